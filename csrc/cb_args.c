@@ -1,0 +1,405 @@
+/* Argument parsing and conversion for the generated Python shims. */
+#include "cb_args.h"
+#include "cb_handle.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const char *
+argname(CB_ARG)
+{
+    return (argi >= 0 && argi < spec->nparams) ? spec->names[argi] : "?";
+}
+
+int
+cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+          PyObject **out)
+{
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (CB_LIKELY(nkw == 0 && nargs == spec->nparams)) {
+        for (int i = 0; i < spec->nparams; i++)
+            out[i] = args[i];
+        return 0;
+    }
+    if (nargs > spec->nparams) {
+        PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd were given",
+                     spec->func, spec->nparams, spec->nparams == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    for (int i = 0; i < spec->nparams; i++)
+        out[i] = i < nargs ? args[i] : NULL;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+        int found = -1;
+        for (int i = 0; i < spec->nparams; i++) {
+            if (PyUnicode_CompareWithASCIIString(key, spec->names[i]) == 0) {
+                found = i;
+                break;
+            }
+        }
+        if (found < 0) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", spec->func, key);
+            return -1;
+        }
+        if (out[found] != NULL) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", spec->func,
+                         spec->names[found]);
+            return -1;
+        }
+        out[found] = args[nargs + k];
+    }
+    for (int i = 0; i < spec->nparams; i++) {
+        if (out[i] == NULL) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %d)", spec->func,
+                         spec->names[i], i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* An int from an int or __index__ object; refuses float, str, bytes. */
+static PyObject *
+as_index(PyObject *o, CB_ARG)
+{
+    if (PyLong_Check(o)) {
+        Py_INCREF(o);
+        return o;
+    }
+    if (Py_TYPE(o)->tp_as_number == NULL || Py_TYPE(o)->tp_as_number->nb_index == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be int, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    return PyNumber_Index(o);
+}
+
+static int
+range_error(PyObject *v, const char *lo, const char *hi, CB_ARG)
+{
+    PyErr_Format(PyExc_OverflowError, "%s() argument '%s' must be in [%s, %s], got %R", spec->func,
+                 argname(spec, argi), lo, hi, v);
+    return -1;
+}
+
+int
+cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
+{
+    PyObject *v = as_index(o, spec, argi);
+    if (v == NULL)
+        return -1;
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (x == -1 && PyErr_Occurred()) {
+        Py_DECREF(v);
+        return -1;
+    }
+    if (overflow || x < lo || x > hi) {
+        char los[32], his[32];
+        snprintf(los, sizeof los, "%lld", lo);
+        snprintf(his, sizeof his, "%lld", hi);
+        range_error(v, los, his, spec, argi);
+        Py_DECREF(v);
+        return -1;
+    }
+    Py_DECREF(v);
+    *out = x;
+    return 0;
+}
+
+int
+cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
+{
+    PyObject *v = as_index(o, spec, argi);
+    if (v == NULL)
+        return -1;
+    /* Negative and too large both fail here, with one message. */
+    unsigned long long x = PyLong_AsUnsignedLongLong(v);
+    if ((x == (unsigned long long)-1 && PyErr_Occurred()) || x > hi) {
+        PyErr_Clear();
+        char his[32];
+        snprintf(his, sizeof his, "%llu", hi);
+        range_error(v, "0", his, spec, argi);
+        Py_DECREF(v);
+        return -1;
+    }
+    Py_DECREF(v);
+    *out = x;
+    return 0;
+}
+
+int
+cb_arg_address(PyObject *o, void **out, CB_ARG)
+{
+    if (o == Py_None) {
+        *out = NULL;
+        return 0;
+    }
+    if (cb_is_handle(o)) {
+        *out = cb_handle_pointer(o);
+        return 0;
+    }
+    unsigned long long v;
+    if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
+        return -1;
+    *out = (void *)(uintptr_t)v;
+    return 0;
+}
+
+int
+cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+{
+    if (CB_LIKELY(Py_IS_TYPE(o, type) || PyObject_TypeCheck(o, type))) {
+        *out = cb_handle_pointer(o);
+        return 0;
+    }
+    if (o == Py_None) {
+        *out = NULL;
+        return 0;
+    }
+    if (PyLong_Check(o)) {
+        unsigned long long v;
+        if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
+            return -1;
+        *out = (void *)(uintptr_t)v;
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
+                 argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+int
+cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
+{
+    b->has_view = 0;
+    if (o == Py_None && nullable) {
+        b->ptr = NULL;
+        b->len = 0;
+        return 0;
+    }
+    if (PyLong_Check(o)) {
+        unsigned long long v;
+        if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
+            return -1;
+        b->ptr = (void *)(uintptr_t)v;
+        b->len = -1;
+        return 0;
+    }
+    if (PyBytes_CheckExact(o)) {
+        b->ptr = PyBytes_AS_STRING(o);
+        b->len = PyBytes_GET_SIZE(o);
+        return 0;
+    }
+    if (PyObject_CheckBuffer(o)) {
+        if (PyObject_GetBuffer(o, &b->view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_C_CONTIGUOUS) < 0) {
+            PyObject *e = PyErr_GetRaisedException();
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a %scontiguous buffer: %S", spec->func,
+                         argname(spec, argi), writable ? "writable " : "", e);
+            Py_XDECREF(e);
+            return -1;
+        }
+        b->has_view = 1;
+        b->ptr = b->view.buf;
+        b->len = b->view.len;
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a %sbuffer (bytes, bytearray, array...) "
+                 "or an int address%s, not %.200s", spec->func, argname(spec, argi),
+                 writable ? "writable " : "", nullable ? " or None" : "", Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+void
+cb_buf_release(cb_buf *b)
+{
+    if (b->has_view) {
+        PyBuffer_Release(&b->view);
+        b->has_view = 0;
+    }
+}
+
+int
+cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG)
+{
+    if (b->len >= 0 && (unsigned long long)b->len < need) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' holds %zd bytes but %s is %llu", spec->func,
+                     argname(spec, argi), b->len, what, need);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+cstr_from(PyObject *o, int allow_str, const char **out, CB_ARG)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (PyBytes_Check(o)) {
+        s = PyBytes_AS_STRING(o);
+        n = PyBytes_GET_SIZE(o);
+    }
+    else if (allow_str && PyUnicode_Check(o)) {
+        s = PyUnicode_AsUTF8AndSize(o, &n);
+        if (s == NULL)
+            return -1;
+    }
+    else {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, not %.200s", spec->func,
+                     argname(spec, argi), allow_str ? "str or bytes" : "bytes", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if ((Py_ssize_t)strlen(s) != n) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' contains a NUL character", spec->func,
+                     argname(spec, argi));
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int
+cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
+{
+    if (o == Py_None) {
+        if (nullable) {
+            *out = NULL;
+            return 0;
+        }
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, not None", spec->func,
+                     argname(spec, argi), allow_str ? "str or bytes" : "bytes");
+        return -1;
+    }
+    return cstr_from(o, allow_str, out, spec, argi);
+}
+
+int
+cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow_str, cb_strlist *l,
+                 CB_ARG)
+{
+    l->items = NULL;
+    l->keep = NULL;
+    if (count < 0) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must not be negative, got %lld", spec->func,
+                     count_name, count);
+        return -1;
+    }
+    if (o == Py_None) {
+        if (count == 0)
+            return 0;
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' is None but '%s' is %lld", spec->func,
+                     argname(spec, argi), count_name, count);
+        return -1;
+    }
+    if (!PyList_Check(o) && !PyTuple_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple of %s, not %.200s",
+                     spec->func, argname(spec, argi), allow_str ? "str or bytes" : "bytes",
+                     Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    /* A private tuple: the caller's list may change while the GIL is released. */
+    l->keep = PySequence_Tuple(o);
+    if (l->keep == NULL)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(l->keep);
+    if (n != count) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd items but '%s' is %lld", spec->func,
+                     argname(spec, argi), n, count_name, count);
+        goto fail;
+    }
+    if (n == 0)
+        return 0;
+    if ((size_t)n <= sizeof l->inline_items / sizeof l->inline_items[0])
+        l->items = l->inline_items;
+    else if ((l->items = PyMem_Malloc((size_t)n * sizeof(char *))) == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (cstr_from(PyTuple_GET_ITEM(l->keep, i), allow_str, &l->items[i], spec, argi) < 0) {
+            PyObject *e = PyErr_GetRaisedException();
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s' item %zd: %S", spec->func,
+                         argname(spec, argi), i, e);
+            Py_XDECREF(e);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    cb_strlist_release(l);
+    return -1;
+}
+
+void
+cb_strlist_release(cb_strlist *l)
+{
+    if (l->items && l->items != l->inline_items)
+        PyMem_Free((void *)l->items);
+    l->items = NULL;
+    Py_CLEAR(l->keep);
+}
+
+PyObject *
+cb_pack(int n, ...)
+{
+    va_list ap;
+    PyObject *t = PyTuple_New(n);
+    int failed = t == NULL;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        PyObject *item = va_arg(ap, PyObject *);
+        if (item == NULL)
+            failed = 1;
+        if (failed)
+            Py_XDECREF(item);
+        else
+            PyTuple_SET_ITEM(t, i, item);
+    }
+    va_end(ap);
+    if (failed) {
+        Py_XDECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
+PyObject *
+cb_status_only(PyObject *status, int nout)
+{
+    if (status == NULL)
+        return NULL;
+    PyObject *t = PyTuple_New(1 + nout);
+    if (t == NULL) {
+        Py_DECREF(status);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, status);
+    for (int i = 0; i < nout; i++)
+        PyTuple_SET_ITEM(t, 1 + i, Py_NewRef(Py_None));
+    return t;
+}
+
+PyObject *
+cb_bytes_or_none(const char *s)
+{
+    if (s == NULL)
+        Py_RETURN_NONE;
+    return PyBytes_FromString(s);
+}
+
+PyObject *
+cb_int_list(const int *values, size_t n)
+{
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    if (l == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLong(values[i]);
+        if (v == NULL) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, v);
+    }
+    return l;
+}

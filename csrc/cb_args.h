@@ -1,0 +1,89 @@
+/* Argument parsing and conversion for the generated Python shims.
+ *
+ * A generated shim unpacks its FASTCALL arguments with cb_unpack() and then
+ * converts each one with one call below; every converter names the function
+ * and the parameter in its error, and never trusts a Python object's size.
+ * Integer addresses are trusted, as in C.
+ */
+#ifndef CB_ARGS_H
+#define CB_ARGS_H
+
+#include "cb_common.h"
+#include <stdint.h>
+
+typedef struct cb_argspec {
+    const char *func;                 /* Python name of the function */
+    const char *const *names;         /* its parameter names */
+    int nparams;
+} cb_argspec;
+
+/* Context every converter takes for its messages. */
+#define CB_ARG const cb_argspec *spec, int argi
+
+/* Fill out[0..nparams) from positional and keyword arguments (borrowed). */
+CB_INTERNAL int cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames, PyObject **out);
+
+/* Integers: int or an object with __index__ (IntEnum members too); floats,
+ * strings and None are refused; the value must fit [lo, hi]. */
+CB_INTERNAL int cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG);
+CB_INTERNAL int cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG);
+
+/* An address: int (or __index__), None for NULL, or a handle object. */
+CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
+
+/* A handle: an instance of `type` (its value is read), None for NULL, or an
+ * int address.  Other types, other handle classes included, are refused. */
+CB_INTERNAL int cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+
+/* Read-only or writable memory passed to the library. */
+typedef struct cb_buf {
+    void *ptr;
+    Py_ssize_t len;          /* -1 for a raw address: size unknown, trusted */
+    Py_buffer view;
+    int has_view;
+} cb_buf;
+
+#define CB_BUF_INIT {NULL, -1, {0}, 0}
+
+/* Accepts an object with the buffer protocol (bytes are accepted even when
+ * `writable`: that is how NVIDIA's bindings take output buffers), an int
+ * address, or None (NULL) when `nullable`.  Release with cb_buf_release(). */
+CB_INTERNAL int cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG);
+CB_INTERNAL void cb_buf_release(cb_buf *b);
+
+/* Raise ValueError unless the buffer holds at least `need` bytes. */
+CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG);
+
+/* A C string: bytes (no embedded NUL), str too when `allow_str`, None when
+ * `nullable`.  The pointer is borrowed from `o`. */
+CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG);
+
+/* A list or tuple of exactly `count` C strings (None when count is 0). */
+typedef struct cb_strlist {
+    const char **items;
+    PyObject *keep;          /* tuple holding the items alive */
+    const char *inline_items[8];
+} cb_strlist;
+
+#define CB_STRLIST_INIT {NULL, NULL, {NULL}}
+
+CB_INTERNAL int cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow_str,
+                                 cb_strlist *l, CB_ARG);
+CB_INTERNAL void cb_strlist_release(cb_strlist *l);
+
+/* Results. */
+
+/* Build a tuple from n new references, stealing them; NULL if any is NULL. */
+CB_INTERNAL PyObject *cb_pack(int n, ...);
+
+/* (status, None * nout) for a failed call: status stolen. */
+CB_INTERNAL PyObject *cb_status_only(PyObject *status, int nout);
+
+/* Bytes from a C string, None for NULL. */
+CB_INTERNAL PyObject *cb_bytes_or_none(const char *s);
+
+/* A list of ints from a C int array. */
+CB_INTERNAL PyObject *cb_int_list(const int *values, size_t n);
+
+#endif

@@ -1,0 +1,42 @@
+/* libcuda: every symbol through cuGetProcAddress, as NVIDIA recommends. */
+#include "cb_driver.h"
+
+#include <cuda.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const cb_driver_sonames[] = {"libcuda.so.1", NULL};
+
+typedef CUresult (*get_proc_address_fn)(const char *, void **, int, cuuint64_t,
+                                        CUdriverProcAddressQueryResult *);
+
+static int
+per_thread_default_stream(void)
+{
+    const char *v = getenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
+void *
+cb_driver_resolve(cb_library *lib, const char *name, unsigned int version)
+{
+    void *handle = atomic_load_explicit(&lib->handle, memory_order_acquire);
+    /* Resolved once; a benign race (same value) if two threads get here. */
+    static _Atomic(get_proc_address_fn) gpa;
+    get_proc_address_fn fn = atomic_load_explicit(&gpa, memory_order_acquire);
+    if (fn == NULL) {
+        fn = (get_proc_address_fn)dlsym(handle, "cuGetProcAddress_v2");
+        if (fn == NULL)
+            return dlsym(handle, name);
+        atomic_store_explicit(&gpa, fn, memory_order_release);
+    }
+    void *p = NULL;
+    CUdriverProcAddressQueryResult found = CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
+    cuuint64_t flags = per_thread_default_stream() ? CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM
+                                                   : CU_GET_PROC_ADDRESS_DEFAULT;
+    CUresult rc = fn(name, &p, version ? (int)version : CUDA_VERSION, flags, &found);
+    if (rc == CUDA_ERROR_STUB_LIBRARY)
+        return dlsym(handle, name);  /* the stub answers every call with that error */
+    return rc == CUDA_SUCCESS && found == CU_GET_PROC_ADDRESS_SUCCESS ? p : NULL;
+}

@@ -1,0 +1,232 @@
+/* Handle classes: construction, int(), repr, equality, hash, getPtr(). */
+#include "cb_handle.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static void handle_dealloc(PyObject *self);
+static PyObject *repr_int(PyObject *self);
+static PyObject *repr_u64(PyObject *self);
+
+/* The kind is told by which repr our base type got: the layout is fixed by
+ * the reference .pxd, so there is no room for a tag in the object. */
+static cb_handle_kind
+kind_of(PyTypeObject *t)
+{
+    while (t != NULL && t->tp_dealloc != handle_dealloc)
+        t = t->tp_base;  /* a Python subclass: find our base */
+    if (t == NULL)
+        return CB_HANDLE_POINTER;
+    if (t->tp_repr == repr_int)
+        return CB_HANDLE_INT;
+    return t->tp_repr == repr_u64 ? CB_HANDLE_U64 : CB_HANDLE_POINTER;
+}
+
+static unsigned long long
+load(PyObject *o)
+{
+    cb_handle *h = (cb_handle *)o;
+    switch (kind_of(Py_TYPE(o))) {
+    case CB_HANDLE_INT:
+        return (unsigned long long)(unsigned int)*(int *)h->_pvt_ptr;
+    case CB_HANDLE_U64:
+        return *(unsigned long long *)h->_pvt_ptr;
+    default:
+        return (unsigned long long)(uintptr_t) * (void **)h->_pvt_ptr;
+    }
+}
+
+static void
+store(PyObject *o, unsigned long long v)
+{
+    cb_handle *h = (cb_handle *)o;
+    switch (kind_of(Py_TYPE(o))) {
+    case CB_HANDLE_INT:
+        *(int *)h->_pvt_ptr = (int)v;
+        break;
+    case CB_HANDLE_U64:
+        *(unsigned long long *)h->_pvt_ptr = v;
+        break;
+    default:
+        *(void **)h->_pvt_ptr = (void *)(uintptr_t)v;
+    }
+}
+
+void *
+cb_handle_pointer(PyObject *o)
+{
+    return (void *)(uintptr_t)load(o);
+}
+
+static PyObject *
+handle_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    cb_handle *self = (cb_handle *)type->tp_alloc(type, 0);
+    if (self != NULL)
+        self->_pvt_ptr = &self->_pvt_val;
+    (void)args;
+    (void)kwds;
+    return (PyObject *)self;
+}
+
+static int
+handle_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"init_value", "_ptr", NULL};
+    PyObject *init = NULL, *ptr = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:handle", kwlist, &init, &ptr))
+        return -1;
+    cb_handle *h = (cb_handle *)self;
+    h->_pvt_ptr = &h->_pvt_val;
+    if (ptr != NULL && ptr != Py_None) {
+        void *p = PyLong_AsVoidPtr(ptr);
+        if (p == NULL && PyErr_Occurred())
+            return -1;
+        if (p != NULL)
+            h->_pvt_ptr = p;
+    }
+    if (init != NULL && init != Py_None) {
+        PyObject *v = PyNumber_Index(init);
+        if (v == NULL) {
+            PyErr_Format(PyExc_TypeError, "%s(init_value) must be an int, not %.200s",
+                         Py_TYPE(self)->tp_name, Py_TYPE(init)->tp_name);
+            return -1;
+        }
+        unsigned long long x = PyLong_AsUnsignedLongLong(v);
+        if (x == (unsigned long long)-1 && PyErr_Occurred()) {
+            /* Negative values wrap as in C (e.g. CUdevice(-1), CU_DEVICE_INVALID). */
+            PyErr_Clear();
+            long long s = PyLong_AsLongLong(v);
+            if (s == -1 && PyErr_Occurred()) {
+                Py_DECREF(v);
+                return -1;
+            }
+            x = (unsigned long long)s;
+        }
+        Py_DECREF(v);
+        if (x != 0)
+            store(self, x);
+    }
+    return 0;
+}
+
+static void
+handle_dealloc(PyObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *
+handle_int(PyObject *self)
+{
+    if (kind_of(Py_TYPE(self)) == CB_HANDLE_INT)
+        return PyLong_FromLong(*(int *)((cb_handle *)self)->_pvt_ptr);
+    return PyLong_FromUnsignedLongLong(load(self));
+}
+
+static PyObject *
+repr_as(PyObject *self, const char *value)
+{
+    const char *name = Py_TYPE(self)->tp_name;
+    const char *dot = strrchr(name, '.');
+    return PyUnicode_FromFormat("<%s %s>", dot ? dot + 1 : name, value);
+}
+
+static PyObject *
+repr_ptr(PyObject *self)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "0x%llx", load(self));
+    return repr_as(self, buf);
+}
+
+static PyObject *
+repr_u64(PyObject *self)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", load(self));
+    return repr_as(self, buf);
+}
+
+static PyObject *
+repr_int(PyObject *self)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", *(int *)((cb_handle *)self)->_pvt_ptr);
+    return repr_as(self, buf);
+}
+
+static PyObject *
+handle_richcompare(PyObject *a, PyObject *b, int op)
+{
+    if ((op != Py_EQ && op != Py_NE) || !PyObject_TypeCheck(b, Py_TYPE(a)))
+        Py_RETURN_NOTIMPLEMENTED;
+    int eq = load(a) == load(b);
+    return PyBool_FromLong(op == Py_EQ ? eq : !eq);
+}
+
+static Py_hash_t
+handle_hash(PyObject *self)
+{
+    Py_hash_t h = (Py_hash_t)load(self);
+    return h == -1 ? -2 : h;
+}
+
+static PyObject *
+handle_getPtr(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromVoidPtr(((cb_handle *)self)->_pvt_ptr);
+}
+
+static PyMethodDef handle_methods[] = {
+    {"getPtr", handle_getPtr, METH_NOARGS,
+     "getPtr($self, /)\n--\n\nAddress of the stored value, as an int (a pointer to the C handle)."},
+    {NULL, NULL, 0, NULL},
+};
+
+int
+cb_is_handle(PyObject *o)
+{
+    return Py_TYPE(o)->tp_init == handle_init;
+}
+
+PyObject *
+cb_handle_new(PyTypeObject *type, void *value)
+{
+    cb_handle *self = (cb_handle *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->_pvt_ptr = &self->_pvt_val;
+    store((PyObject *)self, (unsigned long long)(uintptr_t)value);
+    return (PyObject *)self;
+}
+
+PyTypeObject *
+cb_handle_type_new(PyObject *module, const cb_handle_def *def)
+{
+    PyType_Slot slots[] = {
+        {Py_tp_new, handle_tp_new},
+        {Py_tp_init, handle_init},
+        {Py_tp_dealloc, handle_dealloc},
+        {Py_tp_repr, def->kind == CB_HANDLE_INT ? (void *)repr_int
+                     : def->kind == CB_HANDLE_U64 ? (void *)repr_u64 : (void *)repr_ptr},
+        {Py_tp_richcompare, handle_richcompare},
+        {Py_tp_hash, handle_hash},
+        {Py_nb_int, handle_int},
+        {Py_nb_index, handle_int},
+        {Py_tp_methods, handle_methods},
+        {Py_tp_doc, (void *)def->doc},
+        {0, NULL},
+    };
+    PyType_Spec spec = {
+        .name = def->spec_name,
+        .basicsize = sizeof(cb_handle),
+        .itemsize = 0,
+        .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+        .slots = slots,
+    };
+    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, NULL);
+}

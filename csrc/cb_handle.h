@@ -1,0 +1,47 @@
+/* Handle classes (nvrtcProgram, CUstream, ...): one stored value.
+ *
+ * The object layout is the one NVIDIA's .pxd declares for these cdef
+ * classes, `_pvt_val` then `_pvt_ptr`, because compiled consumers read
+ * those fields at fixed offsets.  `_pvt_ptr` points at `_pvt_val` unless
+ * the object was made to view foreign memory (`_ptr=` address).
+ */
+#ifndef CB_HANDLE_H
+#define CB_HANDLE_H
+
+#include "cb_common.h"
+
+typedef enum cb_handle_kind {
+    CB_HANDLE_POINTER,   /* an opaque pointer: repr in hex */
+    CB_HANDLE_U64,       /* unsigned 64-bit value (device pointers) */
+    CB_HANDLE_INT,       /* C int (device ordinals) */
+} cb_handle_kind;
+
+typedef struct cb_handle {
+    PyObject_HEAD
+    union {
+        void *p;
+        unsigned long long u;
+        int i;
+    } _pvt_val;
+    void *_pvt_ptr;
+} cb_handle;
+
+typedef struct cb_handle_def {
+    const char *spec_name;   /* "cuda.bindings.nvrtc.nvrtcProgram" */
+    const char *doc;
+    cb_handle_kind kind;
+} cb_handle_def;
+
+CB_INTERNAL PyTypeObject *cb_handle_type_new(PyObject *module, const cb_handle_def *def);
+CB_INTERNAL int cb_is_handle(PyObject *o);
+/* The stored value as an address (for any kind). */
+CB_INTERNAL void *cb_handle_pointer(PyObject *o);
+/* Where the value lives, for calls that write it (create/destroy). */
+static inline void **
+cb_handle_slot(PyObject *o)
+{
+    return (void **)((cb_handle *)o)->_pvt_ptr;
+}
+CB_INTERNAL PyObject *cb_handle_new(PyTypeObject *type, void *value);
+
+#endif

@@ -1,0 +1,226 @@
+/* Finding a CUDA library the way the ecosystem does, and lazy symbols.
+ *
+ * Search order: NVIDIA's cuda-pathfinder when it is installed (it knows
+ * wheels, conda and system installs), then the sonames through the dynamic
+ * loader, then $CUDA_HOME (or $CUDA_PATH, or /usr/local/cuda) lib64 and lib.
+ */
+#define _GNU_SOURCE
+#include "cb_loader.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One lock for every library: opening happens once per library. */
+static pthread_mutex_t loader_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Wait for the lock without holding the GIL, so that a thread holding the
+ * lock can take the GIL (it may call cuda.pathfinder). */
+static void
+loader_lock(void)
+{
+    if (pthread_mutex_trylock(&loader_mutex) == 0)
+        return;
+    if (Py_IsInitialized() && PyGILState_Check()) {
+        Py_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&loader_mutex);
+        Py_END_ALLOW_THREADS
+    }
+    else {
+        pthread_mutex_lock(&loader_mutex);
+    }
+}
+
+/* Add the strings to a bounded, NUL-terminated message (truncating). */
+static void
+append(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+    const char *parts[] = {a, b, c};
+    size_t used = strlen(buf);
+    for (int i = 0; i < 3; i++) {
+        for (const char *s = parts[i]; s && *s && used + 1 < size; s++)
+            buf[used++] = *s;
+    }
+    buf[used] = '\0';
+}
+
+/* Ask cuda.pathfinder for the library's absolute path.  Returns 1 and fills
+ * `path` on success, 0 otherwise (with the reason appended to lib->error). */
+static int
+path_from_pathfinder(cb_library *lib, char *path, size_t size)
+{
+    int found = 0;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *exc = PyErr_GetRaisedException();  /* keep a caller's error intact */
+    PyObject *mod = PyImport_ImportModule("cuda.pathfinder");
+    PyObject *loaded = NULL, *abs_path = NULL;
+    if (mod == NULL) {
+        append(lib->error, sizeof lib->error, "cuda.pathfinder: not installed; ", NULL, NULL);
+        goto done;
+    }
+    loaded = PyObject_CallMethod(mod, "load_nvidia_dynamic_lib", "s", lib->pathfinder);
+    if (loaded == NULL)
+        goto report;
+    abs_path = PyObject_GetAttrString(loaded, "abs_path");
+    if (abs_path == NULL)
+        goto report;
+    if (PyUnicode_Check(abs_path)) {
+        const char *s = PyUnicode_AsUTF8(abs_path);
+        if (s == NULL)
+            goto report;
+        snprintf(path, size, "%s", s);
+        found = 1;
+    }
+    else {
+        append(lib->error, sizeof lib->error, "cuda.pathfinder: no abs_path; ", NULL, NULL);
+    }
+    goto done;
+report: {
+        PyObject *e = PyErr_GetRaisedException();
+        PyObject *s = e ? PyObject_Str(e) : NULL;
+        const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+        append(lib->error, sizeof lib->error, "cuda.pathfinder: ", msg ? msg : "failed", "; ");
+        Py_XDECREF(s);
+        Py_XDECREF(e);
+    }
+done:
+    PyErr_Clear();
+    Py_XDECREF(abs_path);
+    Py_XDECREF(loaded);
+    Py_XDECREF(mod);
+    PyErr_SetRaisedException(exc);
+    PyGILState_Release(gil);
+    return found;
+}
+
+static void *
+try_dlopen(cb_library *lib, const char *name)
+{
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        const char *err = dlerror();
+        append(lib->error, sizeof lib->error, err ? err : name, err ? "; " : ": not found; ", NULL);
+    }
+    return h;
+}
+
+static void
+record_path(cb_library *lib, void *h, const char *fallback)
+{
+    struct link_map *map = NULL;
+    if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map != NULL && map->l_name && map->l_name[0])
+        snprintf(lib->path, sizeof lib->path, "%s", map->l_name);
+    else
+        snprintf(lib->path, sizeof lib->path, "%s", fallback);
+}
+
+static void *
+open_unlocked(cb_library *lib)
+{
+    char candidate[4096];
+    void *h = NULL;
+    lib->error[0] = '\0';
+
+    if (lib->pathfinder && path_from_pathfinder(lib, candidate, sizeof candidate)) {
+        h = try_dlopen(lib, candidate);
+        if (h) {
+            record_path(lib, h, candidate);
+            return h;
+        }
+    }
+    for (const char *const *so = lib->sonames; *so; so++) {
+        h = try_dlopen(lib, *so);
+        if (h) {
+            record_path(lib, h, *so);
+            return h;
+        }
+    }
+    const char *home = getenv("CUDA_HOME");
+    if (home == NULL || home[0] == '\0')
+        home = getenv("CUDA_PATH");
+    if (home == NULL || home[0] == '\0')
+        home = "/usr/local/cuda";
+    static const char *const subdirs[] = {"lib64", "lib", NULL};
+    for (const char *const *sub = subdirs; *sub; sub++) {
+        for (const char *const *so = lib->sonames; *so; so++) {
+            snprintf(candidate, sizeof candidate, "%s/%s/%s", home, *sub, *so);
+            h = try_dlopen(lib, candidate);
+            if (h) {
+                record_path(lib, h, candidate);
+                return h;
+            }
+        }
+    }
+    return NULL;
+}
+
+int
+cb_library_open(cb_library *lib)
+{
+    if (atomic_load_explicit(&lib->handle, memory_order_acquire) != NULL)
+        return 0;
+    if (atomic_load_explicit(&lib->failed, memory_order_acquire))
+        return -1;
+    loader_lock();
+    int rc = 0;
+    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL &&
+        !atomic_load_explicit(&lib->failed, memory_order_acquire)) {
+        if (lib->opening) {
+            /* cuda.pathfinder called back into us while we open: give up. */
+            rc = -1;
+        }
+        else {
+            lib->opening = 1;
+            void *h = open_unlocked(lib);
+            lib->opening = 0;
+            if (h)
+                atomic_store_explicit(&lib->handle, h, memory_order_release);
+            else
+                atomic_store_explicit(&lib->failed, 1, memory_order_release);
+        }
+    }
+    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL)
+        rc = -1;
+    pthread_mutex_unlock(&loader_mutex);
+    return rc;
+}
+
+void *
+cb_symbol_slow(cb_library *lib, size_t slot)
+{
+    if (cb_library_open(lib) < 0)
+        return NULL;
+    void *h = atomic_load_explicit(&lib->handle, memory_order_acquire);
+    unsigned int version = lib->versions ? lib->versions[slot] : 0;
+    void *p = lib->resolve ? lib->resolve(lib, lib->symbols[slot], version)
+                           : dlsym(h, lib->symbols[slot]);
+    if (p != NULL)
+        atomic_store_explicit(&lib->slots[slot], p, memory_order_release);
+    return p;
+}
+
+void
+cb_report_missing(cb_library *lib, size_t slot)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL)
+        PyErr_Format(PyExc_RuntimeError,
+                     "Function \"%s\" not found: the %s library could not be loaded (tried %s)",
+                     lib->symbols[slot], lib->display, lib->error);
+    else
+        PyErr_Format(PyExc_RuntimeError, "Function \"%s\" not found in %s (%s)",
+                     lib->symbols[slot], lib->display, lib->path);
+    PyGILState_Release(gil);
+}
+
+PyObject *
+cb_library_info(cb_library *lib)
+{
+    int ok = cb_library_open(lib) == 0;
+    return Py_BuildValue("{s:s, s:s, s:s}", "name", lib->display,
+                         "path", ok ? lib->path : NULL,
+                         "error", ok ? NULL : lib->error);
+}

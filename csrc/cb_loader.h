@@ -1,0 +1,64 @@
+/* Finding a CUDA library and resolving its symbols lazily.
+ *
+ * Each core module describes its library with a cb_library (generated
+ * tables: names of the symbols, where to look) and calls cb_symbol() for a
+ * slot.  The fast path is one acquire load; the first call of a slot opens
+ * the library if needed (once, under a lock) and resolves that one symbol.
+ */
+#ifndef CB_LOADER_H
+#define CB_LOADER_H
+
+#include "cb_common.h"
+#include <stdatomic.h>
+
+typedef struct cb_library cb_library;
+
+/* Resolves one symbol of an opened library; NULL when it is absent. */
+typedef void *(*cb_resolver)(cb_library *lib, const char *name, unsigned int version);
+
+struct cb_library {
+    /* Filled by the generated code. */
+    const char *display;                /* "NVRTC" */
+    const char *pathfinder;             /* name for cuda.pathfinder, or NULL */
+    const char *const *sonames;         /* NULL-terminated */
+    const char *const *symbols;         /* one per slot */
+    const unsigned int *versions;       /* per slot, for resolvers that take one; may be NULL */
+    size_t nsymbols;
+    _Atomic(void *) *slots;             /* nsymbols entries, zero-initialised */
+    cb_resolver resolve;                /* NULL: dlsym */
+
+    /* Owned by the loader. */
+    _Atomic(void *) handle;             /* dlopen handle once opened */
+    _Atomic int failed;                 /* set once every place was tried and none worked */
+    char path[4096];                    /* where it was found */
+    char error[4096];                   /* every place tried, when not found */
+    int opening;                        /* guarded by the lock: recursion guard */
+};
+
+/* Slow path of cb_symbol(). */
+CB_INTERNAL void *cb_symbol_slow(cb_library *lib, size_t slot);
+
+static inline void *
+cb_symbol(cb_library *lib, size_t slot)
+{
+    void *p = atomic_load_explicit(&lib->slots[slot], memory_order_acquire);
+    if (CB_LIKELY(p != NULL))
+        return p;
+    return cb_symbol_slow(lib, slot);
+}
+
+/* Open the library now if it is not open yet. Returns 0 on success, -1 with
+ * no Python error set on failure (lib->error says why).  Takes the GIL
+ * itself when it needs Python (cuda.pathfinder). */
+CB_INTERNAL int cb_library_open(cb_library *lib);
+
+/* Called by a generated wrapper whose symbol could not be resolved: takes the
+ * GIL, sets RuntimeError naming the function and the library (and where it
+ * was looked for), returns nothing.  The wrapper then returns the value its
+ * pxd declares in `except ?`. */
+CB_INTERNAL void cb_report_missing(cb_library *lib, size_t slot);
+
+/* A dict describing the library for the self-check: name, path or error. */
+CB_INTERNAL PyObject *cb_library_info(cb_library *lib);
+
+#endif

@@ -1,0 +1,94 @@
+/* What every generated Python module shares: its state, lazily built enum
+ * classes with cached members, handle classes, constants, the error class
+ * of the pythonic modules, module __getattr__/__dir__ and sizeof().
+ *
+ * A generated module is tables (cb_module_def) plus one shim per function;
+ * everything that behaves lives here.
+ */
+#ifndef CB_MODULE_H
+#define CB_MODULE_H
+
+#include "cb_common.h"
+#include "cb_handle.h"
+
+typedef struct cb_enum_def {
+    const char *name;                  /* Python class name */
+    const char *doc;
+    const char *const *member_names;
+    const long long *member_values;
+    int nmembers;
+} cb_enum_def;
+
+typedef struct cb_constant_def {
+    const char *name;
+    long long value;
+} cb_constant_def;
+
+typedef struct cb_sizeof_def {
+    const char *name;                  /* module attribute: a handle or enum class */
+    size_t size;                       /* sizeof the C type */
+} cb_sizeof_def;
+
+typedef struct cb_module_def {
+    const char *name;                  /* "cuda.bindings.nvrtc" */
+    const cb_enum_def *enums;
+    int nenums;
+    const cb_handle_def *handles;
+    int nhandles;
+    const cb_constant_def *constants;
+    int nconstants;
+    const cb_sizeof_def *sizes;
+    int nsizes;
+    const char *error_class;           /* pythonic modules: "cuda.bindings.nvjitlink.nvJitLinkError"; else NULL */
+    int status_enum;                   /* index of the status enum in `enums` */
+} cb_module_def;
+
+typedef struct cb_state {
+    const cb_module_def *def;
+    PyObject **enums;                  /* [nenums], built on first use */
+    PyObject ***enum_cache;            /* [nenums] member by value, for small dense enums */
+    long long *enum_cache_len;
+    PyTypeObject **handles;            /* [nhandles] */
+    PyObject *error_type;
+} cb_state;
+
+static inline cb_state *
+cb_get_state(PyObject *module)
+{
+    return (cb_state *)PyModule_GetState(module);
+}
+
+/* Module slots. */
+CB_INTERNAL int cb_module_exec(PyObject *module, const cb_module_def *def);
+CB_INTERNAL int cb_module_traverse(PyObject *module, visitproc visit, void *arg);
+CB_INTERNAL int cb_module_clear(PyObject *module);
+CB_INTERNAL void cb_module_free(void *module);
+
+/* Methods every generated module lists. */
+CB_INTERNAL PyObject *cb_module_getattr(PyObject *module, PyObject *name);
+CB_INTERNAL PyObject *cb_module_dir(PyObject *module, PyObject *unused);
+CB_INTERNAL PyObject *cb_module_sizeof(PyObject *module, PyObject *objType);
+
+/* The enum class (new reference), built on first use. */
+CB_INTERNAL PyObject *cb_enum_type(PyObject *module, int idx);
+
+/* The member of enum `idx` for `value`, or a plain int when the library
+ * returned a value the headers did not name.  New reference. */
+CB_INTERNAL PyObject *cb_enum_member_slow(PyObject *module, int idx, long long value);
+
+static inline PyObject *
+cb_enum_member(PyObject *module, int idx, long long value)
+{
+    cb_state *st = cb_get_state(module);
+    if (CB_LIKELY(st->enum_cache[idx] != NULL && value >= 0 && value < st->enum_cache_len[idx])) {
+        PyObject *m = st->enum_cache[idx][value];
+        if (CB_LIKELY(m != NULL))
+            return Py_NewRef(m);
+    }
+    return cb_enum_member_slow(module, idx, value);
+}
+
+/* Pythonic modules: raise <error_class>(status); returns NULL. */
+CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
+
+#endif

@@ -1,0 +1,193 @@
+"""Self-check: versions, libraries found, devices, an NVRTC compile and an
+nvJitLink link, and, when a GPU is there, a kernel run with its result checked.
+
+Exit status 0 when everything present works (no GPU is not an error), 1 when
+something present fails, with the reason printed.
+"""
+import os
+import sys
+
+import cuda.bindings
+
+KERNEL = rb"""
+extern "C" __global__ void vadd(const float *a, const float *b, float *c, int n)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n)
+        c[i] = a[i] + b[i];
+}
+"""
+
+
+class Check:
+    def __init__(self, out):
+        self.out = out
+        self.failures = []
+
+    def line(self, label, text):
+        print("%-12s %s" % (label + ":", text), file=self.out)
+
+    def fail(self, label, text):
+        self.failures.append("%s: %s" % (label, text))
+        self.line(label, "FAILED: " + text)
+
+
+def cuda_headers():
+    here = os.path.dirname(cuda.bindings.__file__)
+    for name in ("nvrtc.h",):
+        path = os.path.join(here, "include", "cuda_bindings", name)
+        if os.path.exists(path):
+            with open(path) as f:
+                first = f.readline()
+            return first.split("from ", 1)[-1].split(". Do not", 1)[0].strip()
+    return "unknown"
+
+
+def library(check, label, core_module, version):
+    """Report where a library is and its version; True when usable."""
+    try:
+        info = core_module._library_info()
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        check.fail(label, repr(e))
+        return False
+    if info["path"] is None:
+        check.fail(label, "not found (tried %s)" % info["error"])
+        return False
+    try:
+        ver = version()
+    except Exception as e:  # noqa: BLE001
+        check.fail(label, "%s: version query failed: %r" % (info["path"], e))
+        return False
+    check.line(label, "%s at %s" % (ver, info["path"]))
+    return True
+
+
+def nvrtc_version():
+    from cuda.bindings import nvrtc
+    err, major, minor = nvrtc.nvrtcVersion()
+    if err != nvrtc.nvrtcResult.NVRTC_SUCCESS:
+        raise RuntimeError(err)
+    return "%d.%d" % (major, minor)
+
+
+def nvjitlink_version():
+    from cuda.bindings import nvjitlink
+    return "%d.%d" % nvjitlink.version()
+
+
+def compile_kernel(arch, lto):
+    """NVRTC: KERNEL -> (PTX or LTO-IR bytes)."""
+    from cuda.bindings import nvrtc
+    ok = nvrtc.nvrtcResult.NVRTC_SUCCESS
+    err, prog = nvrtc.nvrtcCreateProgram(KERNEL, b"vadd.cu", 0, [], [])
+    if err != ok:
+        raise RuntimeError("nvrtcCreateProgram: %s" % err)
+    try:
+        opts = [b"-arch=" + arch.encode()] + ([b"-dlto"] if lto else [])
+        err, = nvrtc.nvrtcCompileProgram(prog, len(opts), opts)
+        if err != ok:
+            _, size = nvrtc.nvrtcGetProgramLogSize(prog)
+            log = bytearray(size)
+            nvrtc.nvrtcGetProgramLog(prog, log)
+            raise RuntimeError("nvrtcCompileProgram: %s\n%s" % (err, log.rstrip(b"\0").decode()))
+        get_size, get = ((nvrtc.nvrtcGetLTOIRSize, nvrtc.nvrtcGetLTOIR) if lto
+                         else (nvrtc.nvrtcGetPTXSize, nvrtc.nvrtcGetPTX))
+        err, size = get_size(prog)
+        buf = bytearray(size)
+        err, = get(prog, buf)
+        if err != ok:
+            raise RuntimeError("%s: %s" % (get.__name__, err))
+        return bytes(buf)
+    finally:
+        nvrtc.nvrtcDestroyProgram(prog)
+
+
+def link(image, input_type, arch):
+    """nvJitLink: PTX or LTO-IR -> cubin."""
+    from cuda.bindings import nvjitlink
+    opts = ["-arch=" + arch] + (["-lto"] if input_type == nvjitlink.InputType.LTOIR else [])
+    handle = nvjitlink.create(len(opts), opts)
+    try:
+        nvjitlink.add_data(handle, input_type, image, len(image), "vadd")
+        nvjitlink.complete(handle)
+        cubin = bytearray(nvjitlink.get_linked_cubin_size(handle))
+        nvjitlink.get_linked_cubin(handle, cubin)
+        return bytes(cubin)
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def main(out=sys.stdout):
+    check = Check(out)
+    check.line("cuda.bindings", "%s (C core) at %s" % (cuda.bindings.__version__,
+                                                      os.path.dirname(cuda.bindings.__file__)))
+    check.line("python", sys.version.split()[0])
+    check.line("headers", cuda_headers())
+
+    # Driver: absent is fine (no GPU); a stub is reported as such.
+    devices = []
+    arch = "sm_90"
+    from cuda.bindings import _driver_probe
+    try:
+        drv = _driver_probe.info()
+    except Exception as e:  # noqa: BLE001
+        check.fail("driver", repr(e))
+        drv = {"path": None, "error": repr(e)}
+    if drv["path"] is None:
+        check.line("driver", "none (no GPU driver: libcuda.so.1 not found; tried %s)" % drv["error"])
+    elif drv.get("stub"):
+        check.line("driver", "STUB library at %s: this is the toolkit's link stub, not a driver; "
+                             "GPU calls return CUDA_ERROR_STUB_LIBRARY" % drv["path"])
+    else:
+        v = drv.get("version")
+        check.line("driver", "CUDA %s at %s (cuInit: %s)" % (
+            "%d.%d" % (v // 1000, v % 1000 // 10) if v else "?", drv["path"], drv["init"]))
+        devices = drv.get("devices", [])
+        for i, name in enumerate(devices):
+            check.line("device %d" % i, name)
+        if not devices:
+            check.line("devices", "none")
+
+    from cuda.bindings import cynvjitlink, cynvrtc
+    have_nvrtc = library(check, "nvrtc", cynvrtc, nvrtc_version)
+    have_jit = library(check, "nvjitlink", cynvjitlink, nvjitlink_version)
+
+    cubins = {}
+    if have_nvrtc:
+        try:
+            ptx = compile_kernel(arch, lto=False)
+            check.line("compile", "NVRTC compiled vadd to %d bytes of PTX for %s" % (len(ptx), arch))
+            ltoir = compile_kernel(arch, lto=True)
+            check.line("compile", "NVRTC compiled vadd to %d bytes of LTO-IR for %s" % (len(ltoir), arch))
+        except Exception as e:  # noqa: BLE001
+            check.fail("compile", str(e))
+            have_nvrtc = False
+    if have_nvrtc and have_jit:
+        from cuda.bindings import nvjitlink
+        try:
+            cubins["ptx"] = link(ptx, nvjitlink.InputType.PTX, arch)
+            cubins["lto"] = link(ltoir, nvjitlink.InputType.LTOIR, arch)
+            check.line("link", "nvJitLink linked PTX -> %d-byte cubin, LTO-IR -> %d-byte cubin" % (
+                len(cubins["ptx"]), len(cubins["lto"])))
+        except Exception as e:  # noqa: BLE001
+            check.fail("link", str(e))
+
+    if devices and cubins:
+        for kind, cubin in sorted(cubins.items()):
+            try:
+                err = _driver_probe.run_vector_add(cubin, 1 << 20)
+            except Exception as e:  # noqa: BLE001
+                check.fail("kernel", "%s cubin: %s" % (kind, e))
+                continue
+            if err == 0.0:
+                check.line("kernel", "vadd (%s cubin) on device 0: 1048576 sums checked, all exact" % kind)
+            else:
+                check.fail("kernel", "vadd (%s cubin) wrong by up to %g" % (kind, err))
+    elif not devices:
+        check.line("kernel", "skipped (no GPU)")
+
+    if check.failures:
+        print("\nself-check FAILED:\n  " + "\n  ".join(check.failures), file=out)
+        return 1
+    print("\nself-check passed", file=out)
+    return 0

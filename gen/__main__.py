@@ -1,0 +1,60 @@
+"""Generate one artifact of one library into a directory.
+
+    python -m gen --lib nvrtc --cuda-include /usr/local/cuda/include \
+                  --emit core|pymod|capi|pxd|classes-pxd|pyi|cy-pyi -o OUTFILE
+
+Meson calls it once per output (see cuda/bindings/meson.build).
+"""
+import argparse
+import os
+import sys
+
+from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod
+from .cparse import parse_files
+from .libraries import LIBRARIES
+from .model import Model
+
+EMITTERS = {
+    "core": emit_core.emit,
+    "pymod": emit_pymod.emit,
+    "capi": emit_capi.emit,
+    "pxd": emit_pxd.emit_cy,
+    "classes-pxd": emit_pxd.emit_classes,
+    "pyi": emit_pyi.emit,
+    "cy-pyi": emit_pyi.emit_cy,
+}
+
+
+def load_model(key, include_dir):
+    lib = LIBRARIES[key]
+    paths = [os.path.join(include_dir, h) for h in lib.headers]
+    header = parse_files(paths)
+    # CUDA_VERSION lives in cuda.h; read it for banners when it is there.
+    cuda_h = os.path.join(include_dir, "cuda.h")
+    if "CUDA_VERSION" not in header.defines and os.path.exists(cuda_h):
+        with open(cuda_h, errors="replace") as f:
+            for line in f:
+                if line.startswith("#define CUDA_VERSION"):
+                    header.defines["CUDA_VERSION"] = line.split()[2]
+                    break
+    return Model(lib, header)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lib", required=True, choices=sorted(LIBRARIES))
+    ap.add_argument("--cuda-include", required=True)
+    ap.add_argument("--emit", required=True, choices=sorted(EMITTERS))
+    ap.add_argument("-o", "--output", required=True)
+    args = ap.parse_args(argv)
+    model = load_model(args.lib, args.cuda_include)
+    text = EMITTERS[args.emit](model)
+    tmp = args.output + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

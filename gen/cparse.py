@@ -1,0 +1,801 @@
+"""Parse the C declarations of a CUDA library header.
+
+Stage one of the generator: header text in, a plain data model out (enums,
+typedefs, structs, function prototypes, integer #defines and the doxygen
+comments attached to each).  It understands the C that NVIDIA's headers use:
+conditional compilation, empty attribute macros (CUDAAPI, __CUDA_DEPRECATED),
+`static inline` forwarders, opaque handle typedefs, function pointers,
+nested structs and unions, fixed arrays and enum values given as
+expressions.  It is not a general C parser and does not try to be.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+
+# --------------------------------------------------------------------------
+# Data model
+# --------------------------------------------------------------------------
+
+@dataclass
+class CType:
+    """A C type: base name with qualifiers, pointer levels, arrays, or a function pointer."""
+    base: str                       # 'char', 'unsigned int', 'nvrtcProgram', 'struct CUstream_st'
+    const: bool = False             # const applied to the base type
+    ptrs: Tuple[bool, ...] = ()     # one entry per '*', True where that pointer is itself const
+    array: Tuple[str, ...] = ()     # fixed dimensions of a struct field, as written
+    func: Optional["FuncSig"] = None  # set for a function pointer: base/ptrs then describe its return
+
+    @property
+    def depth(self):
+        return len(self.ptrs)
+
+    def pointee(self):
+        """The type one '*' less."""
+        assert self.ptrs, self
+        return CType(self.base, self.const, self.ptrs[:-1], (), self.func)
+
+    def c(self, name=""):
+        """C spelling, optionally declaring `name`."""
+        if self.func is not None:
+            ret = CType(self.base, self.const, self.ptrs).c()
+            args = ", ".join(p.type.c(p.name) for p in self.func.params) or "void"
+            return "%s (*%s)(%s)" % (ret, name, args)
+        s = ("const " if self.const else "") + self.base
+        for is_const in self.ptrs:
+            s += " *" + (" const" if is_const else "")
+        if name:
+            s += (" " if not s.endswith("*") else "") + name
+        for dim in self.array:
+            s += "[%s]" % dim
+        return s
+
+    def __str__(self):
+        return self.c()
+
+
+@dataclass
+class Param:
+    name: str
+    type: CType
+    direction: Optional[str] = None  # 'in', 'out', 'inout' from \param [..]; None when unstated
+    doc: str = ""
+
+
+@dataclass
+class FuncSig:
+    params: List[Param]
+
+
+@dataclass
+class Doc:
+    brief: str = ""
+    text: str = ""                  # the whole comment, cleaned, for docstrings
+    params: Dict[str, Tuple[Optional[str], str]] = field(default_factory=dict)  # name -> (direction, text)
+    returns: str = ""
+
+
+@dataclass
+class Function:
+    name: str
+    ret: CType
+    params: List[Param]
+    doc: Doc = field(default_factory=Doc)
+
+
+@dataclass
+class EnumMember:
+    name: str
+    value: int
+    doc: str = ""
+
+
+@dataclass
+class Enum:
+    name: str
+    members: List[EnumMember]
+    doc: Doc = field(default_factory=Doc)
+
+
+@dataclass
+class Field:
+    name: str
+    type: CType
+    doc: str = ""
+    nested: Optional["Struct"] = None  # inline struct/union definition
+
+
+@dataclass
+class Struct:
+    name: str                       # typedef name, or tag for an untypedef'd struct
+    kind: str                       # 'struct' or 'union'
+    fields: List[Field]
+    tag: Optional[str] = None
+    doc: Doc = field(default_factory=Doc)
+
+
+@dataclass
+class Header:
+    functions: Dict[str, Function] = field(default_factory=dict)
+    enums: Dict[str, Enum] = field(default_factory=dict)
+    structs: Dict[str, Struct] = field(default_factory=dict)
+    typedefs: Dict[str, CType] = field(default_factory=dict)     # name -> aliased type
+    defines: Dict[str, str] = field(default_factory=dict)        # object-like macros, raw text
+    typedef_docs: Dict[str, Doc] = field(default_factory=dict)
+
+    def resolve(self, t: CType) -> CType:
+        """Follow typedef chains of a non-pointer alias: CUdeviceptr -> unsigned long long."""
+        seen = set()
+        while not t.ptrs and not t.array and t.func is None and t.base in self.typedefs \
+                and t.base not in seen:
+            seen.add(t.base)
+            alias = self.typedefs[t.base]
+            t = CType(alias.base, alias.const or t.const, alias.ptrs, alias.array, alias.func)
+        return t
+
+
+# --------------------------------------------------------------------------
+# Preprocessing
+# --------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$")
+
+
+def _strip_line_comment(s):
+    s = re.sub(r"/\*.*?\*/", " ", s)
+    return s.split("//", 1)[0].strip()
+
+
+def eval_int(expr, names=None):
+    """Evaluate a C integer constant expression; names maps identifiers to ints.
+
+    Unknown identifiers count as 0, as in #if.  Raises ValueError when the
+    text is not an integer expression at all.
+    """
+    names = names or {}
+    e = _strip_line_comment(expr)
+    e = re.sub(r"\(\s*(?:unsigned|signed|int|long|short|char|\w+_t|\w+)\s*\)", " ", e)  # casts
+    e = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]+\b", r"\1", e)
+    e = e.replace("&&", " and ").replace("||", " or ")
+    e = re.sub(r"!(?!=)", " not ", e)
+    e = re.sub(r"\b0+(\d)", r"\1", e)  # no octal literals in these headers; keep Python happy
+
+    def ident(m):
+        w = m.group(0)
+        if w in ("and", "or", "not"):
+            return w
+        return str(names.get(w, 0))
+    e = re.sub(r"\b[A-Za-z_]\w*\b", ident, e)
+    if not re.fullmatch(r"[\s\d()xXa-fA-F+\-*/%<>=!&|^~andortn]*", e) or not e.strip():
+        raise ValueError("not an integer expression: %r" % expr)
+    e = e.replace("/", "//")
+    try:
+        return int(eval(e, {"__builtins__": {}}, {}))  # noqa: S307 - sanitized above
+    except Exception as exc:  # noqa: BLE001
+        raise ValueError("cannot evaluate %r: %s" % (expr, exc)) from None
+
+
+def preprocess(text, predefined=None):
+    """Apply #if/#ifdef/#ifndef/#elif/#else/#endif; collect object-like #defines.
+
+    Returns (code, defines).  Kept lines stay in place (excluded ones become
+    blank) so that doc comments keep their neighbours.  Comments are left in.
+    """
+    defines = dict(predefined or {})
+    out = []
+    lines = text.replace("\\\n", " ").split("\n")
+    stack = []   # per #if: [this_branch_active, some_branch_taken, parent_active]
+    active = True
+    in_comment = False
+    for line in lines:
+        stripped = line
+        if not in_comment:
+            m = _DIRECTIVE.match(stripped)
+        else:
+            m = None
+        # Track block comments so that a '#' inside one is not a directive.
+        scan = re.sub(r"/\*.*?\*/", "", line)
+        if in_comment:
+            if "*/" in line:
+                in_comment = False
+            out.append(line if active else "")
+            continue
+        if "/*" in scan and "*/" not in scan.split("/*", 1)[1]:
+            in_comment = True
+        if not m:
+            out.append(line if active else "")
+            continue
+        d, rest = m.group(1), m.group(2)
+        out.append("")
+        if d in ("if", "ifdef", "ifndef"):
+            if d == "if":
+                cond = _eval_if(rest, defines) if active else False
+            else:
+                name = _strip_line_comment(rest)
+                cond = (name in defines) == (d == "ifdef")
+            stack.append([active and cond, active and cond, active])
+            active = active and cond
+        elif d == "elif":
+            top = stack[-1]
+            cond = (not top[1]) and top[2] and _eval_if(rest, defines)
+            top[0] = cond
+            top[1] = top[1] or cond
+            active = cond
+        elif d == "else":
+            top = stack[-1]
+            top[0] = top[2] and not top[1]
+            top[1] = True
+            active = top[0]
+        elif d == "endif":
+            stack.pop()
+            active = stack[-1][0] if stack else True
+        elif d == "define" and active:
+            dm = re.match(r"(\w+)(\([^)]*\))?\s*(.*)$", rest)
+            if dm and not dm.group(2):
+                defines[dm.group(1)] = _strip_line_comment(dm.group(3))
+        elif d == "undef" and active:
+            defines.pop(_strip_line_comment(rest), None)
+    return "\n".join(out), defines
+
+
+def _eval_if(expr, defines):
+    expr = _strip_line_comment(expr)
+    expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
+                  lambda m: "1" if (m.group(1) or m.group(2)) in defines else "0", expr)
+    names = {}
+    for k, v in defines.items():
+        try:
+            names[k] = eval_int(v) if v else 1
+        except ValueError:
+            names[k] = 0
+    try:
+        return bool(eval_int(expr, names))
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------
+# Doc comments
+# --------------------------------------------------------------------------
+
+def _clean_comment(raw):
+    body = raw[3:-2] if raw.startswith("/**") or raw.startswith("/*!") else raw[2:-2]
+    body = body.lstrip("<")
+    lines = []
+    for ln in body.split("\n"):
+        ln = re.sub(r"^\s*\*(?!/)", "", ln)
+        lines.append(ln.rstrip())
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    # Common indentation off, doxygen markup to plain text.
+    indent = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
+    text = "\n".join(x[indent:] for x in lines)
+    text = re.sub(r"\\link\s+#?\w+\s+(\w+)\s*\\endlink", r"\1", text)
+    text = re.sub(r"\\(?:p|c|e|b|a|ref)\s+", "", text)
+    text = text.replace("\\n", "").replace("::", "")
+    return text
+
+
+_DOC_CMD = re.compile(r"^\s*\\(\w+)\s*(.*)$")
+
+
+def parse_doc(raw):
+    """Split a doxygen comment into brief, params (with direction) and returns."""
+    doc = Doc()
+    if not raw:
+        return doc
+    text = _clean_comment(raw)
+    current = None  # ('brief'|'param'|'return'|'other', key)
+    brief, returns = [], []
+    params = {}
+    for ln in text.split("\n"):
+        m = _DOC_CMD.match(ln)
+        if m:
+            cmd, rest = m.group(1), m.group(2)
+            if cmd == "brief":
+                current = ("brief", None)
+                brief.append(rest)
+            elif cmd == "param":
+                pm = re.match(r"(?:\[\s*(in|out|in\s*,\s*out|inout)\s*\]\s*)?(\w+)\s*-?\s*(.*)$", rest)
+                if pm:
+                    d = pm.group(1)
+                    if d:
+                        d = "inout" if "," in d or d == "inout" else d
+                    params[pm.group(2)] = [d, [pm.group(3)]]
+                    current = ("param", pm.group(2))
+            elif cmd in ("return", "returns"):
+                current = ("return", None)
+                returns.append(rest)
+            else:
+                current = ("other", None)
+            continue
+        if current is None:
+            continue
+        if current[0] == "brief":
+            if not ln.strip():
+                current = ("other", None)
+            else:
+                brief.append(ln.strip())
+        elif current[0] == "param":
+            if ln.strip():
+                params[current[1]][1].append(ln.strip())
+            else:
+                current = ("other", None)
+        elif current[0] == "return":
+            returns.append(ln.strip())
+    doc.brief = " ".join(x.strip() for x in brief if x.strip())
+    doc.returns = "\n".join(x for x in returns if x).strip()
+    for name, (d, parts) in params.items():
+        ptext = " ".join(p for p in parts if p)
+        if d is None and re.match(r"-?\s*Returned\b", ptext):
+            d = "out"
+        doc.params[name] = (d, ptext)
+    doc.text = plain_text(text)
+    return doc
+
+
+def plain_text(text):
+    """Doxygen markup to readable docstring text."""
+    out = []
+    for ln in text.split("\n"):
+        if re.match(r"\s*\\(ingroup|defgroup|addtogroup|{|})\b", ln):
+            continue
+        ln = re.sub(r"\\brief\s*", "", ln)
+        ln = re.sub(r"\\returns?\b\s*", "Returns: ", ln)
+        ln = re.sub(r"\\param\s*(\[[\w, ]+\])?\s*", "", ln)
+        ln = re.sub(r"\\(see|sa)\b\s*", "See also: ", ln)
+        ln = re.sub(r"\\note\b\s*", "Note: ", ln)
+        ln = re.sub(r"\\\w+\s*", "", ln)
+        out.append(ln.rstrip())
+    text = "\n".join(out).strip("\n")
+    lines = text.split("\n")
+    indent = min((len(x) - len(x.lstrip()) for x in lines[1:] if x.strip()), default=0)
+    return "\n".join([lines[0].strip()] + [x[indent:] for x in lines[1:]]).strip()
+
+
+# --------------------------------------------------------------------------
+# Tokens and declarations
+# --------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"""
+    (?P<doc>/\*\*<.*?\*/|/\*!<.*?\*/|///<[^\n]*|/\*\*.*?\*/|/\*!.*?\*/)
+  | (?P<comment>/\*.*?\*/|//[^\n]*)
+  | (?P<string>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')
+  | (?P<ident>[A-Za-z_]\w*)
+  | (?P<number>0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)
+  | (?P<punct>\.\.\.|<<|>>|[{}()\[\];,*=<>+\-~|&^!/%?:.])
+  | (?P<space>\s+)
+""", re.S | re.X)
+
+
+@dataclass
+class Tok:
+    kind: str
+    text: str
+
+
+def tokenize(code, defines):
+    """Tokens with comments dropped, doc comments kept, empty macros removed."""
+    empty = {k for k, v in defines.items() if v == ""}
+    toks = []
+    pos = 0
+    while pos < len(code):
+        m = _TOKEN.match(code, pos)
+        if not m:
+            pos += 1  # stray character (e.g. '#' of a stringized macro): skip
+            continue
+        pos = m.end()
+        kind = m.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        text = m.group(0)
+        if kind == "ident" and text in empty:
+            continue
+        toks.append(Tok(kind, text))
+    return toks
+
+
+_QUALIFIERS = {"const", "volatile", "extern", "static", "inline", "__inline__", "restrict",
+               "__restrict__", "register"}
+
+
+def _split_statements(toks):
+    """Yield (doc, trailing_doc, tokens, has_body) for each top-level declaration."""
+    i, n = 0, len(toks)
+    pending_doc = None
+    while i < n:
+        t = toks[i]
+        if t.kind == "doc":
+            if t.text.startswith(("/**<", "/*!<", "///<")):
+                i += 1
+                continue
+            pending_doc = t.text
+            i += 1
+            continue
+        if t.text == ";":
+            i += 1
+            continue
+        stmt, depth, has_body = [], 0, False
+        while i < n:
+            t = toks[i]
+            if t.kind == "doc" and depth == 0 and not t.text.startswith(("/**<", "/*!<", "///<")):
+                # A doc comment mid-statement (rare): keep it for the next one.
+                pending_next = t.text
+                i += 1
+                stmt.append(Tok("middoc", pending_next))
+                continue
+            if t.text in "({[" and t.kind == "punct":
+                depth += 1
+            elif t.text in ")}]" and t.kind == "punct":
+                depth -= 1
+                if depth == 0 and t.text == "}" and _is_function_body(stmt):
+                    stmt.append(t)
+                    i += 1
+                    has_body = True
+                    break
+            if t.text == ";" and depth == 0:
+                i += 1
+                break
+            stmt.append(t)
+            i += 1
+        trailing = None
+        if i < n and toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+            trailing = toks[i].text
+        yield pending_doc, trailing, stmt, has_body
+        pending_doc = None
+
+
+def _is_function_body(stmt):
+    """True when stmt is `... name(params) {` ... , i.e. a function definition."""
+    depth = 0
+    for j in range(len(stmt) - 1, -1, -1):
+        if stmt[j].text == "{" and stmt[j].kind == "punct":
+            # The '{' that opens this brace group: a body when preceded by ')'.
+            if depth == 0:
+                k = j - 1
+                return k >= 0 and stmt[k].text == ")" and stmt[0].text != "typedef"
+            depth -= 1
+        elif stmt[j].text == "}" and stmt[j].kind == "punct":
+            depth += 1
+    return False
+
+
+class ParseError(ValueError):
+    pass
+
+
+class _Parser:
+    def __init__(self, header: Header):
+        self.h = header
+
+    # -- types ---------------------------------------------------------
+    def parse_type_prefix(self, toks, i):
+        """Parse specifiers + pointers starting at i. Returns (CType, i)."""
+        const = False
+        words = []
+        tagged = None
+        while i < len(toks):
+            t = toks[i]
+            if t.text in _QUALIFIERS:
+                if t.text == "const":
+                    const = True
+                i += 1
+                continue
+            if t.text in ("struct", "union", "enum") and i + 1 < len(toks) and toks[i + 1].kind == "ident":
+                tagged = "%s %s" % (t.text, toks[i + 1].text)
+                i += 2
+                continue
+            if t.kind == "ident" and (not words or self._is_type_word(words, t.text)) and tagged is None:
+                # Type words: builtins combine ('unsigned long long'); a typedef name stands alone.
+                if words and not self._builtin(words[-1]):
+                    break
+                words.append(t.text)
+                i += 1
+                continue
+            break
+        base = tagged or " ".join(words)
+        if not base:
+            raise ParseError("no type at %r" % " ".join(x.text for x in toks[i:i + 5]))
+        ptrs = []
+        while i < len(toks) and toks[i].text in ("*", "const", "volatile", "restrict", "__restrict__"):
+            if toks[i].text == "*":
+                ptrs.append(False)
+            elif toks[i].text == "const" and ptrs:
+                ptrs[-1] = True
+            i += 1
+        return CType(base, const, tuple(ptrs)), i
+
+    @staticmethod
+    def _builtin(w):
+        return w in ("unsigned", "signed", "short", "long", "int", "char", "float", "double", "void")
+
+    def _is_type_word(self, words, w):
+        return self._builtin(w) and self._builtin(words[-1])
+
+    def parse_declarator(self, toks, i, base: CType, allow_abstract=False):
+        """Parse `name`, `name[N]`, or `(*name)(params)` after a type. Returns (name, CType, i)."""
+        if i < len(toks) and toks[i].text == "(" and i + 1 < len(toks) and toks[i + 1].text == "*":
+            # function pointer: ( * [const] name ) ( params )
+            j = i + 2
+            while toks[j].text in ("const",):
+                j += 1
+            name = toks[j].text if toks[j].kind == "ident" else ""
+            if name:
+                j += 1
+            if toks[j].text != ")":
+                raise ParseError("bad function pointer declarator")
+            params, j = self.parse_params(toks, j + 1)
+            return name, CType(base.base, base.const, base.ptrs, (), FuncSig(params)), j
+        name = ""
+        if i < len(toks) and toks[i].kind == "ident":
+            name = toks[i].text
+            i += 1
+        elif not allow_abstract:
+            raise ParseError("expected a name after %s" % base)
+        dims = []
+        while i < len(toks) and toks[i].text == "[":
+            j = i + 1
+            depth = 1
+            while depth:
+                if toks[j].text == "[":
+                    depth += 1
+                elif toks[j].text == "]":
+                    depth -= 1
+                j += 1
+            dims.append(" ".join(t.text for t in toks[i + 1:j - 1]))
+            i = j
+        return name, CType(base.base, base.const, base.ptrs, tuple(dims)), i
+
+    def parse_params(self, toks, i):
+        """Parse '( ... )' starting at '('. Returns (params, index after ')')."""
+        assert toks[i].text == "(", toks[i].text
+        i += 1
+        params = []
+        if toks[i].text == "void" and toks[i + 1].text == ")":
+            return params, i + 2
+        if toks[i].text == ")":
+            return params, i + 1
+        while True:
+            if toks[i].text == "...":
+                params.append(Param("...", CType("...")))
+                i += 1
+            else:
+                t, i = self.parse_type_prefix(toks, i)
+                name, t, i = self.parse_declarator(toks, i, t, allow_abstract=True)
+                params.append(Param(name or "arg%d" % len(params), t))
+            if toks[i].text == ",":
+                i += 1
+                continue
+            if toks[i].text == ")":
+                return params, i + 1
+            raise ParseError("unexpected %r in parameter list" % toks[i].text)
+
+    # -- aggregates ----------------------------------------------------
+    def parse_enum_body(self, toks, i):
+        """Parse '{ A = 1, B, ... }' at '{'. Returns (members, i after '}')."""
+        assert toks[i].text == "{"
+        i += 1
+        members = []
+        known = {}
+        nxt = 0
+        while toks[i].text != "}":
+            if toks[i].kind in ("doc", "middoc"):
+                if members and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+                    members[-1].doc = _clean_comment(toks[i].text)
+                i += 1
+                continue
+            name = toks[i].text
+            i += 1
+            if toks[i].text == "=":
+                j = i + 1
+                depth = 0
+                while not (depth == 0 and toks[j].text in (",", "}")):
+                    if toks[j].text == "(":
+                        depth += 1
+                    elif toks[j].text == ")":
+                        depth -= 1
+                    if toks[j].kind in ("doc", "middoc"):
+                        break
+                    j += 1
+                expr = " ".join(t.text for t in toks[i + 1:j])
+                value = eval_int(expr, {**self._define_ints(), **known})
+                i = j
+            else:
+                value = nxt
+            members.append(EnumMember(name, value))
+            known[name] = value
+            nxt = value + 1
+            if toks[i].text == ",":
+                i += 1
+            if toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+                members[-1].doc = _clean_comment(toks[i].text)
+                i += 1
+        return members, i + 1
+
+    def _define_ints(self):
+        if not hasattr(self, "_dints"):
+            self._dints = {}
+            for k, v in self.h.defines.items():
+                try:
+                    self._dints[k] = eval_int(v)
+                except ValueError:
+                    pass
+        return self._dints
+
+    def parse_struct_body(self, toks, i, kind, name, tag):
+        """Parse '{ fields }' at '{'. Returns (Struct, i after '}')."""
+        assert toks[i].text == "{"
+        i += 1
+        fields = []
+        while toks[i].text != "}":
+            t = toks[i]
+            if t.kind in ("doc", "middoc"):
+                if fields and t.text.startswith(("/**<", "/*!<", "///<")):
+                    fields[-1].doc = _clean_comment(t.text)
+                i += 1
+                continue
+            nested = None
+            if t.text in ("struct", "union") and (toks[i + 1].text == "{" or
+                                                   (toks[i + 1].kind == "ident" and toks[i + 2].text == "{")):
+                ntag = toks[i + 1].text if toks[i + 1].kind == "ident" else None
+                j = i + 2 if ntag else i + 1
+                nested, j = self.parse_struct_body(toks, j, t.text, ntag or "", ntag)
+                ftype = CType("%s %s" % (t.text, ntag) if ntag else t.text)
+                i = j
+            elif t.text == "enum" and (toks[i + 1].text == "{" or toks[i + 2].text == "{"):
+                j = i + 1 if toks[i + 1].text == "{" else i + 2
+                _, i = self.parse_enum_body(toks, j)
+                ftype = CType("int")
+            else:
+                ftype, i = self.parse_type_prefix(toks, i)
+            while True:
+                if toks[i].text == ";":
+                    if nested is not None:  # anonymous member struct/union
+                        fields.append(Field("", ftype, nested=nested))
+                    break
+                fname, ft, i = self.parse_declarator(toks, i, ftype)
+                if toks[i].text == ":":  # bit field
+                    i += 2
+                fields.append(Field(fname, ft, nested=nested))
+                if toks[i].text == ",":
+                    i += 1
+                    continue
+                break
+            if toks[i].text != ";":
+                raise ParseError("expected ';' in %s %s, got %r" % (kind, name, toks[i].text))
+            i += 1
+            if toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")) and fields:
+                fields[-1].doc = _clean_comment(toks[i].text)
+                i += 1
+        return Struct(name, kind, fields, tag), i + 1
+
+    # -- statements ----------------------------------------------------
+    def statement(self, doc_raw, trailing, toks, has_body):
+        toks = [t for t in toks if t.kind != "middoc"]
+        if not toks:
+            return
+        doc = parse_doc(doc_raw)
+        if trailing and not doc.text:
+            doc = parse_doc(trailing)
+        first = toks[0].text
+        if first == "typedef":
+            self.typedef(toks[1:], doc)
+        elif first in ("enum", "struct", "union") and len(toks) > 2 and (
+                toks[1].text == "{" or toks[2].text == "{"):
+            self.aggregate(toks, doc, typedef_names=None)
+        else:
+            self.function(toks, doc, has_body)
+
+    def aggregate(self, toks, doc, typedef_names):
+        kind = toks[0].text
+        tag = toks[1].text if toks[1].kind == "ident" else None
+        i = 2 if tag else 1
+        if kind == "enum":
+            members, i = self.parse_enum_body(toks, i)
+            e = Enum(tag or "", members, doc)
+            if tag:
+                self.h.enums[tag] = e
+            return e, i
+        s, i = self.parse_struct_body(toks, i, kind, tag or "", tag)
+        s.doc = doc
+        if tag:
+            self.h.structs[tag] = s
+        return s, i
+
+    def typedef(self, toks, doc):
+        if toks[0].text in ("enum", "struct", "union") and (
+                toks[1].text == "{" or (len(toks) > 2 and toks[2].text == "{")):
+            agg, i = self.aggregate(toks, doc, None)
+            kind = toks[0].text
+            base = CType("%s %s" % (kind, agg.tag if kind != "enum" else agg.name)) if (
+                getattr(agg, "tag", None) or (kind == "enum" and agg.name)) else None
+            # declarators after the body: Name, *PName
+            while i < len(toks):
+                ptrs = []
+                while toks[i].text == "*":
+                    ptrs.append(False)
+                    i += 1
+                name = toks[i].text
+                i += 1
+                if kind == "enum":
+                    if not ptrs:
+                        named = Enum(name, agg.members, agg.doc)
+                        self.h.enums[name] = named
+                        if agg.name and agg.name != name:
+                            self.h.typedefs[agg.name] = CType(name)
+                else:
+                    if not ptrs:
+                        named = Struct(name, agg.kind, agg.fields, agg.tag, agg.doc)
+                        self.h.structs[name] = named
+                        if base is None:
+                            base = CType(name)
+                    else:
+                        self.h.typedefs[name] = CType((base or CType(name)).base, False, tuple(ptrs))
+                if i < len(toks) and toks[i].text == ",":
+                    i += 1
+            return
+        t, i = self.parse_type_prefix(toks, 0)
+        if toks[i].text == "(" and toks[i + 1].text == "*":
+            name, ft, i = self.parse_declarator(toks, i, t)
+            self.h.typedefs[name] = ft
+            self.h.typedef_docs[name] = doc
+            return
+        while i < len(toks):
+            name, nt, i = self.parse_declarator(toks, i, CType(t.base, t.const, t.ptrs))
+            self.h.typedefs[name] = nt
+            self.h.typedef_docs[name] = doc
+            if i < len(toks) and toks[i].text == ",":
+                i += 1
+                while toks[i].text == "*":  # `typedef T A, *PA;`
+                    i += 1
+                    name2 = toks[i].text
+                    self.h.typedefs[name2] = CType(t.base, t.const, t.ptrs + (False,))
+                    i += 1
+                    if i < len(toks) and toks[i].text == ",":
+                        i += 1
+                    else:
+                        return
+            else:
+                break
+
+    def function(self, toks, doc, has_body):
+        # find the parameter list: first '(' after an identifier at depth 0
+        try:
+            ret, i = self.parse_type_prefix(toks, 0)
+        except ParseError:
+            return
+        if i >= len(toks) or toks[i].kind != "ident" or i + 1 >= len(toks) or toks[i + 1].text != "(":
+            return  # a variable or something we do not model
+        name = toks[i].text
+        if name.startswith("__"):
+            return  # internal, versioned entry points behind inline forwarders
+        params, _ = self.parse_params(toks, i + 1)
+        for p in params:
+            if p.name in doc.params:
+                p.direction, p.doc = doc.params[p.name]
+        self.h.functions[name] = Function(name, ret, params, doc)
+
+
+def parse(text, predefined=None, header=None):
+    """Parse header text into a Header (or add to `header`)."""
+    h = header or Header()
+    code, defines = preprocess(text, predefined)
+    h.defines.update(defines)
+    p = _Parser(h)
+    for doc, trailing, stmt, has_body in _split_statements(tokenize(code, defines)):
+        try:
+            p.statement(doc, trailing, stmt, has_body)
+        except (ParseError, IndexError) as e:
+            head = " ".join(t.text for t in stmt[:12])
+            raise ParseError("cannot parse: %s ... (%s)" % (head, e)) from None
+    return h
+
+
+def parse_files(paths, predefined=None):
+    h = Header()
+    for p in paths:
+        with open(p, encoding="utf-8", errors="replace") as f:
+            parse(f.read(), predefined, h)
+    return h

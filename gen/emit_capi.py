@@ -1,0 +1,101 @@
+"""The installed C capsule header: cuda_bindings/<lib>.h."""
+from .common import banner, cuda_version, slot_order
+
+
+def fnptr_decl(func, name):
+    args = ", ".join(p.type.c(p.name) for p in func.params) or "void"
+    ret = func.ret.c()
+    return "%s%s(*%s)(%s)" % (ret, "" if ret.endswith("*") else " ", name, args)
+
+
+def emit(model):
+    lib = model.lib
+    L = lib.key.upper()
+    api = "CudaBindings_%s_API" % L
+    ptr = "CudaBindings_%s" % L
+    order = slot_order(model)
+    out = [banner(lib, cuda_version=cuda_version(model.h))]
+    out.append("""/*
+ * C API of cuda.bindings.cy%(key)s: the %(display)s functions that cuda.bindings
+ * resolves and calls, for other C extensions.
+ *
+ *     #include <cuda_bindings/%(key)s.h>      (-I cuda.bindings.get_include())
+ *     if (CudaBindings_Import%(L)s() < 0) return NULL;   (in module init)
+ *     %(ptr)s->%(first)s(...);
+ *
+ * The table is static to each translation unit; define
+ * CUDA_BINDINGS_%(L)s_UNIQUE_SYMBOL to a name in every file of one extension,
+ * and CUDA_BINDINGS_%(L)s_DEFINE_API in the one that owns it.
+ * Slots are only ever appended; a slot whose function the toolkit did not
+ * declare, or that the installed library lacks, raises RuntimeError when called.
+ */
+#ifndef CUDA_BINDINGS_%(L)s_H
+#define CUDA_BINDINGS_%(L)s_H
+
+#include <Python.h>
+""" % dict(key=lib.key, display=lib.display, L=L, ptr=ptr, first=model.bindings[0].name))
+    for h in lib.headers:
+        out.append("#include <%s>\n" % h)
+    out.append("""
+#define CUDA_BINDINGS_%(L)s_ABI_VERSION 1
+#define CUDA_BINDINGS_%(L)s_COUNT %(n)d
+#define CUDA_BINDINGS_%(L)s_CAPSULE "cuda.bindings.cy%(key)s._C_API"
+
+typedef struct %(api)s {
+    unsigned int abi_version;   /* changes only with an incompatible layout */
+    unsigned int count;         /* function slots that follow */
+""" % dict(L=L, n=len(order), key=lib.key, api=api))
+    for i, name in enumerate(order):
+        b = model.by_name.get(name)
+        if b is None:
+            out.append("    void *%s;   /* slot %d: not in these headers */\n" % (name, i))
+        else:
+            out.append("    %s;   /* slot %d */\n" % (fnptr_decl(b.func, name), i))
+    out.append("} %s;\n" % api)
+    out.append("""
+#ifndef CUDA_BINDINGS_%(L)s_IMPL
+#if defined(CUDA_BINDINGS_%(L)s_UNIQUE_SYMBOL)
+#define %(ptr)s CUDA_BINDINGS_%(L)s_UNIQUE_SYMBOL
+#if defined(CUDA_BINDINGS_%(L)s_DEFINE_API)
+const %(api)s *%(ptr)s = NULL;
+#else
+extern const %(api)s *%(ptr)s;
+#endif
+#else
+static const %(api)s *%(ptr)s = NULL;
+#endif
+
+/* Import the table; 0 on success, -1 with ImportError set. */
+static inline int
+CudaBindings_Import%(L)s(void)
+{
+    /* PyCapsule_Import walks attributes: the module must be imported first. */
+    PyObject *module = PyImport_ImportModule("cuda.bindings.cy%(key)s");
+    if (module == NULL)
+        return -1;
+    Py_DECREF(module);
+    const %(api)s *api = (const %(api)s *)PyCapsule_Import(CUDA_BINDINGS_%(L)s_CAPSULE, 0);
+    if (api == NULL)
+        return -1;
+    if (api->abi_version != CUDA_BINDINGS_%(L)s_ABI_VERSION) {
+        PyErr_Format(PyExc_ImportError,
+                     "cuda.bindings.cy%(key)s C API has ABI version %%u but this extension was "
+                     "built for %%u: rebuild it against the installed cuda.bindings",
+                     api->abi_version, (unsigned int)CUDA_BINDINGS_%(L)s_ABI_VERSION);
+        return -1;
+    }
+    if (api->count < CUDA_BINDINGS_%(L)s_COUNT) {
+        PyErr_Format(PyExc_ImportError,
+                     "cuda.bindings.cy%(key)s C API has %%u functions but this extension was "
+                     "built against %%u: upgrade cuda.bindings",
+                     api->count, (unsigned int)CUDA_BINDINGS_%(L)s_COUNT);
+        return -1;
+    }
+    %(ptr)s = api;
+    return 0;
+}
+#endif /* CUDA_BINDINGS_%(L)s_IMPL */
+
+#endif /* CUDA_BINDINGS_%(L)s_H */
+""" % dict(L=L, ptr=ptr, api=api, key=lib.key))
+    return "".join(out)

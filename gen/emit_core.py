@@ -1,0 +1,114 @@
+"""The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
+from .common import banner, c_string, cuda_version, cython_signature, slot_order, snapshot_signatures
+from .emit_capi import fnptr_decl
+
+
+def except_value(model, b):
+    return "NULL" if b.returns == "cstr" else model.lib.except_value
+
+
+def wrapper(model, b, slot):
+    f = b.func
+    params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
+    names = ", ".join(p.name for p in f.params)
+    ret = f.ret.c()
+    sep = "" if ret.endswith("*") else " "
+    return """static %(ret)s%(sep)s
+core_%(name)s(%(params)s)
+{
+    %(fnptr)s = (%(fncast)s)cb_symbol(&library, %(slot)s);
+    if (CB_UNLIKELY(fn == NULL)) {
+        cb_report_missing(&library, %(slot)s);
+        return %(exc)s;
+    }
+    return fn(%(names)s);
+}
+""" % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot,
+           fnptr=fnptr_decl(f, "fn"), fncast=fnptr_decl(f, "").replace("(*)", "(*)"),
+           exc=except_value(model, b))
+
+
+def emit(model):
+    lib = model.lib
+    L = lib.key.upper()
+    sigs = snapshot_signatures(lib)
+    out = [banner(lib, cuda_version=cuda_version(model.h))]
+    out.append('#define CUDA_BINDINGS_%s_IMPL\n#define NVJITLINK_NO_INLINE\n' % L)
+    out.append('#include "cb_loader.h"\n#include "cb_capi.h"\n')
+    out.append('#include "cuda_bindings/%s.h"\n\n' % lib.key)
+    names = [b.name for b in model.bindings]
+    out.append("enum {\n%s    NSYMBOLS\n};\n\n" % "".join("    SLOT_%s,\n" % n for n in names))
+    out.append("static const char *const symbols[] = {\n%s};\n" % "".join('    "%s",\n' % n for n in names))
+    out.append("static const char *const sonames[] = {%s, NULL};\n" % ", ".join('"%s"' % s for s in lib.sonames))
+    out.append("static _Atomic(void *) slots[NSYMBOLS];\n\n")
+    out.append("""static cb_library library = {
+    .display = "%s",
+    .pathfinder = "%s",
+    .sonames = sonames,
+    .symbols = symbols,
+    .nsymbols = NSYMBOLS,
+    .slots = slots,
+};
+
+""" % (lib.display, lib.pathfinder))
+    for b in model.bindings:
+        out.append(wrapper(model, b, "SLOT_" + b.name))
+        out.append("\n")
+    # The C capsule table, in ledger order.
+    out.append("static const CudaBindings_%s_API c_api = {\n" % L)
+    out.append("    .abi_version = CUDA_BINDINGS_%s_ABI_VERSION,\n    .count = CUDA_BINDINGS_%s_COUNT,\n" % (L, L))
+    for name in slot_order(model):
+        if name in model.by_name:
+            out.append("    .%s = core_%s,\n" % (name, name))
+    out.append("};\n\n")
+    # __pyx_capi__: Cython's view of the same functions.
+    out.append("static const cb_capi_entry pyx_capi[] = {\n")
+    for b in model.bindings:
+        sig = sigs.get(b.name) or cython_signature(b.func)
+        out.append('    {"%s", (void (*)(void))core_%s, "%s"},\n' % (b.name, b.name, sig))
+    out.append("};\n\n")
+    out.append("""static PyObject *
+library_info(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    (void)module;
+    return cb_library_info(&library);
+}
+
+static PyMethodDef methods[] = {
+    {"_library_info", library_info, METH_NOARGS,
+     "_library_info($module, /)\\n--\\n\\nWhere %(display)s was found, or why not (loads it if needed)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+module_exec(PyObject *module)
+{
+    return cb_core_module_exec(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0], &c_api,
+                               CUDA_BINDINGS_%(L)s_CAPSULE);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "cuda.bindings.cy%(key)s",
+    .m_doc = %(doc)s,
+    .m_size = 0,
+    .m_methods = methods,
+    .m_slots = module_slots,
+};
+
+PyMODINIT_FUNC
+PyInit_cy%(key)s(void)
+{
+    return PyModuleDef_Init(&module_def);
+}
+""" % dict(L=L, key=lib.key, display=lib.display,
+           doc=c_string("Cython and C entry points of %s: __pyx_capi__ for `cimport`, _C_API for C." % lib.display)))
+    return "".join(out)

@@ -1,0 +1,52 @@
+"""What the generator knows about each library: reviewed data, no logic.
+
+One entry per CUDA library.  `style` selects the Python surface:
+'tuple' (cuda.bindings.nvrtc / driver / runtime: every call returns
+(status, *outputs)) or 'pythonic' (nvjitlink / nvvm / nvfatbin: snake_case
+names, outputs returned directly, a non-success status raised as
+`<error_class>`).
+"""
+from dataclasses import dataclass, field
+from typing import Dict, List, Tuple
+
+
+@dataclass(frozen=True)
+class Library:
+    key: str                    # 'nvrtc': module names cuda.bindings.<key>, cuda.bindings.cy<key>
+    display: str                # what messages call the library
+    headers: Tuple[str, ...]    # toolkit headers that declare it
+    prefix: str                 # C function prefix
+    status: str                 # C status enum
+    success: str                # its success member
+    except_value: str           # returned, with RuntimeError set, when a symbol is missing
+    style: str                  # 'tuple' or 'pythonic'
+    pathfinder: str             # name for cuda.pathfinder.load_nvidia_dynamic_lib
+    sonames: Tuple[str, ...]    # tried by dlopen when cuda-pathfinder is absent or fails
+    constant_prefixes: Tuple[str, ...] = ()
+    # pythonic style only: C enum -> (Python name, member prefix to strip)
+    enum_names: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    error_class: str = ""
+
+
+LIBRARIES: Dict[str, Library] = {
+    "nvrtc": Library(
+        key="nvrtc", display="NVRTC", headers=("nvrtc.h",), prefix="nvrtc",
+        status="nvrtcResult", success="NVRTC_SUCCESS",
+        except_value="NVRTC_ERROR_INVALID_INPUT", style="tuple", pathfinder="nvrtc",
+        sonames=("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"),
+        constant_prefixes=("NVRTC_",),
+    ),
+    "nvjitlink": Library(
+        key="nvjitlink", display="nvJitLink", headers=("nvJitLink.h",), prefix="nvJitLink",
+        status="nvJitLinkResult", success="NVJITLINK_SUCCESS",
+        except_value="NVJITLINK_ERROR_INTERNAL", style="pythonic", pathfinder="nvJitLink",
+        sonames=("libnvJitLink.so.13", "libnvJitLink.so.12", "libnvJitLink.so"),
+        enum_names={"nvJitLinkResult": ("Result", "NVJITLINK_"),
+                    "nvJitLinkInputType": ("InputType", "NVJITLINK_INPUT_")},
+        error_class="nvJitLinkError",
+    ),
+}
+
+
+def library_order() -> List[str]:
+    return list(LIBRARIES)

@@ -1,0 +1,88 @@
+"""How each argument kind looks from Python: type names for stubs and docs."""
+
+
+def enum_pyname(model, cname):
+    return model.lib.enum_names.get(cname, (cname, ""))[0]
+
+
+def arg_type(model, a):
+    """Python type accepted for an input, or returned for an output."""
+    pythonic = model.lib.style == "pythonic"
+    k = a.kind
+    if k == "int":
+        return "int"
+    if k == "enum":
+        return "int" if pythonic else "%s | int" % enum_pyname(model, a.enum)
+    if k in ("handle", "inout_handle"):
+        return "int" if pythonic else "%s | int | None" % a.handle
+    if k == "cstr":
+        t = "str | bytes" if pythonic else "bytes"
+        return t + " | None" if a.nullable else t
+    if k == "cstr_list":
+        item = "str | bytes" if pythonic else "bytes"
+        return "list[%s] | tuple[%s, ...] | None" % (item, item)
+    if k == "buffer_out":
+        return "bytearray | bytes | memoryview | int"
+    if k == "buffer_in":
+        return "bytes | bytearray | memoryview | int"
+    if k in ("address", "funcptr"):
+        return "int | None"
+    if k == "out_int":
+        return "int"
+    if k == "out_enum":
+        return enum_pyname(model, a.enum)
+    if k == "out_handle":
+        return "int" if pythonic else a.handle
+    if k == "out_cstr":
+        return "bytes"
+    if k == "out_int_array":
+        return "list[int]"
+    raise ValueError(k)
+
+
+def result_type(model, b):
+    """The annotation of what a binding returns."""
+    outs = [arg_type(model, a) for a in b.outputs]
+    if model.lib.style == "pythonic":
+        if not outs:
+            return "None"
+        if len(outs) == 1:
+            return outs[0]
+        return "tuple[%s]" % ", ".join(outs)
+    status = model.lib.status
+    if b.returns == "cstr":
+        return "tuple[%s, bytes]" % status
+    return "tuple[%s]" % ", ".join([status] + ["%s | None" % t for t in outs])
+
+
+def docstring(model, b):
+    """numpydoc text from the header's comment."""
+    f = b.func
+    lines = []
+    if f.doc.brief:
+        lines += [f.doc.brief, ""]
+    ins = b.inputs
+    if ins:
+        lines += ["Parameters", "----------"]
+        for a in ins:
+            lines.append("%s : %s" % (a.pyname, arg_type(model, a)))
+            if a.doc:
+                lines.append("    " + a.doc)
+        lines.append("")
+    lines += ["Returns", "-------"]
+    if model.lib.style == "tuple":
+        lines.append(model.lib.status)
+        if f.doc.returns:
+            lines.append("    " + " ".join(f.doc.returns.replace("-", " ").split()))
+        if b.returns == "cstr":
+            lines.append("bytes")
+    for a in b.outputs:
+        lines.append("%s : %s" % (a.name, arg_type(model, a)))
+        if a.doc:
+            lines.append("    " + a.doc)
+    if model.lib.style == "pythonic" and not b.outputs:
+        lines.append("None")
+    if model.lib.style == "pythonic":
+        lines += ["", "Raises", "------", model.lib.error_class,
+                  "    When the library returns a status other than %s." % model.lib.success]
+    return "\n".join(lines).rstrip()
