@@ -50,6 +50,8 @@ need(void *f, int s)
     return 0;
 }
 
+/* The driver's name for a status; the stub driver answers even this with
+ * CUDA_ERROR_STUB_LIBRARY, so unknown names come back as NULL. */
 static const char *
 error_name(CUresult rc)
 {
@@ -57,15 +59,16 @@ error_name(CUresult rc)
     void *p = cb_symbol(&driver, S_cuGetErrorName);
     memcpy(&get, &p, sizeof p);
     const char *name = NULL;
-    if (get == NULL || get(rc, &name) != CUDA_SUCCESS || name == NULL)
-        return "unknown CUresult";
+    if (get == NULL || get(rc, &name) != CUDA_SUCCESS)
+        return NULL;
     return name;
 }
 
 static PyObject *
 raise_cu(const char *what, CUresult rc)
 {
-    PyErr_Format(PyExc_RuntimeError, "%s failed: %s (%d)", what, error_name(rc), (int)rc);
+    const char *name = error_name(rc);
+    PyErr_Format(PyExc_RuntimeError, "%s failed: %s (%d)", what, name ? name : "CUresult", (int)rc);
     return NULL;
 }
 
@@ -107,9 +110,9 @@ probe_info(PyObject *module, PyObject *Py_UNUSED(ignored))
         return NULL;
     }
     int stub = rv == CUDA_ERROR_STUB_LIBRARY || ri == CUDA_ERROR_STUB_LIBRARY;
-    PyObject *extra = Py_BuildValue("{s:N, s:O, s:s, s:N}", "version",
+    PyObject *extra = Py_BuildValue("{s:N, s:O, s:i, s:z, s:N}", "version",
                                     rv == CUDA_SUCCESS ? PyLong_FromLong(v) : Py_NewRef(Py_None),
-                                    "stub", stub ? Py_True : Py_False,
+                                    "stub", stub ? Py_True : Py_False, "init_code", (int)ri,
                                     "init", error_name(ri), "devices", devices);
     if (extra == NULL || PyDict_Update(info, extra) < 0) {
         Py_XDECREF(extra);

@@ -51,11 +51,14 @@ class Shim:
             H = a.handle or T
             name = "c_%s" % a.name if k != "inout_handle" else "v_%s" % a.name
             self.decls.append("%s;" % (a.type.c(name) if k == "funcptr" else "%s %s" % (H, name)))
-            if k in ("handle", "inout_handle") and not self.pythonic:
-                call = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx)
+            if k in ("handle", "inout_handle") and self.pythonic:
+                # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
+                call, value = "cb_arg_ull(%s, UINTPTR_MAX, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
+            elif k in ("handle", "inout_handle"):
+                call, value = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx), "vp"
             else:
-                call = "cb_arg_address(%s, &vp, %s)" % (i, ctx)
-            self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)vp;" % (call, name, H))
+                call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
+            self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
             if k == "inout_handle":
                 self.decls.append("%s *c_%s;" % (H, a.name))
                 if self.pythonic:

@@ -1,0 +1,83 @@
+/* A C user of cuda.bindings: the capsule tables of cuda_bindings/<lib>.h. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <cuda_bindings/nvjitlink.h>
+#include <cuda_bindings/nvrtc.h>
+
+static PyObject *
+nvrtc_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    int major = 0, minor = 0;
+    (void)self;
+    nvrtcResult err = CudaBindings_NVRTC->nvrtcVersion(&major, &minor);
+    if (err == NVRTC_ERROR_INVALID_INPUT && PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("(iii)", (int)err, major, minor);
+}
+
+static PyObject *
+compile_ptx(PyObject *self, PyObject *args)
+{
+    const char *src, *option;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "yy", &src, &option))
+        return NULL;
+    const CudaBindings_NVRTC_API *api = CudaBindings_NVRTC;
+    nvrtcProgram prog = NULL;
+    size_t size = 0;
+    const char *opts[] = {option};
+    nvrtcResult err;
+    Py_BEGIN_ALLOW_THREADS
+    err = api->nvrtcCreateProgram(&prog, src, "k.cu", 0, NULL, NULL);
+    if (err == NVRTC_SUCCESS)
+        err = api->nvrtcCompileProgram(prog, 1, opts);
+    if (err == NVRTC_SUCCESS)
+        err = api->nvrtcGetPTXSize(prog, &size);
+    Py_END_ALLOW_THREADS
+    if (err != NVRTC_SUCCESS) {
+        api->nvrtcDestroyProgram(&prog);
+        return Py_BuildValue("(iO)", (int)err, Py_None);
+    }
+    PyObject *ptx = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+    if (ptx != NULL)
+        err = api->nvrtcGetPTX(prog, PyBytes_AS_STRING(ptx));
+    api->nvrtcDestroyProgram(&prog);
+    if (ptx == NULL)
+        return NULL;
+    return Py_BuildValue("(iN)", (int)err, ptx);
+}
+
+static PyObject *
+api_header(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    (void)self;
+    return Py_BuildValue("(II)", CudaBindings_NVRTC->abi_version, CudaBindings_NVRTC->count);
+}
+
+static PyObject *
+jitlink_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    unsigned int major = 0, minor = 0;
+    (void)self;
+    nvJitLinkResult err = CudaBindings_NVJITLINK->nvJitLinkVersion(&major, &minor);
+    return Py_BuildValue("(iII)", (int)err, major, minor);
+}
+
+static PyMethodDef methods[] = {
+    {"nvrtc_version", nvrtc_version, METH_NOARGS, NULL},
+    {"compile_ptx", compile_ptx, METH_VARARGS, NULL},
+    {"api_header", api_header, METH_NOARGS, NULL},
+    {"jitlink_version", jitlink_version, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "consumer_c", NULL, -1, methods,
+                                    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC
+PyInit_consumer_c(void)
+{
+    if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0)
+        return NULL;
+    return PyModule_Create(&moddef);
+}

@@ -1,0 +1,108 @@
+"""Every parameter of every function, given bad values, raises an ordinary
+Python exception (TypeError, ValueError, OverflowError) naming the function:
+never a crash, never SystemError, never a silent call.
+
+The parameter list and accepted types are read from each function's
+generated docstring, so a new function is covered without editing this file.
+"""
+import re
+
+import pytest
+
+from cuda.bindings import nvjitlink, nvrtc
+
+MODULES = [nvrtc, nvjitlink]
+EXPECTED = (TypeError, ValueError, OverflowError)
+HUGE = [2 ** 64, -(2 ** 64), 2 ** 200]
+NOT_NUMBERS = [1.5, float("nan"), "1", b"1", object(), [1]]
+
+
+def params_of(func):
+    """[(name, type text)] from the numpydoc Parameters section."""
+    doc = func.__doc__ or ""
+    if "Parameters\n----------" not in doc:
+        return []
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^(\w+) : (.+)$", section, re.M)
+
+
+def public_functions():
+    for mod in MODULES:
+        for name in sorted(dir(mod)):
+            obj = getattr(mod, name)
+            if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
+                    and name != "sizeof":
+                yield mod, name, obj
+
+
+def good_value(mod, ptype):
+    """A value of the right type for a parameter (the call is never made with it alone)."""
+    if ptype.startswith("list["):
+        return None
+    if ptype.startswith("bytearray"):
+        return bytearray(16)
+    if ptype.startswith("bytes | bytearray"):
+        return b"x"
+    if ptype in ("int | None",) or ptype.endswith("| None") and "bytes" in ptype:
+        return None
+    if ptype.startswith("str"):
+        return "x"
+    if ptype == "bytes":
+        return b"x"
+    if "| int | None" in ptype:
+        return getattr(mod, ptype.split(" ")[0])()
+    return 0
+
+
+def bad_values(ptype):
+    if ptype.startswith("list["):
+        return [5, 1.5, "abc", b"abc", object(), [1], [b"a"] * 3, [None]]
+    if ptype.startswith(("bytearray", "bytes | bytearray")):
+        return [1.5, "x", None, object(), -1, 2 ** 64, [1]]
+    if ptype.startswith(("bytes", "str")):
+        bad = [1, 1.5, object(), b"a\0b", [b"a"]]
+        if "None" not in ptype:
+            bad.append(None)
+        if not ptype.startswith("str"):
+            bad.append("text")
+        return bad
+    if "| int | None" in ptype or ptype == "int | None":
+        return [1.5, "x", b"x", object(), -1, 2 ** 64, [1]]
+    return NOT_NUMBERS + HUGE + [None]
+
+
+CASES = []
+for _mod, _name, _func in public_functions():
+    _params = params_of(_func)
+    for _i, (_pname, _ptype) in enumerate(_params):
+        for _j, _bad in enumerate(bad_values(_ptype)):
+            CASES.append(pytest.param(_mod, _func, _params, _i, _bad, id="%s-%s-%d" % (_name, _pname, _j)))
+
+
+@pytest.mark.parametrize("mod, func, params, index, bad", CASES)
+def test_bad_value_raises(mod, func, params, index, bad):
+    args = [good_value(mod, t) for _, t in params]
+    args[index] = bad
+    with pytest.raises(EXPECTED) as exc:
+        func(*args)
+    assert func.__name__ in str(exc.value) or exc.type is not TypeError or "item" in str(exc.value)
+
+
+ARITY = [pytest.param(f, params_of(f), id=n) for _, n, f in public_functions()]
+
+
+@pytest.mark.parametrize("func, params", ARITY)
+def test_wrong_arity_and_keywords(func, params):
+    with pytest.raises(TypeError, match="positional"):
+        func(*([0] * (len(params) + 1)))
+    if params:
+        with pytest.raises(TypeError, match="missing required argument"):
+            func()
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        func(no_such_parameter=1)
+
+
+def test_every_function_is_covered():
+    names = [n for _, n, _ in public_functions()]
+    assert len(names) == 24 + 14
+    assert all(params_of(f) or not f.__text_signature__.count(",") for _, _, f in public_functions())

@@ -1,0 +1,70 @@
+"""Cython and C extensions built against the installed package, as users build them."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from helpers import KERNEL, ROOT
+
+import cuda.bindings
+
+
+@pytest.fixture(scope="session")
+def consumers(tmp_path_factory):
+    for tool in ("meson", "ninja", "cython"):
+        if shutil.which(tool) is None:
+            pytest.skip("%s is not installed (pip install .[test])" % tool)
+    cuda_home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+    build = tmp_path_factory.mktemp("consumers")
+    setup = ["meson", "setup", str(build), os.path.join(ROOT, "tests", "consumers"),
+             "-Dpython=" + sys.executable, "-Dtoolkit_include=" + os.path.join(cuda_home, "include"),
+             "-Dcapsule_include=" + cuda.bindings.get_include()]
+    for cmd in (setup, ["ninja", "-C", str(build)]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+    sys.path.insert(0, str(build))
+    try:
+        import consumer_c
+        import consumer_cython
+        yield consumer_cython, consumer_c
+    finally:
+        sys.path.remove(str(build))
+
+
+def test_cython_cimport_nogil(consumers):
+    cy, _ = consumers
+    from cuda.bindings import nvrtc
+    assert cy.nvrtc_version() == (0,) + nvrtc.nvrtcVersion()[1:]
+    err, ptx = cy.compile_ptx(KERNEL, b"-arch=compute_90")
+    assert err == 0 and b".entry vadd" in ptx
+    err, ptx = cy.compile_ptx(b"not cuda", b"-arch=compute_90")
+    assert err == int(nvrtc.nvrtcResult.NVRTC_ERROR_COMPILATION) and ptx is None
+    assert cy.error_string(6) == b"NVRTC_ERROR_COMPILATION"
+    from cuda.bindings import nvjitlink
+    assert cy.jitlink_version() == (0,) + nvjitlink.version()
+
+
+def test_cython_reads_handle_fields(consumers):
+    cy, _ = consumers
+    from cuda.bindings import nvrtc
+    assert cy.program_fields(nvrtc.nvrtcProgram(0xABC)) == (0xABC, True)
+
+
+def test_c_capsule(consumers):
+    _, c = consumers
+    from cuda.bindings import cynvrtc, nvjitlink, nvrtc
+    assert c.nvrtc_version() == (0,) + nvrtc.nvrtcVersion()[1:]
+    assert c.jitlink_version() == (0,) + nvjitlink.version()
+    err, ptx = c.compile_ptx(KERNEL, b"-arch=compute_90")
+    assert err == 0 and b".entry vadd" in ptx
+    abi, count = c.api_header()
+    assert abi == 1 and count >= len(cynvrtc.__pyx_capi__)
+
+
+def test_capsule_import_checks_the_name():
+    import ctypes
+    from cuda.bindings import cynvrtc
+    get = ctypes.pythonapi.PyCapsule_GetName
+    get.restype, get.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    assert get(cynvrtc._C_API) == b"cuda.bindings.cynvrtc._C_API"

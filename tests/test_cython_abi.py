@@ -1,0 +1,38 @@
+"""__pyx_capi__ carries exactly the reference's capsule signatures (snapshot)."""
+import ctypes
+import json
+import os
+
+import pytest
+from helpers import ROOT
+
+SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
+
+
+def capsule_name(cap):
+    get = ctypes.pythonapi.PyCapsule_GetName
+    get.restype, get.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    return get(cap).decode()
+
+
+@pytest.mark.parametrize("lib", ["nvrtc", "nvjitlink"])
+def test_capsules_match_snapshot(lib):
+    import importlib
+    mod = importlib.import_module("cuda.bindings.cy" + lib)
+    with open(SNAPSHOT) as f:
+        want = json.load(f)["cuda.bindings.cy" + lib]
+    got = {name: capsule_name(cap) for name, cap in mod.__pyx_capi__.items()}
+    for name, sig in got.items():
+        assert want[name] == sig, name
+    # Only functions the toolkit headers lack may be absent.
+    missing = set(want) - set(got)
+    header = open(os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "include",
+                               {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h"}[lib])).read()
+    assert not [m for m in missing if m + "(" in header.replace(" (", "(")]
+
+
+def test_snapshot_is_the_reference():
+    shared = os.path.join(ROOT, "..", "shared", "api", "cython_capi.json")
+    if not os.path.exists(shared):
+        pytest.skip("reference API lists not beside this checkout")
+    assert json.load(open(shared)) == json.load(open(SNAPSHOT))

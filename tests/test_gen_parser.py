@@ -1,0 +1,143 @@
+"""Unit tests of the generator's header parser and binding rules, on small snippets."""
+import importlib.util
+import os
+import sys
+
+import pytest
+from helpers import ROOT
+
+
+def load_gen():
+    """Import gen/ from the source tree without putting the tree on sys.path."""
+    if "gen" in sys.modules:
+        return sys.modules["gen"]
+    spec = importlib.util.spec_from_file_location(
+        "gen", os.path.join(ROOT, "gen", "__init__.py"),
+        submodule_search_locations=[os.path.join(ROOT, "gen")])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["gen"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+load_gen()
+from gen import cparse, model  # noqa: E402
+from gen.common import cython_signature  # noqa: E402
+from gen.libraries import LIBRARIES  # noqa: E402
+
+
+def test_enum_values_expressions_and_trailing_docs():
+    h = cparse.parse("""
+typedef enum {
+  A = 0,
+  B,            /**< after A */
+  C = 1 << 4,
+  D = C + 1,
+  E = 0x7fffffff
+} Things;
+""")
+    e = h.enums["Things"]
+    assert [(m.name, m.value) for m in e.members] == [("A", 0), ("B", 1), ("C", 16), ("D", 17), ("E", 0x7FFFFFFF)]
+    assert e.members[1].doc == "after A"
+
+
+def test_tagged_enum_and_struct_typedefs():
+    h = cparse.parse("""
+typedef enum CUthing_enum { X = 2, Y = 3 } CUthing;
+typedef struct CUfoo_st { int a; unsigned long long b[4]; struct { int x; } inner; } CUfoo, *PCUfoo;
+typedef struct CUstream_st *CUstream;  /**< a stream */
+typedef unsigned long long CUdeviceptr_v2;
+typedef CUdeviceptr_v2 CUdeviceptr;
+typedef void (*CUhostFn)(void *userData);
+""")
+    assert [m.value for m in h.enums["CUthing"].members] == [2, 3]
+    s = h.structs["CUfoo"]
+    assert [f.name for f in s.fields] == ["a", "b", "inner"] and s.fields[1].type.array == ("4",)
+    assert s.fields[2].nested is not None and s.fields[2].nested.fields[0].name == "x"
+    assert h.typedefs["PCUfoo"].ptrs == (False,)
+    assert h.typedefs["CUstream"].base == "struct CUstream_st"
+    assert h.resolve(cparse.CType("CUdeviceptr")).base == "unsigned long long"
+    assert h.typedefs["CUhostFn"].func is not None
+
+
+def test_conditionals_and_empty_macros():
+    h = cparse.parse("""
+#define API
+#if defined(__cplusplus)
+int cpp_only(void);
+#elif 1
+int API c_side(int x);
+#else
+int never(void);
+#endif
+#ifndef SKIP_INLINE
+static inline int fwd(const char * const *names, int n) { return n; }
+#endif
+extern int __internal_13_0(void);
+#define MY_CONSTANT 0x10
+""")
+    assert list(h.functions) == ["c_side", "fwd"]
+    assert h.functions["fwd"].params[0].type.c("names") == "const char * const *names"
+    assert h.defines["MY_CONSTANT"] == "0x10"
+
+
+def test_doc_comments_give_brief_and_directions():
+    h = cparse.parse("""
+/**
+ * \\brief   Makes a thing.
+ *
+ * \\param   [out] out   The thing.
+ * \\param   [in]  n     How many.\\n
+ *                      \\p n can be \\c NULL.
+ * \\return
+ *   - \\link #Res OK \\endlink
+ */
+int make(int *out, const char *n);
+/**
+ * \\brief Driver style.
+ * \\param pctx - Returned context handle
+ * \\param flags - Flags
+ */
+int drv(void **pctx, unsigned int flags);
+""")
+    f = h.functions["make"]
+    assert f.doc.brief == "Makes a thing."
+    assert [(p.name, p.direction) for p in f.params] == [("out", "out"), ("n", "in")]
+    assert "can be NULL" in f.params[1].doc and "OK" in f.doc.returns
+    assert [p.direction for p in h.functions["drv"].params] == ["out", None]
+
+
+def test_function_pointer_parameter_and_cython_spelling():
+    h = cparse.parse("int cb(void *p, int (*callback)(void *, void *), unsigned long long v, const char **s);")
+    f = h.functions["cb"]
+    assert f.params[1].type.func is not None
+    assert cython_signature(f) == "int (void *, void *, unsigned PY_LONG_LONG, char const **)"
+
+
+def test_unparseable_input_is_an_error_not_a_guess():
+    with pytest.raises(cparse.ParseError):
+        cparse.parse("typedef int (;")
+
+
+def test_binding_rules_on_the_real_nvrtc_header():
+    inc = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "include")
+    h = cparse.parse_files([os.path.join(inc, "nvrtc.h")])
+    m = model.Model(LIBRARIES["nvrtc"], h)
+    kinds = {b.name: [a.kind for a in b.args] for b in m.bindings}
+    assert kinds["nvrtcCreateProgram"] == ["out_handle", "cstr", "cstr", "int", "cstr_list", "cstr_list"]
+    assert kinds["nvrtcDestroyProgram"] == ["inout_handle"]
+    assert kinds["nvrtcGetPTX"] == ["handle", "buffer_out"]
+    assert m.by_name["nvrtcGetPTX"].args[1].size_query == "nvrtcGetPTXSize"
+    assert kinds["nvrtcGetSupportedArchs"] == ["out_int_array"]
+    assert kinds["nvrtcGetLoweredName"] == ["handle", "cstr", "out_cstr"]
+    assert m.by_name["nvrtcCreateProgram"].args[2].nullable and not m.by_name["nvrtcCreateProgram"].args[1].nullable
+    # Every function our header declares has the reference's capsule signature.
+    from gen.common import snapshot_signatures
+    snap = snapshot_signatures(LIBRARIES["nvrtc"])
+    for b in m.bindings:
+        assert cython_signature(b.func) == snap[b.name], b.name
+
+
+def test_pythonic_names():
+    assert model.snake("GetLinkedCubinSize") == "get_linked_cubin_size"
+    assert model.snake("numOptions") == "num_options" and model.snake("LTOIR") == "ltoir"

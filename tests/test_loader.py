@@ -1,0 +1,131 @@
+"""Finding libraries: missing library, missing symbol, stub and absent driver.
+
+Each case runs in a fresh interpreter so that the loader starts from scratch.
+"""
+import os
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+from helpers import run_python
+
+CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+# Hide cuda.pathfinder so that only the loader's own search runs.
+NO_PATHFINDER = "import sys; sys.modules['cuda.pathfinder'] = None\n"
+
+
+def run_without_ld_cache(code, env):
+    """Run Python with the dynamic loader told to ignore /etc/ld.so.cache."""
+    loader = "/lib64/ld-linux-x86-64.so.2"
+    if not os.path.exists(loader):
+        pytest.skip("needs glibc's x86-64 dynamic loader")
+    libdir = sysconfig.get_config_var("LIBDIR") or ""
+    full = dict(os.environ, **env)
+    full["LD_LIBRARY_PATH"] = libdir  # libpython, if the interpreter is a shared build
+    return subprocess.run([loader, "--inhibit-cache", sys.executable, "-c", code],
+                          capture_output=True, text=True, env=full, cwd="/", timeout=120)
+
+
+def test_missing_library_names_library_and_places_tried():
+    code = NO_PATHFINDER + """
+from cuda.bindings import nvrtc
+try:
+    nvrtc.nvrtcVersion()
+except RuntimeError as e:
+    print("RAISED", e)
+"""
+    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": ""})
+    assert "RAISED" in r.stdout, r.stderr
+    msg = r.stdout
+    assert 'Function "nvrtcVersion" not found' in msg and "NVRTC library could not be loaded" in msg
+    for place in ("cuda.pathfinder: not installed", "libnvrtc.so.13", "/nonexistent-cuda/lib64/libnvrtc.so.13"):
+        assert place in msg
+
+
+def test_missing_library_fails_the_self_check():
+    code = NO_PATHFINDER + "from cuda.bindings._selfcheck import main; raise SystemExit(main())"
+    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": ""})
+    assert r.returncode == 1
+    assert "nvrtc:       FAILED: not found" in r.stdout and "self-check FAILED" in r.stdout
+
+
+@pytest.fixture(scope="module")
+def partial_nvrtc(tmp_path_factory):
+    """A libnvrtc.so.13 that has nvrtcVersion and nothing else."""
+    d = tmp_path_factory.mktemp("partial")
+    src = d / "partial.c"
+    src.write_text("int nvrtcVersion(int *a, int *b) { *a = 99; *b = 1; return 0; }\n")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(d / "libnvrtc.so.13"), str(src)], check=True)
+    return d
+
+
+def test_missing_symbol_raises_and_the_rest_keeps_working(partial_nvrtc):
+    code = NO_PATHFINDER + """
+from cuda.bindings import nvrtc
+print("VERSION", nvrtc.nvrtcVersion())
+try:
+    nvrtc.nvrtcGetNumSupportedArchs()
+except RuntimeError as e:
+    print("RAISED", e)
+print("AGAIN", nvrtc.nvrtcVersion()[1:])
+"""
+    r = run_python(code, env={"LD_LIBRARY_PATH": str(partial_nvrtc)})
+    assert "VERSION (<nvrtcResult.NVRTC_SUCCESS: 0>, 99, 1)" in r.stdout, r.stderr
+    assert 'RAISED Function "nvrtcGetNumSupportedArchs" not found in NVRTC' in r.stdout
+    assert str(partial_nvrtc) in r.stdout and "AGAIN (99, 1)" in r.stdout
+
+
+def test_no_driver_is_reported_and_not_an_error():
+    code = "from cuda.bindings import _driver_probe; print(_driver_probe.info())"
+    r = run_without_ld_cache(code, {"LD_LIBRARY_PATH": ""})
+    info = eval(r.stdout)  # noqa: S307 - our own repr of a dict of str/None
+    if info["path"] is not None:
+        pytest.skip("a driver is installed where the test looked")
+    assert info["name"] == "CUDA driver" and "libcuda.so.1" in info["error"]
+
+
+@pytest.fixture(scope="module")
+def stub_dir(tmp_path_factory):
+    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
+    if not os.path.exists(stub):
+        pytest.skip("toolkit has no stub driver")
+    d = tmp_path_factory.mktemp("stub")
+    os.symlink(stub, d / "libcuda.so.1")
+    return d
+
+
+def test_stub_driver_is_reported_as_such(stub_dir):
+    r = run_python("from cuda.bindings import _driver_probe; print(_driver_probe.info())",
+                   env={"LD_LIBRARY_PATH": str(stub_dir)})
+    info = eval(r.stdout)  # noqa: S307
+    assert info["stub"] is True and info["init_code"] == 34, r.stderr  # CUDA_ERROR_STUB_LIBRARY
+    assert info["devices"] == [] and str(stub_dir) in info["path"]
+    r = run_python("from cuda.bindings._selfcheck import main; raise SystemExit(main())",
+                   env={"LD_LIBRARY_PATH": str(stub_dir)})
+    assert "STUB library at" in r.stdout and r.returncode == 0, r.stdout + r.stderr
+
+
+def test_nothing_is_loaded_at_import():
+    code = """
+import cuda.bindings.nvrtc, cuda.bindings.nvjitlink
+maps = open('/proc/self/maps').read()
+print('libnvrtc' in maps, 'libnvJitLink' in maps, 'libcuda' in maps)
+"""
+    r = run_python(code)
+    assert r.stdout.split() == ["False", "False", "False"], r.stderr
+
+
+def test_pathfinder_is_used_when_installed():
+    pytest.importorskip("cuda.pathfinder")
+    code = """
+from cuda.bindings import cynvrtc
+import cuda.pathfinder
+info = cynvrtc._library_info()
+print(info['path'])
+print(cuda.pathfinder.load_nvidia_dynamic_lib('nvrtc').abs_path)
+"""
+    r = run_python(code)
+    ours, theirs = r.stdout.split()
+    assert os.path.realpath(ours) == os.path.realpath(theirs), r.stderr

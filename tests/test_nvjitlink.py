@@ -1,0 +1,127 @@
+"""cuda.bindings.nvjitlink: linking NVRTC output into cubins, errors as nvJitLinkError."""
+import pickle
+
+import pytest
+from helpers import KERNEL
+
+from cuda.bindings import nvjitlink, nvrtc
+
+OK = nvrtc.nvrtcResult.NVRTC_SUCCESS
+
+
+def compile_kernel(options):
+    err, prog = nvrtc.nvrtcCreateProgram(KERNEL, b"vadd.cu", 0, None, None)
+    assert err == OK
+    assert nvrtc.nvrtcCompileProgram(prog, len(options), options) == (OK,)
+    lto = b"-dlto" in options
+    size_fn, get_fn = ((nvrtc.nvrtcGetLTOIRSize, nvrtc.nvrtcGetLTOIR) if lto
+                       else (nvrtc.nvrtcGetPTXSize, nvrtc.nvrtcGetPTX))
+    _, size = size_fn(prog)
+    out = bytearray(size)
+    assert get_fn(prog, out) == (OK,)
+    nvrtc.nvrtcDestroyProgram(prog)
+    return bytes(out)
+
+
+def link(image, input_type, options):
+    handle = nvjitlink.create(len(options), options)
+    assert isinstance(handle, int) and handle != 0
+    try:
+        nvjitlink.add_data(handle, input_type, image, len(image), "vadd")
+        nvjitlink.complete(handle)
+        cubin = bytearray(nvjitlink.get_linked_cubin_size(handle))
+        assert nvjitlink.get_linked_cubin(handle, cubin) is None
+        info = bytearray(nvjitlink.get_info_log_size(handle))
+        nvjitlink.get_info_log(handle, info)
+        return bytes(cubin)
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def test_version():
+    major, minor = nvjitlink.version()
+    assert major >= 12 and minor >= 0
+
+
+def test_link_ltoir_from_nvrtc_to_sm90_cubin():
+    ltoir = compile_kernel([b"-arch=sm_90", b"-dlto"])
+    cubin = link(ltoir, nvjitlink.InputType.LTOIR, ["-arch=sm_90", "-lto"])
+    assert cubin[:4] == b"\x7fELF"
+
+
+def test_link_ptx_to_sm90_cubin_with_bytes_options():
+    ptx = compile_kernel([b"-arch=compute_90"])
+    cubin = link(ptx, nvjitlink.InputType.PTX, [b"-arch=sm_90"])
+    assert cubin[:4] == b"\x7fELF"
+
+
+def test_lto_to_ptx():
+    ltoir = compile_kernel([b"-arch=sm_90", b"-dlto"])
+    handle = nvjitlink.create(3, ["-arch=sm_90", "-lto", "-ptx"])
+    try:
+        nvjitlink.add_data(handle, int(nvjitlink.InputType.LTOIR), ltoir, len(ltoir), None)
+        nvjitlink.complete(handle)
+        ptx = bytearray(nvjitlink.get_linked_ptx_size(handle))
+        nvjitlink.get_linked_ptx(handle, ptx)
+        assert b".entry vadd" in ptx
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def test_add_file(tmp_path):
+    path = tmp_path / "vadd.ptx"
+    path.write_bytes(compile_kernel([b"-arch=compute_90"]).rstrip(b"\0"))
+    handle = nvjitlink.create(1, ["-arch=sm_90"])
+    try:
+        nvjitlink.add_file(handle, nvjitlink.InputType.PTX, str(path))
+        nvjitlink.complete(handle)
+        assert nvjitlink.get_linked_cubin_size(handle) > 0
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def test_errors_raise_with_status_and_log():
+    with pytest.raises(nvjitlink.nvJitLinkError) as exc:
+        nvjitlink.create(1, ["-no-such-option"])
+    assert exc.value.status == nvjitlink.Result.ERROR_UNRECOGNIZED_OPTION
+    assert str(exc.value) == "ERROR_UNRECOGNIZED_OPTION (1)"
+    handle = nvjitlink.create(1, ["-arch=sm_90"])
+    try:
+        bad = b".version 8.0\n.target sm_90\n.address_size 64\n.visible .entry k() { not_an_op; }\n\0"
+        with pytest.raises(nvjitlink.nvJitLinkError) as exc:
+            nvjitlink.add_data(handle, nvjitlink.InputType.PTX, bad, len(bad), "bad")
+            nvjitlink.complete(handle)
+        assert exc.value.status == nvjitlink.Result.ERROR_PTX_COMPILE
+        log = bytearray(nvjitlink.get_error_log_size(handle))
+        nvjitlink.get_error_log(handle, log)
+        assert b"error" in log.lower()
+    finally:
+        nvjitlink.destroy(handle)
+
+
+def test_error_class_pickles():
+    e = nvjitlink.nvJitLinkError(2)
+    back = pickle.loads(pickle.dumps(e))
+    assert type(back) is nvjitlink.nvJitLinkError and back.status == 2 and str(back) == str(e)
+    assert issubclass(nvjitlink.nvJitLinkError, Exception)
+
+
+def test_enums():
+    assert nvjitlink.InputType.ANY == 10 and nvjitlink.InputType(3) is nvjitlink.InputType.LTOIR
+    assert nvjitlink.Result.SUCCESS == 0 and nvjitlink.Result.ERROR_LTO_NOT_ENABLED == 18
+
+
+def test_buffers_are_checked_against_reported_sizes():
+    ptx = compile_kernel([b"-arch=compute_90"])
+    handle = nvjitlink.create(1, ["-arch=sm_90"])
+    try:
+        with pytest.raises(ValueError, match="size"):
+            nvjitlink.add_data(handle, nvjitlink.InputType.PTX, ptx, len(ptx) + 1, "x")
+        nvjitlink.add_data(handle, nvjitlink.InputType.PTX, ptx, len(ptx), "x")
+        nvjitlink.complete(handle)
+        with pytest.raises(ValueError, match="get_linked_cubin_size|nvJitLinkGetLinkedCubinSize"):
+            nvjitlink.get_linked_cubin(handle, bytearray(8))
+        with pytest.raises(TypeError):
+            nvjitlink.get_linked_cubin(handle, memoryview(b"readonly" * 1000))
+    finally:
+        nvjitlink.destroy(handle)
