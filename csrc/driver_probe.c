@@ -24,6 +24,18 @@ static const char *const symbols[] = {
     "cuMemFree", "cuMemcpyHtoD", "cuMemcpyDtoH", "cuLaunchKernel", "cuCtxSynchronize",
 };
 
+/* The ABI version of each symbol that matches the cuda.h prototype we call
+ * (its PFN_<name>_v<N> typedef in cudaTypedefs.h).  Asking for CUDA_VERSION
+ * instead would hand back newer ABIs: CUDA 13's cuCtxSynchronize takes a
+ * context argument, for one. */
+static const unsigned int versions[] = {
+    2000, 2020, 2000, 2000, 2000,
+    6000, 7000, 11000, 4000,
+    4000, 2000, 2000, 2000, 3020,
+    3020, 3020, 3020, 4000, 2000,
+};
+_Static_assert(sizeof versions / sizeof versions[0] == NSYM, "one version per symbol");
+
 static _Atomic(void *) slots[NSYM];
 
 static cb_library driver = {
@@ -31,6 +43,7 @@ static cb_library driver = {
     .pathfinder = NULL,
     .sonames = cb_driver_sonames,
     .symbols = symbols,
+    .versions = versions,
     .nsymbols = NSYM,
     .slots = slots,
     .resolve = cb_driver_resolve,
