@@ -83,3 +83,33 @@ def pxd_type(t, name=""):
     s = ("const " if t.const else "") + t.base.replace("struct ", "").replace("enum ", "")
     s += "*" * len(t.ptrs)
     return (s + " " + name).strip()
+
+
+def module_definition(name, doc, state=False):
+    """Slots, PyModuleDef and PyInit_ for module cuda.bindings.<name>, whose
+    exec function is `module_exec` and method table `methods`; `state` adds
+    the cb_state of csrc/cb_module.h with its GC hooks."""
+    hooks = ("    .m_size = sizeof(cb_state),\n    .m_traverse = cb_module_traverse,\n"
+             "    .m_clear = cb_module_clear,\n    .m_free = cb_module_free,\n") if state else "    .m_size = 0,\n"
+    return """static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "cuda.bindings.%s",
+    .m_doc = %s,
+%s    .m_methods = methods,
+    .m_slots = module_slots,
+};
+
+PyMODINIT_FUNC
+PyInit_%s(void)
+{
+    return PyModuleDef_Init(&module_def);
+}
+""" % (name, c_string(doc), hooks, name)

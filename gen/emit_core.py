@@ -1,5 +1,5 @@
 """The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
-from .common import banner, c_string, cuda_version, cython_signature, slot_order, snapshot_signatures
+from .common import banner, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
 from .emit_capi import fnptr_decl
 
 
@@ -87,28 +87,8 @@ module_exec(PyObject *module)
                                CUDA_BINDINGS_%(L)s_CAPSULE);
 }
 
-static PyModuleDef_Slot module_slots[] = {
-    {Py_mod_exec, module_exec},
-#if PY_VERSION_HEX >= 0x030C0000
-    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
-#endif
-    {0, NULL},
-};
 
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "cuda.bindings.cy%(key)s",
-    .m_doc = %(doc)s,
-    .m_size = 0,
-    .m_methods = methods,
-    .m_slots = module_slots,
-};
-
-PyMODINIT_FUNC
-PyInit_cy%(key)s(void)
-{
-    return PyModuleDef_Init(&module_def);
-}
-""" % dict(L=L, key=lib.key, display=lib.display,
-           doc=c_string("Cython and C entry points of %s: __pyx_capi__ for `cimport`, _C_API for C." % lib.display)))
+""" % dict(L=L, display=lib.display))
+    out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "
+                                 "`cimport`, _C_API for C." % lib.display))
     return "".join(out)

@@ -5,7 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from .common import banner, c_string, cuda_version
+from .common import banner, c_string, cuda_version, module_definition
 from .model import INT_TYPES
 from .pytypes import docstring
 
@@ -308,38 +308,13 @@ module_exec(PyObject *module)
     return cb_module_exec(module, &tables);
 }
 
-static PyModuleDef_Slot module_slots[] = {
-    {Py_mod_exec, module_exec},
-#if PY_VERSION_HEX >= 0x030C0000
-    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
-#endif
-    {0, NULL},
-};
-
-static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "cuda.bindings.%(key)s",
-    .m_doc = %(doc)s,
-    .m_size = sizeof(cb_state),
-    .m_methods = methods,
-    .m_slots = module_slots,
-    .m_traverse = cb_module_traverse,
-    .m_clear = cb_module_clear,
-    .m_free = cb_module_free,
-};
-
-PyMODINIT_FUNC
-PyInit_%(key)s(void)
-{
-    return PyModuleDef_Init(&module_def);
-}
 """ % dict(key=lib.key, L=L, nenums=len(enums),
            handles="handles" if handles else "NULL", nhandles=len(handles),
            consts="constants" if consts else "NULL", nconsts=len(consts),
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),
            error='"cuda.bindings.%s.%s"' % (lib.key, lib.error_class) if lib.error_class else "NULL",
-           status=model.enum_index(lib.status),
-           doc=c_string("Python bindings of %s (%s), generated from %s." % (
-               lib.display, "tuple-returning calls" if lib.style == "tuple" else
-               "calls raise %s" % lib.error_class, ", ".join(lib.headers)))))
+           status=model.enum_index(lib.status)))
+    out.append(module_definition(lib.key, "Python bindings of %s (%s), generated from %s." % (
+        lib.display, "tuple-returning calls" if lib.style == "tuple" else "calls raise %s" % lib.error_class,
+        ", ".join(lib.headers)), state=True))
     return "".join(out)
