@@ -121,6 +121,7 @@ class Header:
     structs: Dict[str, Struct] = field(default_factory=dict)
     typedefs: Dict[str, CType] = field(default_factory=dict)     # name -> aliased type
     defines: Dict[str, str] = field(default_factory=dict)        # object-like macros, raw text
+    macros: Dict[str, tuple] = field(default_factory=dict)       # function-like: name -> (params, body)
     typedef_docs: Dict[str, Doc] = field(default_factory=dict)
 
     def resolve(self, t: CType) -> CType:
@@ -175,34 +176,66 @@ def eval_int(expr, names=None):
         raise ValueError("cannot evaluate %r: %s" % (expr, exc)) from None
 
 
-def preprocess(text, predefined=None):
-    """Apply #if/#ifdef/#ifndef/#elif/#else/#endif; collect object-like #defines.
+def split_predefined(predefined):
+    """{'NAME': text, 'F(a, b)': body} -> (object-like defines, function-like macros)."""
+    defines, macros = {}, {}
+    for name, value in (predefined or {}).items():
+        fm = re.match(r"(\w+)\(([^)]*)\)$", name)
+        if fm:
+            macros[fm.group(1)] = ([x.strip() for x in fm.group(2).split(",") if x.strip()], value)
+        else:
+            defines[name] = value
+    return defines, macros
 
-    Returns (code, defines).  Kept lines stay in place (excluded ones become
-    blank) so that doc comments keep their neighbours.  Comments are left in.
+
+class _EmptyMacros:
+    """Removes attribute-like macros defined as nothing (CUDAAPI, __CUDA_DEPRECATED)
+    from code lines, as they stand at that point of the file."""
+
+    def __init__(self):
+        self.names, self.regex = (), None
+
+    def apply(self, line, defines):
+        names = tuple(sorted(k for k, v in defines.items() if v == ""))
+        if names != self.names:
+            self.names = names
+            self.regex = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names))) if names else None
+        return self.regex.sub("", line) if self.regex else line
+
+
+def preprocess(text, predefined=None, macros=None):
+    """Apply #if/#ifdef/#ifndef/#elif/#else/#endif and #define/#undef in order.
+
+    Returns (code, defines, macros).  Code lines have function-like macros
+    expanded and empty macros removed as they stand at that line.  Kept
+    lines stay in place (excluded ones become blank) so that doc comments
+    keep their neighbours.  Comments are left in.
     """
-    defines = dict(predefined or {})
+    defines, extra = split_predefined(predefined)
+    macros = dict(macros or {}, **extra)
+    empties = _EmptyMacros()
     out = []
     lines = text.replace("\\\n", " ").split("\n")
     stack = []   # per #if: [this_branch_active, some_branch_taken, parent_active]
     active = True
-    in_comment = False
+    # A block comment open across lines: a '#' inside it is no directive, and
+    # one that a directive's line opened (`#define X 1 /**< two-line doc`)
+    # goes with that directive.
+    in_comment = drop_comment = False
     for line in lines:
-        stripped = line
-        if not in_comment:
-            m = _DIRECTIVE.match(stripped)
-        else:
-            m = None
-        # Track block comments so that a '#' inside one is not a directive.
-        scan = re.sub(r"/\*.*?\*/", "", line)
         if in_comment:
             if "*/" in line:
                 in_comment = False
-            out.append(line if active else "")
+            out.append(line if active and not drop_comment else "")
             continue
-        if "/*" in scan and "*/" not in scan.split("/*", 1)[1]:
-            in_comment = True
+        m = _DIRECTIVE.match(line)
+        if "/*" in re.sub(r"/\*.*?\*/", "", line):
+            in_comment, drop_comment = True, m is not None
         if not m:
+            if active:
+                if macros and "(" in line:
+                    line = expand_macros(line, macros, defines)
+                line = empties.apply(line, defines)
             out.append(line if active else "")
             continue
         d, rest = m.group(1), m.group(2)
@@ -233,21 +266,124 @@ def preprocess(text, predefined=None):
             dm = re.match(r"(\w+)(\([^)]*\))?\s*(.*)$", rest)
             if dm and not dm.group(2):
                 defines[dm.group(1)] = _strip_line_comment(dm.group(3))
+            elif dm:
+                params = [x.strip() for x in dm.group(2)[1:-1].split(",") if x.strip()]
+                macros[dm.group(1)] = (params, _strip_line_comment(dm.group(3)))
         elif d == "undef" and active:
             defines.pop(_strip_line_comment(rest), None)
-    return "\n".join(out), defines
+            macros.pop(_strip_line_comment(rest), None)
+    return "\n".join(out), defines, macros
+
+
+_PP_TOKEN = re.compile(r"[A-Za-z_]\w*|##|#|\d\w*|\"(?:\\.|[^\"\\])*\"|\s+|.")
+
+
+def _pp_tokens(text):
+    return _PP_TOKEN.findall(text)
+
+
+def _macro_args(toks, i):
+    """Arguments of a call whose '(' is at toks[i]: (list of token lists, index after ')')."""
+    depth, args, cur = 0, [], []
+    for j in range(i, len(toks)):
+        t = toks[j]
+        if t == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif t == ")":
+            depth -= 1
+            if depth == 0:
+                args.append(cur)
+                return args, j + 1
+        elif t == "," and depth == 1:
+            args.append(cur)
+            cur = []
+            continue
+        cur.append(t)
+    return None, i  # unbalanced on this line: leave it alone
+
+
+def _expand(toks, macros, defines, hidden):
+    """Expand function-like macros (and, inside their arguments, object-like
+    macros with integer values, as C does before pasting)."""
+    out, i = [], 0
+    while i < len(toks):
+        t = toks[i]
+        j = i + 1
+        while j < len(toks) and toks[j].isspace():
+            j += 1
+        if t in macros and t not in hidden and j < len(toks) and toks[j] == "(":
+            args, end = _macro_args(toks, j)
+            if args is not None:
+                params, body = macros[t]
+                if params == [] and args == [[]]:
+                    args = []
+                out.extend(_expand(_substitute(params, args, body, macros, defines, hidden | {t}),
+                                   macros, defines, hidden | {t}))
+                i = end
+                continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _substitute(params, args, body, macros, defines, hidden):
+    btoks = _pp_tokens(body)
+    result = []
+    for k, t in enumerate(btoks):
+        if t in params:
+            raw = [x for x in args[params.index(t)] if not x.isspace()] if params.index(t) < len(args) else []
+            near = [x for x in btoks[max(0, k - 2):k + 3] if not x.isspace()]
+            pasted = "##" in near
+            if pasted:
+                result.extend(raw)
+            else:
+                ex = _expand(raw, macros, defines, hidden)
+                result.extend(defines[x] if x in defines and re.fullmatch(r"\d+", defines[x] or "")
+                              else x for x in ex)
+        else:
+            result.append(t)
+    # token pasting: a ## b -> ab
+    pasted, k = [], 0
+    toks = [x for x in result if not x.isspace()]
+    while k < len(toks):
+        if toks[k] == "##" and pasted and k + 1 < len(toks):
+            pasted[-1] = pasted[-1] + toks[k + 1]
+            k += 2
+            continue
+        pasted.append(toks[k])
+        k += 1
+    return _pp_tokens(" ".join(pasted))
+
+
+def expand_macros(line, macros, defines):
+    toks = _pp_tokens(line)
+    if not any(t in macros for t in toks):
+        return line
+    return "".join(_expand(toks, macros, defines, frozenset()))
+
+
+def _define_value(name, defines, depth=0):
+    """Integer value of an object-like macro, following macros it names."""
+    v = defines.get(name)
+    if v is None or depth > 8:
+        return 0
+    if v == "":
+        return 1
+    idents = set(re.findall(r"\b[A-Za-z_]\w*\b", v)) - {"defined"}
+    names = {k: _define_value(k, defines, depth + 1) for k in idents}
+    try:
+        return eval_int(v, names)
+    except ValueError:
+        return 0
 
 
 def _eval_if(expr, defines):
     expr = _strip_line_comment(expr)
     expr = re.sub(r"defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)",
                   lambda m: "1" if (m.group(1) or m.group(2)) in defines else "0", expr)
-    names = {}
-    for k, v in defines.items():
-        try:
-            names[k] = eval_int(v) if v else 1
-        except ValueError:
-            names[k] = 0
+    names = {k: _define_value(k, defines) for k in set(re.findall(r"\b[A-Za-z_]\w*\b", expr))}
     try:
         return bool(eval_int(expr, names))
     except ValueError:
@@ -376,9 +512,8 @@ class Tok:
     text: str
 
 
-def tokenize(code, defines):
-    """Tokens with comments dropped, doc comments kept, empty macros removed."""
-    empty = {k for k, v in defines.items() if v == ""}
+def tokenize(code):
+    """Tokens with comments dropped and doc comments kept."""
     toks = []
     pos = 0
     while pos < len(code):
@@ -390,10 +525,7 @@ def tokenize(code, defines):
         kind = m.lastgroup
         if kind in ("space", "comment"):
             continue
-        text = m.group(0)
-        if kind == "ident" and text in empty:
-            continue
-        toks.append(Tok(kind, text))
+        toks.append(Tok(kind, m.group(0)))
     return toks
 
 
@@ -642,6 +774,8 @@ class _Parser:
                 ntag = toks[i + 1].text if toks[i + 1].kind == "ident" else None
                 j = i + 2 if ntag else i + 1
                 nested, j = self.parse_struct_body(toks, j, t.text, ntag or "", ntag)
+                if ntag:  # a tagged struct defined inside another is a type of its own
+                    self.h.structs[ntag] = nested
                 ftype = CType("%s %s" % (t.text, ntag) if ntag else t.text)
                 i = j
             elif t.text == "enum" and (toks[i + 1].text == "{" or toks[i + 2].text == "{"):
@@ -779,12 +913,15 @@ class _Parser:
 
 
 def parse(text, predefined=None, header=None):
-    """Parse header text into a Header (or add to `header`)."""
+    """Parse header text into a Header, or into `header`, whose macros (from
+    headers parsed before, as by #include) are in force for this text."""
     h = header or Header()
-    code, defines = preprocess(text, predefined)
+    start = dict(h.defines, **split_predefined(predefined)[0])
+    code, defines, macros = preprocess(text, start, dict(h.macros, **split_predefined(predefined)[1]))
     h.defines.update(defines)
+    h.macros = macros
     p = _Parser(h)
-    for doc, trailing, stmt, has_body in _split_statements(tokenize(code, defines)):
+    for doc, trailing, stmt, has_body in _split_statements(tokenize(code)):
         try:
             p.statement(doc, trailing, stmt, has_body)
         except (ParseError, IndexError) as e:
@@ -794,6 +931,7 @@ def parse(text, predefined=None, header=None):
 
 
 def parse_files(paths, predefined=None):
+    """Parse headers in order, each seeing the macros of those before it."""
     h = Header()
     for p in paths:
         with open(p, encoding="utf-8", errors="replace") as f:

@@ -50,3 +50,19 @@ LIBRARIES: Dict[str, Library] = {
 
 def library_order() -> List[str]:
     return list(LIBRARIES)
+
+
+# Headers of the driver and runtime APIs, in include order, for the issues
+# that bind them next; the parser is held to them by tests/test_gen_parser.py.
+DRIVER_HEADERS = ("cuda.h", "cudaProfiler.h", "cudaGL.h", "cudaEGL.h", "cudaVDPAU.h")
+RUNTIME_HEADERS = ("vector_types.h", "driver_types.h", "surface_types.h", "texture_types.h",
+                   "library_types.h", "device_types.h", "cuda_runtime_api.h", "cuda_profiler_api.h",
+                   "cuda_gl_interop.h", "cuda_egl_interop.h", "cuda_vdpau_interop.h")
+
+# What crt/host_defines.h defines for a host C compiler: attribute and
+# calling-convention macros that expand to nothing.  (Parsing host_defines.h
+# itself would mean modelling each compiler's attribute syntax.)
+RUNTIME_PREDEFINED = {
+    "__host__": "", "__device__": "", "__cudart_builtin__": "", "__device_builtin__": "",
+    "CUDARTAPI": "", "CUDARTAPI_CDECL": "", "__builtin_align__(a)": "", "__align__(a)": "",
+}

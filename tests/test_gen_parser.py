@@ -141,3 +141,57 @@ def test_binding_rules_on_the_real_nvrtc_header():
 def test_pythonic_names():
     assert model.snake("GetLinkedCubinSize") == "get_linked_cubin_size"
     assert model.snake("numOptions") == "num_options" and model.snake("LTOIR") == "ltoir"
+
+
+# --- the real driver and runtime headers: what the next issues bind -------
+
+INCLUDE = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "include")
+
+
+def declared_names(paths, ret, api_macro, predefined=None):
+    """Function names declared as `<ret> <api_macro> name(` in active code."""
+    import re
+    names = set()
+    h = cparse.Header()
+    for p in paths:
+        text = open(p, errors="replace").read()
+        start = dict(h.defines, **cparse.split_predefined(predefined)[0])
+        code, defines, macros = cparse.preprocess(text, start, h.macros)
+        h.defines.update(defines)
+        h.macros = macros
+        code = re.sub(r"/\*.*?\*/", "", code, flags=re.S)
+        names |= set(re.findall(r"\b%s\s+(?:%s\s+)?(\w+)\s*\(" % (ret, api_macro), code))
+    return names
+
+
+def test_every_driver_prototype_parses():
+    from gen.libraries import DRIVER_HEADERS
+    paths = [os.path.join(INCLUDE, h) for h in DRIVER_HEADERS]
+    h = cparse.parse_files(paths)
+    # CUDAAPI is gone after preprocessing (an empty macro), so look for `CUresult name(`.
+    declared = {n for n in declared_names(paths, "CUresult", "CUDAAPI") if n.startswith("cu")}
+    assert len(declared) > 450
+    assert declared - set(h.functions) == set()
+    launch = h.functions["cuLaunchKernel"]
+    assert [p.name for p in launch.params][-2:] == ["kernelParams", "extra"] and len(launch.params) == 11
+    assert [p.direction for p in h.functions["cuMemAlloc"].params] == ["out", None]
+    memcpy2d = h.structs["CUDA_MEMCPY2D_st"]
+    assert len(memcpy2d.fields) == 16 and memcpy2d.fields[0].name == "srcXInBytes"
+    assert h.structs["CUlaunchAttributeValue_union"].kind == "union"
+    assert "CUdevResource" in h.typedefs  # made by a token-pasting macro
+    assert h.structs["CUstreamMemOpWaitValueParams_st"].fields  # tagged struct inside a union
+    assert {m.name: m.value for m in h.enums["CUresult"].members}["CUDA_ERROR_STUB_LIBRARY"] == 34
+
+
+def test_every_runtime_prototype_parses():
+    from gen.libraries import RUNTIME_HEADERS, RUNTIME_PREDEFINED
+    paths = [os.path.join(INCLUDE, h) for h in RUNTIME_HEADERS]
+    h = cparse.parse_files(paths, RUNTIME_PREDEFINED)
+    declared = {n for n in declared_names(paths, "cudaError_t", "CUDARTAPI", RUNTIME_PREDEFINED)
+                if n.startswith("cuda")}
+    assert len(declared) > 290
+    assert declared - set(h.functions) == set()
+    prop = {f.name: f for f in h.structs["cudaDeviceProp"].fields}
+    assert prop["name"].type.array == ("256",) and prop["maxThreadsDim"].type.array == ("3",)
+    assert h.functions["cudaMallocManaged"].params[2].name == "flags"  # `__dv(...)` default dropped
+    assert {m.name: m.value for m in h.enums["cudaError"].members}["cudaErrorStubLibrary"] == 34
