@@ -176,10 +176,15 @@ cb_library_open(cb_library *lib)
             lib->opening = 1;
             void *h = open_unlocked(lib);
             lib->opening = 0;
-            if (h)
+            if (h) {
                 atomic_store_explicit(&lib->handle, h, memory_order_release);
-            else
+            }
+            else {
+                size_t n = strlen(lib->error);   /* drop the last "; " */
+                if (n >= 2 && lib->error[n - 2] == ';')
+                    lib->error[n - 2] = '\0';
                 atomic_store_explicit(&lib->failed, 1, memory_order_release);
+            }
         }
     }
     if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL)

@@ -268,7 +268,15 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static int
+probe_exec(PyObject *module)
+{
+    /* The toolkit headers this package was generated and built from. */
+    return PyModule_AddIntConstant(module, "CUDA_VERSION", CUDA_VERSION);
+}
+
 static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, probe_exec},
 #if PY_VERSION_HEX >= 0x030C0000
     {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
 #endif

@@ -48,6 +48,9 @@ def main(argv=None):
     ap.add_argument("-o", "--output", required=True)
     args = ap.parse_args(argv)
     model = load_model(args.lib, args.cuda_include)
+    if args.emit == "core":  # once per library, not once per artifact
+        for reason in model.skipped:
+            print("gen: warning: %s: not bound (%s)" % (args.lib, reason), file=sys.stderr)
     text = EMITTERS[args.emit](model)
     tmp = args.output + ".tmp"
     with open(tmp, "w") as f:

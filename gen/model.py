@@ -100,11 +100,22 @@ class Model:
         self.lib = lib
         self.h = header
         self.bindings: List[Binding] = []
+        self.skipped: List[str] = []   # "name: reason" for functions no rule can bind yet
         for f in header.functions.values():
             if not f.name.startswith(lib.prefix):
                 continue
-            self.bindings.append(self.bind(f))
+            try:
+                self.bindings.append(self.bind(f))
+            except UnsupportedParam as e:
+                # A newer toolkit may declare what this generator does not know
+                # yet: build the rest and say what was left out.
+                self.skipped.append(str(e))
         self.by_name = {b.name: b for b in self.bindings}
+        # A size query or array-length function a binding relies on must be bound too.
+        for b in self.bindings:
+            for a in b.args:
+                if a.size_query and a.size_query not in self.by_name:
+                    raise UnsupportedParam("%s needs %s" % (b.name, a.size_query))
 
     # -- type questions --------------------------------------------------
     def is_enum(self, t: CType):

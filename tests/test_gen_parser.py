@@ -195,3 +195,25 @@ def test_every_runtime_prototype_parses():
     assert prop["name"].type.array == ("256",) and prop["maxThreadsDim"].type.array == ("3",)
     assert h.functions["cudaMallocManaged"].params[2].name == "flags"  # `__dv(...)` default dropped
     assert {m.name: m.value for m in h.enums["cudaError"].members}["cudaErrorStubLibrary"] == 34
+
+
+@pytest.mark.parametrize("key", ["nvrtc", "nvjitlink"])
+def test_every_function_of_the_headers_is_bound_and_in_the_ledger(key):
+    from gen.__main__ import load_model
+    from gen.common import ledger
+    m = load_model(key, INCLUDE)
+    assert m.skipped == []
+    # New functions must be appended to gen/capi_ledger/<lib>.txt: slot order is ABI.
+    assert [b.name for b in m.bindings if b.name not in ledger(m.lib)] == []
+
+
+def test_a_function_no_rule_covers_is_skipped_not_fatal():
+    h = cparse.parse("""
+typedef enum { NVRTC_SUCCESS = 0 } nvrtcResult;
+typedef struct { int a; } nvrtcFuture;
+nvrtcResult nvrtcSetPCHHeapSize(size_t size);
+nvrtcResult nvrtcTakesAStruct(nvrtcFuture value);
+""")
+    m = model.Model(LIBRARIES["nvrtc"], h)
+    assert [b.name for b in m.bindings] == ["nvrtcSetPCHHeapSize"]
+    assert len(m.skipped) == 1 and "nvrtcTakesAStruct" in m.skipped[0]

@@ -33,14 +33,9 @@ class Check:
 
 
 def cuda_headers():
-    here = os.path.dirname(cuda.bindings.__file__)
-    for name in ("nvrtc.h",):
-        path = os.path.join(here, "include", "cuda_bindings", name)
-        if os.path.exists(path):
-            with open(path) as f:
-                first = f.readline()
-            return first.split("from ", 1)[-1].split(". Do not", 1)[0].strip()
-    return "unknown"
+    from cuda.bindings import _driver_probe
+    v = _driver_probe.CUDA_VERSION
+    return "CUDA %d.%d (CUDA_VERSION %d)" % (v // 1000, v % 1000 // 10, v)
 
 
 def library(check, label, core_module, version):
