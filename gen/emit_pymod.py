@@ -189,7 +189,11 @@ class Shim:
                     body.append("    result = %s;" % outs[0])
                 else:
                     body.append("    result = cb_pack(%d, %s);" % (len(outs), ", ".join(outs)))
-                failed = "failed:\n    cb_raise_status(module, (long long)status);\n"
+                failed = "failed:\n"
+                for out, destroy in b.destroy_on_failure.items():
+                    failed += ("    if (c_%s != NULL)  /* made by the failed call; nobody else can free it */\n"
+                               "        (void)%s(&c_%s);\n" % (out, self.api(destroy), out))
+                failed += "    cb_raise_status(module, (long long)status);\n"
             else:
                 items = ["cb_enum_member(module, %d, (long long)status)" % status_idx] + outs
                 body.append("    result = cb_pack(%d, %s);" % (len(items), ",\n                     ".join(items)))

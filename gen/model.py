@@ -72,7 +72,9 @@ class Binding:
     args: List[Arg]
     returns: str                      # 'status' or 'cstr' (a function returning const char *)
     keep_gil: bool = False
-    query_args: Dict[str, List[str]] = field(default_factory=dict)
+    # Pythonic calls raise on failure and so cannot hand back a handle that a
+    # failed create still made (nvJitLinkCreate does): out arg -> destroy function.
+    destroy_on_failure: Dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self):
@@ -220,7 +222,17 @@ class Model:
         else:
             raise UnsupportedParam("%s: return type %s" % (f.name, f.ret))
         b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL)
+        if self.lib.style == "pythonic":
+            b.destroy_on_failure = {a.name: self.destroyer(a.handle) for a in args
+                                    if a.kind == "out_handle" and self.destroyer(a.handle)}
         return b
+
+    def destroyer(self, handle):
+        """`<prefix>Destroy(handle *)` for a handle type, if the library has one."""
+        f = self.h.functions.get(self.lib.prefix + "Destroy")
+        if f and len(f.params) == 1 and f.params[0].type.ptrs and f.params[0].type.base == handle:
+            return f.name
+        return None
 
     # -- enums as Python sees them ---------------------------------------
     def py_enums(self):

@@ -125,3 +125,18 @@ def test_buffers_are_checked_against_reported_sizes():
             nvjitlink.get_linked_cubin(handle, memoryview(b"readonly" * 1000))
     finally:
         nvjitlink.destroy(handle)
+
+
+def test_failed_create_frees_what_it_made():
+    """nvJitLinkCreate makes a handle even when it fails; the raise must not leak it."""
+    import resource
+
+    def failed_creates(n):
+        for _ in range(n):
+            with pytest.raises(nvjitlink.nvJitLinkError):
+                nvjitlink.create(1, ["-no-such-option"])
+    failed_creates(2000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    failed_creates(20000)   # leaking, this grew the process by about 24 MB
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 4096, grown_kb
