@@ -1,5 +1,7 @@
 """Shared test setup: the `gpu` marker skips cleanly when there is no GPU."""
 import functools
+import os
+import subprocess
 
 import pytest
 
@@ -24,3 +26,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def partial_nvrtc(tmp_path_factory):
+    """A directory with a libnvrtc.so.13 that has nvrtcVersion and nothing else."""
+    d = tmp_path_factory.mktemp("partial")
+    src = d / "partial.c"
+    src.write_text("int nvrtcVersion(int *a, int *b) { *a = 99; *b = 1; return 0; }\n")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(d / "libnvrtc.so.13"), str(src)], check=True)
+    return d

@@ -12,6 +12,7 @@ import cuda.bindings
 
 @pytest.fixture(scope="session")
 def consumers(tmp_path_factory):
+    """(consumer_cython, consumer_c), built once."""
     for tool in ("meson", "ninja", "cython"):
         if shutil.which(tool) is None:
             pytest.skip("%s is not installed (pip install .[test])" % tool)
@@ -68,3 +69,20 @@ def test_capsule_import_checks_the_name():
     get = ctypes.pythonapi.PyCapsule_GetName
     get.restype, get.argtypes = ctypes.c_char_p, [ctypes.py_object]
     assert get(cynvrtc._C_API) == b"cuda.bindings.cynvrtc._C_API"
+
+
+def test_cython_caller_sees_a_missing_symbol_as_an_exception(consumers, partial_nvrtc):
+    """The .pxd's `except ?` value plus RuntimeError set by the core, through nogil code."""
+    from helpers import run_python
+    code = """
+import sys; sys.modules['cuda.pathfinder'] = None; sys.path.insert(0, %r)
+import consumer_cython as cy
+print("VERSION", cy.nvrtc_version())
+try:
+    cy.compile_ptx(b"", b"-arch=compute_90")
+except RuntimeError as e:
+    print("RAISED", e)
+""" % os.path.dirname(consumers[0].__file__)
+    r = run_python(code, env={"LD_LIBRARY_PATH": str(partial_nvrtc)})
+    assert "VERSION (0, 99, 1)" in r.stdout, r.stdout + r.stderr
+    assert 'RAISED Function "nvrtcCreateProgram" not found in NVRTC' in r.stdout

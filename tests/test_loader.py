@@ -50,17 +50,6 @@ def test_missing_library_fails_the_self_check():
     assert "nvrtc:       FAILED: not found" in r.stdout and "self-check FAILED" in r.stdout
 
 
-@pytest.fixture(scope="module")
-def partial_nvrtc(tmp_path_factory):
-    """A libnvrtc.so.13 that has nvrtcVersion and nothing else."""
-    d = tmp_path_factory.mktemp("partial")
-    src = d / "partial.c"
-    src.write_text("int nvrtcVersion(int *a, int *b) { *a = 99; *b = 1; return 0; }\n")
-    cc = os.environ.get("CC", "cc")
-    subprocess.run([cc, "-shared", "-fPIC", "-o", str(d / "libnvrtc.so.13"), str(src)], check=True)
-    return d
-
-
 def test_missing_symbol_raises_and_the_rest_keeps_working(partial_nvrtc):
     code = NO_PATHFINDER + """
 from cuda.bindings import nvrtc
