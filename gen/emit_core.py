@@ -24,7 +24,7 @@ core_%(name)s(%(params)s)
     return fn(%(names)s);
 }
 """ % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot,
-           fnptr=fnptr_decl(f, "fn"), fncast=fnptr_decl(f, "").replace("(*)", "(*)"),
+           fnptr=fnptr_decl(f, "fn"), fncast=fnptr_decl(f, ""),
            exc=except_value(model, b))
 
 

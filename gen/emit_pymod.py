@@ -18,6 +18,7 @@ class Shim:
         self.lib = model.lib
         self.pythonic = self.lib.style == "pythonic"
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
+        self.temps = set()   # scratch locals the conversions use: ll, ull, vp
         self.needs_state = False
         self.index = {a.name: i for i, a in enumerate(b.inputs)}
 
@@ -41,6 +42,7 @@ class Shim:
             else:
                 signed, lo, hi = INT_TYPES[a.int_type]
             self.decls.append("%s c_%s;" % (T, a.name))
+            self.temps.add("ll" if signed else "ull")
             if signed:
                 self.convert.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
                                     "    c_%s = (%s)ll;" % (i, lo, hi, ctx, a.name, T))
@@ -54,10 +56,13 @@ class Shim:
             if k in ("handle", "inout_handle") and self.pythonic:
                 # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
                 call, value = "cb_arg_ull(%s, UINTPTR_MAX, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
+                self.temps.add("ull")
             elif k in ("handle", "inout_handle"):
                 call, value = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx), "vp"
+                self.temps.add("vp")
             else:
                 call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
+                self.temps.add("vp")
             self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
             if k == "inout_handle":
                 self.decls.append("%s *c_%s;" % (H, a.name))
@@ -201,12 +206,8 @@ class Shim:
                           % (status_idx, len(outs)))
             body.append("    goto exit;")
         decls = []
-        if any("&ll" in c for c in self.convert):
-            decls.append("long long ll;")
-        if any("&ull" in c for c in self.convert):
-            decls.append("unsigned long long ull;")
-        if any("&vp" in c for c in self.convert):
-            decls.append("void *vp;")
+        types = {"ll": "long long", "ull": "unsigned long long", "vp": "void *"}
+        decls += ["%s%s%s;" % (types[t], "" if t == "vp" else " ", t) for t in sorted(self.temps)]
         if self.needs_state:
             decls.insert(0, "cb_state *st = cb_get_state(module);")
         decls += self.decls

@@ -112,12 +112,14 @@ class Model:
                 # A newer toolkit may declare what this generator does not know
                 # yet: build the rest and say what was left out.
                 self.skipped.append(str(e))
+        # A binding whose size query or array-length function was left out goes too.
+        names = {b.name for b in self.bindings}
+        for b in list(self.bindings):
+            needs = [a.size_query for a in b.args if a.size_query and a.size_query not in names]
+            if needs:
+                self.bindings.remove(b)
+                self.skipped.append("%s: needs %s, which is not bound" % (b.name, needs[0]))
         self.by_name = {b.name: b for b in self.bindings}
-        # A size query or array-length function a binding relies on must be bound too.
-        for b in self.bindings:
-            for a in b.args:
-                if a.size_query and a.size_query not in self.by_name:
-                    raise UnsupportedParam("%s needs %s" % (b.name, a.size_query))
 
     # -- type questions --------------------------------------------------
     def is_enum(self, t: CType):
