@@ -190,16 +190,17 @@ def split_predefined(predefined):
 
 class _EmptyMacros:
     """Removes attribute-like macros defined as nothing (CUDAAPI, __CUDA_DEPRECATED)
-    from code lines, as they stand at that point of the file."""
+    from code lines, as they stand at that point of the file.  update() is
+    called when a #define or #undef changes them, not per line."""
 
-    def __init__(self):
-        self.names, self.regex = (), None
+    def __init__(self, defines):
+        self.update(defines)
 
-    def apply(self, line, defines):
-        names = tuple(sorted(k for k, v in defines.items() if v == ""))
-        if names != self.names:
-            self.names = names
-            self.regex = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names))) if names else None
+    def update(self, defines):
+        names = sorted(k for k, v in defines.items() if v == "")
+        self.regex = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names))) if names else None
+
+    def apply(self, line):
         return self.regex.sub("", line) if self.regex else line
 
 
@@ -213,7 +214,7 @@ def preprocess(text, predefined=None, macros=None):
     """
     defines, extra = split_predefined(predefined)
     macros = dict(macros or {}, **extra)
-    empties = _EmptyMacros()
+    empties = _EmptyMacros(defines)
     out = []
     lines = text.replace("\\\n", " ").split("\n")
     stack = []   # per #if: [this_branch_active, some_branch_taken, parent_active]
@@ -235,7 +236,7 @@ def preprocess(text, predefined=None, macros=None):
             if active:
                 if macros and "(" in line:
                     line = expand_macros(line, macros, defines)
-                line = empties.apply(line, defines)
+                line = empties.apply(line)
             out.append(line if active else "")
             continue
         d, rest = m.group(1), m.group(2)
@@ -266,11 +267,14 @@ def preprocess(text, predefined=None, macros=None):
             dm = re.match(r"(\w+)(\([^)]*\))?\s*(.*)$", rest)
             if dm and not dm.group(2):
                 defines[dm.group(1)] = _strip_line_comment(dm.group(3))
+                if defines[dm.group(1)] == "":
+                    empties.update(defines)
             elif dm:
                 params = [x.strip() for x in dm.group(2)[1:-1].split(",") if x.strip()]
                 macros[dm.group(1)] = (params, _strip_line_comment(dm.group(3)))
         elif d == "undef" and active:
-            defines.pop(_strip_line_comment(rest), None)
+            if defines.pop(_strip_line_comment(rest), None) == "":
+                empties.update(defines)
             macros.pop(_strip_line_comment(rest), None)
     return "\n".join(out), defines, macros
 
@@ -333,7 +337,8 @@ def _substitute(params, args, body, macros, defines, hidden):
     result = []
     for k, t in enumerate(btoks):
         if t in params:
-            raw = [x for x in args[params.index(t)] if not x.isspace()] if params.index(t) < len(args) else []
+            n = params.index(t)
+            raw = [x for x in args[n] if not x.isspace()] if n < len(args) else []
             near = [x for x in btoks[max(0, k - 2):k + 3] if not x.isspace()]
             pasted = "##" in near
             if pasted:
@@ -912,14 +917,20 @@ class _Parser:
         self.h.functions[name] = Function(name, ret, params, doc)
 
 
-def parse(text, predefined=None, header=None):
-    """Parse header text into a Header, or into `header`, whose macros (from
-    headers parsed before, as by #include) are in force for this text."""
-    h = header or Header()
-    start = dict(h.defines, **split_predefined(predefined)[0])
-    code, defines, macros = preprocess(text, start, dict(h.macros, **split_predefined(predefined)[1]))
+def preprocess_into(h, text, predefined=None):
+    """Preprocess text with the macros `h` has from headers before it (as by
+    #include) plus `predefined`; record the macros it leaves; return its code."""
+    defines, macros = split_predefined(predefined)
+    code, defines, macros = preprocess(text, dict(h.defines, **defines), dict(h.macros, **macros))
     h.defines.update(defines)
     h.macros = macros
+    return code
+
+
+def parse(text, predefined=None, header=None):
+    """Parse header text into a Header, or into `header` (see preprocess_into)."""
+    h = header or Header()
+    code = preprocess_into(h, text, predefined)
     p = _Parser(h)
     for doc, trailing, stmt, has_body in _split_statements(tokenize(code)):
         try:

@@ -206,8 +206,8 @@ class Shim:
                           % (status_idx, len(outs)))
             body.append("    goto exit;")
         decls = []
-        types = {"ll": "long long", "ull": "unsigned long long", "vp": "void *"}
-        decls += ["%s%s%s;" % (types[t], "" if t == "vp" else " ", t) for t in sorted(self.temps)]
+        spelled = {"ll": "long long ll;", "ull": "unsigned long long ull;", "vp": "void *vp;"}
+        decls += [spelled[t] for t in sorted(self.temps)]
         if self.needs_state:
             decls.insert(0, "cb_state *st = cb_get_state(module);")
         decls += self.decls

@@ -112,13 +112,18 @@ class Model:
                 # A newer toolkit may declare what this generator does not know
                 # yet: build the rest and say what was left out.
                 self.skipped.append(str(e))
-        # A binding whose size query or array-length function was left out goes too.
-        names = {b.name for b in self.bindings}
-        for b in list(self.bindings):
-            needs = [a.size_query for a in b.args if a.size_query and a.size_query not in names]
-            if needs:
-                self.bindings.remove(b)
-                self.skipped.append("%s: needs %s, which is not bound" % (b.name, needs[0]))
+        # A binding whose size query or array-length function was left out goes
+        # too, and so on until none depends on a missing one.
+        pruned = True
+        while pruned:
+            names = {b.name for b in self.bindings}
+            pruned = False
+            for b in list(self.bindings):
+                needs = [a.size_query for a in b.args if a.size_query and a.size_query not in names]
+                if needs:
+                    self.bindings.remove(b)
+                    self.skipped.append("%s: needs %s, which is not bound" % (b.name, needs[0]))
+                    pruned = True
         self.by_name = {b.name: b for b in self.bindings}
 
     # -- type questions --------------------------------------------------
@@ -225,8 +230,8 @@ class Model:
             raise UnsupportedParam("%s: return type %s" % (f.name, f.ret))
         b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL)
         if self.lib.style == "pythonic":
-            b.destroy_on_failure = {a.name: self.destroyer(a.handle) for a in args
-                                    if a.kind == "out_handle" and self.destroyer(a.handle)}
+            destroys = {a.name: self.destroyer(a.handle) for a in args if a.kind == "out_handle"}
+            b.destroy_on_failure = {k: v for k, v in destroys.items() if v}
         return b
 
     def destroyer(self, handle):

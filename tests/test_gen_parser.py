@@ -154,11 +154,7 @@ def declared_names(paths, ret, api_macro, predefined=None):
     names = set()
     h = cparse.Header()
     for p in paths:
-        text = open(p, errors="replace").read()
-        start = dict(h.defines, **cparse.split_predefined(predefined)[0])
-        code, defines, macros = cparse.preprocess(text, start, h.macros)
-        h.defines.update(defines)
-        h.macros = macros
+        code = cparse.preprocess_into(h, open(p, errors="replace").read(), predefined)
         code = re.sub(r"/\*.*?\*/", "", code, flags=re.S)
         names |= set(re.findall(r"\b%s\s+(?:%s\s+)?(\w+)\s*\(" % (ret, api_macro), code))
     return names
