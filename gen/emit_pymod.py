@@ -5,6 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
+from . import emit_structs
 from .common import banner, c_string, cuda_version, module_definition
 from .model import INT_TYPES
 from .pytypes import docstring
@@ -278,6 +279,8 @@ def emit(model):
         out.append("static const cb_sizeof_def sizes[] = {\n%s};\n\n" % "".join(
             '    {"%s", sizeof(%s)},\n' % (s, s) for s in sizes))
 
+    out.append(emit_structs.tables(model))
+
     for b in model.bindings:
         out.append(Shim(model, b).text())
 
@@ -303,7 +306,7 @@ def emit(model):
     .nsizes = %(nsizes)d,
     .error_class = %(error)s,
     .status_enum = %(status)d,
-};
+%(structs)s};
 
 static int
 module_exec(PyObject *module)
@@ -318,7 +321,7 @@ module_exec(PyObject *module)
            consts="constants" if consts else "NULL", nconsts=len(consts),
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),
            error='"cuda.bindings.%s.%s"' % (lib.key, lib.error_class) if lib.error_class else "NULL",
-           status=model.enum_index(lib.status)))
+           status=model.enum_index(lib.status), structs=emit_structs.def_fields(model)))
     out.append(module_definition(lib.key, "Python bindings of %s (%s), generated from %s." % (
         lib.display, "tuple-returning calls" if lib.style == "tuple" else "calls raise %s" % lib.error_class,
         ", ".join(lib.headers)), state=True))

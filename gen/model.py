@@ -264,6 +264,11 @@ class Model:
         used = {a.handle for b in self.bindings for a in b.args if a.handle}
         return [n for n in self.h.typedefs if n in used]
 
+    def handle_index(self, name):
+        """Index of handle class `name` in the module's handle table, or None."""
+        hs = self.handles()
+        return hs.index(name) if name in hs else None
+
     def constants(self):
         out = []
         for name, value in self.h.defines.items():
