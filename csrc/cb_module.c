@@ -17,7 +17,8 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
     st->enum_cache = PyMem_Calloc((size_t)def->nenums + 1, sizeof(PyObject **));
     st->enum_cache_len = PyMem_Calloc((size_t)def->nenums + 1, sizeof(long long));
     st->handles = PyMem_Calloc((size_t)def->nhandles + 1, sizeof(PyTypeObject *));
-    if (!st->enums || !st->enum_cache || !st->enum_cache_len || !st->handles) {
+    st->structs = PyMem_Calloc((size_t)def->nstructs + 1, sizeof(PyTypeObject *));
+    if (!st->enums || !st->enum_cache || !st->enum_cache_len || !st->handles || !st->structs) {
         PyErr_NoMemory();
         return -1;
     }
@@ -25,6 +26,17 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
         const char *name = strrchr(def->handles[i].spec_name, '.') + 1;
         st->handles[i] = cb_handle_type_new(module, &def->handles[i]);
         if (st->handles[i] == NULL || PyModule_AddObjectRef(module, name, (PyObject *)st->handles[i]) < 0)
+            return -1;
+    }
+    for (int i = 0; i < def->nstructs; i++) {
+        const cb_struct_def *s = &def->structs[i];
+        if (s->base >= i) {   /* the generator orders bases first */
+            PyErr_Format(PyExc_SystemError, "%s: base of class %d comes after it", def->name, i);
+            return -1;
+        }
+        st->structs[i] = cb_struct_type_new(module, s, s->base >= 0 ? st->structs[s->base] : NULL);
+        if (st->structs[i] == NULL ||
+            PyModule_AddObjectRef(module, strrchr(s->spec_name, '.') + 1, (PyObject *)st->structs[i]) < 0)
             return -1;
     }
     for (int i = 0; i < def->nconstants; i++) {
@@ -55,6 +67,8 @@ clear_caches(cb_state *st)
     }
     for (int i = 0; st->handles && i < st->def->nhandles; i++)
         Py_CLEAR(st->handles[i]);
+    for (int i = 0; st->structs && i < st->def->nstructs; i++)
+        Py_CLEAR(st->structs[i]);
     Py_CLEAR(st->error_type);
 }
 
@@ -73,6 +87,8 @@ cb_module_traverse(PyObject *module, visitproc visit, void *arg)
     }
     for (int i = 0; st->handles && i < st->def->nhandles; i++)
         Py_VISIT(st->handles[i]);
+    for (int i = 0; st->structs && i < st->def->nstructs; i++)
+        Py_VISIT(st->structs[i]);
     Py_VISIT(st->error_type);
     return 0;
 }
@@ -100,6 +116,7 @@ cb_module_free(void *module)
     PyMem_Free(st->enum_cache);
     PyMem_Free(st->enum_cache_len);
     PyMem_Free(st->handles);
+    PyMem_Free(st->structs);
     st->def = NULL;
 }
 

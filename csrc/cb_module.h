@@ -1,5 +1,5 @@
 /* What every generated Python module shares: its state, lazily built enum
- * classes with cached members, handle classes, constants, the error class
+ * classes with cached members, handle and struct classes, constants, the error class
  * of the pythonic modules, module __getattr__/__dir__ and sizeof().
  *
  * A generated module is tables (cb_module_def) plus one shim per function;
@@ -10,6 +10,7 @@
 
 #include "cb_common.h"
 #include "cb_handle.h"
+#include "cb_struct.h"
 
 typedef struct cb_enum_def {
     const char *name;                  /* Python class name */
@@ -41,6 +42,8 @@ typedef struct cb_module_def {
     int nsizes;
     const char *error_class;           /* pythonic modules: "cuda.bindings.nvjitlink.nvJitLinkError"; else NULL */
     int status_enum;                   /* index of the status enum in `enums` */
+    const cb_struct_def *structs;      /* struct/union classes, each after its base */
+    int nstructs;
 } cb_module_def;
 
 typedef struct cb_state {
@@ -49,6 +52,7 @@ typedef struct cb_state {
     PyObject ***enum_cache;            /* [nenums] member by value, for small dense enums */
     long long *enum_cache_len;
     PyTypeObject **handles;            /* [nhandles] */
+    PyTypeObject **structs;            /* [nstructs] */
     PyObject *error_type;
 } cb_state;
 

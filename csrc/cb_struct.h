@@ -1,0 +1,112 @@
+/* Struct and union classes (CUDA_MEMCPY2D, CUlaunchAttributeValue, ...) of
+ * the tuple-style modules, built from generated tables.
+ *
+ * Object layout, fixed because compiled Cython consumers read it through
+ * the generated <lib>.pxd (`cdef X _pvt_val; cdef X* _pvt_ptr; cdef object
+ * _owner; cdef object _keepalive`):
+ *
+ *     PyObject_HEAD
+ *     <C type>   _pvt_val    the value, at the C type's natural alignment
+ *     void      *_pvt_ptr    &_pvt_val, or foreign/parent memory for a view
+ *     PyObject  *_owner      the object whose memory a view points into
+ *     PyObject  *_keepalive  dict: what pointer fields point to
+ *
+ * The value's size differs per class, so the tail's offset is computed from
+ * the class's size and alignment, exactly as a C compiler lays out that
+ * struct.  Typedef aliases (CUDA_MEMCPY2D_v2, CUDA_MEMCPY2D) are subclasses
+ * of the tagged class and share its layout and field table.
+ *
+ * A generated module declares, per class, a cb_struct_def; per root class a
+ * cb_field_def table and a PyGetSetDef table whose entries call
+ * cb_struct_get/cb_struct_set with closure = &fields[i].  Offsets and sizes
+ * in those tables are sizeof/offsetof expressions on the real C types.
+ */
+#ifndef CB_STRUCT_H
+#define CB_STRUCT_H
+
+#include "cb_common.h"
+#include "cb_args.h"
+
+#include <stddef.h>
+
+/* The alignment of an expression's type, for untagged nested members that
+ * have no type name.  Only C11's _Alignof(type-name) is standard. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CB_ALIGNOF_EXPR(e) __alignof__(e)
+#else
+#define CB_ALIGNOF_EXPR(e) _Alignof(max_align_t)   /* conservative */
+#endif
+
+/* What one element of a field is, and how Python sees it. */
+typedef enum cb_field_kind {
+    CB_FIELD_SIGNED,     /* signed integer of `size` bytes: int */
+    CB_FIELD_UNSIGNED,   /* unsigned integer of `size` bytes: int */
+    CB_FIELD_FLOAT,      /* float (4) or double (8) */
+    CB_FIELD_ENUM,       /* C enum: a member of enum class `ref` (an int if unnamed) */
+    CB_FIELD_HANDLE,     /* a handle typedef: an object of handle class `ref` */
+    CB_FIELD_STRUCT,     /* a struct/union of class `ref`: a view sharing memory */
+    CB_FIELD_CHARS,      /* char array (count > 0): bytes of exactly `count` */
+    CB_FIELD_ADDRESS,    /* a data or function pointer: int address */
+} cb_field_kind;
+
+/* Where the elements live. */
+typedef enum cb_field_via {
+    CB_VIA_INLINE,       /* in the struct: one element, or `count` of them */
+    CB_VIA_POINTER,      /* the member points to one element (NULL: None) */
+    CB_VIA_COUNTED,      /* the member points to as many elements as field
+                            `count_field` of the same struct says: a list */
+} cb_field_via;
+
+struct cb_struct_def;
+
+typedef struct cb_field_def {
+    const char *name;
+    const struct cb_struct_def *owner;  /* the class whose table this is */
+    size_t offset;           /* of the member within the C value */
+    size_t size;             /* of one element (the pointee, unless inline) */
+    size_t count;            /* inline fixed-array length; 0 for a scalar */
+    unsigned char kind;      /* cb_field_kind */
+    unsigned char via;       /* cb_field_via */
+    short ref;               /* index of the enum / handle / struct class, or -1 */
+    short count_field;       /* CB_VIA_COUNTED: index in owner's fields, else -1 */
+} cb_field_def;
+
+typedef struct cb_struct_def {
+    const char *spec_name;   /* "cuda.bindings.driver.CUDA_MEMCPY2D_st" */
+    const char *doc;
+    size_t size;             /* sizeof the C type */
+    size_t align;            /* its alignment */
+    const cb_field_def *fields;  /* NULL for an alias: it inherits its base's */
+    int nfields;
+    PyGetSetDef *getset;     /* nfields entries and a sentinel; NULL for an alias */
+    int base;                /* class this one is a typedef alias of, or -1 */
+} cb_struct_def;
+
+/* The heap type of `def` (a subclass of `base` when not NULL). */
+CB_INTERNAL PyTypeObject *cb_struct_type_new(PyObject *module, const cb_struct_def *def, PyTypeObject *base);
+
+/* Getter and setter of every field (closure: its cb_field_def). */
+CB_INTERNAL PyObject *cb_struct_get(PyObject *self, void *closure);
+CB_INTERNAL int cb_struct_set(PyObject *self, PyObject *value, void *closure);
+
+/* For the generated function shims. */
+
+/* A new owning object: sizeof bytes copied from src, zeroed if src is NULL. */
+CB_INTERNAL PyObject *cb_struct_new(PyTypeObject *type, const void *src);
+/* Its _pvt_ptr (o must be a struct object). */
+CB_INTERNAL void *cb_struct_ptr(PyObject *o);
+/* Nonzero for an instance of one of the struct classes. */
+CB_INTERNAL int cb_is_struct(PyObject *o);
+/* An instance of `type` or of any class of the same C type (typedef aliases
+ * and their bases), or None when `nullable` (NULL).  The pointer is borrowed. */
+CB_INTERNAL int cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const cb_argspec *spec,
+                              int argi);
+/* A list or tuple of exactly `count` such instances, copied into a contiguous
+ * C array that *keep owns (release with Py_XDECREF(*keep)); None or an empty
+ * sequence when count is 0 gives NULL. */
+CB_INTERNAL int cb_arg_struct_array(PyObject *o, PyTypeObject *type, long long count, void **out, PyObject **keep,
+                                    const cb_argspec *spec, int argi);
+/* A list of n new owning objects copied from a C array. */
+CB_INTERNAL PyObject *cb_struct_list(PyTypeObject *type, const void *array, size_t n);
+
+#endif
