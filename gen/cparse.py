@@ -723,6 +723,9 @@ class _Parser:
                     members[-1].doc = _clean_comment(toks[i].text)
                 i += 1
                 continue
+            if toks[i].text == ",":  # a separator after a member's doc: `A = 20 /**< .. */ , B`
+                i += 1
+                continue
             name = toks[i].text
             i += 1
             if toks[i].text == "=":
