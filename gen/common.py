@@ -54,11 +54,14 @@ def cuda_version(header):
         return ""
 
 
-def cython_type(t):
-    """How Cython spells a C type in a capsule signature: `char const *`."""
+def cython_type(t, names=None):
+    """How Cython spells a C type in a capsule signature: `char const *`.
+    `names` maps the types a .pxd declares as Cython's own (outside any
+    `cdef extern` block) to Cython's name for them (cython_name())."""
     if t.func is not None:
         return "void *"
     base = t.base.replace("struct ", "").replace("union ", "").replace("enum ", "")
+    base = (names or {}).get(base, base)
     if base == "unsigned long long":
         base = "unsigned PY_LONG_LONG"
     elif base == "long long":
@@ -69,10 +72,16 @@ def cython_type(t):
     return s
 
 
-def cython_signature(func):
-    ret = cython_type(func.ret)
-    args = ", ".join(cython_type(p.type) for p in func.params) or "void"
+def cython_signature(func, names=None):
+    ret = cython_type(func.ret, names)
+    args = ", ".join(cython_type(p.type, names) for p in func.params) or "void"
     return "%s%s(%s)" % (ret, "" if ret.endswith("*") else " ", args)
+
+
+def cython_name(module, name):
+    """Cython's C name for a type that module (`cuda.bindings.cydriver`)
+    declares itself: __pyx_t_4cuda_8bindings_8cydriver_<name>."""
+    return "__pyx_t_%s_%s" % ("_".join("%d%s" % (len(p), p) for p in module.split(".")), name)
 
 
 def pxd_type(t, name=""):
