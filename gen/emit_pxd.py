@@ -1,6 +1,441 @@
-"""Installed Cython declarations: cy<lib>.pxd (functions via __pyx_capi__)
-and, for the tuple-style modules, <lib>.pxd (the handle classes' layout)."""
-from .common import banner, cuda_version, pxd_type
+"""Installed Cython declarations: cy<lib>.pxd (types, and the functions of
+__pyx_capi__) and, for the tuple-style modules, <lib>.pxd (the layout of
+the handle and struct classes).
+
+What a consumer's cimport checks is fixed elsewhere: each function's
+capsule signature string (gen/data/cython_capi.json) and each class's size
+and field offsets (our C objects).  So the declarations here must make
+Cython derive exactly those strings and offsets:
+
+* Types of a header that consumers can include are declared in a
+  `cdef extern from "<header>"` block under their C names, so a consumer's
+  C code uses the real types.
+* Types of the graphics-interop headers (which need GL, EGL or VDPAU headers
+  that consumers may lack) and the GL/EGL/VDPAU types themselves (our
+  prelude header declares them) are Cython's own module-level types: Cython
+  then spells them `__pyx_t_4cuda_8bindings_8cy<lib>_<name>`, as the
+  reference's signature strings do, and defines them in each consumer.
+* Struct members that are unnamed structs or unions get names of their own,
+  anon_struct<N> / anon_union<N>, numbered as the reference numbers them
+  (per kind, in header order, inner before outer); an unnamed member
+  without a field name (a C11 anonymous member) is flattened into its parent.
+"""
+import keyword
+import os
+import re
+
+from . import cparse
+from .cparse import CType
+from .common import banner, cython_name, cuda_version, pxd_type
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INDENT = "    "
+
+# Words that Cython will not take as a parameter name (C allows them).
+_RESERVED = set(keyword.kwlist) | {"cdef", "cpdef", "ctypedef", "extern", "include", "gil", "nogil",
+                                   "inline", "public", "api", "readonly", "struct", "union", "enum",
+                                   "NULL", "sizeof", "const", "volatile", "print", "exec"}
+
+
+def _safe(name):
+    return name + "_" if name in _RESERVED else name
+
+
+# --------------------------------------------------------------------------
+# Where each declaration lives
+# --------------------------------------------------------------------------
+
+def _candidate_include_dirs(model):
+    given = getattr(model, "include_dir", None)
+    if given:
+        return [given]
+    # Until the loader records where it read the headers, look where the
+    # build looks by default (meson.build), and check below that it is them.
+    roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]
+    return [os.path.join(r, "include") for r in roots if r]
+
+
+def _candidate_sources(model):
+    """For each include dir that has the library's headers: [(label, text)]
+    of the files the model was parsed from, prelude first (label None, else
+    the header's name)."""
+    lib = model.lib
+    prelude = []
+    for p in getattr(lib, "prelude", ()):
+        with open(os.path.join(ROOT, p), encoding="utf-8", errors="replace") as f:
+            prelude.append((None, f.read()))
+    for inc in _candidate_include_dirs(model):
+        paths = [os.path.join(inc, h) for h in lib.headers]
+        if all(os.path.exists(p) for p in paths):
+            out = list(prelude)
+            for h, p in zip(lib.headers, paths):
+                with open(p, encoding="utf-8", errors="replace") as f:
+                    out.append((h, f.read()))
+            yield out
+
+
+class Origins:
+    """Which file declares each name: the prelude (None) or a header.
+
+    The parsed model does not say, so the files are parsed again one by
+    one.  A library of one header and no prelude can do without: its names
+    are all in that header."""
+
+    def __init__(self, model):
+        self.of = {}
+        self.tag_only_enums = set()
+        for sources in _candidate_sources(model):
+            if self.read(model, sources):
+                return
+        lib = model.lib
+        if len(lib.headers) > 1 or getattr(lib, "prelude", ()):
+            raise RuntimeError("emit_pxd: cannot find the %s the model was parsed from, to tell "
+                               "which header declares what; set model.include_dir" % ", ".join(lib.headers))
+
+    def read(self, model, sources):
+        of, tag_only = {}, set()
+        h = cparse.Header()
+        for label, text in sources:
+            seen = {k: set(d) for k, d in self._tables(h).items()}
+            cparse.parse(text, None, h)
+            for k, d in self._tables(h).items():
+                for name in d:
+                    if name not in seen[k]:
+                        of.setdefault(name, label)
+            # `enum X {...};` without a typedef is `enum X` in C, where a
+            # `typedef enum {...} X;` is plain X; the parse does not keep that.
+            for m in re.finditer(r"(\btypedef\s+)?\benum\s+(\w+)\s*\{", text):
+                if not m.group(1):
+                    tag_only.add(m.group(2))
+        if set(model.h.functions) - set(h.functions):
+            return False   # other headers than the model's (another toolkit)
+        self.of, self.tag_only_enums = of, tag_only
+        return True
+
+    @staticmethod
+    def _tables(h):
+        return {"enums": h.enums, "structs": h.structs, "typedefs": h.typedefs, "functions": h.functions}
+
+    def block(self, model, name):
+        """The header whose extern block declares `name`, or None for a
+        Cython-level (module) declaration."""
+        lib = model.lib
+        if not self.of:
+            return lib.headers[0]
+        label = self.of.get(name, lib.headers[0])
+        if label is None or label in getattr(lib, "interop_headers", ()):
+            return None
+        return label
+
+
+# --------------------------------------------------------------------------
+# Spelling types
+# --------------------------------------------------------------------------
+
+def _plain(base):
+    """A C base type as Cython names it: tags drop their keyword (a tag is
+    declared as `cdef struct TAG`, so Cython knows it by that name)."""
+    for kw in ("struct ", "union ", "enum "):
+        if base.startswith(kw):
+            return base[len(kw):]
+    return base
+
+
+def _deps(t):
+    """Type names a declaration of type t refers to."""
+    names = [_plain(t.base)]
+    if t.func is not None:
+        for p in t.func.params:
+            names += _deps(p.type)
+    return names
+
+
+class _Writer:
+    """Type declarations of one library, each emitted after those it uses."""
+
+    def __init__(self, model, origins):
+        self.model = model
+        self.h = model.h
+        self.origins = origins
+        self.blocks = {}          # header or None -> [text]
+        self.own = set()          # typedef names declared at Cython level (not extern)
+        self.done = set()
+        self.active = set()
+        self.defines = self._define_ints()
+        self.anon = {}            # id(nested Struct) -> anon_struct<N> / anon_union<N>
+        self._number_anonymous()
+        # Struct definitions by their tag or name; typedef names of each.
+        self.struct_of = {}
+        self.aliases = {}
+        for name, s in self.h.structs.items():
+            key = s.tag or name
+            self.struct_of.setdefault(key, s)
+            if name != key:
+                self.aliases.setdefault(key, []).append(name)
+        # `typedef enum TAG {...} NAME;` is parsed as enums TAG and NAME and
+        # typedef TAG -> NAME.
+        self.enum_tag = {}
+        for tag, t in self.h.typedefs.items():
+            if tag in self.h.enums and not t.ptrs and t.base in self.h.enums and t.base != tag:
+                self.enum_tag[t.base] = tag
+
+    def _define_ints(self):
+        values = {}
+        for k, v in self.h.defines.items():
+            try:
+                values[k] = cparse.eval_int(v)
+            except ValueError:
+                pass
+        return values
+
+    # -- anonymous structs and unions ------------------------------------
+    def _number_anonymous(self):
+        counters = {"struct": 0, "union": 0}
+        seen = set()
+
+        def visit(s):
+            for f in s.fields:
+                if f.nested is not None and not f.nested.tag:
+                    visit(f.nested)
+                    kind = f.nested.kind
+                    self.anon[id(f.nested)] = "anon_%s%d" % (kind, counters[kind])
+                    counters[kind] += 1
+        for s in self.h.structs.values():
+            if id(s.fields) not in seen:
+                seen.add(id(s.fields))
+                visit(s)
+
+    # -- output ----------------------------------------------------------
+    def put(self, block, text, typedefs=()):
+        self.blocks.setdefault(block, []).append(text)
+        if block is None:
+            self.own.update(typedefs)
+
+    def need(self, name):
+        """Declare `name` (and first what it uses) if the headers declare it."""
+        if name in self.done or name in self.active:
+            return
+        self.active.add(name)
+        if name in self.enum_tag:
+            self.need(self.enum_tag[name])
+        elif name in self.h.enums:
+            self.enum(name)
+        elif name in self.struct_of:
+            self.struct(name)
+        elif name in self.h.structs:   # a typedef name of a struct: declared with it
+            s = self.h.structs[name]
+            self.need(s.tag or name)
+        elif name in self.h.typedefs:
+            self.typedef(name)
+        self.active.discard(name)
+        if name in self.h.enums or name in self.h.structs or name in self.h.typedefs:
+            self.done.add(name)
+
+    def enum(self, name):
+        e = self.h.enums[name]
+        block = self.origins.block(self.model, name)
+        pre = "" if block is None else INDENT
+        typedef = next((n for n, tag in self.enum_tag.items() if tag == name), None)
+        # A tag is `enum TAG` in C (cdef enum); a typedef of an untagged enum is plain NAME.
+        tagged = typedef or name in self.origins.tag_only_enums
+        head = ("cdef enum %s:" if tagged else "ctypedef enum %s:") % name
+        lines = [pre + head] + ["%s%s%s = %d" % (pre, INDENT, m.name, m.value) for m in e.members]
+        if not e.members:
+            lines.append(pre + INDENT + "pass")
+        if typedef:
+            self.done.add(typedef)
+            lines.append("")
+            lines.append("%sctypedef %s %s" % (pre, name, typedef))
+        self.put(block, "\n".join(lines) + "\n\n", [typedef] if typedef else [])
+
+    def typedef(self, name):
+        t = self.h.typedefs[name]
+        block = self.origins.block(self.model, name)
+        pre = "" if block is None else INDENT
+        for dep in _deps(t):
+            if dep != name:
+                self.need(dep)
+        lines = []
+        tag = _plain(t.base)
+        if t.func is None and t.base.startswith(("struct ", "union ")) and tag not in self.struct_of \
+                and tag not in self.done:
+            # An opaque struct, known only through this typedef.
+            kind = t.base.split(" ", 1)[0]
+            self.done.add(tag)
+            if block is None:   # C code may name an incomplete struct without a header
+                lines += ["cdef extern from *:", "%scdef %s %s:" % (INDENT, kind, tag), 2 * INDENT + "pass"]
+            else:
+                lines += ["%scdef %s %s:" % (pre, kind, tag), pre + INDENT + "pass"]
+        lines.append(pre + "ctypedef " + self.decl(t, name))
+        self.put(block, "\n".join(lines) + "\n\n", [name])
+
+    def struct(self, key):
+        s = self.struct_of[key]
+        block = self.origins.block(self.model, key)
+        pre = "" if block is None else INDENT
+        for dep in self.field_deps(s):
+            if dep != key:
+                self.need(dep)
+        out = []
+        cparent = ("%s %s" % (s.kind, s.tag)) if s.tag else key
+        self.anonymous_types(s, cparent, "", block, out)
+        head = ("cdef %s %s:" % (s.kind, key)) if s.tag else ("ctypedef %s %s:" % (s.kind, key))
+        out.append(pre + head + "\n" + self.fields(s, pre + INDENT) + "\n")
+        for alias in self.aliases.get(key, []):
+            self.done.add(alias)
+            out.append("%sctypedef %s %s\n" % (pre, key, alias))
+        self.put(block, "\n".join(out) + "\n", self.aliases.get(key, []))
+
+    def field_deps(self, s):
+        names = []
+        for f in s.fields:
+            if f.nested is not None and not f.nested.tag:
+                names += self.field_deps(f.nested)
+            else:
+                names += _deps(f.type)
+        return names
+
+    def anonymous_types(self, s, cparent, path, block, out):
+        """Declare the unnamed struct/union types inside s, inner first.
+        In an extern block each is named in C by __typeof__ of the member
+        that has it, so that consumers can also make variables of it."""
+        pre = "" if block is None else INDENT
+        for f in s.fields:
+            n = f.nested
+            if n is None or n.tag:
+                continue
+            sub = path + ("." if path and f.name else "") + f.name
+            sub += "[0]" * len(f.type.array)   # the element type of an array member
+            self.anonymous_types(n, cparent, sub, block, out)
+            if not f.name:
+                continue   # flattened into the parent
+            name = self.anon[id(n)]
+            if block is None:
+                head = "cdef %s %s:" % (n.kind, name)
+            else:
+                head = 'ctypedef %s %s "__typeof__(((%s *)0)->%s)":' % (n.kind, name, cparent, sub)
+            out.append(pre + head + "\n" + self.fields(n, pre + INDENT) + "\n")
+
+    def fields(self, s, pre):
+        lines = []
+        for f in s.fields:
+            if f.nested is not None and not f.nested.tag:
+                if not f.name:   # C11 anonymous member: its fields are the parent's
+                    lines.append(self.fields(f.nested, pre))
+                    continue
+                t = CType(self.anon[id(f.nested)], False, f.type.ptrs, f.type.array)
+                lines.append(pre + self.decl(t, f.name))
+            else:
+                lines.append(pre + self.decl(f.type, f.name))
+        return "\n".join(lines) if lines else pre + "pass"
+
+    def decl(self, t, name):
+        """`type name` for a struct field or typedef, in Cython syntax."""
+        if t.func is not None:
+            ret = self.decl(CType(t.base, t.const, t.ptrs), "")
+            params = ", ".join(self.decl(p.type, _safe(p.name)) for p in t.func.params)
+            return "%s (*%s)(%s)" % (ret, name, params)
+        s = ("const " if t.const else "") + _plain(t.base) + "*" * len(t.ptrs)
+        s = (s + " " + name).rstrip()
+        for dim in t.array:
+            s += "[%s]" % self.dim(dim)
+        return s
+
+    def dim(self, text):
+        try:
+            return str(cparse.eval_int(text, self.defines))
+        except ValueError:
+            return text
+
+    def text(self):
+        """The declarations: one extern block per header, then the Cython-level ones."""
+        out = []
+        for header in self.model.lib.headers:
+            if self.blocks.get(header):
+                out.append('cdef extern from "%s":\n' % header)
+                out += self.blocks[header]
+        out += self.blocks.get(None, [])
+        return "".join(out)
+
+
+def _declarations(model):
+    w = _Writer(model, Origins(model))
+    for name in type_names(model):
+        w.need(name)
+    return w
+
+
+def cython_names(model):
+    """{typedef: Cython's C name} for the types cy<lib>.pxd declares as its
+    own: what capsule signatures call them (for common.cython_signature)."""
+    module = "cuda.bindings.cy" + model.lib.key
+    return {n: cython_name(module, n) for n in sorted(_declarations(model).own)}
+
+
+def type_names(model):
+    """Enums, then typedefs, then structs, in header order."""
+    h = model.h
+    names = [e.name for e in h.enums.values() if e.name and e.members]
+    names += [n for n in h.typedefs if n not in names]
+    names += [n for n in h.structs if n not in names]
+    return names
+
+
+# --------------------------------------------------------------------------
+# Constants
+# --------------------------------------------------------------------------
+
+def constants(model):
+    """[(name, value)]: integer macros of the library, as the reference's
+    `cdef enum: NAME = value` declares them (casts to handle types dropped:
+    CU_STREAM_LEGACY is ((CUstream)0x1))."""
+    lib = model.lib
+    defines = model.h.defines
+    members = {m.name: m.value for e in model.h.enums.values() for m in e.members}
+    out = []
+    for name in defines:
+        if not name.startswith(tuple(lib.constant_prefixes)) or name.startswith("__"):
+            continue
+        value = _macro_value(defines, members, name, 0)
+        if value is not None:
+            out.append((name, value))
+    return out
+
+
+def _macro_value(defines, members, name, depth):
+    if name in members:
+        return members[name]
+    text = defines.get(name)
+    if not text or depth > 8:
+        return None
+    text = re.sub(r"\(\s*\w+\s*\*?\s*\)(?=\s*[\w(-])", " ", text)   # casts, to pointers too
+    unwrapped = None
+    while unwrapped != text:   # eval_int would take `(0x1)` for a cast
+        unwrapped, text = text, re.sub(r"\(\s*(-?\w+)\s*\)", r"\1", text)
+    names = {}
+    for ident in set(re.findall(r"(?<![\w.])[A-Za-z_]\w*", text)):
+        v = _macro_value(defines, members, ident, depth + 1)
+        if v is None:
+            return None
+        names[ident] = v
+    try:
+        return cparse.eval_int(text, names)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------
+# cy<lib>.pxd
+# --------------------------------------------------------------------------
+
+def functions(model):
+    """The functions of __pyx_capi__: those the core module defines."""
+    return list(model.bindings)
+
+
+# What the banner line cimports; a header using other <stdint.h> types gets
+# a line of its own for them.
+STDINT = ("int32_t", "int64_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t")
 
 
 def emit_cy(model):
@@ -8,32 +443,87 @@ def emit_cy(model):
     h = model.h
     out = [banner(lib, "#", "", cuda_version(h))]
     out.append("# cimport it: `from cuda.bindings cimport cy%s`; compile with -I$CUDA_HOME/include.\n" % lib.key)
-    out.append("from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t, intptr_t, uintptr_t\n\n")
-    out.append('cdef extern from "%s":\n' % lib.headers[0])
-    for cname, _, _, _ in model.py_enums():
-        e = h.enums[cname]
-        out.append("    ctypedef enum %s:\n" % cname)
-        for m in e.members:
-            out.append("        %s = %d\n" % (m.name, m.value))
-        out.append("\n")
-    for name, t in h.typedefs.items():
-        if t.func is None and len(t.ptrs) == 1 and t.base.startswith("struct "):
-            tag = t.base[len("struct "):]
-            out.append("    cdef struct %s:\n        pass\n    ctypedef %s* %s\n\n" % (tag, tag, name))
-    for b in model.bindings:
+    out.append("from libc.stdint cimport %s\n" % ", ".join(STDINT))
+    types = _declarations(model).text()
+    more = sorted(set(re.findall(r"\b(u?int(?:8|16|32|64|ptr)_t)\b", types)) - set(STDINT))
+    if more:
+        out.append("from libc.stdint cimport %s\n" % ", ".join(more))
+    out.append("\n" + types)
+    for b in functions(model):
         f = b.func
-        params = ", ".join(pxd_type(p.type, p.name) for p in f.params)
+        params = ", ".join(pxd_type(p.type, _safe(p.name)) for p in f.params)
         exc = "NULL" if b.returns == "cstr" else lib.except_value
         out.append("cdef %s %s(%s) except ?%s nogil\n" % (pxd_type(f.ret), f.name, params, exc))
+    consts = constants(model)
+    if consts:
+        out.append("\n")
+    for name, value in consts:
+        out.append("cdef enum: %s = %d\n" % (name, value))
     return "".join(out)
 
 
+# --------------------------------------------------------------------------
+# <lib>.pxd
+# --------------------------------------------------------------------------
+
+def struct_classes(model):
+    """[(class, base class or None)]: a class per struct or union of the
+    headers, by tag and by each typedef name; a typedef name is a subclass
+    of the name it aliases (CUDA_MEMCPY2D -> CUDA_MEMCPY2D_v2 ->
+    CUDA_MEMCPY2D_st).  Anonymous member structs have none."""
+    h = model.h
+    out = []
+    known = set()
+    for name, s in h.structs.items():
+        if not s.fields:
+            continue
+        base = s.tag if s.tag and s.tag != name else None
+        out.append((name, base))
+        known.add(name)
+    grew = True
+    while grew:   # typedef chains: CUkernelNodeAttrValue -> _v1 -> CUlaunchAttributeValue
+        grew = False
+        for name, t in h.typedefs.items():
+            if name not in known and t.func is None and not t.ptrs and not t.array \
+                    and _plain(t.base) in known:
+                out.append((name, _plain(t.base)))
+                known.add(name)
+                grew = True
+    return _base_first(out)
+
+
+def _base_first(classes):
+    done, out = set(), []
+    pending = list(classes)
+    while pending:
+        rest = []
+        for name, base in pending:
+            if base is None or base in done:
+                out.append((name, base))
+                done.add(name)
+            else:
+                rest.append((name, base))
+        if len(rest) == len(pending):
+            raise ValueError("struct classes with unknown bases: %s" % rest)
+        pending = rest
+    return out
+
+
 def emit_classes(model):
-    """<lib>.pxd: cdef classes with the reference layout (_pvt_val, _pvt_ptr)."""
+    """<lib>.pxd: cdef classes with the layout of our C objects (and of the
+    reference's handle classes): a handle is `_pvt_val` then `_pvt_ptr`; a
+    struct adds the object owning viewed memory and what it keeps alive."""
     lib = model.lib
+    cy = "cy" + lib.key
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from cuda.bindings cimport cy%s\n\n" % lib.key)
+    out.append("from cuda.bindings cimport %s\n\n" % cy)
     for hname in model.handles():
-        out.append("cdef class %s:\n    cdef cy%s.%s _pvt_val\n    cdef cy%s.%s* _pvt_ptr\n\n"
-                   % (hname, lib.key, hname, lib.key, hname))
+        out.append("cdef class %s:\n    cdef %s.%s _pvt_val\n    cdef %s.%s* _pvt_ptr\n\n"
+                   % (hname, cy, hname, cy, hname))
+    for name, base in struct_classes(model):
+        if base:
+            out.append("cdef class %s(%s):\n    pass\n\n" % (name, base))
+        else:
+            out.append("cdef class %s:\n    cdef %s.%s _pvt_val\n    cdef %s.%s* _pvt_ptr\n"
+                       "    cdef object _owner\n    cdef object _keepalive\n\n" % (name, cy, name, cy, name))
     return "".join(out)
