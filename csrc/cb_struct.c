@@ -290,7 +290,7 @@ to_bits(PyObject *v, long long lo, unsigned long long hi, unsigned long long *ou
         if ((n = PyNumber_Index(v)) == NULL)
             return -1;
     } else {
-        return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", want, Py_TYPE(v)->tp_name);
+        return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", want, short_name(Py_TYPE(v)));
     }
     int overflow = 0;
     long long s = PyLong_AsLongLongAndOverflow(n, &overflow);
@@ -418,7 +418,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         if (!PyFloat_Check(v) && !PyLong_Check(v) &&
             (Py_TYPE(v)->tp_as_number == NULL || (Py_TYPE(v)->tp_as_number->nb_float == NULL &&
                                                    Py_TYPE(v)->tp_as_number->nb_index == NULL)))
-            return field_error(PyExc_TypeError, self, f, idx, "must be float, not %.200s", Py_TYPE(v)->tp_name);
+            return field_error(PyExc_TypeError, self, f, idx, "must be float, not %.200s", short_name(Py_TYPE(v)));
         double d = PyFloat_AsDouble(v);
         if (d == -1.0 && PyErr_Occurred()) {
             PyObject *e = PyErr_GetRaisedException();
@@ -449,7 +449,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
                 return -1;
         } else {
             return field_error(PyExc_TypeError, self, f, idx, "must be %s, int or None, not %.200s",
-                               short_name(ht), Py_TYPE(v)->tp_name);
+                               short_name(ht), short_name(Py_TYPE(v)));
         }
         store_bits(dst, f->size, u);
         return 0;
@@ -459,7 +459,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         const cb_struct_def *d = def_of(Py_TYPE(v));
         if (d == NULL || d != def_of(want))
             return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", short_name(want),
-                               Py_TYPE(v)->tp_name);
+                               short_name(Py_TYPE(v)));
         memmove(dst, cb_struct_ptr(v), f->size);
         /* The copied bytes may hold pointers into what v keeps alive. */
         if (slot == NULL)
@@ -551,7 +551,7 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
             Py_XDECREF(seq);
             PyErr_Clear();
             return field_error(PyExc_TypeError, self, f, -1, "must be a list, None or an int address, not %.200s",
-                               Py_TYPE(v)->tp_name);
+                               short_name(Py_TYPE(v)));
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
         unsigned long long most = cf->kind == CB_FIELD_SIGNED ? max_unsigned(cf->size) >> 1 : max_unsigned(cf->size);
@@ -629,7 +629,7 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     PyObject *seq = PyUnicode_Check(v) ? NULL : PySequence_Fast(v, "");
     if (seq == NULL) {
         PyErr_Clear();
-        return field_error(PyExc_TypeError, self, f, -1, "must be bytes, not %.200s", Py_TYPE(v)->tp_name);
+        return field_error(PyExc_TypeError, self, f, -1, "must be bytes, not %.200s", short_name(Py_TYPE(v)));
     }
     Py_ssize_t got = PySequence_Fast_GET_SIZE(seq);
     if ((size_t)got != n) {
@@ -667,7 +667,7 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     if (seq == NULL) {
         PyErr_Clear();
         return field_error(PyExc_TypeError, self, f, -1, "must be a sequence of %zu items, not %.200s", f->count,
-                           Py_TYPE(v)->tp_name);
+                           short_name(Py_TYPE(v)));
     }
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     if ((size_t)n != f->count) {
@@ -757,7 +757,7 @@ struct_init(PyObject *self, PyObject *args, PyObject *kwds)
     if (ptr != NULL && ptr != Py_None) {
         if (!PyLong_Check(ptr) && !PyIndex_Check(ptr)) {
             PyErr_Format(PyExc_TypeError, "%s(_ptr) must be an int address, not %.200s", short_name(Py_TYPE(self)),
-                         Py_TYPE(ptr)->tp_name);
+                         short_name(Py_TYPE(ptr)));
             return -1;
         }
         PyObject *n = PyNumber_Index(ptr);
@@ -858,7 +858,7 @@ field_line(PyObject *self, const cb_field_def *f)
     if (s != NULL || !PyErr_ExceptionMatches(PyExc_Exception))
         return s;
     PyObject *e = PyErr_GetRaisedException();
-    s = PyUnicode_FromFormat("%s : <%s>", f->name, Py_TYPE(e)->tp_name);
+    s = PyUnicode_FromFormat("%s : <%s>", f->name, short_name(Py_TYPE(e)));
     Py_DECREF(e);
     return s;
 }
@@ -956,7 +956,7 @@ cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const c
         return 0;
     }
     PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s%s, not %.200s", spec->func, argname(spec, argi),
-                 short_name(type), nullable ? " or None" : "", Py_TYPE(o)->tp_name);
+                 short_name(type), nullable ? " or None" : "", short_name(Py_TYPE(o)));
     return -1;
 }
 
@@ -970,7 +970,7 @@ cb_arg_struct_array(PyObject *o, PyTypeObject *type, long long count, void **out
         return 0;
     if (!PyList_Check(o) && !PyTuple_Check(o)) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list of %s, not %.200s", spec->func,
-                     argname(spec, argi), short_name(type), Py_TYPE(o)->tp_name);
+                     argname(spec, argi), short_name(type), short_name(Py_TYPE(o)));
         return -1;
     }
     PyObject *const *items = PySequence_Fast_ITEMS(o);
@@ -986,7 +986,7 @@ cb_arg_struct_array(PyObject *o, PyTypeObject *type, long long count, void **out
     for (Py_ssize_t i = 0; i < n; i++) {
         if (def_of(Py_TYPE(items[i])) != d) {
             PyErr_Format(PyExc_TypeError, "%s() argument '%s'[%zd] must be %s, not %.200s", spec->func,
-                         argname(spec, argi), i, short_name(type), Py_TYPE(items[i])->tp_name);
+                         argname(spec, argi), i, short_name(type), short_name(Py_TYPE(items[i])));
             return -1;
         }
     }
