@@ -546,33 +546,33 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
             return -1;
         p = (void *)(uintptr_t)u;
     } else {
-        PyObject *seq = PySequence_Fast(v, "");
-        if (seq == NULL || PyUnicode_Check(v) || PyBytes_Check(v)) {
-            Py_XDECREF(seq);
+        /* A tuple of the items, kept with the copy: they may keep alive what
+         * the copied bytes point to, and the caller may empty the list later. */
+        PyObject *items = (PyUnicode_Check(v) || PyBytes_Check(v)) ? NULL : PySequence_Tuple(v);
+        if (items == NULL) {
             PyErr_Clear();
             return field_error(PyExc_TypeError, self, f, -1, "must be a list, None or an int address, not %.200s",
                                short_name(Py_TYPE(v)));
         }
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        Py_ssize_t n = PyTuple_GET_SIZE(items);
         unsigned long long most = cf->kind == CB_FIELD_SIGNED ? max_unsigned(cf->size) >> 1 : max_unsigned(cf->size);
         if ((unsigned long long)n > most) {
-            Py_DECREF(seq);
+            Py_DECREF(items);
             return field_error(PyExc_OverflowError, self, f, -1, "cannot hold %zd items", n);
         }
         if (n == 0) {
-            Py_DECREF(seq);
+            Py_DECREF(items);
             store_bits(base + cf->offset, cf->size, 0);
             memcpy(slot, &p, sizeof p);
             return keep(self, slot, NULL);
         }
-        PyObject *h = new_holder((size_t)n, f->size, seq);
-        Py_DECREF(seq);
+        PyObject *h = new_holder((size_t)n, f->size, items);
+        Py_DECREF(items);   /* h holds them */
         if (h == NULL)
             return -1;
         char *buf = PyByteArray_AS_STRING(PyList_GET_ITEM(h, 0));
-        PyObject *items = PyList_GET_ITEM(h, 1);
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (set_elem(self, f, buf + (size_t)i * f->size, NULL, PySequence_Fast_GET_ITEM(items, i), i) < 0) {
+            if (set_elem(self, f, buf + (size_t)i * f->size, NULL, PyTuple_GET_ITEM(items, i), i) < 0) {
                 Py_DECREF(h);
                 return -1;
             }

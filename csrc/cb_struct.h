@@ -52,9 +52,13 @@ typedef enum cb_field_kind {
 /* Where the elements live. */
 typedef enum cb_field_via {
     CB_VIA_INLINE,       /* in the struct: one element, or `count` of them */
-    CB_VIA_POINTER,      /* the member points to one element (NULL: None) */
+    CB_VIA_POINTER,      /* the member points to one struct (NULL: None);
+                            setting an instance copies it into owned memory */
     CB_VIA_COUNTED,      /* the member points to as many elements as field
-                            `count_field` of the same struct says: a list */
+                            `count_field` of the same struct says: a list.
+                            Setting a list copies its items into memory the
+                            object owns and sets the count to its length;
+                            None sets NULL and 0; an int sets the address only */
 } cb_field_via;
 
 struct cb_struct_def;

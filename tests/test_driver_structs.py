@@ -473,6 +473,24 @@ def test_counted_struct_array():
         cfg.attrs = 1.5
 
 
+def test_counted_array_keeps_what_its_elements_point_to():
+    p = driver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS()
+    q = driver.CUDA_EXTERNAL_SEMAPHORE_SIGNAL_PARAMS()
+    fence = bytearray(8)
+    q.params.nvSciSync.fence = fence   # q keeps fence alive ...
+    items = [q]
+    p.paramsArray = items
+    del q
+    items.clear()   # ... and p keeps q's copy's target alive, whatever happens to the list
+    gc.collect()
+    assert p.paramsArray[0].params.nvSciSync.fence == address(fence)
+    other = bytearray(8)
+    p.paramsArray[0].params.nvSciSync.fence = other   # set through a view of our copy
+    gc.collect()
+    assert p.paramsArray[0].params.nvSciSync.fence == address(other)
+    assert sys.getrefcount(other) == 3   # `other`, the argument, and p's array
+
+
 def test_counted_handle_array_and_shared_count():
     p = driver.CUDA_EXT_SEM_SIGNAL_NODE_PARAMS()
     p.extSemArray = [driver.CUexternalSemaphore(3), 4, None]
