@@ -49,6 +49,10 @@ cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObj
         out[found] = args[nargs + k];
     }
     for (int i = 0; i < spec->nparams; i++) {
+        if (out[i] == NULL && i >= spec->nparams - spec->noptional) {
+            out[i] = Py_None;
+            continue;
+        }
         if (out[i] == NULL) {
             PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %d)", spec->func,
                          spec->names[i], i + 1);
@@ -126,6 +130,58 @@ cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
     Py_DECREF(v);
     *out = x;
     return 0;
+}
+
+int
+cb_arg_double(PyObject *o, double *out, CB_ARG)
+{
+    if (PyFloat_CheckExact(o)) {
+        *out = PyFloat_AS_DOUBLE(o);
+        return 0;
+    }
+    if (PyUnicode_Check(o) || PyBytes_Check(o) || o == Py_None ||
+        (!PyFloat_Check(o) && !PyIndex_Check(o) && Py_TYPE(o)->tp_as_number == NULL)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a float or int, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    double d = PyFloat_AsDouble(o);
+    if (d == -1.0 && PyErr_Occurred()) {
+        PyObject *e = PyErr_GetRaisedException();
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a float or int: %S", spec->func,
+                     argname(spec, argi), e);
+        Py_XDECREF(e);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+int
+cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long long hi,
+                    unsigned long long *out, CB_ARG)
+{
+    if (CB_LIKELY(Py_IS_TYPE(o, type) || PyObject_TypeCheck(o, type))) {
+        *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
+        return 0;
+    }
+    if (o == Py_None) {
+        *out = 0;
+        return 0;
+    }
+    if (cb_is_handle(o)) {  /* another handle class: its int() would pass silently */
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
+                     argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if (lo < 0) {
+        long long v;
+        if (cb_arg_ll(o, lo, (long long)hi, &v, spec, argi) < 0)
+            return -1;
+        *out = (unsigned long long)v;
+        return 0;
+    }
+    return cb_arg_ull(o, hi, out, spec, argi);
 }
 
 int
@@ -256,6 +312,21 @@ cstr_from(PyObject *o, int allow_str, const char **out, CB_ARG)
     }
     *out = s;
     return 0;
+}
+
+char *
+cb_char_buffer(long long n, const char *count_name, CB_ARG)
+{
+    if (n < 0 || (unsigned long long)n >= (unsigned long long)PY_SSIZE_T_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be a length >= 0, not %lld", spec->func,
+                     count_name, n);
+        return NULL;
+    }
+    (void)argi;
+    char *p = PyMem_Calloc((size_t)n + 1, 1);
+    if (p == NULL)
+        PyErr_NoMemory();
+    return p;
 }
 
 int

@@ -15,6 +15,7 @@ typedef struct cb_argspec {
     const char *func;                 /* Python name of the function */
     const char *const *names;         /* its parameter names */
     int nparams;
+    int noptional;                    /* the last ones may be left out: they read as None */
 } cb_argspec;
 
 /* Context every converter takes for its messages. */
@@ -29,12 +30,21 @@ CB_INTERNAL int cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssiz
 CB_INTERNAL int cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG);
 CB_INTERNAL int cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG);
 
+/* A C float or double: int or float (anything with __float__ except str). */
+CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
+
 /* An address: int (or __index__), None for NULL, or a handle object. */
 CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
 
 /* A handle: an instance of `type` (its value is read), None for NULL, or an
  * int address.  Other types, other handle classes included, are refused. */
 CB_INTERNAL int cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+
+/* An integer-valued handle (CUdevice, CUdeviceptr, cuuint64_t, ...): an
+ * instance of `type`, an int in [lo, hi], or None for 0.  *out gets the
+ * value's bits (two's complement for negative values); the caller casts. */
+CB_INTERNAL int cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long long hi,
+                                    unsigned long long *out, CB_ARG);
 
 /* Read-only or writable memory passed to the library. */
 typedef struct cb_buf {
@@ -71,6 +81,10 @@ typedef struct cb_strlist {
 CB_INTERNAL int cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow_str,
                                  cb_strlist *l, CB_ARG);
 CB_INTERNAL void cb_strlist_release(cb_strlist *l);
+
+/* Room for a C string of up to n characters the call writes (zeroed, one
+ * more byte for the NUL); ValueError naming `count_name` when n < 0. */
+CB_INTERNAL char *cb_char_buffer(long long n, const char *count_name, CB_ARG);
 
 /* Results. */
 

@@ -19,8 +19,13 @@ per_thread_default_stream(void)
 }
 
 void *
-cb_driver_resolve(cb_library *lib, const char *name, unsigned int version)
+cb_driver_resolve(cb_library *lib, size_t slot)
 {
+    const char *name = lib->symbols[slot];
+    int ptds = per_thread_default_stream();
+    unsigned int version = lib->versions ? lib->versions[slot] : 0;
+    if (ptds && lib->versions_ptds && lib->versions_ptds[slot])
+        version = lib->versions_ptds[slot];
     void *handle = atomic_load_explicit(&lib->handle, memory_order_acquire);
     /* Resolved once; a benign race (same value) if two threads get here. */
     static _Atomic(get_proc_address_fn) gpa;
@@ -33,8 +38,7 @@ cb_driver_resolve(cb_library *lib, const char *name, unsigned int version)
     }
     void *p = NULL;
     CUdriverProcAddressQueryResult found = CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
-    cuuint64_t flags = per_thread_default_stream() ? CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM
-                                                   : CU_GET_PROC_ADDRESS_DEFAULT;
+    cuuint64_t flags = ptds ? CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM : CU_GET_PROC_ADDRESS_DEFAULT;
     CUresult rc = fn(name, &p, version ? (int)version : CUDA_VERSION, flags, &found);
     if (rc == CUDA_ERROR_STUB_LIBRARY)
         return dlsym(handle, name);  /* the stub answers every call with that error */

@@ -8,6 +8,7 @@
 static void handle_dealloc(PyObject *self);
 static PyObject *repr_int(PyObject *self);
 static PyObject *repr_u64(PyObject *self);
+static PyObject *repr_u32(PyObject *self);
 
 /* The kind is told by which repr our base type got: the layout is fixed by
  * the reference .pxd, so there is no room for a tag in the object. */
@@ -20,6 +21,8 @@ kind_of(PyTypeObject *t)
         return CB_HANDLE_POINTER;
     if (t->tp_repr == repr_int)
         return CB_HANDLE_INT;
+    if (t->tp_repr == repr_u32)
+        return CB_HANDLE_U32;
     return t->tp_repr == repr_u64 ? CB_HANDLE_U64 : CB_HANDLE_POINTER;
 }
 
@@ -29,7 +32,9 @@ load(PyObject *o)
     cb_handle *h = (cb_handle *)o;
     switch (kind_of(Py_TYPE(o))) {
     case CB_HANDLE_INT:
-        return (unsigned long long)(unsigned int)*(int *)h->_pvt_ptr;
+        return (unsigned long long)(long long)*(int *)h->_pvt_ptr;
+    case CB_HANDLE_U32:
+        return *(unsigned int *)h->_pvt_ptr;
     case CB_HANDLE_U64:
         return *(unsigned long long *)h->_pvt_ptr;
     default:
@@ -44,6 +49,9 @@ store(PyObject *o, unsigned long long v)
     switch (kind_of(Py_TYPE(o))) {
     case CB_HANDLE_INT:
         *(int *)h->_pvt_ptr = (int)v;
+        break;
+    case CB_HANDLE_U32:
+        *(unsigned int *)h->_pvt_ptr = (unsigned int)v;
         break;
     case CB_HANDLE_U64:
         *(unsigned long long *)h->_pvt_ptr = v;
@@ -152,6 +160,14 @@ repr_u64(PyObject *self)
 }
 
 static PyObject *
+repr_u32(PyObject *self)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%u", *(unsigned int *)((cb_handle *)self)->_pvt_ptr);
+    return repr_as(self, buf);
+}
+
+static PyObject *
 repr_int(PyObject *self)
 {
     char buf[32];
@@ -212,6 +228,7 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def)
         {Py_tp_init, handle_init},
         {Py_tp_dealloc, handle_dealloc},
         {Py_tp_repr, def->kind == CB_HANDLE_INT ? (void *)repr_int
+                     : def->kind == CB_HANDLE_U32 ? (void *)repr_u32
                      : def->kind == CB_HANDLE_U64 ? (void *)repr_u64 : (void *)repr_ptr},
         {Py_tp_richcompare, handle_richcompare},
         {Py_tp_hash, handle_hash},

@@ -14,6 +14,7 @@ typedef enum cb_handle_kind {
     CB_HANDLE_POINTER,   /* an opaque pointer: repr in hex */
     CB_HANDLE_U64,       /* unsigned 64-bit value (device pointers) */
     CB_HANDLE_INT,       /* C int (device ordinals) */
+    CB_HANDLE_U32,       /* unsigned 32-bit value (cuuint32_t, GLuint, VdpDevice) */
 } cb_handle_kind;
 
 typedef struct cb_handle {
@@ -22,6 +23,7 @@ typedef struct cb_handle {
         void *p;
         unsigned long long u;
         int i;
+        unsigned int u32;
     } _pvt_val;
     void *_pvt_ptr;
 } cb_handle;

@@ -199,9 +199,7 @@ cb_symbol_slow(cb_library *lib, size_t slot)
     if (cb_library_open(lib) < 0)
         return NULL;
     void *h = atomic_load_explicit(&lib->handle, memory_order_acquire);
-    unsigned int version = lib->versions ? lib->versions[slot] : 0;
-    void *p = lib->resolve ? lib->resolve(lib, lib->symbols[slot], version)
-                           : dlsym(h, lib->symbols[slot]);
+    void *p = lib->resolve ? lib->resolve(lib, slot) : dlsym(h, lib->symbols[slot]);
     if (p != NULL)
         atomic_store_explicit(&lib->slots[slot], p, memory_order_release);
     return p;

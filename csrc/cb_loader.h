@@ -13,8 +13,8 @@
 
 typedef struct cb_library cb_library;
 
-/* Resolves one symbol of an opened library; NULL when it is absent. */
-typedef void *(*cb_resolver)(cb_library *lib, const char *name, unsigned int version);
+/* Resolves the symbol of one slot of an opened library; NULL when it is absent. */
+typedef void *(*cb_resolver)(cb_library *lib, size_t slot);
 
 struct cb_library {
     /* Filled by the generated code. */
@@ -23,6 +23,7 @@ struct cb_library {
     const char *const *sonames;         /* NULL-terminated */
     const char *const *symbols;         /* one per slot */
     const unsigned int *versions;       /* per slot, for resolvers that take one; may be NULL */
+    const unsigned int *versions_ptds;  /* per slot, the per-thread-default-stream variant's; 0: none */
     size_t nsymbols;
     _Atomic(void *) *slots;             /* nsymbols entries, zero-initialised */
     cb_resolver resolve;                /* NULL: dlsym */

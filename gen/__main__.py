@@ -7,11 +7,12 @@ Meson calls it once per output (see cuda/bindings/meson.build).
 """
 import argparse
 import os
+import re
 import sys
 
 from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod
 from .cparse import parse_files
-from .libraries import LIBRARIES
+from .libraries import LIBRARIES, PLATFORM_PREDEFINED
 from .model import Model
 
 EMITTERS = {
@@ -25,10 +26,16 @@ EMITTERS = {
 }
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def load_model(key, include_dir):
     lib = LIBRARIES[key]
-    paths = [os.path.join(include_dir, h) for h in lib.headers]
-    header = parse_files(paths)
+    paths = [os.path.join(ROOT, p) for p in lib.prelude] + [os.path.join(include_dir, h) for h in lib.headers]
+    if lib.proc_address:  # the PFN_<name>_v<N> typedefs of each header
+        paths += [os.path.join(include_dir, h[:-2] + "Typedefs.h") for h in lib.headers
+                  if h != "cuda.h"] + [os.path.join(include_dir, "cudaTypedefs.h")]
+    header = parse_files(paths, PLATFORM_PREDEFINED)
     # CUDA_VERSION lives in cuda.h; read it for banners when it is there.
     cuda_h = os.path.join(include_dir, "cuda.h")
     if "CUDA_VERSION" not in header.defines and os.path.exists(cuda_h):
@@ -37,7 +44,14 @@ def load_model(key, include_dir):
                 if line.startswith("#define CUDA_VERSION"):
                     header.defines["CUDA_VERSION"] = line.split()[2]
                     break
-    return Model(lib, header)
+    model = Model(lib, header)
+    model.include_dir = include_dir
+    model.interop = set()
+    for h in lib.interop_headers:
+        with open(os.path.join(include_dir, h), errors="replace") as f:
+            text = f.read()
+        model.interop |= {b.name for b in model.core_bindings if re.search(r"\b%s\s*\(" % b.name, text)}
+    return model
 
 
 def main(argv=None):

@@ -41,7 +41,7 @@ def ledger(lib):
 def slot_order(model):
     """Ledger names first (fixed ABI), then any newer functions of these headers."""
     names = ledger(model.lib)
-    extra = sorted(b.name for b in model.bindings if b.name not in names)
+    extra = sorted(b.name for b in model.core_bindings if b.name not in names)
     return names + extra
 
 

@@ -33,9 +33,15 @@ def emit(model):
 #define CUDA_BINDINGS_%(L)s_H
 
 #include <Python.h>
-""" % dict(key=lib.key, display=lib.display, L=L, ptr=ptr, first=model.bindings[0].name))
+""" % dict(key=lib.key, display=lib.display, L=L, ptr=ptr, first=model.core_bindings[0].name))
     for h in lib.headers:
-        out.append("#include <%s>\n" % h)
+        if h not in lib.interop_headers:
+            out.append("#include <%s>\n" % h)
+    if lib.interop_headers:
+        out.append("/* Slots of %s are typed only where their graphics headers are wanted. */\n"
+                   "#ifdef CUDA_BINDINGS_%s_INTEROP\n" % (", ".join(lib.interop_headers), L))
+        out += ["#include <%s>\n" % h for h in lib.interop_headers]
+        out.append("#endif\n")
     out.append("""
 #define CUDA_BINDINGS_%(L)s_ABI_VERSION 1
 #define CUDA_BINDINGS_%(L)s_COUNT %(n)d
@@ -46,9 +52,12 @@ typedef struct %(api)s {
     unsigned int count;         /* function slots that follow */
 """ % dict(L=L, n=len(order), key=lib.key, api=api))
     for i, name in enumerate(order):
-        b = model.by_name.get(name)
+        b = model.core_by_name.get(name)
         if b is None:
             out.append("    void *%s;   /* slot %d: not in these headers */\n" % (name, i))
+        elif name in getattr(model, "interop", ()):
+            out.append("#ifdef CUDA_BINDINGS_%s_INTEROP\n    %s;   /* slot %d */\n#else\n"
+                       "    void (*%s)(void);\n#endif\n" % (L, fnptr_decl(b.func, name), i, name))
         else:
             out.append("    %s;   /* slot %d */\n" % (fnptr_decl(b.func, name), i))
     out.append("} %s;\n" % api)

@@ -1,5 +1,6 @@
 """The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
 from .common import banner, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
+from . import emit_pxd
 from .emit_capi import fnptr_decl
 
 
@@ -16,15 +17,15 @@ def wrapper(model, b, slot):
     return """static %(ret)s%(sep)s
 core_%(name)s(%(params)s)
 {
-    %(fnptr)s = (%(fncast)s)cb_symbol(&library, %(slot)s);
-    if (CB_UNLIKELY(fn == NULL)) {
-        cb_report_missing(&library, %(slot)s);
+    %(fnptr)s = (%(fncast)s)cb_symbol(&cb_lib_, %(slot)s);
+    if (CB_UNLIKELY(cb_fn_ == NULL)) {
+        cb_report_missing(&cb_lib_, %(slot)s);
         return %(exc)s;
     }
-    return fn(%(names)s);
+    return cb_fn_(%(names)s);
 }
 """ % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot,
-           fnptr=fnptr_decl(f, "fn"), fncast=fnptr_decl(f, ""),
+           fnptr=fnptr_decl(f, "cb_fn_"), fncast=fnptr_decl(f, ""),
            exc=except_value(model, b))
 
 
@@ -34,44 +35,57 @@ def emit(model):
     sigs = snapshot_signatures(lib)
     out = [banner(lib, cuda_version=cuda_version(model.h))]
     out.append('#define CUDA_BINDINGS_%s_IMPL\n#define NVJITLINK_NO_INLINE\n' % L)
-    out.append('#include "cb_loader.h"\n#include "cb_capi.h"\n')
+    out.append('#include "cb_loader.h"\n#include "cb_capi.h"\n')  # Python.h before any system header
+    if lib.interop_headers:
+        out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
+    if lib.proc_address:
+        out.append('#include "cb_driver.h"\n')
     out.append('#include "cuda_bindings/%s.h"\n\n' % lib.key)
-    names = [b.name for b in model.bindings]
+    names = [b.name for b in model.core_bindings]
     out.append("enum {\n%s    NSYMBOLS\n};\n\n" % "".join("    SLOT_%s,\n" % n for n in names))
-    out.append("static const char *const symbols[] = {\n%s};\n" % "".join('    "%s",\n' % n for n in names))
+    if lib.proc_address:
+        procs = [model.proc_symbol(b.func) for b in model.core_bindings]
+        out.append("/* Names and versions for cuGetProcAddress (from the PFN typedefs). */\n")
+        out.append("static const char *const symbols[] = {\n%s};\n" % "".join('    "%s",\n' % p[0] for p in procs))
+        out.append("static const unsigned int versions[] = {%s};\n" % ", ".join(str(p[1]) for p in procs))
+        out.append("static const unsigned int versions_ptds[] = {%s};\n" % ", ".join(str(p[2]) for p in procs))
+    else:
+        out.append("static const char *const symbols[] = {\n%s};\n" % "".join('    "%s",\n' % n for n in names))
     out.append("static const char *const sonames[] = {%s, NULL};\n" % ", ".join('"%s"' % s for s in lib.sonames))
     out.append("static _Atomic(void *) slots[NSYMBOLS];\n\n")
-    out.append("""static cb_library library = {
+    out.append("""static cb_library cb_lib_ = {
     .display = "%s",
-    .pathfinder = "%s",
+    .pathfinder = %s,
     .sonames = sonames,
     .symbols = symbols,
     .nsymbols = NSYMBOLS,
     .slots = slots,
-};
+%s};
 
-""" % (lib.display, lib.pathfinder))
-    for b in model.bindings:
+""" % (lib.display, '"%s"' % lib.pathfinder if lib.pathfinder else "NULL", "    .versions = versions,\n    .versions_ptds = versions_ptds,\n"
+       "    .resolve = cb_driver_resolve,\n" if lib.proc_address else ""))
+    for b in model.core_bindings:
         out.append(wrapper(model, b, "SLOT_" + b.name))
         out.append("\n")
     # The C capsule table, in ledger order.
     out.append("static const CudaBindings_%s_API c_api = {\n" % L)
     out.append("    .abi_version = CUDA_BINDINGS_%s_ABI_VERSION,\n    .count = CUDA_BINDINGS_%s_COUNT,\n" % (L, L))
     for name in slot_order(model):
-        if name in model.by_name:
+        if name in model.core_by_name:
             out.append("    .%s = core_%s,\n" % (name, name))
     out.append("};\n\n")
     # __pyx_capi__: Cython's view of the same functions.
     out.append("static const cb_capi_entry pyx_capi[] = {\n")
-    for b in model.bindings:
-        sig = sigs.get(b.name) or cython_signature(b.func)
+    own = emit_pxd.cython_names(model)
+    for b in model.core_bindings:
+        sig = sigs.get(b.name) or cython_signature(b.func, own)
         out.append('    {"%s", (void (*)(void))core_%s, "%s"},\n' % (b.name, b.name, sig))
     out.append("};\n\n")
     out.append("""static PyObject *
 library_info(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     (void)module;
-    return cb_library_info(&library);
+    return cb_library_info(&cb_lib_);
 }
 
 static PyMethodDef methods[] = {

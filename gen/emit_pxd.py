@@ -430,7 +430,7 @@ def _macro_value(defines, members, name, depth):
 
 def functions(model):
     """The functions of __pyx_capi__: those the core module defines."""
-    return list(model.bindings)
+    return list(model.core_bindings)
 
 
 # What the banner line cimports; a header using other <stdint.h> types gets

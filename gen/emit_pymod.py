@@ -5,8 +5,9 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from . import emit_structs
+from . import emit_structs, overrides
 from .common import banner, c_string, cuda_version, module_definition
+from .cparse import CType
 from .model import INT_TYPES
 from .pytypes import docstring
 
@@ -19,6 +20,7 @@ class Shim:
         self.lib = model.lib
         self.pythonic = self.lib.style == "pythonic"
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
+        self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
         self.needs_state = False
         self.index = {a.name: i for i, a in enumerate(b.inputs)}
@@ -94,8 +96,89 @@ class Shim:
                                                           self.py_of(a.size_arg), ctx))
             if a.size_query:
                 self.query_size(a)
+        elif k == "float":
+            self.decls.append("%s c_%s;\n    double d_%s;" % (T, a.name, a.name))
+            self.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
+                                "    c_%s = (%s)d_%s;" % (i, a.name, ctx, a.name, T, a.name))
+        elif k in ("handle_int", "inout_count", "inout_value"):
+            signed, lo, hi = INT_TYPES[a.int_type]
+            self.decls.append("%s c_%s;" % (a.handle or a.int_type, a.name))
+            self.temps.add("ull")
+            if k in ("handle_int", "inout_value"):
+                call = "cb_arg_handle_value(%s, %s, %s, %s, &ull, %s)" % (
+                    i, self.handle_type(a), lo if signed else "0", hi, ctx)
+            else:  # the length of an array the call fills: None reads as 0
+                call = "(%s == Py_None ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
+            self.convert.append("if (%s < 0)\n        goto exit;\n    c_%s = (%s)ull;"
+                                % (call, a.name, a.handle or a.int_type))
+        elif k in ("struct_in", "struct_val"):
+            S = a.type.pointee().c() if k == "struct_in" else T
+            self.decls.append("void *s_%s;" % a.name)
+            self.convert.append("if (cb_arg_struct(%s, %s, 1, &s_%s, %s) < 0)\n        goto exit;"
+                                % (i, self.struct_type(a), a.name, ctx))
+            if k == "struct_val":  # by value: None passes a zeroed struct
+                self.decls.append("%s c_%s;" % (S, a.name))
+                self.convert.append("if (s_%s != NULL)\n        memcpy(&c_%s, s_%s, sizeof c_%s);\n    else\n"
+                                    "        memset(&c_%s, 0, sizeof c_%s);" % ((a.name,) * 6))
+        elif k == "host_ptr":
+            self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
+            self.convert.append("if (cb_arg_buffer(%s, %d, 1, &c_%s, %s) < 0)\n        goto exit;"
+                                % (i, not a.type.const, a.name, ctx))
+            self.cleanup.append("cb_buf_release(&c_%s);" % a.name)
+        elif k in ("handle_array", "value_array", "struct_array", "address_array"):
+            self.decls.append("cb_array c_%s = CB_ARRAY_INIT;" % a.name)
+            self.decls.append("cb_elem e_%s;" % a.name)
+            count = next(x for x in self.b.args if x.name == a.count)
+            self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a)))
+            less = " - %d" % a.count_less if a.count_less else ""
+            self.checks.append('if (cb_arg_array(%s, &e_%s, (long long)c_%s%s, "%s%s", &c_%s, %s) < 0)\n'
+                               "        goto exit;" % (i, a.name, a.count, less, count.pyname, less, a.name, ctx))
+            self.cleanup.append("cb_array_release(&c_%s);" % a.name)
+        elif k == "callback":
+            user = next(x for x in self.b.inputs if x.name == a.user)
+            kind = overrides.CALLBACKS[a.handle]
+            self.decls.append("cb_callback c_%s = CB_CALLBACK_INIT;" % a.name)
+            env = "NULL"
+            if kind == "STREAM":
+                self.decls.append("cb_callback_env env_%s;" % a.name)
+                self.convert.append("env_%s = (cb_callback_env){module, st->handles[HANDLE_CUstream], %d};"
+                                    % (a.name, self.m.enum_index(self.lib.status)))
+                env = "&env_%s" % a.name
+            self.convert.append("if (cb_arg_callback(%s, argv[%d], %d, %s, CB_CALLBACK_%s, %s, &c_%s, %s) < 0)\n"
+                                "        goto exit;" % (i, self.index[user.name], self.index[user.name], self.handle_type(a), kind, env,
+                                                        a.name, ctx))
+            self.post.append("cb_callback_done(&c_%s, status == %s);" % (a.name, self.lib.success))
+            self.cleanup.append("cb_callback_done(&c_%s, 0);" % a.name)
+        elif k == "callback_data":
+            pass  # converted with its callback
+        elif k == "typed":
+            self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
+            self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
+                               % (self.b.name, a.key, i, a.name, ctx))
+        elif k == "kernel_params":
+            self.decls.append("cb_kparams c_%s = CB_KPARAMS_INIT;" % a.name)
+            self.convert.append("if (cb_arg_kernel_params(%s, &c_%s, %s) < 0)\n        goto exit;"
+                                % (i, a.name, ctx))
+            self.cleanup.append("cb_kparams_release(&c_%s);" % a.name)
         else:
             raise ValueError("%s: unknown kind %s" % (self.b.name, k))
+
+    def struct_type(self, a):
+        self.needs_state = True
+        return "st->structs[STRUCT_%s]" % a.struct
+
+    def elem(self, a, T=None):
+        """A cb_elem initializer for an array argument's items."""
+        T = T or a.type.pointee().c()
+        if a.struct:
+            return "CB_ELEM_STRUCT, sizeof(%s), 0, %s" % (T, self.struct_type(a))
+        if a.handle:
+            signed = bool(a.int_type) and INT_TYPES[a.int_type][0]
+            return "CB_ELEM_HANDLE, sizeof(%s), %d, %s" % (T, signed, self.handle_type(a))
+        if a.kind == "address_array":
+            return "CB_ELEM_ADDRESS, sizeof(void *), 0, NULL"
+        signed = a.enum is not None or INT_TYPES[a.int_type][0]
+        return "CB_ELEM_INT, sizeof(%s), %d, NULL" % (T, signed)
 
     def py_of(self, cname):
         return next(x.pyname for x in self.b.inputs if x.name == cname)
@@ -138,7 +221,7 @@ class Shim:
             self.decls.append("%s c_%s = 0;" % (a.handle, a.name))
             if self.pythonic:
                 return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
-            return "cb_handle_new(%s, (void *)c_%s)" % (self.handle_type(a), a.name)
+            return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
         if k == "out_cstr":
             self.decls.append("const char *c_%s = NULL;" % a.name)
             return "cb_bytes_or_none(c_%s)" % a.name
@@ -153,17 +236,145 @@ class Shim:
             self.cleanup.append("PyMem_Free(c_%s);" % a.name)
             assert len(q.params) == 1
             return "cb_int_list(c_%s, (size_t)n_%s)" % (a.name, a.name)
+        if k == "out_float":
+            self.decls.append("%s c_%s = 0;" % (T, a.name))
+            return "PyFloat_FromDouble((double)c_%s)" % a.name
+        if k == "out_address":
+            self.decls.append("%s c_%s = NULL;" % (T, a.name))
+            return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
+        if k == "out_struct":
+            self.decls.append("PyObject *o_%s = NULL;" % a.name)
+            self.checks.append("if ((o_%s = cb_struct_new(%s, NULL)) == NULL)\n        goto exit;"
+                               % (a.name, self.struct_type(a)))
+            self.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+            return "Py_NewRef(o_%s)" % a.name
+        if k == "out_chars":
+            self.decls.append("char *c_%s = NULL;" % a.name)
+            if a.size:  # a fixed-size identifier, NULs and all
+                self.checks.append("if ((c_%s = PyMem_Calloc(%d, 1)) == NULL) {\n        PyErr_NoMemory();\n"
+                                   "        goto exit;\n    }" % (a.name, a.size))
+                self.cleanup.append("PyMem_Free(c_%s);" % a.name)
+                return "PyBytes_FromStringAndSize(c_%s, %d)" % (a.name, a.size)
+            count = next(x for x in self.b.args if x.name == a.count)
+            self.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
+                               "        goto exit;" % (a.name, a.count, count.pyname, self.ctx(count)))
+            self.cleanup.append("PyMem_Free(c_%s);" % a.name)
+            return "PyBytes_FromString(c_%s)" % a.name
+        if k == "out_borrowed_array":  # the library's own memory: copied out
+            T = a.type.pointee().pointee().c()
+            self.decls.append("%s c_%s = NULL;\n    cb_elem e_%s;" % (a.type.pointee().c(), a.name, a.name))
+            self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a, T)))
+            return "cb_array_list(&e_%s, c_%s, c_%s ? (size_t)c_%s : 0)" % (a.name, a.name, a.name, a.count)
+        if k in ("out_handle_array", "out_struct_array", "out_value_array"):
+            count = next(x for x in self.b.args if x.name == a.count)
+            self.decls.append("cb_array c_%s = CB_ARRAY_INIT;\n    cb_elem e_%s;\n    size_t n_%s;"
+                              % (a.name, a.name, a.name))
+            self.checks.append("e_%s = (cb_elem){%s};\n    n_%s = (size_t)c_%s;\n"
+                               "    if (cb_array_alloc(&c_%s, &e_%s, n_%s) < 0)\n        goto exit;"
+                               % (a.name, self.elem(a), a.name, a.count, a.name, a.name, a.name))
+            self.cleanup.append("cb_array_release(&c_%s);" % a.name)
+            if count.kind == "inout_count":  # the call may report fewer (or more) than room was made for
+                return "cb_array_list(&e_%s, c_%s.ptr, (size_t)c_%s < n_%s ? (size_t)c_%s : n_%s)" % (
+                    a.name, a.name, a.count, a.name, a.count, a.name)
+            return "cb_array_list(&e_%s, c_%s.ptr, n_%s)" % (a.name, a.name, a.name)
+        if k == "out_typed":
+            self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
+            return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
+        if k == "inout_value":
+            return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
+        if k == "out_size_of":
+            self.decls.append("%s c_%s;" % (T, a.name))
+            self.checks.append("c_%s = c_%s.len > 0 ? (%s)c_%s.len : 0;" % (a.name, a.count, T, a.count))
+            return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
+        if k == "inout_count":
+            if INT_TYPES[a.int_type][0]:
+                return "PyLong_FromLongLong((long long)c_%s)" % a.name
+            return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
         raise ValueError("%s: unknown output kind %s" % (self.b.name, k))
 
     def call_arg(self, a):
         k = a.kind
         if k == "cstr_list":
             return "(%s)c_%s.items" % (a.type.c(), a.name)
-        if k in ("buffer_in", "buffer_out"):
+        if k in ("buffer_in", "buffer_out", "host_ptr", "handle_array", "value_array", "struct_array",
+                 "address_array", "out_handle_array", "out_struct_array", "out_value_array"):
             return "(%s)c_%s.ptr" % (a.type.c(), a.name)
-        if k in ("out_int", "out_enum", "out_handle", "out_cstr"):
+        if k in ("out_int", "out_enum", "out_handle", "out_cstr", "out_float", "out_address", "inout_count",
+                 "out_borrowed_array", "inout_value", "out_size_of"):
             return "&c_%s" % a.name
+        if k == "struct_in":
+            return "(%s)s_%s" % (a.type.c(), a.name)
+        if k == "out_struct":
+            return "(%s)cb_struct_ptr(o_%s)" % (a.type.c(), a.name)
+        if k in ("typed", "out_typed"):
+            return "(void *)c_%s" % a.name
+        if k == "kernel_params":
+            return "c_%s.argv" % a.name
+        if k == "callback":
+            return "(%s)c_%s.fn" % (a.type.c(), a.name)
+        if k == "callback_data":
+            return "c_%s.data" % next(x.name for x in self.b.args if x.user == a.name)
         return "c_%s" % a.name
+
+    def typed_functions(self):
+        """Static converters of a typed `void *` value: a switch on its key."""
+        out = []
+        for a in self.b.args:
+            if a.kind not in ("typed", "out_typed"):
+                continue
+            cases = sorted(k for k in a.types if k)
+            direction = "get" if a.kind == "out_typed" else "set"
+            conv = self.value_get if direction == "get" else self.value_set
+            body = "".join("    case %s:\n%s" % (k, conv(a.types[k])) for k in cases)
+            body += "    default:\n%s" % conv(a.types[""])
+            if direction == "get":
+                out.append("static PyObject *\ntyped_get_%s(PyObject *module, long long key, const void *v)\n{\n"
+                           "    cb_state *st = cb_get_state(module);\n    (void)st;\n    switch (key) {\n%s    }\n}\n\n"
+                           % (self.b.name, body))
+            else:
+                out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
+                           "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
+                           "    unsigned long long ull;\n    long long ll;\n    void *vp;\n    (void)st, (void)ull, "
+                           "(void)ll, (void)vp;\n    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
+        return "".join(out)
+
+    def value_get(self, ctype):
+        m = self.m
+        if m.struct_name(CType(ctype)):
+            return "        return cb_struct_new(st->structs[STRUCT_%s], v);\n" % ctype
+        kind = m.handle_kind(ctype)
+        if kind == "pointer":
+            return "        return cb_handle_new(st->handles[HANDLE_%s], *(void *const *)v);\n" % ctype
+        if kind:
+            return "        return cb_handle_new(st->handles[HANDLE_%s], (void *)(uintptr_t)*(const %s *)v);\n" % (
+                ctype, ctype)
+        if ctype == "void *":
+            return "        return PyLong_FromVoidPtr(*(void *const *)v);\n"
+        if INT_TYPES[ctype][0]:
+            return "        return PyLong_FromLongLong((long long)*(const %s *)v);\n" % ctype
+        return "        return PyLong_FromUnsignedLongLong((unsigned long long)*(const %s *)v);\n" % ctype
+
+    def value_set(self, ctype):
+        m = self.m
+        if m.struct_name(CType(ctype)):
+            return ("        if (cb_arg_struct(o, st->structs[STRUCT_%s], 0, &vp, spec, argi) < 0)\n"
+                    "            return -1;\n        memcpy(v, vp, sizeof(%s));\n        return 0;\n" % (ctype, ctype))
+        kind = m.handle_kind(ctype)
+        if kind == "pointer" or ctype == "void *":
+            return ("        if (cb_arg_address(o, &vp, spec, argi) < 0)\n            return -1;\n"
+                    "        *(void **)v = vp;\n        return 0;\n")
+        base = m.int_type(CType(ctype))
+        signed, lo, hi = INT_TYPES[base]
+        if kind:
+            conv = "cb_arg_handle_value(o, st->handles[HANDLE_%s], %s, %s, &ull, spec, argi)" % (
+                ctype, lo if signed else "0", hi)
+        elif signed:
+            conv = "cb_arg_ll(o, %s, %s, &ll, spec, argi)" % (lo, hi)
+        else:
+            conv = "cb_arg_ull(o, %s, &ull, spec, argi)" % hi
+        value = "(%s)ll" % ctype if signed and not kind else "(%s)ull" % ctype
+        return "        if (%s < 0)\n            return -1;\n        *(%s *)v = %s;\n        return 0;\n" % (
+            conv, ctype, value)
 
     def text(self):
         b = self.b
@@ -187,6 +398,7 @@ class Shim:
         else:
             self.decls.insert(0, "%s status;" % self.lib.status)
             body.append("    " + self.call_status(b.name, call_args, not b.keep_gil))
+            body += ["    " + c for c in self.post]
             body.append("    if (status != %s)\n        goto failed;" % self.lib.success)
             if self.pythonic:
                 if not outs:
@@ -216,10 +428,11 @@ class Shim:
         head = ""
         if n_in:
             head += "static const char *const names_%s[] = {%s};\n" % (b.name, names)
-        head += 'static const cb_argspec spec_%s = {"%s", %s, %d};\n\n' % (
-            b.name, b.pyname, "names_%s" % b.name if n_in else "NULL", n_in)
+        optional = optional_count(b)
+        head += 'static const cb_argspec spec_%s = {"%s", %s, %d, %d};\n\n' % (
+            b.name, b.pyname, "names_%s" % b.name if n_in else "NULL", n_in, optional)
         cleanup = "".join("    %s\n" % c for c in self.cleanup)
-        return head + """static PyObject *
+        return self.typed_functions() + head + """static PyObject *
 py_%(name)s(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *argv[%(nargv)d];
@@ -236,8 +449,20 @@ py_%(name)s(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject 
            body="\n".join(body), failed=failed, cleanup=cleanup)
 
 
+def optional_count(b):
+    """Trailing inputs that may be left out: lengths of arrays the call fills (None reads as 0)."""
+    n = 0
+    for a in reversed(b.inputs):
+        if a.kind != "inout_count":
+            break
+        n += 1
+    return n
+
+
 def method_doc(model, b):
-    sig = "%s($module%s)\n--\n\n" % (b.pyname, "".join(", " + a.pyname for a in b.inputs))
+    optional = optional_count(b)
+    sig = "%s($module%s)\n--\n\n" % (b.pyname, "".join(
+        ", " + a.pyname + ("=None" if i >= len(b.inputs) - optional else "") for i, a in enumerate(b.inputs)))
     return c_string(sig + docstring(model, b))
 
 
@@ -245,7 +470,12 @@ def emit(model):
     lib = model.lib
     L = lib.key.upper()
     out = [banner(lib, cuda_version=cuda_version(model.h))]
-    out.append('#define NVJITLINK_NO_INLINE\n#include "cb_args.h"\n#include "cb_module.h"\n')
+    out.append('#define NVJITLINK_NO_INLINE\n')
+    out.append('#include "cb_args.h"\n#include "cb_module.h"\n')  # Python.h before any system header
+    if lib.interop_headers:
+        out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
+    if lib.style == "tuple":
+        out.append('#include "cb_array.h"\n#include "cb_callback.h"\n#include "cb_kernel.h"\n#include "cb_struct.h"\n#include <string.h>\n')
     out.append('#include "cuda_bindings/%s.h"\n#include <limits.h>\n#include <stdint.h>\n\n' % lib.key)
 
     # Tables: enums, handles, constants, sizes.
@@ -267,8 +497,9 @@ def emit(model):
         out.append("static const cb_handle_def handles[] = {\n")
         for h in handles:
             doc = model.h.typedef_docs.get(h)
-            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_POINTER},\n' % (
-                lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h)))
+            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s},\n' % (
+                lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h),
+                model.handle_kind(h).upper()))
         out.append("};\n\n")
     consts = model.constants()
     if consts:

@@ -26,6 +26,15 @@ class Library:
     # pythonic style only: C enum -> (Python name, member prefix to strip)
     enum_names: Dict[str, Tuple[str, str]] = field(default_factory=dict)
     error_class: str = ""
+    # Hand-written headers (repo-relative) parsed before `headers`.
+    prelude: Tuple[str, ...] = ()
+    # Typed libcuda symbols resolved through cuGetProcAddress at their
+    # PFN_<name>_v<N> version (cudaTypedefs.h), not by dlsym.
+    proc_address: bool = False
+    # Headers that need a graphics API's own headers (GL, EGL, VDPAU): the
+    # C capsule header declares their slots typed only when the includer
+    # asks for them (CUDA_BINDINGS_<LIB>_INTEROP).
+    interop_headers: Tuple[str, ...] = ()
 
 
 LIBRARIES: Dict[str, Library] = {
@@ -45,6 +54,15 @@ LIBRARIES: Dict[str, Library] = {
                     "nvJitLinkInputType": ("InputType", "NVJITLINK_INPUT_")},
         error_class="nvJitLinkError",
     ),
+    "driver": Library(
+        key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",
+                                                           "cudaEGL.h", "cudaVDPAU.h"),
+        prefix="cu", status="CUresult", success="CUDA_SUCCESS",
+        except_value="CUDA_ERROR_NOT_FOUND", style="tuple", pathfinder="",
+        sonames=("libcuda.so.1",), constant_prefixes=("CU_", "CUDA_", "MAX_PLANES"),
+        prelude=("csrc/compat/cb_interop_types.h",), proc_address=True,
+        interop_headers=("cudaGL.h", "cudaEGL.h", "cudaVDPAU.h"),
+    ),
 }
 
 
@@ -54,10 +72,15 @@ def library_order() -> List[str]:
 
 # Headers of the driver and runtime APIs, in include order, for the issues
 # that bind them next; the parser is held to them by tests/test_gen_parser.py.
-DRIVER_HEADERS = ("cuda.h", "cudaProfiler.h", "cudaGL.h", "cudaEGL.h", "cudaVDPAU.h")
+DRIVER_HEADERS = LIBRARIES["driver"].headers
 RUNTIME_HEADERS = ("vector_types.h", "driver_types.h", "surface_types.h", "texture_types.h",
                    "library_types.h", "device_types.h", "cuda_runtime_api.h", "cuda_profiler_api.h",
                    "cuda_gl_interop.h", "cuda_egl_interop.h", "cuda_vdpau_interop.h")
+
+# The target platform as a host C compiler predefines it: the generated C
+# is built where the generator runs (Linux, LP64), and cuda.h sizes
+# CUdeviceptr by __LP64__.
+PLATFORM_PREDEFINED = {"__LP64__": "1", "__linux__": "1"}
 
 # What crt/host_defines.h defines for a host C compiler: attribute and
 # calling-convention macros that expand to nothing.  (Parsing host_defines.h

@@ -16,6 +16,7 @@ from .cparse import CType, Function, Header
 INT_TYPES = {
     "int": (True, "INT_MIN", "INT_MAX"),
     "unsigned int": (False, "0", "UINT_MAX"),
+    "unsigned": (False, "0", "UINT_MAX"),
     "short": (True, "SHRT_MIN", "SHRT_MAX"),
     "unsigned short": (False, "0", "USHRT_MAX"),
     "long": (True, "LONG_MIN", "LONG_MAX"),
@@ -54,15 +55,22 @@ class Arg:
     doc: str = ""
     enum: Optional[str] = None    # C enum name for 'enum' / 'out_enum'
     handle: Optional[str] = None  # C handle typedef for handle kinds
+    struct: Optional[str] = None  # struct class for struct kinds
     int_type: Optional[str] = None  # C integer type (resolved) for int kinds
     count: Optional[str] = None   # C name of the count parameter of a 'cstr_list'
     size_query: Optional[str] = None  # function reporting a buffer's needed size / array length
     size_arg: Optional[str] = None    # 'buffer_in': the C parameter giving its size
     nullable: bool = False
+    inout: bool = False           # an input that is returned too (the count of an array the call fills)
+    user: Optional[str] = None    # 'callback': the C name of its user data parameter
+    size: Optional[int] = None    # 'out_chars': a fixed length, where no parameter gives it
+    count_less: int = 0           # arrays: one less than `count` says (a tensor's strides)
+    key: Optional[str] = None     # typed values: the parameter selecting the type
+    types: Optional[dict] = None  # typed values: {enum member: C type}, and "" -> the default
 
     @property
     def is_output(self):
-        return self.pyname is None
+        return self.pyname is None or self.inout
 
 
 @dataclass
@@ -82,7 +90,7 @@ class Binding:
 
     @property
     def inputs(self):
-        return [a for a in self.args if not a.is_output]
+        return [a for a in self.args if a.pyname is not None]
 
     @property
     def outputs(self):
@@ -101,6 +109,11 @@ class Model:
     def __init__(self, lib, header: Header):
         self.lib = lib
         self.h = header
+        # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
+        # symbol matches the prototype we call; they are not API of their own.
+        self.pfn = {n: t for n, t in header.typedefs.items() if n.startswith("PFN_")}
+        for n in self.pfn:
+            del header.typedefs[n]
         self.bindings: List[Binding] = []
         self.skipped: List[str] = []   # "name: reason" for functions no rule can bind yet
         for f in header.functions.values():
@@ -125,17 +138,55 @@ class Model:
                     self.skipped.append("%s: needs %s, which is not bound" % (b.name, needs[0]))
                     pruned = True
         self.by_name = {b.name: b for b in self.bindings}
+        # The C core exports every function of the headers, also those whose
+        # Python form no rule covers yet: Cython and C callers need no rule.
+        self.core_bindings = list(self.bindings)
+        for f in header.functions.values():
+            if f.name.startswith(lib.prefix) and f.name not in self.by_name and \
+                    f.ret.base == lib.status and not f.ret.ptrs:
+                self.core_bindings.append(Binding(f, f.name, [], "status"))
+        order = {n: i for i, n in enumerate(header.functions)}
+        self.core_bindings.sort(key=lambda b: order[b.name])
+        self.core_by_name = {b.name: b for b in self.core_bindings}
 
     # -- type questions --------------------------------------------------
     def is_enum(self, t: CType):
-        return not t.ptrs and t.base in self.h.enums
+        return not t.ptrs and (t.base in self.h.enums or (
+            t.base in self.h.typedefs and not self.h.typedefs[t.base].ptrs
+            and self.h.typedefs[t.base].base in self.h.enums))
 
     def is_handle(self, t: CType):
-        """An opaque handle typedef: `typedef struct X *Name;`."""
+        """A handle class of pointer kind: `typedef struct X *Name;`, a
+        function-pointer typedef, or an opaque `void *` typedef."""
         if t.ptrs or t.base not in self.h.typedefs:
             return False
-        alias = self.h.typedefs[t.base]
-        return alias.func is None and len(alias.ptrs) == 1 and alias.base.startswith("struct ")
+        return self.handle_kind(t.base) == "pointer"
+
+    def handle_kind(self, name):
+        """'pointer', 'u64', 'u32', 'int' for a handle class typedef; None otherwise."""
+        if name not in self.h.typedefs or name.startswith("PFN_"):
+            return None
+        alias = self.h.typedefs[name]
+        if alias.func is not None:
+            return "pointer"
+        r = self.h.resolve(CType(name))
+        if r.func is not None or (len(r.ptrs) == 1 and (r.base.startswith("struct ") or r.base == "void")):
+            return "pointer"
+        if self.lib.style != "tuple" or r.ptrs or r.array or r.base not in INT_TYPES:
+            return None
+        if r.base in ("unsigned long long", "uint64_t", "size_t", "unsigned long"):
+            return "u64"
+        return "int" if INT_TYPES[r.base][0] else "u32"
+
+    def struct_name(self, t: CType):
+        """The struct class for a (pointee) type, or None."""
+        if t.ptrs or t.func is not None:
+            return None
+        r = self.h.resolve(t)
+        if r.ptrs or r.func is not None:
+            return None
+        tag = r.base.split(" ", 1)[1] if r.base.startswith(("struct ", "union ")) else r.base
+        return t.base if tag in self.h.structs and self.h.structs[tag].fields else None
 
     def int_type(self, t: CType):
         r = self.h.resolve(t)
@@ -143,60 +194,231 @@ class Model:
             return None
         return r.base if r.base in INT_TYPES else None
 
+    def is_float(self, t: CType):
+        r = self.h.resolve(t)
+        return not r.ptrs and r.base in ("float", "double")
+
     def is_funcptr(self, t: CType):
         if t.func is not None:
             return True
         r = self.h.resolve(CType(t.base)) if not t.ptrs else None
         return r is not None and r.func is not None
 
+    def count_param(self, f: Function, i: int):
+        """The integer parameter (or pointer to one, for an array the call
+        fills) giving the length of array parameter i: overrides first, then
+        one named after the array (numOptions for options), then a count-like
+        neighbour."""
+        p = f.params[i]
+        fixed = overrides.ARRAY_COUNTS.get(f.name, {}).get(p.name)
+        if fixed:
+            return fixed.split(" - ")[0]
+
+        def is_count(q):
+            t = q.type.pointee() if q.type.depth == 1 and not q.type.const else q.type
+            return (q is not p and not t.ptrs and self.int_type(t) and
+                    re.match(r"^(num|nb|count$|len$|length$|n[A-Z])|Count$", q.name))
+        stem = re.sub(r"^(ph|p)(?=[A-Z])", "", p.name).lower()
+        counts = [q for q in f.params if is_count(q)]
+        for q in counts:
+            if q.name.lower().endswith(stem):
+                return q.name
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(f.params) and f.params[j] in counts:
+                return f.params[j].name
+        return None
+
+    def value_types(self, f: Function, table, default):
+        """{enum member: C type} of a typed value, from the table or from
+        f's doc ("::CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: (value type = cuuint64_t)");
+        members these headers lack are dropped; "" maps to the default."""
+        if table is None:
+            table = dict(re.findall(r"(CU_\w+):?\s*\(value type = ([\w ]+?)\s*\)", f.doc.text or ""))
+        members = {m.name for e in self.h.enums.values() for m in e.members}
+        out = {k: v for k, v in table.items() if k in members}
+        out[""] = default
+        return out
+
+    def callback_data(self, f: Function):
+        """The `void *` parameter a callback of f receives, if f takes one."""
+        if not any(q.type.base in overrides.CALLBACKS and not q.type.ptrs for q in f.params):
+            return None
+        return next((q.name for q in f.params if q.name in overrides.CALLBACK_DATA and q.type.depth == 1
+                     and q.type.base == "void"), None)
+
+    def is_output(self, f: Function, i: int):
+        """Does the library write parameter i for the caller?
+
+        The pythonic libraries mark outputs in their docs.  The driver's docs
+        do not say it consistently ("Returns ...", "Pointer to store ...",
+        nothing), so there a non-const pointer to one scalar, handle or
+        struct is an output unless it is an array (it has a count), its doc
+        says [in], or overrides.IN_POINTERS lists it.
+        """
+        p = f.params[i]
+        if self.lib.style != "tuple" or p.direction == "out":
+            return p.direction == "out"
+        t = p.type
+        if p.direction == "in" or p.name in overrides.IN_POINTERS.get(f.name, ()):
+            return False
+        if t.depth == 2:
+            if t.base == "void" and p.name not in ("kernelParams", "extra"):
+                return self.count_param(f, i) is None
+            if t.base == "char":
+                return t.const
+            return self.count_param(f, i) is not None  # an array the library owns: `const CUgraphNode **`
+        if t.depth != 1 or t.const or t.ptrs[0]:
+            return False
+        inner = t.pointee()
+        if inner.base == "void" or self.is_funcptr(inner):
+            return False
+        scalar = (self.is_enum(inner) or self.int_type(inner) or self.is_float(inner) or
+                  self.handle_kind(inner.base) or self.is_handle(inner) or self.struct_name(inner))
+        count = self.count_param(f, i)
+        if count is None or inner.base == "char":
+            return bool(scalar)
+        # An array: the call fills it when its length is a pointer (in and
+        # out) or the doc says the values are returned in it.
+        q = next(q for q in f.params if q.name == count)
+        return bool(scalar) and (q.type.depth == 1 or bool(re.search(r"\breturn", p.doc or "", re.I)))
+
     # -- classification --------------------------------------------------
     def classify(self, f: Function, i: int) -> Arg:
         p = f.params[i]
         t = p.type
-        a = Arg(p.name, t, "", p.name, p.doc)
-        out = p.direction == "out"
+        pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
+        a = Arg(p.name, t, "", pyname, p.doc)
+        out = self.is_output(f, i)
         array_len = overrides.OUT_ARRAYS.get(f.name, {}).get(p.name)
-        if self.is_funcptr(t):
-            a.kind = "funcptr"
+
+        def unsupported():
+            return UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
+
+        filled = [q.name for j, q in enumerate(f.params) if j != i and q.type.depth == 1
+                  and self.is_output(f, j) and self.count_param(f, j) == p.name]
+        typed = overrides.TYPED_VALUES.get(f.name)
+        if typed and typed[0] == p.name:
+            a.kind = "out_typed" if re.search(r"Get|Export", f.name) else "typed"
+            a.key, a.types = typed[1], self.value_types(f, typed[2], typed[3])
+        elif p.name in overrides.ADDRESS_PARAMS.get(f.name, ()):
+            a.kind = "address"
+        elif p.name in overrides.INOUT.get(f.name, ()) and t.depth == 1:
+            inner = t.pointee()
+            a.kind, a.int_type, a.inout = "inout_count", self.int_type(inner), True
+            if self.handle_kind(inner.base):
+                a.kind, a.handle = "inout_value", inner.base
+            return a
+        elif p.name in overrides.SIZE_OF.get(f.name, {}):
+            a.kind, a.count, a.int_type, a.pyname = "out_size_of", overrides.SIZE_OF[f.name][p.name], \
+                self.int_type(t.pointee()), None
+            return a
+        elif filled and self.lib.style == "tuple" and t.depth == 1 and self.int_type(t.pointee()):
+            a.kind, a.int_type, a.inout = "inout_count", self.int_type(t.pointee()), True
+            return a
+        elif out and self.lib.style == "tuple" and t.depth == 1 and t.pointee().base != "char" \
+                and self.count_param(f, i):
+            inner = t.pointee()
+            a.count = self.count_param(f, i)
+            if self.struct_name(inner):
+                a.kind, a.struct = "out_struct_array", self.struct_name(inner)
+            elif self.handle_kind(inner.base):
+                a.kind, a.handle, a.int_type = "out_handle_array", inner.base, self.int_type(inner)
+            elif self.int_type(inner) or self.is_enum(inner):
+                a.kind, a.int_type, a.enum = "out_value_array", self.int_type(inner), \
+                    inner.base if self.is_enum(inner) else None
+            else:
+                raise unsupported()
+        elif t.base in overrides.CALLBACKS and not t.ptrs and self.callback_data(f):
+            a.kind, a.handle, a.user = "callback", t.base, self.callback_data(f)
+        elif p.name == self.callback_data(f) and any(q.type.base in overrides.CALLBACKS for q in f.params):
+            a.kind = "callback_data"
+        elif self.is_funcptr(t):
+            if not t.ptrs and t.base in self.h.typedefs and self.lib.style == "tuple":
+                a.kind, a.handle = "handle", t.base
+            else:
+                a.kind = "funcptr"
         elif not t.ptrs:
+            kind = self.handle_kind(t.base) if self.lib.style == "tuple" else None
             if self.is_enum(t):
                 a.kind, a.enum = "enum", t.base
-            elif self.is_handle(t):
+            elif kind == "pointer" or (kind is None and self.is_handle(t)):
                 a.kind, a.handle = "handle", t.base
+            elif kind:
+                a.kind, a.handle, a.int_type = "handle_int", t.base, self.int_type(t)
             elif self.int_type(t):
                 a.kind, a.int_type = "int", self.int_type(t)
+            elif self.is_float(t):
+                a.kind, a.int_type = "float", self.h.resolve(t).base
+            elif self.struct_name(t):
+                a.kind, a.struct = "struct_val", self.struct_name(t)
             elif self.h.resolve(t).ptrs:
                 a.kind = "address"
             else:
-                raise UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
+                raise unsupported()
         elif t.depth == 1:
             inner = t.pointee()
+            kind = self.handle_kind(inner.base) if not inner.ptrs else None
             if inner.base == "char" and t.const:
                 a.kind = "cstr"
                 a.nullable = bool(_NULLABLE_DOC.search(p.doc or "")) or \
                     p.name in overrides.NULLABLE_STRINGS.get(f.name, ())
+            elif inner.base == "char" and out and self.lib.style == "tuple" and (
+                    self.count_param(f, i) or p.name in overrides.FIXED_LENGTHS.get(f.name, {})):
+                a.kind, a.count = "out_chars", self.count_param(f, i)
+                a.size = overrides.FIXED_LENGTHS.get(f.name, {}).get(p.name)
             elif inner.base in ("char", "void") and not t.const and out:
+                if self.lib.style == "tuple" and inner.base == "void":
+                    raise unsupported()  # typed by another argument (an attribute): not modelled yet
                 a.kind = "buffer_out"
                 q = f.name + "Size"
                 a.size_query = q if q in self.h.functions else None
-            elif inner.base == "void" and t.const:
+            elif inner.base == "void" and t.const and self.lib.style != "tuple":
                 a.kind = "buffer_in"
                 nxt = f.params[i + 1] if i + 1 < len(f.params) else None
                 if nxt is not None and re.search(r"size", nxt.name, re.I) and self.int_type(nxt.type):
                     a.size_arg = nxt.name
-            elif inner.base == "void":
-                a.kind = "address"
-            elif self.is_handle(inner):
+            elif inner.base in ("void", "char"):
+                a.kind = "host_ptr" if self.lib.style == "tuple" else "address"
+            elif kind == "pointer" or (kind is None and self.is_handle(inner)):
                 a.handle = inner.base
-                a.kind = "out_handle" if out else "inout_handle"
-            elif self.is_enum(inner) and out:
-                a.kind, a.enum = "out_enum", inner.base
+                if out:
+                    a.kind = "out_handle"
+                else:
+                    a.count = self.count_param(f, i)
+                    a.kind = "handle_array" if a.count else "inout_handle"
+            elif kind:
+                a.handle, a.int_type = inner.base, self.int_type(inner)
+                if out:
+                    a.kind = "out_handle"
+                else:
+                    a.kind, a.count = "value_array", self.count_param(f, i)
+            elif self.struct_name(inner):
+                a.struct = self.struct_name(inner)
+                if out:
+                    a.kind = "out_struct"
+                else:
+                    a.count = self.count_param(f, i)
+                    a.kind = "struct_array" if a.count else "struct_in"
+            elif self.is_enum(inner):
+                a.enum = inner.base
+                if out:
+                    a.kind = "out_enum"
+                else:
+                    a.kind, a.count = "value_array", self.count_param(f, i)
             elif self.int_type(inner) and array_len:
                 a.kind, a.int_type, a.size_query = "out_int_array", self.int_type(inner), array_len
             elif self.int_type(inner) and out:
                 a.kind, a.int_type = "out_int", self.int_type(inner)
+            elif self.int_type(inner) and self.lib.style == "tuple":
+                a.kind, a.int_type, a.count = "value_array", self.int_type(inner), self.count_param(f, i)
+            elif self.is_float(inner) and out:
+                a.kind, a.int_type = "out_float", self.h.resolve(inner).base
             else:
-                raise UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
+                raise unsupported()
+            if a.kind == "value_array" and not a.count:
+                raise unsupported()
+            if a.count and " - " in overrides.ARRAY_COUNTS.get(f.name, {}).get(p.name, ""):
+                a.count_less = int(overrides.ARRAY_COUNTS[f.name][p.name].split(" - ")[1])
         elif t.depth == 2 and t.base == "char" and t.const:
             if out:
                 a.kind = "out_cstr"
@@ -207,8 +429,26 @@ class Model:
                 if not counts:
                     raise UnsupportedParam("%s: no count for string list %s" % (f.name, p.name))
                 a.count = counts[-1]
+        elif t.depth == 2 and out and self.lib.style == "tuple" and t.base not in ("void", "char"):
+            inner = t.pointee().pointee()
+            a.count = self.count_param(f, i)
+            if self.struct_name(inner):
+                a.kind, a.struct = "out_borrowed_array", self.struct_name(inner)
+            elif self.handle_kind(inner.base):
+                a.kind, a.handle, a.int_type = "out_borrowed_array", inner.base, self.int_type(inner)
+            else:
+                raise unsupported()
+        elif t.depth == 2 and t.base == "void" and self.lib.style == "tuple":
+            if p.name == "kernelParams":
+                a.kind = "kernel_params"
+            elif out:
+                a.kind = "out_address"
+            elif self.count_param(f, i) and p.name != "extra":
+                a.kind, a.count = "address_array", self.count_param(f, i)
+            else:
+                a.kind = "address"
         else:
-            raise UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
+            raise unsupported()
         if a.kind.startswith("out_"):
             a.pyname = None
         return a
@@ -243,9 +483,19 @@ class Model:
 
     # -- enums as Python sees them ---------------------------------------
     def py_enums(self):
-        """[(C name, Python name, [(member Python name, value, doc)], doc)]."""
+        """[(C name, Python name, [(member Python name, value, doc)], doc)].
+
+        An enum's tag (CUdevice_attribute_enum) is not a class of its own
+        when a typedef names it; a typedef of another enum typedef
+        (CUkernelNodeAttrID = CUlaunchAttributeID) is, with its members."""
+        if hasattr(self, "_py_enums"):
+            return self._py_enums
         out = []
-        for e in self.h.enums.values():
+        enums = [e for e in self.h.enums.values() if e.name not in self.h.typedefs]
+        enums += [type(e)(n, e.members, e.doc) for n, t in self.h.typedefs.items()
+                  if n not in self.h.enums and not t.ptrs and t.func is None
+                  for e in [self.h.enums.get(t.base)] if e is not None]
+        for e in enums:
             if not e.name or not e.members:
                 continue
             pyname, strip = self.lib.enum_names.get(e.name, (e.name, ""))
@@ -254,15 +504,48 @@ class Model:
                 mname = m.name[len(strip):] if strip and m.name.startswith(strip) else m.name
                 members.append((mname, m.value, m.doc))
             out.append((e.name, pyname, members, e.doc))
+        self._py_enums = out
         return out
 
     def enum_index(self, cname):
         return [e[0] for e in self.py_enums()].index(cname)
 
     def handles(self):
-        """Handle typedefs used by the bindings, in header order."""
+        """Handle classes, in header order: for tuple-style modules every
+        handle-like typedef of the headers (the reference has a class for
+        each); for pythonic ones only those the bindings use (as ints)."""
+        if self.lib.style == "tuple":
+            return [n for n in self.h.typedefs if self.handle_kind(n)]
         used = {a.handle for b in self.bindings for a in b.args if a.handle}
         return [n for n in self.h.typedefs if n in used]
+
+    def canon(self, t: CType):
+        """A parameter type for matching prototypes: typedef aliases of the
+        base followed (CUdeviceptr_v2 == CUdeviceptr), const ignored."""
+        r = self.h.resolve(CType(t.base))
+        return (r.base, len(r.ptrs) + len(t.ptrs), r.func is not None or t.func is not None)
+
+    def proc_symbol(self, f: Function):
+        """(name for cuGetProcAddress, version, per-thread-default-stream
+        version): the PFN typedefs whose parameters match f's prototype.
+
+        cuda.h may declare f under a versioned name (cuCtxSynchronize_v2)
+        or map it by macro to another entry point (cuGraphInstantiate ->
+        cuGraphInstantiateWithFlags); cuGetProcAddress wants the base name
+        and the version.  Version 0 means none matched (CUDA_VERSION then)."""
+        want = [self.canon(p.type) for p in f.params]
+        target = self.h.defines.get(f.name, "")
+        names = [f.name, re.sub(r"_v\d+$", "", target), re.sub(r"_v\d+$", "", f.name)]
+        for name in [n for n in names if re.fullmatch(r"\w+", n)]:
+            best = {"": 0, "ptds": 0}
+            for n, t in self.pfn.items():
+                m = re.fullmatch(r"PFN_%s_v(\d+)(_ptds|_ptsz)?" % re.escape(name), n)
+                if m and t.func is not None and [self.canon(p.type) for p in t.func.params] == want:
+                    key = "ptds" if m.group(2) else ""
+                    best[key] = max(best[key], int(m.group(1)))
+            if best[""]:
+                return name, best[""], best["ptds"]
+        return f.name, 0, 0
 
     def handle_index(self, name):
         """Index of handle class `name` in the module's handle table, or None."""
@@ -270,10 +553,21 @@ class Model:
         return hs.index(name) if name in hs else None
 
     def constants(self):
+        """Object-like macros with the library's prefixes whose value is an
+        integer, possibly behind a cast (`((CUstream)0x1)`) or naming an
+        enum member (CU_KERNEL_NODE_ATTRIBUTE_* = CU_LAUNCH_ATTRIBUTE_*)."""
+        members = {m.name: m.value for e in self.h.enums.values() for m in e.members}
         out = []
-        for name, value in self.h.defines.items():
+        for name, value in list(self.h.defines.items()) * 2:  # twice: a macro may name a later one
             if not name.startswith(tuple(self.lib.constant_prefixes)) or name.startswith("__"):
                 continue
-            if re.fullmatch(r"\(?\s*-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?", value or ""):
-                out.append((name, int(re.sub(r"[()uUlL\s]", "", value), 0)))
+            text = re.sub(r"\(\s*[A-Za-z_]\w*(\s+\w+)*\s*\*?\s*\)(?=\s*[-\w(])", "", value or "")
+            text = re.sub(r"[()\s]", "", text)
+            if name in members or name in dict(out):
+                continue
+            if text in members or text in dict(out):
+                members[name] = members[text] if text in members else dict(out)[text]
+                out.append((name, members[name]))
+            elif re.fullmatch(r"-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*", text):
+                out.append((name, overrides.CONSTANT_VALUES.get(name, int(re.sub(r"[uUlL]", "", text), 0))))
         return out

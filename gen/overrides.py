@@ -24,6 +24,103 @@ KEEP_GIL = {
     "nvJitLinkVersion",
 }
 
+# Python names NVIDIA's tuple-style modules give C parameters that would
+# shadow a Python keyword or builtin.
+PY_NAMES = {"from": "from_", "type": "typename", "len": "length", "bytes": "numbytes",
+            "format": "pformat", "input": "input_"}
+
+# Array parameters whose length parameter no naming rule finds:
+# function -> {array parameter: count parameter}.
+ARRAY_COUNTS = {
+    "cuDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
+    "cuDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
+    "cuSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cuWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cuPointerGetAttributes": {"data": "numAttributes"},
+    "cuMemRangeGetAttributes": {"data": "numAttributes", "dataSizes": "numAttributes"},
+    # a tensor of rank r has r dimensions but r - 1 strides (the first is the element size)
+    "cuTensorMapEncodeTiled": {"globalDim": "tensorRank", "globalStrides": "tensorRank - 1",
+                               "boxDim": "tensorRank", "elementStrides": "tensorRank"},
+    "cuTensorMapEncodeIm2col": {"globalDim": "tensorRank", "globalStrides": "tensorRank - 1",
+                                "pixelBoxLowerCorner": "tensorRank - 2", "pixelBoxUpperCorner": "tensorRank - 2",
+                                "elementStrides": "tensorRank"},
+    "cuTensorMapEncodeIm2colWide": {"globalDim": "tensorRank", "globalStrides": "tensorRank - 1",
+                                    "elementStrides": "tensorRank"},
+    "cuMemcpyBatchAsync": {"dsts": "count", "srcs": "count", "sizes": "count", "attrsIdxs": "numAttrs"},
+    "cuMemPrefetchBatchAsync": {"dptrs": "count", "sizes": "count", "prefetchLocIdxs": "numPrefetchLocs"},
+    "cuMemDiscardBatchAsync": {"dptrs": "count", "sizes": "count"},
+    "cuMemDiscardAndPrefetchBatchAsync": {"dptrs": "count", "sizes": "count",
+                                          "prefetchLocIdxs": "numPrefetchLocs"},
+    "cuModuleLoadDataEx": {"optionValues": "numOptions"},
+    "cuLinkCreate": {"optionValues": "numOptions"},
+    "cuLinkAddData": {"optionValues": "numOptions"},
+    "cuLinkAddFile": {"optionValues": "numOptions"},
+    "cuLibraryLoadData": {"jitOptionsValues": "numJitOptions", "libraryOptionValues": "numLibraryOptions"},
+    "cuLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
+                              "libraryOptionValues": "numLibraryOptions"},
+    "cuGraphAddNode": {"dependencyData": "numDependencies"},
+    "cuGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
+                               "edgeData": "numDependencies"},
+    "cuGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
+                                  "edgeData": "numDependencies"},
+    "cuStreamBeginCaptureToGraph": {"dependencyData": "numDependencies"},
+    "cuStreamUpdateCaptureDependencies": {"dependencyData": "numDependencies"},
+    "cuGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
+    "cuGraphNodeGetDependencies": {"edgeData": "numDependencies"},
+    "cuGraphNodeGetDependentNodes": {"edgeData": "numDependentNodes"},
+}
+
+# Non-const pointers to one value that the driver reads (or updates in
+# place) rather than returns: function -> {parameter}.  The is_output rule
+# in model.py would otherwise make them outputs.
+IN_POINTERS = {
+    "cuCtxCreate": {"ctxCreateParams"},
+    "cuMemRangeGetAttributes": {"dataSizes"},
+    "cuMemcpyBatchAsync": {"dsts", "srcs"},
+    "cuMemPrefetchBatchAsync": {"dptrs"},
+    "cuMemDiscardBatchAsync": {"dptrs"},
+    "cuMemDiscardAndPrefetchBatchAsync": {"dptrs"},
+    "cuVDPAUGetDevice": {"vdpGetProcAddress"},
+    "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
+    "cuMemGetDefaultMemPool": {"location"},
+    "cuMemGetMemPool": {"location"},
+    "cuMemSetMemPool": {"location"},
+    "cuGraphNodeSetParams": {"nodeParams"},
+    "cuGraphExecNodeSetParams": {"nodeParams"},
+    "cuLogsDumpToFile": {"iterator"},
+    "cuLogsDumpToMemory": {"iterator"},
+    "cuMemPoolGetAccess": {"location"},
+    "cuGraphAddMemAllocNode": {"nodeParams"},
+    "cuGraphAddNode": {"nodeParams"},
+    "cuGraphInstantiateWithParams": {"instantiateParams"},
+    "cuTensorMapReplaceAddress": {"tensorMap"},
+    "cuCheckpointProcessLock": {"args"},
+    "cuCheckpointProcessCheckpoint": {"args"},
+    "cuCheckpointProcessRestore": {"args"},
+    "cuCheckpointProcessUnlock": {"args"},
+    "cuEGLStreamProducerReturnFrame": {"eglframe"},
+    "cuEGLStreamConsumerDisconnect": {"conn"},
+    "cuEGLStreamConsumerAcquireFrame": {"conn", "pCudaResource", "pStream"},
+    "cuEGLStreamConsumerReleaseFrame": {"conn", "pStream"},
+    "cuEGLStreamProducerDisconnect": {"conn"},
+    "cuEGLStreamProducerPresentFrame": {"conn", "pStream"},
+    "cuEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
+    "cuCoredumpSetAttribute": {"size"},
+    "cuCoredumpSetAttributeGlobal": {"size"},
+}
+
+# Parameters passed as a plain address although their type looks like a
+# handle pointer: VdpGetProcAddress is a function type, so a pointer to it
+# is the function itself.
+ADDRESS_PARAMS = {
+    "cuVDPAUGetDevice": {"vdpGetProcAddress"},
+    "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
+}
+
+# Constants whose Python value is not the macro's text: NVIDIA's bindings
+# expose the EGL timeout (0xFFFFFFFF, an EGLint) as the int -1.
+CONSTANT_VALUES = {"CUDA_EGL_INFINITE_TIMEOUT": -1}
+
 # Struct fields that point to an array whose length another field of the
 # same struct holds: class -> {pointer field: count field}.  Python sees the
 # pointer as a list (cb_struct.c: CB_VIA_COUNTED); setting it stores a copy
@@ -46,4 +143,70 @@ STRUCT_ARRAY_COUNTS = {
     "CUcheckpointRestoreArgs_st": {"gpuPairs": "gpuPairsCount"},
     # The graphs the driver writes back for a conditional node: `size` of them.
     "CUDA_CONDITIONAL_NODE_PARAMS": {"phGraph_out": "size"},
+}
+
+# Function-pointer typedefs that may be given as a Python callable, with the
+# trampoline (csrc/cb_callback.c) that calls it.  The callable receives the
+# user data parameter named beside it; each of these runs once.
+CALLBACKS = {"CUhostFn": "HOST_FN", "CUstreamCallback": "STREAM"}
+CALLBACK_DATA = ("userData", "ptr")
+
+# char outputs of a fixed size no parameter states (cuda.h: "8 bytes").
+FIXED_LENGTHS = {"cuDeviceGetLuid": {"luid": 8}}
+
+# `void *` values whose C type another argument selects (an attribute or a
+# handle type), with the type of each key; keys not listed are read as
+# `default`.  None for the table means the function's doc gives each
+# key's type as "(value type = T)".  function -> (value parameter, key
+# parameter, {key: C type} or None, default C type).
+_POINTER_ATTRIBUTE_TYPES = {
+    "CU_POINTER_ATTRIBUTE_CONTEXT": "CUcontext",
+    "CU_POINTER_ATTRIBUTE_MEMORY_TYPE": "unsigned int",
+    "CU_POINTER_ATTRIBUTE_DEVICE_POINTER": "CUdeviceptr",
+    "CU_POINTER_ATTRIBUTE_HOST_POINTER": "void *",
+    "CU_POINTER_ATTRIBUTE_P2P_TOKENS": "CUDA_POINTER_ATTRIBUTE_P2P_TOKENS",
+    "CU_POINTER_ATTRIBUTE_SYNC_MEMOPS": "int",
+    "CU_POINTER_ATTRIBUTE_IS_MANAGED": "int",
+    "CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL": "int",
+    "CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE": "int",
+    "CU_POINTER_ATTRIBUTE_RANGE_START_ADDR": "void *",
+    "CU_POINTER_ATTRIBUTE_RANGE_SIZE": "size_t",
+    "CU_POINTER_ATTRIBUTE_MAPPED": "int",
+    "CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE": "int",
+    "CU_POINTER_ATTRIBUTE_ACCESS_FLAGS": "int",
+    "CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE": "CUmemoryPool",
+    "CU_POINTER_ATTRIBUTE_MAPPING_SIZE": "size_t",
+    "CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR": "void *",
+    "CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE": "int",
+}
+_SHAREABLE_HANDLE_TYPES = {
+    "CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR": "int",
+    "CU_MEM_HANDLE_TYPE_WIN32": "void *",
+    "CU_MEM_HANDLE_TYPE_WIN32_KMT": "unsigned int",
+    "CU_MEM_HANDLE_TYPE_FABRIC": "CUmemFabricHandle",
+}
+TYPED_VALUES = {
+    "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
+    "cuMemPoolGetAttribute": ("value", "attr", None, "cuuint64_t"),
+    "cuMemPoolSetAttribute": ("value", "attr", None, "cuuint64_t"),
+    "cuDeviceGetGraphMemAttribute": ("value", "attr", {}, "cuuint64_t"),
+    "cuDeviceSetGraphMemAttribute": ("value", "attr", {}, "cuuint64_t"),
+    "cuMemExportToShareableHandle": ("shareableHandle", "handleType", _SHAREABLE_HANDLE_TYPES, "int"),
+    "cuMemPoolExportToShareableHandle": ("handle_out", "handleType", _SHAREABLE_HANDLE_TYPES, "int"),
+    "cuMemGetHandleForAddressRange": ("handle", "handleType", {}, "int"),
+}
+
+# Pointers the call both reads and writes (a log iterator it advances, a
+# buffer size it replaces by the size used): Python passes the value and
+# gets the new one back.  function -> {parameter}.
+INOUT = {
+    "cuLogsDumpToFile": {"iterator"},
+    "cuLogsDumpToMemory": {"iterator", "size"},
+}
+
+# Sizes the call reads and writes for a buffer argument: the buffer's
+# length goes in, the size used comes back.  function -> {size: buffer}.
+SIZE_OF = {
+    "cuCoredumpSetAttribute": {"size": "value"},
+    "cuCoredumpSetAttributeGlobal": {"size": "value"},
 }

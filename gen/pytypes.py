@@ -37,6 +37,41 @@ def arg_type(model, a):
         return "bytes"
     if k == "out_int_array":
         return "list[int]"
+    if k == "float" or k == "out_float":
+        return "float"
+    if k == "handle_int":
+        return "%s | int | None" % a.handle
+    if k in ("struct_in", "struct_val"):
+        return "%s | None" % a.struct
+    if k == "out_struct":
+        return a.struct
+    if k == "host_ptr":
+        return "bytes | bytearray | memoryview | int | None"
+    if k in ("handle_array", "value_array", "struct_array", "address_array"):
+        item = a.struct or a.handle or (enum_pyname(model, a.enum) if a.enum else "int")
+        return "list[%s] | tuple[%s, ...] | None" % (item, item)
+    if k == "callback":
+        return "Callable | %s | int | None" % a.handle
+    if k == "typed":
+        return "int | None"  # or a handle/struct object, as the key selects
+    if k == "out_typed":
+        return "int | object"
+    if k == "callback_data":
+        return "object"
+    if k == "kernel_params":
+        return "tuple[Sequence, Sequence] | int | None"
+    if k == "inout_count":
+        return "int | None"
+    if k == "inout_value":
+        return "%s | int | None" % a.handle if a.pyname else a.handle
+    if k == "out_size_of":
+        return "int"
+    if k == "out_address":
+        return "int"
+    if k == "out_chars":
+        return "bytes"
+    if k in ("out_handle_array", "out_struct_array", "out_value_array", "out_borrowed_array"):
+        return "list[%s]" % (a.struct or a.handle or (enum_pyname(model, a.enum) if a.enum else "int"))
     raise ValueError(k)
 
 

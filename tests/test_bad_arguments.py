@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from cuda.bindings import nvjitlink, nvrtc
+from cuda.bindings import driver, nvjitlink, nvrtc
 
-MODULES = [nvrtc, nvjitlink]
+MODULES = [nvrtc, nvjitlink, driver]
 EXPECTED = (TypeError, ValueError, OverflowError)
 HUGE = [2 ** 64, -(2 ** 64), 2 ** 200]
 NOT_NUMBERS = [1.5, float("nan"), "1", b"1", object(), [1]]
@@ -37,8 +37,13 @@ def public_functions():
 
 def good_value(mod, ptype):
     """A value of the right type for a parameter (the call is never made with it alone)."""
-    if ptype.startswith("list["):
+    if ptype == "object" or ptype.startswith("tuple["):
         return None
+    if ptype.startswith("list[") or ptype.endswith("| None") and not ptype.startswith(("bytes", "str")) \
+            and "| int | None" not in ptype:
+        return None  # an empty array (its count is 0), a NULL struct, no kernel arguments
+    if ptype == "float":
+        return 0.0
     if ptype.startswith("bytearray"):
         return bytearray(16)
     if ptype.startswith("bytes | bytearray"):
@@ -49,16 +54,27 @@ def good_value(mod, ptype):
         return "x"
     if ptype == "bytes":
         return b"x"
-    if "| int | None" in ptype:
+    if "| int | None" in ptype and not ptype.startswith("Callable"):
         return getattr(mod, ptype.split(" ")[0])()
     return 0
 
 
 def bad_values(ptype):
+    if ptype == "object":  # callback user data: with a C function it is an address or buffer
+        return [1.5, "1", object(), [1]] + HUGE
+    if ptype == "float":
+        return ["1", b"1", object(), [1], None, 1j]
+    if ptype.startswith("tuple[Sequence"):  # kernel arguments
+        return [1.5, "x", object(), (1, 2, 3), ([1], [None, None]), ([1], [5]), ([object()], [None]),
+                ([1.5], [None]), ([2 ** 70], [None])]
+    if ptype == "int | None":  # the length of an array the call fills
+        return [1.5, "x", b"x", object(), -1, 2 ** 64, [1]]
+    if ptype.endswith("| None") and ptype.split(" ")[0][0].isupper() and "| int" not in ptype:  # a struct
+        return [1, 1.5, "x", b"x", object(), [1], driver.CUdevice()]
     if ptype.startswith("list["):
         return [5, 1.5, "abc", b"abc", object(), [1], [b"a"] * 3, [None]]
     if ptype.startswith(("bytearray", "bytes | bytearray")):
-        return [1.5, "x", None, object(), -1, 2 ** 64, [1]]
+        return [v for v in [1.5, "x", None, object(), -1, 2 ** 64, [1]] if v is not None or "None" not in ptype]
     if ptype.startswith(("bytes", "str")):
         bad = [1, 1.5, object(), b"a\0b", [b"a"]]
         if "None" not in ptype:
@@ -71,11 +87,18 @@ def bad_values(ptype):
     return NOT_NUMBERS + HUGE + [None]
 
 
+def signed_handle(mod, ptype):
+    cls = getattr(mod, ptype.split(" ")[0], None)
+    return isinstance(cls, type) and "| int | None" in ptype and int(cls(-1)) == -1
+
+
 CASES = []
 for _mod, _name, _func in public_functions():
     _params = params_of(_func)
     for _i, (_pname, _ptype) in enumerate(_params):
         for _j, _bad in enumerate(bad_values(_ptype)):
+            if _bad == -1 and signed_handle(_mod, _ptype):
+                continue  # -1 is a value of a signed handle (CU_DEVICE_CPU)
             CASES.append(pytest.param(_mod, _func, _params, _i, _bad, id="%s-%s-%d" % (_name, _pname, _j)))
 
 
@@ -104,5 +127,6 @@ def test_wrong_arity_and_keywords(func, params):
 
 def test_every_function_is_covered():
     names = [n for _, n, _ in public_functions()]
-    assert len(names) == 24 + 14
+    assert len([n for m, n, _ in public_functions() if m is not driver]) == 24 + 14
+    assert len([n for m, n, _ in public_functions() if m is driver]) >= 450
     assert all(params_of(f) or not f.__text_signature__.count(",") for _, _, f in public_functions())

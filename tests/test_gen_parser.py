@@ -193,7 +193,7 @@ def test_every_runtime_prototype_parses():
     assert {m.name: m.value for m in h.enums["cudaError"].members}["cudaErrorStubLibrary"] == 34
 
 
-@pytest.mark.parametrize("key", ["nvrtc", "nvjitlink"])
+@pytest.mark.parametrize("key", ["nvrtc", "nvjitlink", "driver"])
 def test_every_function_of_the_headers_is_bound_and_in_the_ledger(key):
     from gen.__main__ import load_model
     from gen.common import ledger
@@ -208,7 +208,7 @@ def test_a_function_no_rule_covers_is_skipped_not_fatal():
 typedef enum { NVRTC_SUCCESS = 0 } nvrtcResult;
 typedef struct { int a; } nvrtcFuture;
 nvrtcResult nvrtcSetPCHHeapSize(size_t size);
-nvrtcResult nvrtcTakesAStruct(nvrtcFuture value);
+nvrtcResult nvrtcTakesAStruct(nvrtcFuture **value);
 """)
     m = model.Model(LIBRARIES["nvrtc"], h)
     assert [b.name for b in m.bindings] == ["nvrtcSetPCHHeapSize"]

@@ -1,0 +1,149 @@
+"""cuda.bindings.driver without a GPU: the module, its enums, handle
+classes and constants as the headers define them, the tuple contract, and
+what a stub or absent driver does to a call."""
+import inspect
+import os
+import pickle
+
+import pytest
+from helpers import run_python
+from test_loader import CUDA_HOME, run_without_ld_cache
+
+from cuda.bindings import cydriver, driver
+
+INCLUDE = os.path.join(CUDA_HOME, "include")
+
+
+@pytest.fixture(scope="module")
+def header():
+    """The driver headers as our generator reads them (the facts to hold the module to)."""
+    import sys
+    from helpers import ROOT
+    sys.path.insert(0, ROOT)
+    try:
+        from gen.__main__ import load_model
+        return load_model("driver", INCLUDE)
+    finally:
+        sys.path.remove(ROOT)
+
+
+def test_every_enum_has_the_headers_members(header):
+    checked = 0
+    for cname, pyname, members, _ in header.py_enums():
+        cls = getattr(driver, pyname)
+        for mname, value, _ in members:
+            assert int(getattr(cls, mname)) == value, (pyname, mname)
+            checked += 1
+    assert checked > 1000
+
+
+def test_enum_behaves_like_intenum():
+    r = driver.CUresult.CUDA_ERROR_INVALID_VALUE
+    assert r == 1 and isinstance(r, int) and r.name == "CUDA_ERROR_INVALID_VALUE" and r.value == 1
+    assert driver.CUresult(1) is r
+    assert driver.CUresult.CUDA_SUCCESS in list(driver.CUresult)
+    assert pickle.loads(pickle.dumps(r)) is r
+    # an alias typedef of an enum is a class with the same members
+    assert driver.CUkernelNodeAttrID.CU_LAUNCH_ATTRIBUTE_PRIORITY == \
+        driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PRIORITY
+
+
+def test_constants_match_the_headers(header):
+    for name, value in header.constants():
+        assert getattr(driver, name) == value, name
+    assert driver.CU_STREAM_LEGACY == 1 and driver.CU_STREAM_PER_THREAD == 2
+    assert driver.CU_DEVICE_CPU == -1 and driver.CU_LAUNCH_PARAM_END == 0
+
+
+@pytest.mark.parametrize("cls, value, text", [
+    ("CUstream", 0x1234, "<CUstream 0x1234>"),
+    ("CUcontext", 0, "<CUcontext 0x0>"),
+    ("CUdevice", -1, "<CUdevice -1>"),
+    ("CUdeviceptr", 2 ** 64 - 1, "<CUdeviceptr 18446744073709551615>"),
+    ("cuuint32_t", 2 ** 32 - 1, "<cuuint32_t 4294967295>"),
+    ("CUmemGenericAllocationHandle", 7, "<CUmemGenericAllocationHandle 7>"),
+])
+def test_handle_classes(cls, value, text):
+    H = getattr(driver, cls)
+    h = H(value)
+    assert int(h) == value and repr(h) == text
+    assert h == H(value) and hash(h) == hash(H(value)) and h != H(value + 1 if value < 2 ** 32 - 1 else 0)
+    assert isinstance(h.getPtr(), int) and h.getPtr() != 0
+    assert H() == H(0)
+    assert driver.sizeof(H) in (4, 8)
+
+
+def test_handle_views_foreign_memory():
+    import ctypes
+    cell = ctypes.c_uint64(0xABCD)
+    h = driver.CUdeviceptr(_ptr=ctypes.addressof(cell))
+    assert int(h) == 0xABCD
+    cell.value = 5
+    assert int(h) == 5 and h.getPtr() == ctypes.addressof(cell)
+
+
+def test_signatures_and_docstrings():
+    sig = inspect.signature(driver.cuCtxCreate)
+    assert list(sig.parameters) == ["ctxCreateParams", "flags", "dev"]
+    assert list(inspect.signature(driver.cuGraphGetNodes).parameters) == ["hGraph", "numNodes"]
+    assert "Parameters" in driver.cuMemAlloc.__doc__ and "bytesize" in driver.cuMemAlloc.__doc__
+    assert "CUdeviceptr" in driver.cuMemAlloc.__doc__
+
+
+def test_every_function_has_a_text_signature():
+    funcs = [getattr(driver, n) for n in dir(driver) if n.startswith("cu") and callable(getattr(driver, n))
+             and not isinstance(getattr(driver, n), type)]
+    assert len(funcs) >= 450
+    for f in funcs:
+        inspect.signature(f)
+        assert f.__doc__
+
+
+def test_capsules_are_exported():
+    assert "cuInit" in cydriver.__pyx_capi__
+    assert len(cydriver.__pyx_capi__) >= 450
+
+
+def test_no_driver_raises_runtime_error_naming_it():
+    code = """
+from cuda.bindings import driver
+try:
+    driver.cuInit(0)
+except RuntimeError as e:
+    print("RAISED", e)
+"""
+    r = run_without_ld_cache(code, {})
+    if "RAISED" not in r.stdout:
+        pytest.skip("a driver is installed system-wide: %s" % (r.stdout + r.stderr)[-200:])
+    assert "libcuda.so.1" in r.stdout and "cuInit" in r.stdout
+
+
+def test_stub_driver_returns_stub_error(tmp_path):
+    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
+    if not os.path.exists(stub):
+        pytest.skip("toolkit has no stub driver")
+    os.symlink(stub, tmp_path / "libcuda.so.1")
+    code = """
+from cuda.bindings import driver
+print(driver.cuInit(0))
+err, count = driver.cuDeviceGetCount()
+print(repr(err), count)
+"""
+    r = run_python(code, env={"LD_LIBRARY_PATH": str(tmp_path)})
+    lines = r.stdout.splitlines()
+    assert lines[0] == "(<CUresult.CUDA_ERROR_STUB_LIBRARY: 34>,)", r.stdout + r.stderr
+    assert lines[1] == "<CUresult.CUDA_ERROR_STUB_LIBRARY: 34> None"
+
+
+def test_kernel_params_forms_are_checked_before_the_call():
+    f = driver.CUfunction()
+    for bad in [([1, 2], [None]), ([object()], [None]), ("ab", "cd"), ([1], [int])]:
+        with pytest.raises((TypeError, ValueError)):
+            driver.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, bad, 0)
+
+
+def test_arrays_must_match_their_count():
+    with pytest.raises(ValueError, match="numDependencies"):
+        driver.cuGraphAddEmptyNode(None, [driver.CUgraphNode()], 2)
+    with pytest.raises(TypeError, match="CUgraphNode"):
+        driver.cuGraphAddEmptyNode(None, [driver.CUstream()], 1)

@@ -1,0 +1,536 @@
+"""cuda.bindings.driver on a real GPU: what users do with the driver API,
+each result checked against what the hardware must have done."""
+import ctypes
+import gc
+import struct
+
+import pytest
+
+from helpers import KERNEL
+
+pytestmark = pytest.mark.gpu
+
+SUCCESS = 0
+KERNELS = KERNEL + rb"""
+extern "C" __global__ void scale(float *x, float a, unsigned long long n)
+{
+    unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    if (i < n)
+        x[i] *= a;
+}
+extern "C" __global__ void fill_grid(int *out)
+{
+    out[blockIdx.x * blockDim.x + threadIdx.x] = gridDim.x * 1000 + blockIdx.x;
+}
+"""
+
+
+def ok(result):
+    """The outputs of a (status, *outputs) tuple, asserting success."""
+    from cuda.bindings import driver
+    err, *rest = result
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+@pytest.fixture(scope="module")
+def drv():
+    from cuda.bindings import driver
+    ok(driver.cuInit(0))
+    return driver
+
+
+@pytest.fixture(scope="module")
+def dev(drv):
+    return ok(drv.cuDeviceGet(0))
+
+
+@pytest.fixture(scope="module")
+def ctx(drv, dev):
+    ctx = ok(drv.cuDevicePrimaryCtxRetain(dev))
+    ok(drv.cuCtxSetCurrent(ctx))
+    yield ctx
+    ok(drv.cuDevicePrimaryCtxRelease(dev))
+
+
+@pytest.fixture(scope="module")
+def arch(drv, dev):
+    major = ok(drv.cuDeviceGetAttribute(drv.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
+    minor = ok(drv.cuDeviceGetAttribute(drv.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
+    return "sm_%d%d" % (major, minor)
+
+
+def compile_kernels(arch, cubin):
+    from cuda.bindings import nvrtc
+    err, prog = nvrtc.nvrtcCreateProgram(KERNELS, b"k.cu", 0, [], [])
+    assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    opt = ("--gpu-architecture=%s" % (arch if cubin else arch.replace("sm_", "compute_"))).encode()
+    err, = nvrtc.nvrtcCompileProgram(prog, 1, [opt])
+    assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    size_fn, get_fn = (nvrtc.nvrtcGetCUBINSize, nvrtc.nvrtcGetCUBIN) if cubin else \
+        (nvrtc.nvrtcGetPTXSize, nvrtc.nvrtcGetPTX)
+    err, size = size_fn(prog)
+    image = bytearray(size)
+    err, = get_fn(prog, image)
+    assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    nvrtc.nvrtcDestroyProgram(prog)
+    return bytes(image)
+
+
+@pytest.fixture(scope="module", params=["ptx", "cubin"])
+def module(request, drv, ctx, arch):
+    image = compile_kernels(arch, request.param == "cubin")
+    mod = ok(drv.cuModuleLoadData(image))
+    yield mod
+    ok(drv.cuModuleUnload(mod))
+
+
+def get_function(drv, module, name):
+    return ok(drv.cuModuleGetFunction(module, name))
+
+
+# -- devices and contexts ------------------------------------------------
+
+def test_device_queries(drv, dev):
+    assert ok(drv.cuDeviceGetCount()) >= 1
+    name = ok(drv.cuDeviceGetName(256, dev))
+    assert isinstance(name, bytes) and len(name) > 0 and b"\0" not in name
+    total = ok(drv.cuDeviceTotalMem(dev))
+    assert total > 1 << 30
+    sms = ok(drv.cuDeviceGetAttribute(drv.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev))
+    assert sms > 0
+    uuid = ok(drv.cuDeviceGetUuid(dev))
+    assert len(uuid.bytes) == 16 and uuid.bytes != bytes(16)
+    version = ok(drv.cuDriverGetVersion())
+    assert version >= 12000
+    bus = ok(drv.cuDeviceGetPCIBusId(64, dev))
+    assert bus.count(b":") == 2
+    assert ok(drv.cuDeviceGetByPCIBusId(bus)) == dev
+    assert isinstance(dev, drv.CUdevice) and int(dev) == 0
+
+
+def test_error_strings(drv):
+    name = ok(drv.cuGetErrorName(drv.CUresult.CUDA_ERROR_INVALID_VALUE))
+    assert name == b"CUDA_ERROR_INVALID_VALUE"
+    text = ok(drv.cuGetErrorString(drv.CUresult.CUDA_ERROR_OUT_OF_MEMORY))
+    assert b"memory" in text
+    err, text = drv.cuGetErrorString(123456)
+    assert err == drv.CUresult.CUDA_ERROR_INVALID_VALUE and text is None
+
+
+def test_created_context(drv, dev, ctx):
+    params = drv.CUctxCreateParams()
+    new = ok(drv.cuCtxCreate(params, 0, dev))
+    assert isinstance(new, drv.CUcontext) and int(new) != 0
+    assert ok(drv.cuCtxGetCurrent()) == new
+    assert ok(drv.cuCtxGetDevice()) == dev
+    assert ok(drv.cuCtxGetApiVersion(new)) >= 3020
+    ok(drv.cuCtxSynchronize())
+    ok(drv.cuCtxDestroy(new))
+    ok(drv.cuCtxSetCurrent(ctx))
+    assert ok(drv.cuCtxGetCurrent()) == ctx
+    flags, active = ok(drv.cuDevicePrimaryCtxGetState(dev))
+    assert active == 1
+
+
+def test_failure_gives_none_outputs(drv, ctx):
+    err, ptr = drv.cuMemAlloc(1 << 60)
+    assert err == drv.CUresult.CUDA_ERROR_OUT_OF_MEMORY and ptr is None
+    err, = drv.cuCtxSetLimit(drv.CUlimit.CU_LIMIT_STACK_SIZE, 1 << 62)
+    assert err != drv.CUresult.CUDA_SUCCESS
+
+
+# -- memory -------------------------------------------------------------
+
+def test_alloc_memset_copy_sync(drv, ctx):
+    n = 1 << 16
+    dptr = ok(drv.cuMemAlloc(n))
+    assert isinstance(dptr, drv.CUdeviceptr) and int(dptr) != 0
+    ok(drv.cuMemsetD8(dptr, 0x5A, n))
+    host = bytearray(n)
+    ok(drv.cuMemcpyDtoH(host, dptr, n))
+    assert host == b"\x5a" * n
+    src = bytes(range(256)) * (n // 256)
+    ok(drv.cuMemcpyHtoD(dptr, src, n))
+    other = ok(drv.cuMemAlloc(n))
+    ok(drv.cuMemcpyDtoD(other, int(dptr), n))  # a plain int works where a CUdeviceptr is wanted
+    ok(drv.cuMemcpy(dptr, other, n))
+    back = bytearray(n)
+    ok(drv.cuMemcpyDtoH(back, other, n))
+    assert bytes(back) == src
+    ok(drv.cuMemsetD32(other, 0xDEADBEEF, n // 4))
+    ok(drv.cuMemcpyDtoH(back, other, n))
+    assert struct.unpack_from("<I", back, 100)[0] == 0xDEADBEEF
+    base, size = ok(drv.cuMemGetAddressRange(other))
+    assert int(base) == int(other) and size >= n
+    free, total = ok(drv.cuMemGetInfo())
+    assert 0 < free <= total
+    ok(drv.cuMemFree(dptr))
+    ok(drv.cuMemFree(other))
+
+
+def test_pinned_and_async_copies(drv, ctx):
+    n = 1 << 20
+    pinned = ok(drv.cuMemAllocHost(n))
+    assert isinstance(pinned, int) and pinned != 0
+    ctypes.memset(pinned, 7, n)
+    stream = ok(drv.cuStreamCreate(drv.CUstream_flags.CU_STREAM_NON_BLOCKING))
+    dptr = ok(drv.cuMemAlloc(n))
+    ok(drv.cuMemcpyHtoDAsync(dptr, pinned, n, stream))
+    ok(drv.cuMemsetD8Async(dptr, 9, n // 2, stream))
+    pageable = bytearray(n)
+    ok(drv.cuMemcpyDtoHAsync(pageable, dptr, n, stream))
+    ok(drv.cuStreamSynchronize(stream))
+    assert pageable[: n // 2] == b"\x09" * (n // 2) and pageable[n // 2:] == b"\x07" * (n // 2)
+    registered = bytearray(n)
+    ok(drv.cuMemHostRegister(registered, n, 0))
+    ok(drv.cuMemcpyDtoHAsync(registered, dptr, n, stream))
+    ok(drv.cuStreamSynchronize(stream))
+    assert registered == pageable
+    ok(drv.cuMemHostUnregister(registered))
+    ok(drv.cuMemFree(dptr))
+    ok(drv.cuMemFreeHost(pinned))
+    ok(drv.cuStreamDestroy(stream))
+
+
+def test_copy_2d_and_3d(drv, ctx):
+    width, height, depth = 64, 32, 4
+    dptr, pitch = ok(drv.cuMemAllocPitch(width, height, 4))
+    assert pitch >= width
+    host = bytes((i * 7) & 0xFF for i in range(width * height))
+    p = drv.CUDA_MEMCPY2D()
+    p.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
+    p.srcHost = host
+    p.srcPitch = width
+    p.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
+    p.dstDevice = dptr
+    p.dstPitch = pitch
+    p.WidthInBytes = width
+    p.Height = height
+    ok(drv.cuMemcpy2D(p))
+    out = bytearray(width * height)
+    q = drv.CUDA_MEMCPY2D()
+    q.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
+    q.srcDevice = dptr
+    q.srcPitch = pitch
+    q.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
+    q.dstHost = out
+    q.dstPitch = width
+    q.WidthInBytes = width
+    q.Height = height
+    ok(drv.cuMemcpy2DUnaligned(q))
+    assert bytes(out) == host
+    ok(drv.cuMemFree(dptr))
+
+    desc = drv.CUDA_ARRAY3D_DESCRIPTOR()
+    desc.Width, desc.Height, desc.Depth = width, height, depth
+    desc.Format = drv.CUarray_format.CU_AD_FORMAT_UNSIGNED_INT8
+    desc.NumChannels = 1
+    array = ok(drv.cuArray3DCreate(desc))
+    got = ok(drv.cuArray3DGetDescriptor(array))
+    assert (got.Width, got.Height, got.Depth, got.NumChannels) == (width, height, depth, 1)
+    volume = bytes((i * 13) & 0xFF for i in range(width * height * depth))
+    c = drv.CUDA_MEMCPY3D()
+    c.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
+    c.srcHost = volume
+    c.srcPitch, c.srcHeight = width, height
+    c.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_ARRAY
+    c.dstArray = array
+    c.WidthInBytes, c.Height, c.Depth = width, height, depth
+    ok(drv.cuMemcpy3D(c))
+    back = bytearray(len(volume))
+    d = drv.CUDA_MEMCPY3D()
+    d.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_ARRAY
+    d.srcArray = array
+    d.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
+    d.dstHost = back
+    d.dstPitch, d.dstHeight = width, height
+    d.WidthInBytes, d.Height, d.Depth = width, height, depth
+    ok(drv.cuMemcpy3D(d))
+    assert bytes(back) == volume
+    ok(drv.cuArrayDestroy(array))
+
+
+def test_pointer_attributes(drv, ctx):
+    dptr = ok(drv.cuMemAlloc(4096))
+    kinds = [drv.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+             drv.CUpointer_attribute.CU_POINTER_ATTRIBUTE_BUFFER_ID]
+    memtype, buffer_id = bytearray(4), bytearray(8)
+    import ctypes as C
+    mt = (C.c_char * 4).from_buffer(memtype)
+    bi = (C.c_char * 8).from_buffer(buffer_id)
+    ok(drv.cuPointerGetAttributes(2, kinds, [C.addressof(mt), C.addressof(bi)], dptr))
+    assert struct.unpack("<I", memtype)[0] == drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
+    assert struct.unpack("<Q", buffer_id)[0] != 0
+    ok(drv.cuMemFree(dptr))
+
+
+def test_memory_pool_and_async_alloc(drv, dev, ctx):
+    pool = ok(drv.cuDeviceGetDefaultMemPool(dev))
+    assert isinstance(pool, drv.CUmemoryPool) and int(pool) != 0
+    props = drv.CUmemPoolProps()
+    props.allocType = drv.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
+    props.location.type = drv.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+    props.location.id = int(dev)
+    assert props.location.id == int(dev)  # nested view writes through
+    mine = ok(drv.cuMemPoolCreate(props))
+    stream = ok(drv.cuStreamCreate(0))
+    dptr = ok(drv.cuMemAllocFromPoolAsync(1 << 20, mine, stream))
+    ok(drv.cuMemsetD8Async(dptr, 3, 1 << 20, stream))
+    out = bytearray(16)
+    ok(drv.cuMemcpyDtoHAsync(out, dptr, 16, stream))
+    ok(drv.cuMemFreeAsync(dptr, stream))
+    other = ok(drv.cuMemAllocAsync(4096, stream))
+    ok(drv.cuMemFreeAsync(other, stream))
+    ok(drv.cuStreamSynchronize(stream))
+    assert out == b"\x03" * 16
+    ok(drv.cuMemPoolTrimTo(mine, 0))
+    ok(drv.cuMemPoolDestroy(mine))
+    ok(drv.cuStreamDestroy(stream))
+
+
+def test_virtual_memory_management(drv, dev, ctx):
+    prop = drv.CUmemAllocationProp()
+    prop.type = drv.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
+    prop.location.type = drv.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+    prop.location.id = int(dev)
+    gran = ok(drv.cuMemGetAllocationGranularity(
+        prop, drv.CUmemAllocationGranularity_flags.CU_MEM_ALLOC_GRANULARITY_MINIMUM))
+    assert gran > 0
+    size = gran * 2
+    handle = ok(drv.cuMemCreate(size, prop, 0))
+    va = ok(drv.cuMemAddressReserve(size, 0, 0, 0))
+    ok(drv.cuMemMap(va, size, 0, handle, 0))
+    access = drv.CUmemAccessDesc()
+    access.location.type = drv.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+    access.location.id = int(dev)
+    access.flags = drv.CUmemAccess_flags.CU_MEM_ACCESS_FLAGS_PROT_READWRITE
+    ok(drv.cuMemSetAccess(va, size, [access], 1))
+    ok(drv.cuMemsetD8(va, 0x42, size))
+    out = bytearray(8)
+    ok(drv.cuMemcpyDtoH(out, int(va) + size - 8, 8))
+    assert out == b"\x42" * 8
+    got = ok(drv.cuMemGetAllocationPropertiesFromHandle(handle))
+    assert got.location.id == int(dev)
+    ok(drv.cuMemUnmap(va, size))
+    ok(drv.cuMemRelease(handle))
+    ok(drv.cuMemAddressFree(va, size))
+
+
+def test_ipc_handles_in_one_process(drv, ctx):
+    dptr = ok(drv.cuMemAlloc(1 << 16))
+    handle = ok(drv.cuIpcGetMemHandle(dptr))
+    assert len(handle.reserved) == 64
+    # Opening one's own handle is refused by the driver, but the handle
+    # round-trips through bytes and the call reaches the driver.
+    again = drv.CUipcMemHandle()
+    again.reserved = handle.reserved
+    err, opened = drv.cuIpcOpenMemHandle(again, drv.CUipcMem_flags.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS)
+    assert err in (drv.CUresult.CUDA_ERROR_INVALID_CONTEXT, drv.CUresult.CUDA_ERROR_INVALID_VALUE,
+                   drv.CUresult.CUDA_SUCCESS)
+    if err == drv.CUresult.CUDA_SUCCESS:
+        ok(drv.cuIpcCloseMemHandle(opened))
+    event = ok(drv.cuEventCreate(drv.CUevent_flags.CU_EVENT_INTERPROCESS | drv.CUevent_flags.CU_EVENT_DISABLE_TIMING))
+    eh = ok(drv.cuIpcGetEventHandle(event))
+    assert len(eh.reserved) == 64 and eh.reserved != bytes(64)
+    ok(drv.cuEventDestroy(event))
+    ok(drv.cuMemFree(dptr))
+
+
+# -- streams, events ----------------------------------------------------
+
+def test_streams_and_event_timing(drv, ctx):
+    stream = ok(drv.cuStreamCreateWithPriority(0, 0))
+    start, end = ok(drv.cuEventCreate(0)), ok(drv.cuEventCreate(0))
+    ok(drv.cuEventRecord(start, stream))
+    dptr = ok(drv.cuMemAlloc(1 << 24))
+    ok(drv.cuMemsetD8Async(dptr, 1, 1 << 24, stream))
+    ok(drv.cuEventRecord(end, stream))
+    ok(drv.cuEventSynchronize(end))
+    ms = ok(drv.cuEventElapsedTime(start, end))
+    assert isinstance(ms, float) and ms >= 0.0
+    assert ok(drv.cuStreamQuery(stream)) is None
+    assert isinstance(ok(drv.cuStreamGetPriority(stream)), int)
+    assert ok(drv.cuStreamGetId(stream)) > 0
+    other = ok(drv.cuStreamCreate(0))
+    ok(drv.cuStreamWaitEvent(other, end, 0))
+    ok(drv.cuStreamSynchronize(other))
+    assert ok(drv.cuEventQuery(end)) is None
+    for obj, destroy in ((start, drv.cuEventDestroy), (end, drv.cuEventDestroy),
+                         (stream, drv.cuStreamDestroy), (other, drv.cuStreamDestroy)):
+        ok(destroy(obj))
+    ok(drv.cuMemFree(dptr))
+    # the legacy and per-thread default streams as constants
+    ok(drv.cuStreamSynchronize(drv.CUstream(drv.CU_STREAM_LEGACY)))
+    ok(drv.cuStreamSynchronize(drv.CU_STREAM_PER_THREAD))
+    ok(drv.cuStreamSynchronize(None))
+
+
+# -- modules and launches -----------------------------------------------
+
+def run_vadd(drv, module, how):
+    n = 5000
+    f = get_function(drv, module, b"vadd")
+    a = struct.pack("<%df" % n, *[float(i) for i in range(n)])
+    b = struct.pack("<%df" % n, *[2.0 * i for i in range(n)])
+    da, db, dc = (ok(drv.cuMemAlloc(4 * n)) for _ in range(3))
+    ok(drv.cuMemcpyHtoD(da, a, 4 * n))
+    ok(drv.cuMemcpyHtoD(db, b, 4 * n))
+    stream = ok(drv.cuStreamCreate(0))
+    grid = ((n + 255) // 256, 1, 1)
+    keep = None
+    if how == "ctypes":
+        params = ((da, db, dc, n), (None, None, None, ctypes.c_int))
+    elif how == "ints":
+        params = ((int(da), int(db), int(dc), n), (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                                    ctypes.c_int))
+    else:  # a ready void*[] by address
+        vals = [ctypes.c_void_p(int(x)) for x in (da, db, dc)] + [ctypes.c_int(n)]
+        keep = (ctypes.c_void_p * 4)(*[ctypes.addressof(v) for v in vals])
+        params = ctypes.addressof(keep)
+    if how == "ex":
+        config = drv.CUlaunchConfig()
+        config.gridDimX, config.gridDimY, config.gridDimZ = grid
+        config.blockDimX, config.blockDimY, config.blockDimZ = 256, 1, 1
+        config.hStream = stream
+        ok(drv.cuLaunchKernelEx(config, f, ((da, db, dc, n), (None, None, None, ctypes.c_int)), 0))
+    else:
+        ok(drv.cuLaunchKernel(f, *grid, 256, 1, 1, 0, stream, params, 0))
+    out = bytearray(4 * n)
+    ok(drv.cuMemcpyDtoHAsync(out, dc, 4 * n, stream))
+    ok(drv.cuStreamSynchronize(stream))
+    got = struct.unpack("<%df" % n, out)
+    assert all(got[i] == 3.0 * i for i in range(n))
+    for d in (da, db, dc):
+        ok(drv.cuMemFree(d))
+    ok(drv.cuStreamDestroy(stream))
+    del keep
+
+
+@pytest.mark.parametrize("how", ["ctypes", "ints", "address", "ex"])
+def test_kernel_launch_forms(drv, module, how):
+    run_vadd(drv, module, how)
+
+
+def test_scalar_kernel_args_and_attributes(drv, module):
+    f = get_function(drv, module, b"scale")
+    n = 1000
+    d = ok(drv.cuMemAlloc(4 * n))
+    ok(drv.cuMemcpyHtoD(d, struct.pack("<%df" % n, *([1.5] * n)), 4 * n))
+    ok(drv.cuLaunchKernel(f, 4, 1, 1, 256, 1, 1, 0, None,
+                          ((d, 4.0, n), (None, ctypes.c_float, ctypes.c_ulonglong)), 0))
+    ok(drv.cuCtxSynchronize())
+    out = bytearray(4 * n)
+    ok(drv.cuMemcpyDtoH(out, d, 4 * n))
+    assert set(struct.unpack("<%df" % n, out)) == {6.0}
+    regs = ok(drv.cuFuncGetAttribute(drv.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS, f))
+    assert regs > 0
+    offset, size = ok(drv.cuFuncGetParamInfo(f, 1))
+    assert (offset, size) == (8, 4)
+    ok(drv.cuMemFree(d))
+
+
+def test_occupancy_and_cooperative_launch(drv, dev, module):
+    f = get_function(drv, module, b"fill_grid")
+    blocks = ok(drv.cuOccupancyMaxActiveBlocksPerMultiprocessor(f, 128, 0))
+    assert blocks >= 1
+    min_grid, block = ok(drv.cuOccupancyMaxPotentialBlockSize(f, None, 0, 0))
+    assert min_grid >= 1 and 32 <= block <= 1024
+    grid = 4
+    d = ok(drv.cuMemAlloc(4 * grid * 32))
+    ok(drv.cuLaunchCooperativeKernel(f, grid, 1, 1, 32, 1, 1, 0, None, ((d,), (None,))))
+    ok(drv.cuCtxSynchronize())
+    out = bytearray(4 * grid * 32)
+    ok(drv.cuMemcpyDtoH(out, d, len(out)))
+    vals = struct.unpack("<%di" % (grid * 32), out)
+    assert vals[0] == 4000 and vals[-1] == 4003
+    ok(drv.cuMemFree(d))
+
+
+def test_module_globals_and_library(drv, ctx, arch):
+    image = compile_kernels(arch, True)
+    lib = ok(drv.cuLibraryLoadData(image, [], [], 0, [], [], 0))
+    kernel = ok(drv.cuLibraryGetKernel(lib, b"vadd"))
+    func = ok(drv.cuKernelGetFunction(kernel))
+    assert int(func) != 0
+    assert ok(drv.cuLibraryGetKernelCount(lib)) == 3
+    ok(drv.cuLibraryUnload(lib))
+    mod = ok(drv.cuModuleLoadDataEx(image, 0, [], []))
+    assert ok(drv.cuModuleGetFunctionCount(mod)) == 3
+    ok(drv.cuModuleUnload(mod))
+
+
+# -- graphs -------------------------------------------------------------
+
+def test_graph_capture_and_launch(drv, ctx):
+    stream = ok(drv.cuStreamCreate(0))
+    d = ok(drv.cuMemAlloc(1024))
+    ok(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL))
+    assert ok(drv.cuStreamIsCapturing(stream)) == \
+        drv.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE
+    ok(drv.cuMemsetD8Async(d, 0x11, 1024, stream))
+    ok(drv.cuMemsetD8Async(d, 0x22, 512, stream))
+    graph = ok(drv.cuStreamEndCapture(stream))
+    nodes, count = ok(drv.cuGraphGetNodes(graph))
+    assert nodes == [] and count == 2
+    nodes, count = ok(drv.cuGraphGetNodes(graph, count))
+    assert len(nodes) == 2 and all(isinstance(x, drv.CUgraphNode) for x in nodes)
+    assert ok(drv.cuGraphNodeGetType(nodes[0])) == drv.CUgraphNodeType.CU_GRAPH_NODE_TYPE_MEMSET
+    exe = ok(drv.cuGraphInstantiate(graph, 0))
+    ok(drv.cuGraphLaunch(exe, stream))
+    out = bytearray(1024)
+    ok(drv.cuMemcpyDtoHAsync(out, d, 1024, stream))
+    ok(drv.cuStreamSynchronize(stream))
+    assert out == b"\x22" * 512 + b"\x11" * 512
+    ok(drv.cuGraphExecDestroy(exe))
+    ok(drv.cuGraphDestroy(graph))
+    ok(drv.cuMemFree(d))
+    ok(drv.cuStreamDestroy(stream))
+
+
+def test_explicit_graph_nodes_and_update(drv, module):
+    f = get_function(drv, module, b"scale")
+    n = 256
+    d = ok(drv.cuMemAlloc(4 * n))
+    ok(drv.cuMemcpyHtoD(d, struct.pack("<%df" % n, *([1.0] * n)), 4 * n))
+    graph = ok(drv.cuGraphCreate(0))
+    p = drv.CUDA_KERNEL_NODE_PARAMS()
+    p.func = f
+    p.gridDimX, p.gridDimY, p.gridDimZ = 1, 1, 1
+    p.blockDimX, p.blockDimY, p.blockDimZ = n, 1, 1
+    p.kernelParams = ((d, 2.0, n), (None, ctypes.c_float, ctypes.c_ulonglong))
+    first = ok(drv.cuGraphAddKernelNode(graph, None, 0, p))
+    second = ok(drv.cuGraphAddKernelNode(graph, [first], 1, p))
+    deps, count = ok(drv.cuGraphNodeGetDependencies(second, 1))
+    assert deps == [first] and count == 1
+    exe = ok(drv.cuGraphInstantiate(graph, 0))
+    ok(drv.cuGraphLaunch(exe, None))
+    ok(drv.cuCtxSynchronize())
+    out = bytearray(4 * n)
+    ok(drv.cuMemcpyDtoH(out, d, 4 * n))
+    assert set(struct.unpack("<%df" % n, out)) == {4.0}
+    # update the executable graph in place: scale by 3 instead of 2
+    p.kernelParams = ((d, 3.0, n), (None, ctypes.c_float, ctypes.c_ulonglong))
+    ok(drv.cuGraphExecKernelNodeSetParams(exe, first, p))
+    ok(drv.cuGraphExecKernelNodeSetParams(exe, second, p))
+    ok(drv.cuGraphLaunch(exe, None))
+    ok(drv.cuCtxSynchronize())
+    ok(drv.cuMemcpyDtoH(out, d, 4 * n))
+    assert set(struct.unpack("<%df" % n, out)) == {36.0}
+    ok(drv.cuGraphExecDestroy(exe))
+    ok(drv.cuGraphDestroy(graph))
+    ok(drv.cuMemFree(d))
+
+
+# -- host callbacks -----------------------------------------------------
+
+def test_host_callbacks_from_c_function_pointers(drv, ctx):
+    seen = []
+    HOSTFN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    cb = HOSTFN(lambda user: seen.append(user))
+    stream = ok(drv.cuStreamCreate(0))
+    ok(drv.cuLaunchHostFunc(stream, ctypes.cast(cb, ctypes.c_void_p).value, 1234))
+    ok(drv.cuStreamSynchronize(stream))
+    assert seen == [1234]
+    ok(drv.cuStreamDestroy(stream))
+    gc.collect()
