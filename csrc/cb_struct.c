@@ -2,6 +2,7 @@
  * conversions the function shims use.  See cb_struct.h for the layout. */
 #include "cb_struct.h"
 #include "cb_handle.h"
+#include "cb_kernel.h"
 #include "cb_module.h"
 
 #include <float.h>
@@ -390,6 +391,41 @@ set_address(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObje
     return keep(self, slot, held);
 }
 
+static void
+free_kparams(PyObject *capsule)
+{
+    cb_kparams *kp = PyCapsule_GetPointer(capsule, NULL);
+    cb_kparams_release(kp);
+    PyMem_Free(kp);
+}
+
+/* Kernel arguments, as cuLaunchKernel takes them; the packed array and the
+ * values it points into live as long as the field points at them. */
+static int
+set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v)
+{
+    if (v == Py_None || PyLong_Check(v))
+        return set_address(self, f, slot, slot, v, -1);
+    cb_kparams *kp = PyMem_Calloc(1, sizeof *kp);
+    if (kp == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *capsule = PyCapsule_New(kp, NULL, free_kparams);
+    if (capsule == NULL) {
+        PyMem_Free(kp);
+        return -1;
+    }
+    const char *names[] = {f->name};
+    cb_argspec spec = {.func = short_name(Py_TYPE(self)), .names = names, .nparams = 1};
+    if (cb_arg_kernel_params(v, kp, &spec, 0) < 0) {
+        Py_DECREF(capsule);
+        return -1;
+    }
+    memcpy(slot, &kp->argv, sizeof kp->argv);
+    return keep(self, slot, capsule);
+}
+
 /* Convert v into the element at dst.  `slot` is where the element finally
  * lives (dst may be a scratch copy), for keepalive; NULL when the caller
  * keeps the sources itself. */
@@ -467,6 +503,8 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         PyObject *ka = tail_of(v, d)->_keepalive;
         return keep(self, slot, ka != NULL && PyDict_GET_SIZE(ka) > 0 ? Py_NewRef(v) : NULL);
     }
+    case CB_FIELD_KERNEL_PARAMS:
+        return set_kernel_params(self, f, dst, v);
     default:
         return set_address(self, f, dst, slot, v, idx);
     }
@@ -824,7 +862,8 @@ field_line(PyObject *self, const cb_field_def *f)
     char *base = tail_of(self, f->owner)->_pvt_ptr;
     PyObject *v, *s = NULL;
     int nested = f->kind == CB_FIELD_STRUCT && f->via == CB_VIA_INLINE && f->count == 0;
-    int address = f->via == CB_VIA_POINTER || (f->kind == CB_FIELD_ADDRESS && f->count == 0);
+    int address = f->via == CB_VIA_POINTER ||
+                  ((f->kind == CB_FIELD_ADDRESS || f->kind == CB_FIELD_KERNEL_PARAMS) && f->count == 0);
     if (f->via == CB_VIA_POINTER) {   /* shown as an address: following it could loop */
         void *q;
         memcpy(&q, base + f->offset, sizeof q);

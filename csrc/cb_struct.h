@@ -47,6 +47,8 @@ typedef enum cb_field_kind {
     CB_FIELD_STRUCT,     /* a struct/union of class `ref`: a view sharing memory */
     CB_FIELD_CHARS,      /* char array (count > 0): bytes of exactly `count` */
     CB_FIELD_ADDRESS,    /* a data or function pointer: int address */
+    CB_FIELD_KERNEL_PARAMS,  /* void **kernelParams: an address, or (values, types)
+                                packed as for cuLaunchKernel (csrc/cb_kernel.h) */
 } cb_field_kind;
 
 /* Where the elements live. */

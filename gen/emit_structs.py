@@ -214,6 +214,9 @@ class Structs:
                 row = self._struct_row(_plain(pointee.base), "*" + M)
                 row.via = "CB_VIA_POINTER"
                 return row
+        if t.depth == 2 and t.base == "void" and f.name == "kernelParams":
+            # As for the launch functions' parameter of that name (model.py).
+            return Row(None, None, None, "sizeof(%s)" % M, "0", "CB_FIELD_KERNEL_PARAMS")
         if t.ptrs or t.func is not None:
             return Row(None, None, None, "sizeof(%s)" % M, "0", "CB_FIELD_ADDRESS")
         return self._scalar(t, M)

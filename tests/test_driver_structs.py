@@ -417,12 +417,37 @@ def test_pointer_set_through_a_temporary_view_is_kept_by_the_owner():
     p = driver.CUgraphNodeParams()
     arr = bytearray(16)
     before = sys.getrefcount(arr)
-    p.kernel.kernelParams = arr   # p.kernel is a temporary view
+    p.kernel.extra = arr   # p.kernel is a temporary view
     gc.collect()
-    assert sys.getrefcount(arr) == before + 1 and p.kernel.kernelParams == address(arr)
+    assert sys.getrefcount(arr) == before + 1 and p.kernel.extra == address(arr)
     del p
     gc.collect()
     assert sys.getrefcount(arr) == before
+
+
+def test_kernel_params_field_packs_values_and_types():
+    """kernelParams takes what cuLaunchKernel takes: None, an address, or
+    (values, types); the packed array lives as long as the field holds it."""
+    p = driver.CUDA_KERNEL_NODE_PARAMS()
+    p.kernelParams = ((5, 2.5, driver.CUdeviceptr(0x1000)), (ctypes.c_int, ctypes.c_float, None))
+    gc.collect()
+    argv = (ctypes.c_void_p * 3).from_address(p.kernelParams)
+    assert ctypes.c_int.from_address(argv[0]).value == 5
+    assert ctypes.c_float.from_address(argv[1]).value == 2.5
+    assert ctypes.c_uint64.from_address(argv[2]).value == 0x1000
+    assert repr(p).split("kernelParams : ")[1].startswith("0x")
+    g = driver.CUgraphNodeParams()   # through a view: the owner keeps the packed array
+    g.kernel.kernelParams = ((7,), (ctypes.c_int,))
+    gc.collect()
+    assert ctypes.c_int.from_address(ctypes.c_void_p.from_address(g.kernel.kernelParams).value).value == 7
+    p.kernelParams = 0x1234
+    assert p.kernelParams == 0x1234
+    p.kernelParams = None
+    assert p.kernelParams == 0
+    with pytest.raises(ValueError, match="kernelParams"):
+        p.kernelParams = ((1, 2), (ctypes.c_int,))
+    with pytest.raises(TypeError, match="kernelParams"):
+        p.kernelParams = "args"
 
 
 def test_function_pointer_fields():
@@ -631,3 +656,64 @@ def test_shim_helpers_reject_wrong_struct_types():
         f(driver.CUDA_MEMCPY3D())
     with pytest.raises(TypeError, match="pCopy"):
         f(5)
+
+
+# --- with a real driver ---------------------------------------------------------
+
+@pytest.mark.gpu
+def test_structs_through_the_driver():
+    """The driver reads what the fields wrote (2D copies through host buffers
+    set as pointer fields, a nested location) and hands structs back."""
+    def ok(result):
+        err, *rest = result
+        assert err == driver.CUresult.CUDA_SUCCESS, err
+        return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+    ok(driver.cuInit(0))
+    dev = ok(driver.cuDeviceGet(0))
+    ctx = ok(driver.cuDevicePrimaryCtxRetain(dev))
+    ok(driver.cuCtxSetCurrent(ctx))
+    try:
+        uuid = ok(driver.cuDeviceGetUuid(dev))
+        assert isinstance(uuid, driver.CUuuid_st) and uuid.bytes != bytes(16)
+
+        width, height, pitch = 48, 5, 64
+        dptr = ok(driver.cuMemAlloc(pitch * height))
+        src = bytearray(range(256)) * 2
+        up = driver.CUDA_MEMCPY2D()
+        up.srcMemoryType = driver.CUmemorytype.CU_MEMORYTYPE_HOST
+        up.srcHost = src
+        up.srcPitch = 100
+        up.dstMemoryType = driver.CUmemorytype.CU_MEMORYTYPE_DEVICE
+        up.dstDevice = dptr
+        up.dstPitch = pitch
+        up.WidthInBytes, up.Height = width, height
+        del src   # up keeps the buffer alive
+        gc.collect()
+        ok(driver.cuMemcpy2D(up))
+        back = bytearray(width * height)
+        down = driver.CUDA_MEMCPY2D_st()
+        down.srcMemoryType, down.srcDevice, down.srcPitch = driver.CUmemorytype.CU_MEMORYTYPE_DEVICE, dptr, pitch
+        down.dstMemoryType, down.dstHost, down.dstPitch = driver.CUmemorytype.CU_MEMORYTYPE_HOST, back, width
+        down.WidthInBytes, down.Height = width, height
+        ok(driver.cuMemcpy2D(down))
+        expect = bytearray(range(256)) * 2
+        assert back == b"".join(expect[r * 100:r * 100 + width] for r in range(height))
+        ok(driver.cuMemFree(dptr))
+
+        desc = driver.CUDA_ARRAY_DESCRIPTOR()
+        desc.Width, desc.Height, desc.NumChannels = 64, 32, 4
+        desc.Format = driver.CUarray_format.CU_AD_FORMAT_FLOAT
+        arr = ok(driver.cuArrayCreate(desc))
+        got = ok(driver.cuArrayGetDescriptor(arr))
+        assert (got.Width, got.Height, got.NumChannels, got.Format) == (64, 32, 4, desc.Format)
+        ok(driver.cuArrayDestroy(arr))
+
+        prop = driver.CUmemAllocationProp()
+        prop.type = driver.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
+        prop.location.type = driver.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+        prop.location.id = int(dev)
+        gran = ok(driver.cuMemGetAllocationGranularity(
+            prop, driver.CUmemAllocationGranularity_flags.CU_MEM_ALLOC_GRANULARITY_MINIMUM))
+        assert gran > 0 and gran & (gran - 1) == 0
+    finally:
+        ok(driver.cuDevicePrimaryCtxRelease(dev))
