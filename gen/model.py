@@ -218,13 +218,18 @@ class Model:
             t = q.type.pointee() if q.type.depth == 1 and not q.type.const else q.type
             return (q is not p and not t.ptrs and self.int_type(t) and
                     re.match(r"^(num|nb|count$|len$|length$|n[A-Z])|Count$", q.name))
-        stem = re.sub(r"^(ph|p)(?=[A-Z])", "", p.name).lower()
+        def stem(q):
+            return re.sub(r"^(ph|p)(?=[A-Z])", "", q.name).lower()
         counts = [q for q in f.params if is_count(q)]
         for q in counts:
-            if q.name.lower().endswith(stem):
+            if q.name.lower().endswith(stem(p)):
                 return q.name
+        # A neighbour named after another array counts that one (numDependencies
+        # beside nodeParams in cuGraphAddKernelNode counts dependencies).
+        claimed = {q.name for q in counts for r in f.params if r is not p and r.type.ptrs
+                   and q.name.lower().endswith(stem(r))}
         for j in (i + 1, i - 1):
-            if 0 <= j < len(f.params) and f.params[j] in counts:
+            if 0 <= j < len(f.params) and f.params[j] in counts and f.params[j].name not in claimed:
                 return f.params[j].name
         return None
 

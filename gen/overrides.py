@@ -32,6 +32,9 @@ PY_NAMES = {"from": "from_", "type": "typename", "len": "length", "bytes": "numb
 # Array parameters whose length parameter no naming rule finds:
 # function -> {array parameter: count parameter}.
 ARRAY_COUNTS = {
+    "cuDevSmResourceSplitByCount": {"result": "nbGroups"},
+    "cuGLGetDevices": {"pCudaDevices": "cudaDeviceCount"},
+    "cuStreamGetCaptureInfo": {"edgeData_out": "numDependencies_out"},
     "cuDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
     "cuDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
     "cuSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
@@ -113,6 +116,9 @@ IN_POINTERS = {
 # handle pointer: VdpGetProcAddress is a function type, so a pointer to it
 # is the function itself.
 ADDRESS_PARAMS = {
+    # float[4] border colours of the deprecated texture references
+    "cuTexRefSetBorderColor": {"pBorderColor"},
+    "cuTexRefGetBorderColor": {"pBorderColor"},
     "cuVDPAUGetDevice": {"vdpGetProcAddress"},
     "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
 }
@@ -207,6 +213,8 @@ INOUT = {
 # Sizes the call reads and writes for a buffer argument: the buffer's
 # length goes in, the size used comes back.  function -> {size: buffer}.
 SIZE_OF = {
+    "cuCoredumpGetAttribute": {"size": "value"},
+    "cuCoredumpGetAttributeGlobal": {"size": "value"},
     "cuCoredumpSetAttribute": {"size": "value"},
     "cuCoredumpSetAttributeGlobal": {"size": "value"},
 }

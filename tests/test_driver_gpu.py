@@ -534,3 +534,122 @@ def test_host_callbacks_from_c_function_pointers(drv, ctx):
     assert seen == [1234]
     ok(drv.cuStreamDestroy(stream))
     gc.collect()
+
+
+def test_host_callbacks_from_python_callables(drv, ctx):
+    stream = ok(drv.cuStreamCreate(0))
+    seen = []
+    payload = object()
+    ok(drv.cuLaunchHostFunc(stream, lambda data: seen.append(("host", data)), payload))
+    ok(drv.cuStreamAddCallback(stream, lambda s, status, data: seen.append(("stream", s, status, data)),
+                               "tag", 0))
+    ok(drv.cuStreamSynchronize(stream))
+    assert seen[0] == ("host", payload)
+    kind, s, status, data = seen[1]
+    assert kind == "stream" and s == stream and status == drv.CUresult.CUDA_SUCCESS and data == "tag"
+    ok(drv.cuStreamDestroy(stream))
+
+
+def test_callback_exception_is_unraisable_not_lost(drv, ctx, monkeypatch):
+    import sys
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_value))
+    stream = ok(drv.cuStreamCreate(0))
+
+    def boom(_):
+        raise ValueError("from a host callback")
+    ok(drv.cuLaunchHostFunc(stream, boom, None))
+    ok(drv.cuStreamSynchronize(stream))
+    ok(drv.cuStreamDestroy(stream))
+    assert len(reported) == 1 and isinstance(reported[0], ValueError)
+
+
+def test_callable_is_kept_alive_until_it_runs(drv, ctx):
+    import weakref
+    stream = ok(drv.cuStreamCreate(0))
+    event = ok(drv.cuEventCreate(0))
+    release = []
+    ran = []
+
+    class Callback:
+        def __call__(self, data):
+            ran.append(data)
+    cb = Callback()
+    ref = weakref.ref(cb)
+    ok(drv.cuLaunchHostFunc(stream, lambda _: release.append(1), None))
+    ok(drv.cuLaunchHostFunc(stream, cb, 7))
+    del cb
+    gc.collect()
+    ok(drv.cuStreamSynchronize(stream))
+    assert ran == [7] and release == [1]
+    gc.collect()
+    assert ref() is None  # freed once it has run
+    ok(drv.cuEventDestroy(event))
+    ok(drv.cuStreamDestroy(stream))
+
+
+def test_user_object_destructor(drv, ctx):
+    destroyed = []
+    obj = ok(drv.cuUserObjectCreate("resource", lambda data: destroyed.append(data), 1,
+                                    drv.CUuserObject_flags.CU_USER_OBJECT_NO_DESTRUCTOR_SYNC))
+    graph = ok(drv.cuGraphCreate(0))
+    ok(drv.cuGraphRetainUserObject(graph, obj, 1, drv.CUuserObjectRetain_flags.CU_GRAPH_USER_OBJECT_MOVE))
+    ok(drv.cuGraphDestroy(graph))
+    ok(drv.cuCtxSynchronize())
+    import time
+    for _ in range(100):  # the driver runs destructors asynchronously
+        if destroyed:
+            break
+        time.sleep(0.01)
+    assert destroyed == ["resource"]
+
+
+def test_pointer_get_attribute_typed_values(drv, ctx):
+    dptr = ok(drv.cuMemAlloc(4096))
+    A = drv.CUpointer_attribute
+    assert ok(drv.cuPointerGetAttribute(A.CU_POINTER_ATTRIBUTE_MEMORY_TYPE, dptr)) == \
+        drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
+    assert ok(drv.cuPointerGetAttribute(A.CU_POINTER_ATTRIBUTE_CONTEXT, dptr)) == ctx
+    assert ok(drv.cuPointerGetAttribute(A.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, dptr)) == 0
+    start = ok(drv.cuPointerGetAttribute(A.CU_POINTER_ATTRIBUTE_RANGE_START_ADDR, int(dptr) + 100))
+    assert start == int(dptr)
+    ok(drv.cuMemFree(dptr))
+
+
+def test_mempool_attributes_typed(drv, dev, ctx):
+    pool = ok(drv.cuDeviceGetDefaultMemPool(dev))
+    attr = drv.CUmemPool_attribute
+    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, drv.cuuint64_t(1 << 20)))
+    got = ok(drv.cuMemPoolGetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD))
+    assert isinstance(got, drv.cuuint64_t) and int(got) == 1 << 20
+    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC, 0))
+    assert ok(drv.cuMemPoolGetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC)) == 0
+    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC, 1))
+    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, 0))
+
+
+def test_capture_info_lists_the_dependencies(drv, ctx):
+    stream = ok(drv.cuStreamCreate(0))
+    d = ok(drv.cuMemAlloc(64))
+    ok(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED))
+    ok(drv.cuMemsetD8Async(d, 1, 64, stream))
+    status, cid, graph, deps, edges, ndeps = ok(drv.cuStreamGetCaptureInfo(stream))
+    assert status == drv.CUstreamCaptureStatus.CU_STREAM_CAPTURE_STATUS_ACTIVE and int(cid) > 0
+    assert ndeps == 1 and len(deps) == 1 and isinstance(deps[0], drv.CUgraphNode)
+    captured = ok(drv.cuStreamEndCapture(stream))
+    assert captured == graph
+    ok(drv.cuGraphDestroy(captured))
+    ok(drv.cuMemFree(d))
+    ok(drv.cuStreamDestroy(stream))
+
+
+@pytest.mark.parametrize("example", ["vector_add_nvrtc.py", "streams_events.py", "graph_capture.py"])
+def test_examples_run(example):
+    import os
+    import subprocess
+    import sys
+    from helpers import ROOT
+    r = subprocess.run([sys.executable, "-P", os.path.join(ROOT, "examples", example)],
+                       capture_output=True, text=True, timeout=300, cwd="/")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "wrong" not in r.stdout.lower() or " 0 wrong" in r.stdout
