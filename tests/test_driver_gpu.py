@@ -501,8 +501,9 @@ def test_explicit_graph_nodes_and_update(drv, module):
     p.kernelParams = ((d, 2.0, n), (None, ctypes.c_float, ctypes.c_ulonglong))
     first = ok(drv.cuGraphAddKernelNode(graph, None, 0, p))
     second = ok(drv.cuGraphAddKernelNode(graph, [first], 1, p))
-    deps, count = ok(drv.cuGraphNodeGetDependencies(second, 1))
-    assert deps == [first] and count == 1
+    deps, edges, count = ok(drv.cuGraphNodeGetDependencies(second, 1))
+    assert deps == [first] and count == 1 and len(edges) == 1
+    assert isinstance(edges[0], drv.CUgraphEdgeData)
     exe = ok(drv.cuGraphInstantiate(graph, 0))
     ok(drv.cuGraphLaunch(exe, None))
     ok(drv.cuCtxSynchronize())
