@@ -7,12 +7,24 @@ from helpers import ROOT, run_python
 
 README = open(os.path.join(ROOT, "README.md")).read()
 BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+GPU_BLOCKS = re.findall(r"```python gpu\n(.*?)```", README, re.S)
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=["python-%d" % i for i in range(len(BLOCKS))])
 def test_readme_python_example_runs(code):
     r = run_python(code)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("code", GPU_BLOCKS, ids=["python-gpu-%d" % i for i in range(len(GPU_BLOCKS))])
+def test_readme_gpu_example_runs(code):
+    r = run_python(code)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_readme_has_driver_examples():
+    assert len(GPU_BLOCKS) >= 2 and all("cuda.bindings import driver" in b for b in GPU_BLOCKS)
 
 
 def test_ci_runs_readme_test_command():
