@@ -9,9 +9,9 @@ import pytest
 @functools.lru_cache(maxsize=None)
 def gpu_devices():
     """Names of the CUDA devices a real driver reports; [] without one."""
-    from cuda.bindings import _driver_probe
+    from cuda.bindings._selfcheck import driver_info
     try:
-        info = _driver_probe.info()
+        info = driver_info()
     except Exception:  # noqa: BLE001 - no driver means no GPU tests
         return []
     if info.get("path") is None or info.get("stub"):

@@ -378,7 +378,7 @@ except RuntimeError as e:
 
 
 def test_missing_driver_raises_through_nogil_code(consumer):
-    probe = run_python("from cuda.bindings import _driver_probe; print(_driver_probe.info()['path'])",
+    probe = run_python("from cuda.bindings._selfcheck import driver_info; print(driver_info()['path'])",
                        env={"LD_LIBRARY_PATH": ""})
     if probe.stdout.strip() not in ("None", ""):
         pytest.skip("a driver is installed where the loader looks")

@@ -67,7 +67,7 @@ print("AGAIN", nvrtc.nvrtcVersion()[1:])
 
 
 def test_no_driver_is_reported_and_not_an_error():
-    code = "from cuda.bindings import _driver_probe; print(_driver_probe.info())"
+    code = "from cuda.bindings._selfcheck import driver_info; print(driver_info())"
     r = run_without_ld_cache(code, {"LD_LIBRARY_PATH": ""})
     info = eval(r.stdout)  # noqa: S307 - our own repr of a dict of str/None
     if info["path"] is not None:
@@ -86,7 +86,7 @@ def stub_dir(tmp_path_factory):
 
 
 def test_stub_driver_is_reported_as_such(stub_dir):
-    r = run_python("from cuda.bindings import _driver_probe; print(_driver_probe.info())",
+    r = run_python("from cuda.bindings._selfcheck import driver_info; print(driver_info())",
                    env={"LD_LIBRARY_PATH": str(stub_dir)})
     info = eval(r.stdout)  # noqa: S307
     assert info["stub"] is True and info["init_code"] == 34, r.stderr  # CUDA_ERROR_STUB_LIBRARY

@@ -45,11 +45,10 @@ def test_selfcheck_runs_the_kernel_on_the_gpu():
 @pytest.mark.gpu
 def test_vector_add_from_nvrtc_and_nvjitlink_cubin():
     code = """
-from cuda.bindings import _driver_probe
-from cuda.bindings._selfcheck import compile_kernel, link
+from cuda.bindings._selfcheck import compile_kernel, link, run_vector_add
 from cuda.bindings import nvjitlink
 cubin = link(compile_kernel("sm_90", lto=True), nvjitlink.InputType.LTOIR, "sm_90")
-print(_driver_probe.run_vector_add(cubin, 1000003))
+print(run_vector_add(cubin, 1000003))
 """
     r = run_python(code)
     assert r.stdout.strip() == "0.0", r.stderr

@@ -33,9 +33,72 @@ class Check:
 
 
 def cuda_headers():
-    from cuda.bindings import _driver_probe
-    v = _driver_probe.CUDA_VERSION
+    from cuda.bindings import driver
+    v = driver.CUDA_VERSION
     return "CUDA %d.%d (CUDA_VERSION %d)" % (v // 1000, v % 1000 // 10, v)
+
+
+def driver_info():
+    """Where the driver is (or why not), its version, stub or not, devices.
+
+    {'name', 'path', 'error', 'version', 'stub', 'init_code', 'init', 'devices'}:
+    path None when libcuda.so.1 was not found (error says where it looked)."""
+    from cuda.bindings import cydriver, driver
+    info = cydriver._library_info()
+    if info["path"] is None:
+        return info
+    err_v, version = driver.cuDriverGetVersion()
+    err_i, = driver.cuInit(0)
+    devices = []
+    if err_i == driver.CUresult.CUDA_SUCCESS:
+        err, count = driver.cuDeviceGetCount()
+        for i in range(count or 0):
+            err, dev = driver.cuDeviceGet(i)
+            err, name = driver.cuDeviceGetName(256, dev)
+            devices.append(name.decode(errors="replace") if name else "?")
+    stub = driver.CUresult.CUDA_ERROR_STUB_LIBRARY in (err_v, err_i)
+    info.update(version=version, stub=stub, init_code=int(err_i), devices=devices,
+                init=getattr(err_i, "name", str(int(err_i))))
+    return info
+
+
+def run_vector_add(cubin, n):
+    """c = a + b on device 0 with the cubin's vadd(a, b, c, n); the largest error."""
+    import ctypes
+    from cuda.bindings import driver
+
+    def ok(result):
+        err, *rest = result
+        if err != driver.CUresult.CUDA_SUCCESS:
+            raise RuntimeError("%s failed: %r" % (ok.what, err))
+        return rest[0] if rest else None
+    ok.what = "cuInit"
+    ok(driver.cuInit(0))
+    ok.what = "context"
+    dev = ok(driver.cuDeviceGet(0))
+    ctx = ok(driver.cuDevicePrimaryCtxRetain(dev))
+    ok(driver.cuCtxSetCurrent(ctx))
+    ok.what = "module"
+    module = ok(driver.cuModuleLoadData(cubin))
+    func = ok(driver.cuModuleGetFunction(module, b"vadd"))
+    a = (ctypes.c_float * n)(*range(n))
+    b = (ctypes.c_float * n)(*(0.5 * i for i in range(n)))
+    c = (ctypes.c_float * n)()
+    ok.what = "memory"
+    buffers = [ok(driver.cuMemAlloc(4 * n)) for _ in range(3)]
+    try:
+        ok(driver.cuMemcpyHtoD(buffers[0], a, 4 * n))
+        ok(driver.cuMemcpyHtoD(buffers[1], b, 4 * n))
+        ok.what = "launch"
+        args = (tuple(buffers) + (n,), (None, None, None, ctypes.c_int))
+        ok(driver.cuLaunchKernel(func, (n + 255) // 256, 1, 1, 256, 1, 1, 0, None, args, 0))
+        ok(driver.cuMemcpyDtoH(c, buffers[2], 4 * n))
+    finally:
+        for d in buffers:
+            driver.cuMemFree(d)
+        driver.cuModuleUnload(module)
+        driver.cuDevicePrimaryCtxRelease(dev)
+    return max(abs(c[i] - (a[i] + b[i])) for i in range(n))
 
 
 def library(check, label, core_module, version):
@@ -122,9 +185,8 @@ def main(out=sys.stdout):
     # Driver: absent is fine (no GPU); a stub is reported as such.
     devices = []
     arch = "sm_90"
-    from cuda.bindings import _driver_probe
     try:
-        drv = _driver_probe.info()
+        drv = driver_info()
     except Exception as e:  # noqa: BLE001
         check.fail("driver", repr(e))
         drv = {"path": None, "error": repr(e)}
@@ -170,7 +232,7 @@ def main(out=sys.stdout):
     if devices and cubins:
         for kind, cubin in sorted(cubins.items()):
             try:
-                err = _driver_probe.run_vector_add(cubin, 1 << 20)
+                err = run_vector_add(cubin, 1 << 20)
             except Exception as e:  # noqa: BLE001
                 check.fail("kernel", "%s cubin: %s" % (kind, e))
                 continue
