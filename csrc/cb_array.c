@@ -1,6 +1,7 @@
 /* Array parameters: Python sequences <-> C arrays. */
 #include "cb_array.h"
 
+#include "cb_bits.h"
 #include "cb_handle.h"
 #include "cb_struct.h"
 
@@ -40,29 +41,6 @@ cb_array_release(cb_array *arr)
     Py_CLEAR(arr->keep);
 }
 
-/* Store one integer of e->size bytes. */
-static void
-store_int(void *slot, const cb_elem *e, unsigned long long v)
-{
-    switch (e->size) {
-    case 1: *(unsigned char *)slot = (unsigned char)v; break;
-    case 2: *(unsigned short *)slot = (unsigned short)v; break;
-    case 4: *(unsigned int *)slot = (unsigned int)v; break;
-    default: *(unsigned long long *)slot = v; break;
-    }
-}
-
-static unsigned long long
-load_int(const void *slot, const cb_elem *e)
-{
-    switch (e->size) {
-    case 1: return e->is_signed ? (unsigned long long)*(const signed char *)slot : *(const unsigned char *)slot;
-    case 2: return e->is_signed ? (unsigned long long)*(const short *)slot : *(const unsigned short *)slot;
-    case 4: return e->is_signed ? (unsigned long long)*(const int *)slot : *(const unsigned int *)slot;
-    default: return *(const unsigned long long *)slot;
-    }
-}
-
 /* Bounds of an integer of e->size bytes. */
 static void
 int_bounds(const cb_elem *e, long long *lo, unsigned long long *hi)
@@ -93,7 +71,7 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
         } else if (cb_arg_ull(item, hi, &v, spec, argi) < 0) {
             return -1;
         }
-        store_int(slot, e, v);
+        cb_store_bits(slot, e->size, v);
         return 0;
     case CB_ELEM_HANDLE:
         int_bounds(e, &lo, &hi);
@@ -106,7 +84,7 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
         }
         if (cb_arg_handle_value(item, e->type, lo, hi, &v, spec, argi) < 0)
             return -1;
-        store_int(slot, e, v);
+        cb_store_bits(slot, e->size, v);
         return 0;
     case CB_ELEM_ADDRESS: {
         cb_buf b = CB_BUF_INIT;
@@ -190,11 +168,13 @@ cb_array_list(const cb_elem *e, const void *data, size_t n)
         PyObject *item;
         switch (e->kind) {
         case CB_ELEM_INT:
-            item = e->is_signed ? PyLong_FromLongLong((long long)load_int(slot, e))
-                                : PyLong_FromUnsignedLongLong(load_int(slot, e));
+            item = e->is_signed ? PyLong_FromLongLong(cb_load_signed(slot, e->size))
+                                : PyLong_FromUnsignedLongLong(cb_load_unsigned(slot, e->size));
             break;
         case CB_ELEM_HANDLE:
-            item = cb_handle_new(e->type, (void *)(uintptr_t)load_int(slot, e));
+            item = cb_handle_new(e->type, (void *)(uintptr_t)(e->is_signed
+                                                               ? (unsigned long long)cb_load_signed(slot, e->size)
+                                                               : cb_load_unsigned(slot, e->size)));
             break;
         case CB_ELEM_ADDRESS:
             item = PyLong_FromVoidPtr(*(void *const *)slot);

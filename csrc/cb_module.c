@@ -176,15 +176,14 @@ cb_enum_type(PyObject *module, int idx)
         Py_DECREF(type);
         return Py_NewRef(st->enums[idx]);
     }
+    /* A table over the members below CB_ENUM_TABLE_MAX; outliers such as
+     * CU_AD_FORMAT_MAX (0x7fffffff) take the slow path alone. */
     long long maxv = -1;
-    int dense = 1;
     for (int i = 0; i < e->nmembers; i++) {
-        if (e->member_values[i] < 0 || e->member_values[i] >= CB_ENUM_TABLE_MAX)
-            dense = 0;
-        else if (e->member_values[i] > maxv)
+        if (e->member_values[i] >= 0 && e->member_values[i] < CB_ENUM_TABLE_MAX && e->member_values[i] > maxv)
             maxv = e->member_values[i];
     }
-    if (dense && maxv >= 0) {
+    if (maxv >= 0) {
         st->enum_cache[idx] = PyMem_Calloc((size_t)maxv + 1, sizeof(PyObject *));
         if (st->enum_cache[idx] == NULL) {
             Py_DECREF(type);
@@ -213,15 +212,18 @@ cb_enum_member_slow(PyObject *module, int idx, long long value)
         Py_DECREF(type);
         return NULL;
     }
-    PyObject *m = PyObject_CallOneArg(type, v);
+    /* The enum's own value -> member map: no ValueError raised and caught
+     * for a value the headers do not name (zeroed struct fields have many). */
+    PyObject *map = PyObject_GetAttrString(type, "_value2member_map_");
     Py_DECREF(type);
-    if (m == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_ValueError))
-            goto fail;
-        /* A value newer than our headers: hand back the number itself. */
-        PyErr_Clear();
-        return v;
-    }
+    if (map == NULL)
+        goto fail;
+    PyObject *m = PyDict_Check(map) ? PyDict_GetItemWithError(map, v) : NULL;
+    Py_DECREF(map);
+    if (m == NULL && PyErr_Occurred())
+        goto fail;
+    /* A value newer than our headers is handed back as the number itself. */
+    m = Py_NewRef(m != NULL ? m : v);
     Py_DECREF(v);
     if (st->enum_cache[idx] != NULL && value >= 0 && value < st->enum_cache_len[idx] &&
         st->enum_cache[idx][value] == NULL)

@@ -1,6 +1,8 @@
 /* Struct and union classes: layout, field access, views, repr, and the
  * conversions the function shims use.  See cb_struct.h for the layout. */
 #include "cb_struct.h"
+
+#include "cb_bits.h"
 #include "cb_handle.h"
 #include "cb_kernel.h"
 #include "cb_module.h"
@@ -212,40 +214,7 @@ holder_of(PyObject *self, void *slot)
     return h;
 }
 
-/* --- integers in memory --------------------------------------------------- */
-
-static long long
-load_signed(const void *p, size_t size)
-{
-    switch (size) {
-    case 1: { int8_t v; memcpy(&v, p, 1); return v; }
-    case 2: { int16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { int32_t v; memcpy(&v, p, 4); return v; }
-    default: { int64_t v; memcpy(&v, p, 8); return v; }
-    }
-}
-
-static unsigned long long
-load_unsigned(const void *p, size_t size)
-{
-    switch (size) {
-    case 1: { uint8_t v; memcpy(&v, p, 1); return v; }
-    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; memcpy(&v, p, 8); return v; }
-    }
-}
-
-static void
-store_bits(void *p, size_t size, unsigned long long v)
-{
-    switch (size) {
-    case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-    case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-    case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-    default: { uint64_t x = v; memcpy(p, &x, 8); break; }
-    }
-}
+/* --- integers in memory: csrc/cb_bits.h ----------------------------------- */
 
 static long long
 min_signed(size_t size)
@@ -329,9 +298,9 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
 {
     switch (f->kind) {
     case CB_FIELD_SIGNED:
-        return PyLong_FromLongLong(load_signed(p, f->size));
+        return PyLong_FromLongLong(cb_load_signed(p, f->size));
     case CB_FIELD_UNSIGNED:
-        return PyLong_FromUnsignedLongLong(load_unsigned(p, f->size));
+        return PyLong_FromUnsignedLongLong(cb_load_unsigned(p, f->size));
     case CB_FIELD_FLOAT:
         if (f->size == sizeof(float)) {
             float x;
@@ -343,9 +312,9 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
             return PyFloat_FromDouble(x);
         }
     case CB_FIELD_ENUM:
-        return cb_enum_member(PyType_GetModule(our_type(Py_TYPE(self))), f->ref, load_signed(p, f->size));
+        return cb_enum_member(PyType_GetModule(our_type(Py_TYPE(self))), f->ref, cb_load_signed(p, f->size));
     case CB_FIELD_HANDLE:
-        return cb_handle_new(state_of(self)->handles[f->ref], (void *)(uintptr_t)load_unsigned(p, f->size));
+        return cb_handle_new(state_of(self)->handles[f->ref], (void *)(uintptr_t)cb_load_unsigned(p, f->size));
     case CB_FIELD_STRUCT:
         return alloc(state_of(self)->structs[f->ref], p, owner);
     case CB_FIELD_CHARS:
@@ -437,18 +406,18 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
     case CB_FIELD_SIGNED:
         if (to_bits(v, min_signed(f->size), max_unsigned(f->size) >> 1, &u, self, f, idx, "int") < 0)
             return -1;
-        store_bits(dst, f->size, u);
+        cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_UNSIGNED:
         if (to_bits(v, 0, max_unsigned(f->size), &u, self, f, idx, "int") < 0)
             return -1;
-        store_bits(dst, f->size, u);
+        cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_ENUM:
         /* Any value of the enum's width: newer drivers know more members. */
         if (to_bits(v, min_signed(f->size), max_unsigned(f->size), &u, self, f, idx, "int or an enum member") < 0)
             return -1;
-        store_bits(dst, f->size, u);
+        cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_FLOAT: {
         if (!PyFloat_Check(v) && !PyLong_Check(v) &&
@@ -487,7 +456,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
             return field_error(PyExc_TypeError, self, f, idx, "must be %s, int or None, not %.200s",
                                short_name(ht), short_name(Py_TYPE(v)));
         }
-        store_bits(dst, f->size, u);
+        cb_store_bits(dst, f->size, u);
         return 0;
     }
     case CB_FIELD_STRUCT: {
@@ -532,8 +501,8 @@ get_counted(PyObject *self, const cb_field_def *f, char *base)
 {
     const cb_field_def *cf = &f->owner->fields[f->count_field];
     char *slot = base + f->offset;
-    unsigned long long n = load_unsigned(base + cf->offset, cf->size);
-    if (cf->kind == CB_FIELD_SIGNED && load_signed(base + cf->offset, cf->size) < 0)
+    unsigned long long n = cb_load_unsigned(base + cf->offset, cf->size);
+    if (cf->kind == CB_FIELD_SIGNED && cb_load_signed(base + cf->offset, cf->size) < 0)
         n = 0;
     char *p;
     memcpy(&p, slot, sizeof p);
@@ -578,7 +547,7 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
     void *p = NULL;
     unsigned long long u;
     if (v == Py_None) {
-        store_bits(base + cf->offset, cf->size, 0);
+        cb_store_bits(base + cf->offset, cf->size, 0);
     } else if (PyLong_Check(v)) {   /* a raw address: trusted, count left to the caller */
         if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, -1, "int") < 0)
             return -1;
@@ -600,7 +569,7 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
         }
         if (n == 0) {
             Py_DECREF(items);
-            store_bits(base + cf->offset, cf->size, 0);
+            cb_store_bits(base + cf->offset, cf->size, 0);
             memcpy(slot, &p, sizeof p);
             return keep(self, slot, NULL);
         }
@@ -616,7 +585,7 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
             }
         }
         /* The pointer and the count never disagree: the count is the list's length. */
-        store_bits(base + cf->offset, cf->size, (unsigned long long)n);
+        cb_store_bits(base + cf->offset, cf->size, (unsigned long long)n);
         memcpy(slot, &buf, sizeof buf);
         return keep(self, slot, h);
     }

@@ -1,9 +1,23 @@
 """Helpers shared by the tests (tests/ is on sys.path via pytest's `pythonpath`)."""
+import importlib.util
 import os
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_gen():
+    """The generator package gen/ from the source tree, importable as `gen`
+    without putting the tree (and its uninstalled cuda/ folder) on sys.path."""
+    if "gen" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "gen", os.path.join(ROOT, "gen", "__init__.py"),
+            submodule_search_locations=[os.path.join(ROOT, "gen")])
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["gen"] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules["gen"]
 
 
 def run_python(code, env=None, python=None, cwd=None):

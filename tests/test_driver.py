@@ -6,7 +6,7 @@ import os
 import pickle
 
 import pytest
-from helpers import run_python
+from helpers import load_gen, run_python
 from test_loader import CUDA_HOME, run_without_ld_cache
 
 from cuda.bindings import cydriver, driver
@@ -17,14 +17,9 @@ INCLUDE = os.path.join(CUDA_HOME, "include")
 @pytest.fixture(scope="module")
 def header():
     """The driver headers as our generator reads them (the facts to hold the module to)."""
-    import sys
-    from helpers import ROOT
-    sys.path.insert(0, ROOT)
-    try:
-        from gen.__main__ import load_model
-        return load_model("driver", INCLUDE)
-    finally:
-        sys.path.remove(ROOT)
+    load_gen()
+    from gen.__main__ import load_model
+    return load_model("driver", INCLUDE)
 
 
 def test_every_enum_has_the_headers_members(header):

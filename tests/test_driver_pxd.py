@@ -7,7 +7,6 @@ the reference's signature strings, then build a consumer written as against
 NVIDIA's .pxd files and run it.
 """
 import ctypes
-import importlib.util
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, run_python
+from helpers import ROOT, load_gen, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
@@ -45,18 +44,6 @@ def pxd_signatures(include_path):
 # --------------------------------------------------------------------------
 # The generator's output, from the toolkit's headers (no build needed)
 # --------------------------------------------------------------------------
-
-def load_gen():
-    """Import gen/ from the source tree without putting the tree on sys.path."""
-    if "gen" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "gen", os.path.join(ROOT, "gen", "__init__.py"),
-            submodule_search_locations=[os.path.join(ROOT, "gen")])
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["gen"] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules["gen"]
-
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):

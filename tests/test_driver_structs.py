@@ -8,7 +8,6 @@ No GPU is needed: the classes only read and write host memory.
 import ctypes
 import functools
 import gc
-import importlib.util
 import json
 import os
 import sys
@@ -16,6 +15,7 @@ import weakref
 
 import pytest
 
+import helpers
 from helpers import ROOT
 
 driver = pytest.importorskip("cuda.bindings.driver")
@@ -51,14 +51,7 @@ def address(buf):
 # --- which classes and fields --------------------------------------------------
 
 def load_gen():
-    """gen/ from the source tree, without putting the tree on sys.path."""
-    if "gen" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "gen", os.path.join(ROOT, "gen", "__init__.py"),
-            submodule_search_locations=[os.path.join(ROOT, "gen")])
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["gen"] = mod
-        spec.loader.exec_module(mod)
+    helpers.load_gen()
     from gen import cparse, libraries
     return cparse, libraries
 

@@ -1,23 +1,8 @@
 """Unit tests of the generator's header parser and binding rules, on small snippets."""
-import importlib.util
 import os
-import sys
 
 import pytest
-from helpers import ROOT
-
-
-def load_gen():
-    """Import gen/ from the source tree without putting the tree on sys.path."""
-    if "gen" in sys.modules:
-        return sys.modules["gen"]
-    spec = importlib.util.spec_from_file_location(
-        "gen", os.path.join(ROOT, "gen", "__init__.py"),
-        submodule_search_locations=[os.path.join(ROOT, "gen")])
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["gen"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+from helpers import ROOT, load_gen
 
 
 load_gen()
