@@ -39,8 +39,10 @@ class Shim:
         """Declare and convert one input."""
         i, ctx, T = "argv[%d]" % self.index[a.name], self.ctx(a), a.type.c()
         k = a.kind
-        if k in ("int", "enum"):
-            if k == "enum":
+        if k in ("int", "enum", "inout_enum"):
+            if k == "inout_enum":
+                T = a.type.pointee().c()
+            if k != "int":
                 signed, lo, hi = True, "INT_MIN", "INT_MAX"
             else:
                 signed, lo, hi = INT_TYPES[a.int_type]
@@ -280,6 +282,8 @@ class Shim:
         if k == "out_typed":
             self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
             return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
+        if k == "inout_enum":
+            return "cb_enum_member(module, %d, (long long)c_%s)" % (self.m.enum_index(a.enum), a.name)
         if k == "inout_value":
             return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
         if k == "out_size_of":
@@ -300,7 +304,7 @@ class Shim:
                  "address_array", "out_handle_array", "out_struct_array", "out_value_array"):
             return "(%s)c_%s.ptr" % (a.type.c(), a.name)
         if k in ("out_int", "out_enum", "out_handle", "out_cstr", "out_float", "out_address", "inout_count",
-                 "out_borrowed_array", "inout_value", "out_size_of"):
+                 "out_borrowed_array", "inout_value", "out_size_of", "inout_enum"):
             return "&c_%s" % a.name
         if k == "struct_in":
             return "(%s)s_%s" % (a.type.c(), a.name)

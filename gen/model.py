@@ -261,9 +261,11 @@ class Model:
         says [in], or overrides.IN_POINTERS lists it.
         """
         p = f.params[i]
+        t = p.type
+        if p.direction == "out" and t.depth == 1 and t.const and self.lib.style == "tuple":
+            return False  # a doc marking a `const T *` [out] is wrong: the call cannot write it
         if self.lib.style != "tuple" or p.direction == "out":
             return p.direction == "out"
-        t = p.type
         if p.direction == "in" or p.name in overrides.IN_POINTERS.get(f.name, ()):
             return False
         if t.depth == 2:
@@ -312,6 +314,8 @@ class Model:
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(inner), True
             if self.handle_kind(inner.base):
                 a.kind, a.handle = "inout_value", inner.base
+            elif self.is_enum(inner):
+                a.kind, a.enum = "inout_enum", inner.base
             return a
         elif p.name in overrides.SIZE_OF.get(f.name, {}):
             a.kind, a.count, a.int_type, a.pyname = "out_size_of", overrides.SIZE_OF[f.name][p.name], \

@@ -206,6 +206,7 @@ TYPED_VALUES = {
 # buffer size it replaces by the size used): Python passes the value and
 # gets the new one back.  function -> {parameter}.
 INOUT = {
+    "cuThreadExchangeStreamCaptureMode": {"mode"},
     "cuLogsDumpToFile": {"iterator"},
     "cuLogsDumpToMemory": {"iterator", "size"},
 }

@@ -11,7 +11,7 @@ def arg_type(model, a):
     k = a.kind
     if k == "int":
         return "int"
-    if k == "enum":
+    if k == "enum" or (k == "inout_enum" and a.pyname):
         return "int" if pythonic else "%s | int" % enum_pyname(model, a.enum)
     if k in ("handle", "inout_handle"):
         return "int" if pythonic else "%s | int | None" % a.handle

@@ -654,3 +654,30 @@ def test_examples_run(example):
                        capture_output=True, text=True, timeout=300, cwd="/")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "wrong" not in r.stdout.lower() or " 0 wrong" in r.stdout
+
+
+def test_thread_capture_mode_is_exchanged(drv, ctx):
+    M = drv.CUstreamCaptureMode
+    old = ok(drv.cuThreadExchangeStreamCaptureMode(M.CU_STREAM_CAPTURE_MODE_RELAXED))
+    back = ok(drv.cuThreadExchangeStreamCaptureMode(old))
+    assert old == M.CU_STREAM_CAPTURE_MODE_GLOBAL and back == M.CU_STREAM_CAPTURE_MODE_RELAXED
+
+
+def test_kernel_node_attribute_round_trip(drv, module):
+    f = get_function(drv, module, b"fill_grid")
+    d = ok(drv.cuMemAlloc(4 * 32))
+    graph = ok(drv.cuGraphCreate(0))
+    p = drv.CUDA_KERNEL_NODE_PARAMS()
+    p.func = f
+    p.gridDimX = p.gridDimY = p.gridDimZ = 1
+    p.blockDimX, p.blockDimY, p.blockDimZ = 32, 1, 1
+    p.kernelParams = ((d,), (None,))
+    node = ok(drv.cuGraphAddKernelNode(graph, None, 0, p))
+    value = drv.CUkernelNodeAttrValue()
+    value.priority = 1
+    attr = drv.CUkernelNodeAttrID.CU_LAUNCH_ATTRIBUTE_PRIORITY
+    ok(drv.cuGraphKernelNodeSetAttribute(node, attr, value))
+    got = ok(drv.cuGraphKernelNodeGetAttribute(node, attr))
+    assert got.priority == 1
+    ok(drv.cuGraphDestroy(graph))
+    ok(drv.cuMemFree(d))
