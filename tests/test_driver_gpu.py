@@ -681,3 +681,36 @@ def test_kernel_node_attribute_round_trip(drv, module):
     assert got.priority == 1
     ok(drv.cuGraphDestroy(graph))
     ok(drv.cuMemFree(d))
+
+
+PTDS_PROBE = """
+from cuda.bindings import driver as cu
+cu.cuInit(0)
+err, dev = cu.cuDeviceGet(0)
+err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
+cu.cuCtxSetCurrent(ctx)
+ids = [cu.cuStreamGetId(s)[1] for s in (None, cu.CU_STREAM_LEGACY, cu.CU_STREAM_PER_THREAD)]
+print(ids[0] == ids[1], ids[0] == ids[2])
+"""
+
+
+@pytest.mark.parametrize("ptds, expect", [("0", "True False"), ("1", "False True")])
+def test_per_thread_default_stream_variants(ptds, expect):
+    from helpers import run_python
+    r = run_python(PTDS_PROBE, env={"CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM": ptds})
+    assert r.stdout.strip() == expect, r.stdout + r.stderr
+
+
+def test_launch_without_arguments(drv, ctx, arch):
+    from cuda.bindings import nvrtc
+    err, prog = nvrtc.nvrtcCreateProgram(b'extern "C" __global__ void nothing() {}', b"n.cu", 0, [], [])
+    nvrtc.nvrtcCompileProgram(prog, 1, [("--gpu-architecture=" + arch).encode()])
+    err, size = nvrtc.nvrtcGetCUBINSize(prog)
+    cubin = bytearray(size)
+    nvrtc.nvrtcGetCUBIN(prog, cubin)
+    mod = ok(drv.cuModuleLoadData(cubin))
+    f = ok(drv.cuModuleGetFunction(mod, b"nothing"))
+    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, None, None))
+    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, ((), ()), 0))
+    ok(drv.cuCtxSynchronize())
+    ok(drv.cuModuleUnload(mod))
