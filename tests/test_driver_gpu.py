@@ -673,12 +673,14 @@ def test_kernel_node_attribute_round_trip(drv, module):
     p.blockDimX, p.blockDimY, p.blockDimZ = 32, 1, 1
     p.kernelParams = ((d,), (None,))
     node = ok(drv.cuGraphAddKernelNode(graph, None, 0, p))
+    least, greatest = ok(drv.cuCtxGetStreamPriorityRange())
+    assert greatest < least  # e.g. -5 and 0: out-of-range priorities are clamped
     value = drv.CUkernelNodeAttrValue()
-    value.priority = 1
+    value.priority = greatest
     attr = drv.CUkernelNodeAttrID.CU_LAUNCH_ATTRIBUTE_PRIORITY
     ok(drv.cuGraphKernelNodeSetAttribute(node, attr, value))
     got = ok(drv.cuGraphKernelNodeGetAttribute(node, attr))
-    assert got.priority == 1
+    assert got.priority == greatest
     ok(drv.cuGraphDestroy(graph))
     ok(drv.cuMemFree(d))
 
