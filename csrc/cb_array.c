@@ -191,3 +191,44 @@ cb_array_list(const cb_elem *e, const void *data, size_t n)
     }
     return list;
 }
+
+enum { TYPED_SLOT = 64 };    /* the largest typed value: a 64-byte handle or struct */
+
+int
+cb_typed_values_alloc(cb_typed_values *v, size_t n)
+{
+    v->n = n;
+    if (n == 0)
+        return 0;
+    /* the address array and the slots in one block */
+    v->slots = PyMem_Calloc(n, sizeof(void *) + TYPED_SLOT);
+    if (v->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    char *data = (char *)(v->slots + n);
+    for (size_t i = 0; i < n; i++)
+        v->slots[i] = data + i * TYPED_SLOT;
+    return 0;
+}
+
+void
+cb_typed_values_release(cb_typed_values *v)
+{
+    PyMem_Free(v->slots);
+    v->slots = NULL;
+}
+
+PyObject *
+cb_typed_list(PyObject *module, cb_typed_get get, const int *keys, const cb_typed_values *v)
+{
+    PyObject *list = PyList_New((Py_ssize_t)v->n);
+    for (size_t i = 0; list != NULL && i < v->n; i++) {
+        PyObject *item = get(module, keys[i], v->slots[i]);
+        if (item == NULL)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}

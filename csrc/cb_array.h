@@ -42,4 +42,21 @@ CB_INTERNAL void cb_array_release(cb_array *arr);
 /* A list of n Python values from a C array (handles, ints, struct copies). */
 CB_INTERNAL PyObject *cb_array_list(const cb_elem *e, const void *data, size_t n);
 
+/* Values whose type a key selects (cuPointerGetAttributes): one 64-byte
+ * slot per key, and the array of slot addresses the call writes through. */
+typedef struct cb_typed_values {
+    void **slots;            /* n addresses, each of a zeroed 64-byte slot */
+    size_t n;
+} cb_typed_values;
+
+#define CB_TYPED_VALUES_INIT {NULL, 0}
+
+typedef PyObject *(*cb_typed_get)(PyObject *module, long long key, const void *value);
+
+CB_INTERNAL int cb_typed_values_alloc(cb_typed_values *v, size_t n);
+CB_INTERNAL void cb_typed_values_release(cb_typed_values *v);
+
+/* [get(module, keys[i], slot i) for each i]: the values as their keys' types. */
+CB_INTERNAL PyObject *cb_typed_list(PyObject *module, cb_typed_get get, const int *keys, const cb_typed_values *v);
+
 #endif

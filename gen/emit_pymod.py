@@ -279,6 +279,13 @@ class Shim:
                 return "cb_array_list(&e_%s, c_%s.ptr, (size_t)c_%s < n_%s ? (size_t)c_%s : n_%s)" % (
                     a.name, a.name, a.count, a.name, a.count, a.name)
             return "cb_array_list(&e_%s, c_%s.ptr, n_%s)" % (a.name, a.name, a.name)
+        if k == "out_typed_array":
+            self.decls.append("cb_typed_values c_%s = CB_TYPED_VALUES_INIT;" % a.name)
+            self.checks.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s) < 0)\n        goto exit;"
+                               % (a.name, a.count))
+            self.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
+            return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
+                self.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
         if k == "out_typed":
             self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
             return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
@@ -312,6 +319,8 @@ class Shim:
             return "(%s)cb_struct_ptr(o_%s)" % (a.type.c(), a.name)
         if k in ("typed", "out_typed"):
             return "(void *)c_%s" % a.name
+        if k == "out_typed_array":
+            return "c_%s.slots" % a.name
         if k == "kernel_params":
             return "c_%s.argv" % a.name
         if k == "callback":
@@ -324,10 +333,10 @@ class Shim:
         """Static converters of a typed `void *` value: a switch on its key."""
         out = []
         for a in self.b.args:
-            if a.kind not in ("typed", "out_typed"):
+            if a.kind not in ("typed", "out_typed", "out_typed_array"):
                 continue
             cases = sorted(k for k in a.types if k)
-            direction = "get" if a.kind == "out_typed" else "set"
+            direction = "set" if a.kind == "typed" else "get"
             conv = self.value_get if direction == "get" else self.value_set
             body = "".join("    case %s:\n%s" % (k, conv(a.types[k])) for k in cases)
             body += "    default:\n%s" % conv(a.types[""])

@@ -307,6 +307,8 @@ class Model:
         if typed and typed[0] == p.name:
             a.kind = "out_typed" if re.search(r"Get|Export", f.name) else "typed"
             a.key, a.types = typed[1], self.value_types(f, typed[2], typed[3])
+            if t.depth == 2:  # one value per key of an array of keys
+                a.kind, a.count, a.pyname = "out_typed_array", self.count_param(f, i), None
         elif p.name in overrides.ADDRESS_PARAMS.get(f.name, ()):
             a.kind = "address"
         elif p.name in overrides.INOUT.get(f.name, ()) and t.depth == 1:

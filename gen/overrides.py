@@ -193,6 +193,8 @@ _SHAREABLE_HANDLE_TYPES = {
 }
 TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
+    # an array of values, one per attribute of `attributes` (count numAttributes)
+    "cuPointerGetAttributes": ("data", "attributes", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     "cuMemPoolGetAttribute": ("value", "attr", None, "cuuint64_t"),
     "cuMemPoolSetAttribute": ("value", "attr", None, "cuuint64_t"),
     "cuDeviceGetGraphMemAttribute": ("value", "attr", {}, "cuuint64_t"),

@@ -54,6 +54,8 @@ def arg_type(model, a):
         return "Callable | %s | int | None" % a.handle
     if k == "typed":
         return "int | None"  # or a handle/struct object, as the key selects
+    if k == "out_typed_array":
+        return "list"
     if k == "out_typed":
         return "int | object"
     if k == "callback_data":

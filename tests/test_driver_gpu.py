@@ -253,15 +253,12 @@ def test_copy_2d_and_3d(drv, ctx):
 
 def test_pointer_attributes(drv, ctx):
     dptr = ok(drv.cuMemAlloc(4096))
-    kinds = [drv.CUpointer_attribute.CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
-             drv.CUpointer_attribute.CU_POINTER_ATTRIBUTE_BUFFER_ID]
-    memtype, buffer_id = bytearray(4), bytearray(8)
-    import ctypes as C
-    mt = (C.c_char * 4).from_buffer(memtype)
-    bi = (C.c_char * 8).from_buffer(buffer_id)
-    ok(drv.cuPointerGetAttributes(2, kinds, [C.addressof(mt), C.addressof(bi)], dptr))
-    assert struct.unpack("<I", memtype)[0] == drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
-    assert struct.unpack("<Q", buffer_id)[0] != 0
+    A = drv.CUpointer_attribute
+    kinds = [A.CU_POINTER_ATTRIBUTE_MEMORY_TYPE, A.CU_POINTER_ATTRIBUTE_BUFFER_ID,
+             A.CU_POINTER_ATTRIBUTE_CONTEXT, A.CU_POINTER_ATTRIBUTE_RANGE_SIZE]
+    memtype, buffer_id, context, size = ok(drv.cuPointerGetAttributes(len(kinds), kinds, dptr))
+    assert memtype == drv.CUmemorytype.CU_MEMORYTYPE_DEVICE and buffer_id != 0
+    assert context == ctx and size >= 4096
     ok(drv.cuMemFree(dptr))
 
 
