@@ -1,12 +1,28 @@
 """Typing stubs: <lib>.pyi and cy<lib>.pyi."""
+from . import emit_structs
 from .common import banner, cuda_version
 from .pytypes import arg_type, result_type
+
+
+def struct_classes(model):
+    """Stub classes of the struct/union classes: fields as Any (their Python
+    types vary by kind), typedef aliases as subclasses, bases first."""
+    out = []
+    for c in emit_structs.structs(model).ordered:
+        if c.base is not None:
+            out.append("class %s(%s): ...\n\n" % (c.name, c.base))
+            continue
+        out.append("class %s:\n    def __init__(self, _ptr: int = 0) -> None: ...\n" % c.name)
+        out.append("    def getPtr(self) -> int: ...\n")
+        out += ["    %s: Any\n" % f.name for f in c.fields]
+        out.append("\n")
+    return out
 
 
 def emit(model):
     lib = model.lib
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from enum import IntEnum\nfrom typing import Any\n\n")
+    out.append("from collections.abc import Callable, Sequence\nfrom enum import IntEnum\nfrom typing import Any\n\n")
     for _, pyname, members, _ in model.py_enums():
         out.append("class %s(IntEnum):\n" % pyname)
         for name, value, _ in members:
@@ -18,6 +34,7 @@ def emit(model):
             out.append("    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...\n")
             out.append("    def __int__(self) -> int: ...\n    def __index__(self) -> int: ...\n")
             out.append("    def getPtr(self) -> int: ...\n\n")
+        out += struct_classes(model)
         out.append("def sizeof(objType: type) -> int: ...\n\n")
     else:
         out.append("class %s(Exception):\n    status: int\n    def __init__(self, status: int) -> None: ...\n\n"

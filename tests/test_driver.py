@@ -142,3 +142,18 @@ def test_arrays_must_match_their_count():
         driver.cuGraphAddEmptyNode(None, [driver.CUgraphNode()], 2)
     with pytest.raises(TypeError, match="CUgraphNode"):
         driver.cuGraphAddEmptyNode(None, [driver.CUstream()], 1)
+
+
+def test_typing_stub_names_every_type_it_uses():
+    """driver.pyi parses and defines each name its annotations use, so type
+    checkers resolve CUDA_MEMCPY2D, CUstream, CUresult... in signatures."""
+    import ast
+    import builtins
+    stub = os.path.join(os.path.dirname(driver.__file__), "driver.pyi")
+    tree = ast.parse(open(stub).read())
+    defined = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    defined |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign)}
+    defined |= {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assert used - defined - set(dir(builtins)) == set()
+    assert {"CUDA_MEMCPY2D", "CUstream", "CUresult", "cuMemcpy2D"} <= defined
