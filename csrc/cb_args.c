@@ -158,6 +158,19 @@ cb_arg_double(PyObject *o, double *out, CB_ARG)
 }
 
 int
+cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG)
+{
+    if (lo < 0) {
+        long long v;
+        if (cb_arg_ll(o, lo, (long long)hi, &v, spec, argi) < 0)
+            return -1;
+        *out = (unsigned long long)v;
+        return 0;
+    }
+    return cb_arg_ull(o, hi, out, spec, argi);
+}
+
+int
 cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long long hi,
                     unsigned long long *out, CB_ARG)
 {
@@ -174,14 +187,7 @@ cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long
                      argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
         return -1;
     }
-    if (lo < 0) {
-        long long v;
-        if (cb_arg_ll(o, lo, (long long)hi, &v, spec, argi) < 0)
-            return -1;
-        *out = (unsigned long long)v;
-        return 0;
-    }
-    return cb_arg_ull(o, hi, out, spec, argi);
+    return cb_arg_bits(o, lo, hi, out, spec, argi);
 }
 
 int

@@ -40,6 +40,10 @@ CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
  * int address.  Other types, other handle classes included, are refused. */
 CB_INTERNAL int cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
 
+/* An int in [lo, hi] as the two's complement bits of its value: the
+ * signed or unsigned check as lo says, for callers that store by size. */
+CB_INTERNAL int cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG);
+
 /* An integer-valued handle (CUdevice, CUdeviceptr, cuuint64_t, ...): an
  * instance of `type`, an int in [lo, hi], or None for 0.  *out gets the
  * value's bits (two's complement for negative values); the caller casts. */

@@ -5,7 +5,6 @@
 #include "cb_handle.h"
 #include "cb_struct.h"
 
-#include <limits.h>
 #include <string.h>
 
 int
@@ -45,14 +44,8 @@ cb_array_release(cb_array *arr)
 static void
 int_bounds(const cb_elem *e, long long *lo, unsigned long long *hi)
 {
-    unsigned bits = (unsigned)(e->size * CHAR_BIT);
-    if (e->is_signed) {
-        *lo = bits >= 64 ? LLONG_MIN : -(1LL << (bits - 1));
-        *hi = bits >= 64 ? (unsigned long long)LLONG_MAX : (1ULL << (bits - 1)) - 1;
-    } else {
-        *lo = 0;
-        *hi = bits >= 64 ? ULLONG_MAX : (1ULL << bits) - 1;
-    }
+    *lo = e->is_signed ? cb_min_signed(e->size) : 0;
+    *hi = e->is_signed ? cb_max_unsigned(e->size) >> 1 : cb_max_unsigned(e->size);
 }
 
 static int
@@ -63,14 +56,8 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
     switch (e->kind) {
     case CB_ELEM_INT:
         int_bounds(e, &lo, &hi);
-        if (lo < 0) {
-            long long s;
-            if (cb_arg_ll(item, lo, (long long)hi, &s, spec, argi) < 0)
-                return -1;
-            v = (unsigned long long)s;
-        } else if (cb_arg_ull(item, hi, &v, spec, argi) < 0) {
+        if (cb_arg_bits(item, lo, hi, &v, spec, argi) < 0)
             return -1;
-        }
         cb_store_bits(slot, e->size, v);
         return 0;
     case CB_ELEM_HANDLE:
@@ -192,8 +179,6 @@ cb_array_list(const cb_elem *e, const void *data, size_t n)
     return list;
 }
 
-enum { TYPED_SLOT = 64 };    /* the largest typed value: a 64-byte handle or struct */
-
 int
 cb_typed_values_alloc(cb_typed_values *v, size_t n)
 {
@@ -201,14 +186,14 @@ cb_typed_values_alloc(cb_typed_values *v, size_t n)
     if (n == 0)
         return 0;
     /* the address array and the slots in one block */
-    v->slots = PyMem_Calloc(n, sizeof(void *) + TYPED_SLOT);
+    v->slots = PyMem_Calloc(n, sizeof(void *) + CB_TYPED_SLOT);
     if (v->slots == NULL) {
         PyErr_NoMemory();
         return -1;
     }
     char *data = (char *)(v->slots + n);
     for (size_t i = 0; i < n; i++)
-        v->slots[i] = data + i * TYPED_SLOT;
+        v->slots[i] = data + i * CB_TYPED_SLOT;
     return 0;
 }
 

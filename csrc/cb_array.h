@@ -42,8 +42,12 @@ CB_INTERNAL void cb_array_release(cb_array *arr);
 /* A list of n Python values from a C array (handles, ints, struct copies). */
 CB_INTERNAL PyObject *cb_array_list(const cb_elem *e, const void *data, size_t n);
 
-/* Values whose type a key selects (cuPointerGetAttributes): one 64-byte
- * slot per key, and the array of slot addresses the call writes through. */
+/* Values whose type a key selects (cuPointerGetAttribute[s], pool
+ * attributes, shareable handles): room for the largest, CUmemFabricHandle. */
+#define CB_TYPED_SLOT 64
+
+/* For an array of them: one slot per key, and the array of slot addresses
+ * the call writes through. */
 typedef struct cb_typed_values {
     void **slots;            /* n addresses, each of a zeroed 64-byte slot */
     size_t n;

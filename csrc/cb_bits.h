@@ -3,8 +3,23 @@
 #ifndef CB_BITS_H
 #define CB_BITS_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
+
+/* Range of an integer of `size` bytes: the lowest signed value, the
+ * highest unsigned one (the highest signed one is that >> 1). */
+static inline long long
+cb_min_signed(size_t size)
+{
+    return size >= 8 ? LLONG_MIN : -(1LL << (size * 8 - 1));
+}
+
+static inline unsigned long long
+cb_max_unsigned(size_t size)
+{
+    return size >= 8 ? ULLONG_MAX : (1ULL << (size * 8)) - 1;
+}
 
 static inline long long
 cb_load_signed(const void *p, size_t size)

@@ -214,20 +214,6 @@ holder_of(PyObject *self, void *slot)
     return h;
 }
 
-/* --- integers in memory: csrc/cb_bits.h ----------------------------------- */
-
-static long long
-min_signed(size_t size)
-{
-    return size >= 8 ? LLONG_MIN : -(1LL << (size * 8 - 1));
-}
-
-static unsigned long long
-max_unsigned(size_t size)
-{
-    return size >= 8 ? ULLONG_MAX : (1ULL << (size * 8)) - 1;
-}
-
 /* --- errors naming the class and field ----------------------------------- */
 
 static int
@@ -404,18 +390,18 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
     unsigned long long u;
     switch (f->kind) {
     case CB_FIELD_SIGNED:
-        if (to_bits(v, min_signed(f->size), max_unsigned(f->size) >> 1, &u, self, f, idx, "int") < 0)
+        if (to_bits(v, cb_min_signed(f->size), cb_max_unsigned(f->size) >> 1, &u, self, f, idx, "int") < 0)
             return -1;
         cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_UNSIGNED:
-        if (to_bits(v, 0, max_unsigned(f->size), &u, self, f, idx, "int") < 0)
+        if (to_bits(v, 0, cb_max_unsigned(f->size), &u, self, f, idx, "int") < 0)
             return -1;
         cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_ENUM:
         /* Any value of the enum's width: newer drivers know more members. */
-        if (to_bits(v, min_signed(f->size), max_unsigned(f->size), &u, self, f, idx, "int or an enum member") < 0)
+        if (to_bits(v, cb_min_signed(f->size), cb_max_unsigned(f->size), &u, self, f, idx, "int or an enum member") < 0)
             return -1;
         cb_store_bits(dst, f->size, u);
         return 0;
@@ -449,7 +435,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
             u = (unsigned long long)(uintptr_t)cb_handle_pointer(v);
         } else if (PyLong_Check(v)) {
             /* A 4-byte handle is CUdevice, an int: CU_DEVICE_CPU is -1. */
-            if (to_bits(v, f->size >= 8 ? 0 : min_signed(f->size), max_unsigned(f->size), &u, self, f, idx,
+            if (to_bits(v, f->size >= 8 ? 0 : cb_min_signed(f->size), cb_max_unsigned(f->size), &u, self, f, idx,
                         "int") < 0)
                 return -1;
         } else {
@@ -562,7 +548,7 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
                                short_name(Py_TYPE(v)));
         }
         Py_ssize_t n = PyTuple_GET_SIZE(items);
-        unsigned long long most = cf->kind == CB_FIELD_SIGNED ? max_unsigned(cf->size) >> 1 : max_unsigned(cf->size);
+        unsigned long long most = cf->kind == CB_FIELD_SIGNED ? cb_max_unsigned(cf->size) >> 1 : cb_max_unsigned(cf->size);
         if ((unsigned long long)n > most) {
             Py_DECREF(items);
             return field_error(PyExc_OverflowError, self, f, -1, "cannot hold %zd items", n);

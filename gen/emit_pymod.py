@@ -12,6 +12,10 @@ from .model import INT_TYPES
 from .pytypes import docstring
 
 
+# Room for one value typed by a key (csrc/cb_array.h), aligned for any of them.
+TYPED_ROOM = "unsigned long long c_%s[CB_TYPED_SLOT / sizeof(unsigned long long)] = {0};"
+
+
 class Shim:
     """Builds one function's C text from its binding."""
 
@@ -154,7 +158,7 @@ class Shim:
         elif k == "callback_data":
             pass  # converted with its callback
         elif k == "typed":
-            self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
+            self.decls.append(TYPED_ROOM % a.name)
             self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
                                % (self.b.name, a.key, i, a.name, ctx))
         elif k == "kernel_params":
@@ -287,7 +291,7 @@ class Shim:
             return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
                 self.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
         if k == "out_typed":
-            self.decls.append("unsigned long long c_%s[8] = {0};  /* the largest value: 64 bytes */" % a.name)
+            self.decls.append(TYPED_ROOM % a.name)
             return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
         if k == "inout_enum":
             return "cb_enum_member(module, %d, (long long)c_%s)" % (self.m.enum_index(a.enum), a.name)
@@ -347,8 +351,8 @@ class Shim:
             else:
                 out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
                            "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
-                           "    unsigned long long ull;\n    long long ll;\n    void *vp;\n    (void)st, (void)ull, "
-                           "(void)ll, (void)vp;\n    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
+                           "    unsigned long long ull;\n    void *vp;\n    (void)st, (void)ull, (void)vp;\n"
+                           "    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
         return "".join(out)
 
     def value_get(self, ctype):
@@ -376,18 +380,14 @@ class Shim:
         if kind == "pointer" or ctype == "void *":
             return ("        if (cb_arg_address(o, &vp, spec, argi) < 0)\n            return -1;\n"
                     "        *(void **)v = vp;\n        return 0;\n")
-        base = m.int_type(CType(ctype))
-        signed, lo, hi = INT_TYPES[base]
+        signed, lo, hi = INT_TYPES[m.int_type(CType(ctype))]
+        lo = lo if signed else "0"
         if kind:
-            conv = "cb_arg_handle_value(o, st->handles[HANDLE_%s], %s, %s, &ull, spec, argi)" % (
-                ctype, lo if signed else "0", hi)
-        elif signed:
-            conv = "cb_arg_ll(o, %s, %s, &ll, spec, argi)" % (lo, hi)
+            conv = "cb_arg_handle_value(o, st->handles[HANDLE_%s], %s, %s, &ull, spec, argi)" % (ctype, lo, hi)
         else:
-            conv = "cb_arg_ull(o, %s, &ull, spec, argi)" % hi
-        value = "(%s)ll" % ctype if signed and not kind else "(%s)ull" % ctype
-        return "        if (%s < 0)\n            return -1;\n        *(%s *)v = %s;\n        return 0;\n" % (
-            conv, ctype, value)
+            conv = "cb_arg_bits(o, %s, %s, &ull, spec, argi)" % (lo, hi)
+        return "        if (%s < 0)\n            return -1;\n        *(%s *)v = (%s)ull;\n        return 0;\n" % (
+            conv, ctype, ctype)
 
     def text(self):
         b = self.b
