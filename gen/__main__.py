@@ -11,7 +11,7 @@ import re
 import sys
 
 from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod
-from .cparse import parse_files
+from .cparse import macro_type_aliases, name_tags, parse_files
 from .libraries import LIBRARIES, PLATFORM_PREDEFINED
 from .model import Model
 
@@ -35,7 +35,9 @@ def load_model(key, include_dir):
     if lib.proc_address:  # the PFN_<name>_v<N> typedefs of each header
         paths += [os.path.join(include_dir, h[:-2] + "Typedefs.h") for h in lib.headers
                   if h != "cuda.h"] + [os.path.join(include_dir, "cudaTypedefs.h")]
-    header = parse_files(paths, PLATFORM_PREDEFINED)
+    if lib.local_prelude:
+        paths.append(os.path.join(ROOT, lib.local_prelude))
+    header = parse_files(paths, dict(PLATFORM_PREDEFINED, **lib.predefined))
     # CUDA_VERSION lives in cuda.h; read it for banners when it is there.
     cuda_h = os.path.join(include_dir, "cuda.h")
     if "CUDA_VERSION" not in header.defines and os.path.exists(cuda_h):
@@ -44,13 +46,20 @@ def load_model(key, include_dir):
                 if line.startswith("#define CUDA_VERSION"):
                     header.defines["CUDA_VERSION"] = line.split()[2]
                     break
+    tags = {}
+    if lib.tag_names:
+        tags = name_tags(header)
+        macro_type_aliases(header)
     model = Model(lib, header)
+    model.tags = tags
     model.include_dir = include_dir
     model.interop = set()
+    model.interop_tags = set()
     for h in lib.interop_headers:
         with open(os.path.join(include_dir, h), errors="replace") as f:
             text = f.read()
         model.interop |= {b.name for b in model.core_bindings if re.search(r"\b%s\s*\(" % b.name, text)}
+        model.interop_tags |= {t for t in tags if re.search(r"\b(enum|struct|union)\s+(\w+\s+)?%s\s*\{" % t, text)}
     return model
 
 

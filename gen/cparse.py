@@ -123,6 +123,10 @@ class Header:
     defines: Dict[str, str] = field(default_factory=dict)        # object-like macros, raw text
     macros: Dict[str, tuple] = field(default_factory=dict)       # function-like: name -> (params, body)
     typedef_docs: Dict[str, Doc] = field(default_factory=dict)
+    # What C itself can call by a plain name: the names typedefs declare;
+    # and the tags of enums/structs/unions with their keyword (`enum X {`).
+    typedef_names: set = field(default_factory=set)
+    tags: Dict[str, str] = field(default_factory=dict)
 
     def resolve(self, t: CType) -> CType:
         """Follow typedef chains of a non-pointer alias: CUdeviceptr -> unsigned long long."""
@@ -834,6 +838,8 @@ class _Parser:
         kind = toks[0].text
         tag = toks[1].text if toks[1].kind == "ident" else None
         i = 2 if tag else 1
+        if tag:
+            self.h.tags.setdefault(tag, kind)
         if kind == "enum":
             members, i = self.parse_enum_body(toks, i)
             e = Enum(tag or "", members, doc)
@@ -861,6 +867,7 @@ class _Parser:
                     i += 1
                 name = toks[i].text
                 i += 1
+                self.h.typedef_names.add(name)
                 if kind == "enum":
                     if not ptrs:
                         named = Enum(name, agg.members, agg.doc)
@@ -881,11 +888,13 @@ class _Parser:
         t, i = self.parse_type_prefix(toks, 0)
         if toks[i].text == "(" and toks[i + 1].text == "*":
             name, ft, i = self.parse_declarator(toks, i, t)
+            self.h.typedef_names.add(name)
             self.h.typedefs[name] = ft
             self.h.typedef_docs[name] = doc
             return
         while i < len(toks):
             name, nt, i = self.parse_declarator(toks, i, CType(t.base, t.const, t.ptrs))
+            self.h.typedef_names.add(name)
             self.h.typedefs[name] = nt
             self.h.typedef_docs[name] = doc
             if i < len(toks) and toks[i].text == ",":
@@ -893,6 +902,7 @@ class _Parser:
                 while toks[i].text == "*":  # `typedef T A, *PA;`
                     i += 1
                     name2 = toks[i].text
+                    self.h.typedef_names.add(name2)
                     self.h.typedefs[name2] = CType(t.base, t.const, t.ptrs + (False,))
                     i += 1
                     if i < len(toks) and toks[i].text == ",":
@@ -951,3 +961,96 @@ def parse_files(paths, predefined=None):
         with open(p, encoding="utf-8", errors="replace") as f:
             parse(f.read(), predefined, h)
     return h
+
+
+# --------------------------------------------------------------------------
+# Header-wide rewrites a library may ask for
+# --------------------------------------------------------------------------
+
+def name_tags(h):
+    """Spell `enum X` / `struct X` / `union X` as plain `X` wherever X is a
+    defined enum or struct with no typedef of that name.
+
+    The runtime headers name most types by tag only (C++ needs no typedef);
+    the Python classes carry the tag's name, and the generated C declares
+    `typedef enum X X;` for each tag this returns, so plain `X` stays valid C.
+    Returns {name: 'enum' | 'struct' | 'union'}.
+    """
+    tags = {tag: kind for tag, kind in h.tags.items() if tag not in h.typedef_names and (
+        tag in h.enums if kind == "enum" else (tag in h.structs and h.structs[tag].fields))}
+
+    # An opaque struct reached only through one pointer typedef is that
+    # handle: `struct cudaGraphicsResource **` is `cudaGraphicsResource_t *`.
+    pointer_names = {}
+    for name, t in h.typedefs.items():
+        if t.base.startswith("struct ") and len(t.ptrs) == 1 and not t.const and t.func is None:
+            pointer_names.setdefault(t.base, []).append(name)
+
+    def fix(t):
+        if t is None:
+            return
+        kind, _, tag = t.base.partition(" ")
+        if kind in ("enum", "struct", "union") and tags.get(tag) == kind:
+            t.base = tag
+        elif kind == "struct" and t.ptrs and not t.const and len(pointer_names.get(t.base, ())) == 1 \
+                and not (tag in h.structs and h.structs[tag].fields):
+            t.base, t.ptrs = pointer_names[t.base][0], t.ptrs[1:]
+        if t.func is not None:
+            for p in t.func.params:
+                fix(p.type)
+
+    def fix_struct(s, seen):
+        if id(s) in seen:
+            return
+        seen.add(id(s))
+        for f in s.fields:
+            fix(f.type)
+            if f.nested is not None:
+                fix_struct(f.nested, seen)
+
+    for f in h.functions.values():
+        fix(f.ret)
+        for p in f.params:
+            fix(p.type)
+    for name, t in h.typedefs.items():
+        if name not in pointer_names.get(t.base, ()):
+            fix(t)
+    seen = set()
+    for s in h.structs.values():
+        fix_struct(s, seen)
+    return tags
+
+
+def _all_types(h):
+    """Every CType of the header: function returns and parameters, typedef
+    targets, struct fields (nested ones too)."""
+    for f in h.functions.values():
+        yield f.ret
+        for p in f.params:
+            yield p.type
+    yield from h.typedefs.values()
+    seen = set()
+    stack = list(h.structs.values())
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        for f in s.fields:
+            yield f.type
+            if f.nested is not None:
+                stack.append(f.nested)
+
+
+def macro_type_aliases(h):
+    """`#define cudaStreamAttrID cudaLaunchAttributeID`: an object-like macro
+    naming a type is a typedef to the generated code and the Python layer.
+    Returns the names added."""
+    known = set(h.typedefs) | set(h.enums) | {n for n, s in h.structs.items() if s.fields}
+    added = []
+    for name, value in h.defines.items():
+        v = value.strip()
+        if re.fullmatch(r"[A-Za-z_]\w*", v) and v in known and name not in known:
+            h.typedefs[name] = CType(v)
+            added.append(name)
+    return added

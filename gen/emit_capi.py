@@ -8,6 +8,16 @@ def fnptr_decl(func, name):
     return "%s%s(*%s)(%s)" % (ret, "" if ret.endswith("*") else " ", name, args)
 
 
+def tag_typedefs(model, which):
+    """`typedef enum cudaLimit cudaLimit;` for the tag-only types the
+    generator spells plainly (cparse.name_tags); C++ needs none."""
+    names = [n for n in sorted(getattr(model, "tags", {})) if which(n)]
+    if not names:
+        return ""
+    return "#ifndef __cplusplus\n%s#endif\n" % "".join(
+        "typedef %s %s %s;\n" % (model.tags[n], n, n) for n in names)
+
+
 def emit(model):
     lib = model.lib
     L = lib.key.upper()
@@ -35,12 +45,15 @@ def emit(model):
 #include <Python.h>
 """ % dict(key=lib.key, display=lib.display, L=L, ptr=ptr, first=model.core_bindings[0].name))
     for h in lib.headers:
-        if h not in lib.interop_headers:
+        if h not in lib.interop_headers and h not in lib.core_only_headers:
             out.append("#include <%s>\n" % h)
+    interop_tags = getattr(model, "interop_tags", set())
+    out.append(tag_typedefs(model, lambda n: n not in interop_tags))
     if lib.interop_headers:
         out.append("/* Slots of %s are typed only where their graphics headers are wanted. */\n"
                    "#ifdef CUDA_BINDINGS_%s_INTEROP\n" % (", ".join(lib.interop_headers), L))
         out += ["#include <%s>\n" % h for h in lib.interop_headers]
+        out.append(tag_typedefs(model, lambda n: n in interop_tags))
         out.append("#endif\n")
     out.append("""
 #define CUDA_BINDINGS_%(L)s_ABI_VERSION 1

@@ -1,4 +1,7 @@
 """The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
+import os
+import re
+
 from .common import banner, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
 from . import emit_pxd
 from .emit_capi import fnptr_decl
@@ -29,18 +32,118 @@ core_%(name)s(%(params)s)
            exc=except_value(model, b))
 
 
+def ptds_variants(model):
+    """{function: its per-thread-default-stream symbol} from the header's
+    `#define cudaMemcpyAsync __CUDART_API_PTSZ(cudaMemcpyAsync)` table."""
+    path = os.path.join(model.include_dir, "cuda_runtime_api.h")
+    with open(path, errors="replace") as f:
+        text = f.read()
+    return {n: n + "_pt" + k.lower() for n, k in re.findall(r"#\s*define\s+(\w+)\s+__CUDART_API_PT(DS|SZ)\(\1\)", text)}
+
+
+def static_wrapper(b, variant):
+    """A core function of a statically linked library: the call itself, or
+    (with a per-thread-default-stream variant) the one the environment chose."""
+    f = b.func
+    params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
+    names = ", ".join(p.name for p in f.params)
+    ret = f.ret.c()
+    sep = "" if ret.endswith("*") else " "
+    if variant is None:
+        call = "%s(%s)" % (f.name, names)
+        decl = ""
+    else:
+        call = "use_ptds ? %s(%s) : %s(%s)" % (variant, names, f.name, names)
+        decl = "extern %s%s%s(%s);\n" % (ret, sep, variant, params)
+    return "%sstatic %s%s\ncore_%s(%s)\n{\n    return %s;\n}\n" % (decl, ret, sep, b.name, params, call)
+
+
+def shared_wrapper(model, b, slot):
+    """A core function resolved in the library's shared copy (getLocalRuntimeVersion)."""
+    f = b.func
+    params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
+    names = ", ".join(p.name for p in f.params)
+    ret = f.ret.c()
+    return """static %(ret)s
+core_%(name)s(%(params)s)
+{
+    %(fnptr)s = (%(fncast)s)cb_symbol(&shared_lib, %(slot)d);
+    if (CB_UNLIKELY(cb_fn_ == NULL)) {
+        cb_report_missing(&shared_lib, %(slot)d);
+        return %(exc)s;
+    }
+    return cb_fn_(%(names)s);
+}
+""" % dict(ret=ret, name=b.name, params=params, names=names, slot=slot, fnptr=fnptr_decl(f, "cb_fn_"),
+           fncast=fnptr_decl(f, ""), exc=model.lib.except_value)
+
+
+def emit_static_core(model, out):
+    """Wrappers of a library linked into the core (libcudart_static.a)."""
+    lib = model.lib
+    variants = ptds_variants(model)
+    shared = list(lib.shared_functions)
+    out.append("""/* %(display)s is linked in from the toolkit's static library: calls are
+ * direct.  CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 at import selects the
+ * per-thread-default-stream variants of the calls that have one. */
+static int use_ptds;
+
+/* Functions asked of the shared library found at run time, not of ours. */
+static const char *const shared_symbols[] = {%(symbols)s};
+static const char *const sonames[] = {%(sonames)s, NULL};
+static _Atomic(void *) shared_slots[%(n)d];
+static cb_library shared_lib = {
+    .display = "%(display)s (shared library)",
+    .pathfinder = %(pathfinder)s,
+    .sonames = sonames,
+    .symbols = shared_symbols,
+    .nsymbols = %(n)d,
+    .slots = shared_slots,
+};
+
+""" % dict(display=lib.display, n=max(1, len(shared)),
+           symbols=", ".join('"%s"' % lib.shared_functions[n] for n in shared) or "NULL",
+           sonames=", ".join('"%s"' % s for s in lib.sonames),
+           pathfinder='"%s"' % lib.pathfinder if lib.pathfinder else "NULL"))
+    for b in model.core_bindings:
+        if b.name in lib.shared_functions:
+            out.append(shared_wrapper(model, b, shared.index(b.name)))
+        else:
+            out.append(static_wrapper(b, variants.get(b.name)))
+        out.append("\n")
+
+
 def emit(model):
     lib = model.lib
     L = lib.key.upper()
-    sigs = snapshot_signatures(lib)
     out = [banner(lib, cuda_version=cuda_version(model.h))]
     out.append('#define CUDA_BINDINGS_%s_IMPL\n#define NVJITLINK_NO_INLINE\n' % L)
+    if lib.static:  # every function is bound, the deprecated ones too
+        out.append('#define CUDA_ENABLE_DEPRECATED\n')
     out.append('#include "cb_loader.h"\n#include "cb_capi.h"\n')  # Python.h before any system header
     if lib.interop_headers:
         out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
     if lib.proc_address:
         out.append('#include "cb_driver.h"\n')
-    out.append('#include "cuda_bindings/%s.h"\n\n' % lib.key)
+    out.append('#include "cuda_bindings/%s.h"\n' % lib.key)
+    if lib.core_only_headers:
+        # They include crt/host_defines.h, which warns unless included the
+        # way cuda_runtime.h does it.
+        out.append("#define __CUDA_INCLUDE_COMPILER_INTERNAL_HEADERS__\n")
+        out += ["#include <%s>\n" % h for h in lib.core_only_headers]
+        out.append("#undef __CUDA_INCLUDE_COMPILER_INTERNAL_HEADERS__\n")
+    out.append("\n")
+    if lib.static:
+        emit_static_core(model, out)
+    else:
+        emit_loaded_core(model, out)
+    emit_tables(model, out)
+    return "".join(out)
+
+
+def emit_loaded_core(model, out):
+    """Wrappers resolving each symbol of a library loaded at run time."""
+    lib = model.lib
     names = [b.name for b in model.core_bindings]
     out.append("enum {\n%s    NSYMBOLS\n};\n\n" % "".join("    SLOT_%s,\n" % n for n in names))
     if lib.proc_address:
@@ -67,6 +170,13 @@ def emit(model):
     for b in model.core_bindings:
         out.append(wrapper(model, b, "SLOT_" + b.name))
         out.append("\n")
+
+
+def emit_tables(model, out):
+    """The C capsule table, __pyx_capi__, and the module around them."""
+    lib = model.lib
+    L = lib.key.upper()
+    sigs = snapshot_signatures(lib)
     # The C capsule table, in ledger order.
     out.append("static const CudaBindings_%s_API c_api = {\n" % L)
     out.append("    .abi_version = CUDA_BINDINGS_%s_ABI_VERSION,\n    .count = CUDA_BINDINGS_%s_COUNT,\n" % (L, L))
@@ -85,7 +195,7 @@ def emit(model):
 library_info(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     (void)module;
-    return cb_library_info(&cb_lib_);
+    return cb_library_info(&%(info)s);
 }
 
 static PyMethodDef methods[] = {
@@ -97,12 +207,14 @@ static PyMethodDef methods[] = {
 static int
 module_exec(PyObject *module)
 {
-    return cb_core_module_exec(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0], &c_api,
+%(exec_first)s    return cb_core_module_exec(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0], &c_api,
                                CUDA_BINDINGS_%(L)s_CAPSULE);
 }
 
 
-""" % dict(L=L, display=lib.display))
+""" % dict(L=L, display=lib.display if not lib.static else lib.display + " shared library",
+           info="shared_lib" if lib.static else "cb_lib_",
+           exec_first='    const char *ptds = getenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM");\n'
+                      '    use_ptds = ptds != NULL && atoi(ptds) != 0;\n' if lib.static else ""))
     out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "
                                  "`cimport`, _C_API for C." % lib.display))
-    return "".join(out)

@@ -26,6 +26,7 @@ import re
 
 from . import cparse
 from .cparse import CType
+from .libraries import PLATFORM_PREDEFINED
 from .common import banner, cython_name, cuda_version, pxd_type
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +65,10 @@ def _candidate_sources(model):
     for p in getattr(lib, "prelude", ()):
         with open(os.path.join(ROOT, p), encoding="utf-8", errors="replace") as f:
             prelude.append((None, f.read()))
+    local = []
+    if getattr(lib, "local_prelude", ""):  # declared by us: Cython-level, like the prelude
+        with open(os.path.join(ROOT, lib.local_prelude), encoding="utf-8", errors="replace") as f:
+            local.append((None, f.read()))
     for inc in _candidate_include_dirs(model):
         paths = [os.path.join(inc, h) for h in lib.headers]
         if all(os.path.exists(p) for p in paths):
@@ -71,7 +76,7 @@ def _candidate_sources(model):
             for h, p in zip(lib.headers, paths):
                 with open(p, encoding="utf-8", errors="replace") as f:
                     out.append((h, f.read()))
-            yield out
+            yield out + local
 
 
 class Origins:
@@ -97,7 +102,7 @@ class Origins:
         h = cparse.Header()
         for label, text in sources:
             seen = {k: set(d) for k, d in self._tables(h).items()}
-            cparse.parse(text, None, h)
+            cparse.parse(text, dict(PLATFORM_PREDEFINED, **getattr(model.lib, "predefined", {})), h)
             for k, d in self._tables(h).items():
                 for name in d:
                     if name not in seen[k]:

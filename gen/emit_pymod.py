@@ -147,8 +147,10 @@ class Shim:
             env = "NULL"
             if kind == "STREAM":
                 self.decls.append("cb_callback_env env_%s;" % a.name)
-                self.convert.append("env_%s = (cb_callback_env){module, st->handles[HANDLE_CUstream], %d};"
-                                    % (a.name, self.m.enum_index(self.lib.status)))
+                # the stream type the callback receives: its first parameter's
+                stream = self.m.h.typedefs[a.handle].func.params[0].type.base
+                self.convert.append("env_%s = (cb_callback_env){module, st->handles[HANDLE_%s], %d};"
+                                    % (a.name, stream, self.m.enum_index(self.lib.status)))
                 env = "&env_%s" % a.name
             self.convert.append("if (cb_arg_callback(%s, argv[%d], %d, %s, CB_CALLBACK_%s, %s, &c_%s, %s) < 0)\n"
                                 "        goto exit;" % (i, self.index[user.name], self.index[user.name], self.handle_type(a), kind, env,
@@ -246,7 +248,8 @@ class Shim:
             self.decls.append("%s c_%s = 0;" % (T, a.name))
             return "PyFloat_FromDouble((double)c_%s)" % a.name
         if k == "out_address":
-            self.decls.append("%s c_%s = NULL;" % (T, a.name))
+            # a `void *` the call writes an address into (OUT_ADDRESS_PARAMS) holds a `void *`
+            self.decls.append("%s c_%s = NULL;" % (T if a.type.depth == 2 else "void *", a.name))
             return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
         if k == "out_struct":
             self.decls.append("PyObject *o_%s = NULL;" % a.name)
@@ -407,6 +410,15 @@ class Shim:
             body.append("    if (text == NULL && PyErr_Occurred())\n        goto exit;")
             body.append("    result = cb_pack(2, cb_enum_member(module, %d, %s), cb_bytes_or_none(text));"
                         % (status_idx, self.lib.success))
+            failed = ""
+        elif b.returns in ("struct", "struct_only"):
+            ctype = self.m.struct_name(b.func.ret)
+            self.needs_state = True
+            body.append("    %s value = %s(%s);" % (b.func.ret.c(), self.api(b.name), ", ".join(call_args)))
+            value = "cb_struct_new(st->structs[STRUCT_%s], &value)" % ctype
+            if b.returns == "struct":
+                value = "cb_pack(2, cb_enum_member(module, %d, %s), %s)" % (status_idx, self.lib.success, value)
+            body.append("    result = %s;" % value)
             failed = ""
         else:
             self.decls.insert(0, "%s status;" % self.lib.status)

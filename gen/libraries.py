@@ -35,6 +35,47 @@ class Library:
     # C capsule header declares their slots typed only when the includer
     # asks for them (CUDA_BINDINGS_<LIB>_INTEROP).
     interop_headers: Tuple[str, ...] = ()
+    # Macros the headers need defined that a host C compiler would get from
+    # headers we do not parse (crt/host_defines.h for the runtime).
+    predefined: Dict[str, str] = field(default_factory=dict)
+    # Linked into the core from the toolkit rather than loaded at run time
+    # (libcudart_static.a): the core calls the functions directly.
+    static: bool = False
+    # The headers name types by tag only (`struct cudaDeviceProp`) and alias
+    # some by macro: see cparse.name_tags and cparse.macro_type_aliases.
+    tag_names: bool = False
+    # Headers parsed and included by the core only, not by the C capsule
+    # header (driver_functions.h: inline helpers behind an internal-header guard).
+    core_only_headers: Tuple[str, ...] = ()
+    # Functions bound although they lack the prefix (inline helpers, and
+    # those declared by `local_prelude`).
+    extra_functions: Tuple[str, ...] = ()
+    # Repo-relative file declaring functions no toolkit header has, parsed last.
+    local_prelude: str = ""
+    # Functions called in the library's shared copy found at run time, by
+    # the symbol they resolve to: getLocalRuntimeVersion -> cudaRuntimeGetVersion.
+    shared_functions: Dict[str, str] = field(default_factory=dict)
+
+
+# Headers of the runtime API in include order (cuda_runtime_api.h needs the
+# type headers first); the parser is held to them by tests/test_gen_parser.py.
+RUNTIME_HEADERS = ("vector_types.h", "driver_types.h", "surface_types.h", "texture_types.h",
+                   "library_types.h", "device_types.h", "cuda_runtime_api.h", "cuda_profiler_api.h",
+                   "driver_functions.h", "cuda_gl_interop.h", "cuda_egl_interop.h",
+                   "cuda_vdpau_interop.h")
+
+# The target platform as a host C compiler predefines it: the generated C
+# is built where the generator runs (Linux, LP64), and cuda.h sizes
+# CUdeviceptr by __LP64__.
+PLATFORM_PREDEFINED = {"__LP64__": "1", "__linux__": "1"}
+
+# What crt/host_defines.h defines for a host C compiler: attribute and
+# calling-convention macros that expand to nothing.  (Parsing host_defines.h
+# itself would mean modelling each compiler's attribute syntax.)
+RUNTIME_PREDEFINED = {
+    "__host__": "", "__device__": "", "__cudart_builtin__": "", "__device_builtin__": "",
+    "CUDARTAPI": "", "CUDARTAPI_CDECL": "", "__builtin_align__(a)": "", "__align__(a)": "",
+}
 
 
 LIBRARIES: Dict[str, Library] = {
@@ -63,6 +104,19 @@ LIBRARIES: Dict[str, Library] = {
         prelude=("csrc/compat/cb_interop_types.h",), proc_address=True,
         interop_headers=("cudaGL.h", "cudaEGL.h", "cudaVDPAU.h"),
     ),
+    "runtime": Library(
+        key="runtime", display="CUDA runtime", headers=RUNTIME_HEADERS,
+        prefix="cuda", status="cudaError_t", success="cudaSuccess",
+        except_value="cudaErrorCallRequiresNewerDriver", style="tuple", pathfinder="cudart",
+        sonames=("libcudart.so.13", "libcudart.so.12", "libcudart.so"),
+        constant_prefixes=("CUDART_", "CUDA_", "cuda"),
+        prelude=("csrc/compat/cb_interop_types.h",), static=True,
+        interop_headers=("cuda_gl_interop.h", "cuda_egl_interop.h", "cuda_vdpau_interop.h"),
+        predefined=RUNTIME_PREDEFINED, tag_names=True, core_only_headers=("driver_functions.h",),
+        extra_functions=("make_cudaPitchedPtr", "make_cudaPos", "make_cudaExtent", "getLocalRuntimeVersion"),
+        local_prelude="gen/data/runtime_local.h",
+        shared_functions={"getLocalRuntimeVersion": "cudaRuntimeGetVersion"},
+    ),
 }
 
 
@@ -70,22 +124,6 @@ def library_order() -> List[str]:
     return list(LIBRARIES)
 
 
-# Headers of the driver and runtime APIs, in include order, for the issues
-# that bind them next; the parser is held to them by tests/test_gen_parser.py.
 DRIVER_HEADERS = LIBRARIES["driver"].headers
-RUNTIME_HEADERS = ("vector_types.h", "driver_types.h", "surface_types.h", "texture_types.h",
-                   "library_types.h", "device_types.h", "cuda_runtime_api.h", "cuda_profiler_api.h",
-                   "cuda_gl_interop.h", "cuda_egl_interop.h", "cuda_vdpau_interop.h")
 
-# The target platform as a host C compiler predefines it: the generated C
-# is built where the generator runs (Linux, LP64), and cuda.h sizes
-# CUdeviceptr by __LP64__.
-PLATFORM_PREDEFINED = {"__LP64__": "1", "__linux__": "1"}
 
-# What crt/host_defines.h defines for a host C compiler: attribute and
-# calling-convention macros that expand to nothing.  (Parsing host_defines.h
-# itself would mean modelling each compiler's attribute syntax.)
-RUNTIME_PREDEFINED = {
-    "__host__": "", "__device__": "", "__cudart_builtin__": "", "__device_builtin__": "",
-    "CUDARTAPI": "", "CUDARTAPI_CDECL": "", "__builtin_align__(a)": "", "__align__(a)": "",
-}

@@ -38,6 +38,8 @@ INT_TYPES = {
     "uintptr_t": (False, "0", "UINTPTR_MAX"),
 }
 
+_DRIVER_INT_NAMES = {"cuuint64_t": "unsigned long long", "cuuint32_t": "unsigned int"}
+
 _NULLABLE_DOC = re.compile(r"can be NULL|\bnull\b|\boptional\b", re.I)
 
 
@@ -78,7 +80,7 @@ class Binding:
     func: Function
     pyname: str
     args: List[Arg]
-    returns: str                      # 'status' or 'cstr' (a function returning const char *)
+    returns: str                      # 'status', 'cstr' (a function returning const char *) or 'struct' (by value)
     keep_gil: bool = False
     # Pythonic calls raise on failure and so cannot hand back a handle that a
     # failed create still made (nvJitLinkCreate does): out arg -> destroy function.
@@ -117,7 +119,7 @@ class Model:
         self.bindings: List[Binding] = []
         self.skipped: List[str] = []   # "name: reason" for functions no rule can bind yet
         for f in header.functions.values():
-            if not f.name.startswith(lib.prefix):
+            if not self.in_library(f.name):
                 continue
             try:
                 self.bindings.append(self.bind(f))
@@ -142,12 +144,15 @@ class Model:
         # Python form no rule covers yet: Cython and C callers need no rule.
         self.core_bindings = list(self.bindings)
         for f in header.functions.values():
-            if f.name.startswith(lib.prefix) and f.name not in self.by_name and \
+            if self.in_library(f.name) and f.name not in self.by_name and \
                     f.ret.base == lib.status and not f.ret.ptrs:
                 self.core_bindings.append(Binding(f, f.name, [], "status"))
         order = {n: i for i, n in enumerate(header.functions)}
         self.core_bindings.sort(key=lambda b: order[b.name])
         self.core_by_name = {b.name: b for b in self.core_bindings}
+
+    def in_library(self, name):
+        return name.startswith(self.lib.prefix) or name in self.lib.extra_functions
 
     # -- type questions --------------------------------------------------
     def is_enum(self, t: CType):
@@ -238,7 +243,9 @@ class Model:
         f's doc ("::CU_MEMPOOL_ATTR_RELEASE_THRESHOLD: (value type = cuuint64_t)");
         members these headers lack are dropped; "" maps to the default."""
         if table is None:
-            table = dict(re.findall(r"(CU_\w+):?\s*\(value type = ([\w ]+?)\s*\)", f.doc.text or ""))
+            table = dict(re.findall(r"((?:CU_|cuda)\w+):?\s*\(value type = ([\w ]+?)\s*\)", f.doc.text or ""))
+            # the runtime's docs name cuda.h's fixed-width types, which its headers lack
+            table = {k: v if v in self.h.typedefs else _DRIVER_INT_NAMES.get(v, v) for k, v in table.items()}
         members = {m.name for e in self.h.enums.values() for m in e.members}
         out = {k: v for k, v in table.items() if k in members}
         out[""] = default
@@ -269,7 +276,7 @@ class Model:
         if p.direction == "in" or p.name in overrides.IN_POINTERS.get(f.name, ()):
             return False
         if t.depth == 2:
-            if t.base == "void" and p.name not in ("kernelParams", "extra"):
+            if t.base == "void" and p.name not in ("kernelParams", "extra", overrides.KERNEL_PARAMS.get(f.name)):
                 return self.count_param(f, i) is None
             if t.base == "char":
                 return t.const
@@ -311,6 +318,9 @@ class Model:
                 a.kind, a.count, a.pyname = "out_typed_array", self.count_param(f, i), None
         elif p.name in overrides.ADDRESS_PARAMS.get(f.name, ()):
             a.kind = "address"
+        elif p.name in overrides.OUT_ADDRESS_PARAMS.get(f.name, ()):
+            a.kind, a.pyname = "out_address", None
+            return a
         elif p.name in overrides.INOUT.get(f.name, ()) and t.depth == 1:
             inner = t.pointee()
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(inner), True
@@ -450,7 +460,7 @@ class Model:
             else:
                 raise unsupported()
         elif t.depth == 2 and t.base == "void" and self.lib.style == "tuple":
-            if p.name == "kernelParams":
+            if p.name in ("kernelParams", overrides.KERNEL_PARAMS.get(f.name)):
                 a.kind = "kernel_params"
             elif out:
                 a.kind = "out_address"
@@ -477,6 +487,10 @@ class Model:
             returns = "status"
         elif f.ret.base == "char" and f.ret.const and f.ret.depth == 1:
             returns = "cstr"
+        elif self.lib.style == "tuple" and self.struct_name(f.ret):
+            # cudaCreateChannelDesc: the value after the success status; the
+            # inline make_cudaExtent-style helpers: the value alone
+            returns = "struct" if f.name.startswith(self.lib.prefix) else "struct_only"
         else:
             raise UnsupportedParam("%s: return type %s" % (f.name, f.ret))
         b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL)

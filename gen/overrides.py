@@ -71,6 +71,34 @@ ARRAY_COUNTS = {
     "cuGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
     "cuGraphNodeGetDependencies": {"edgeData": "numDependencies"},
     "cuGraphNodeGetDependentNodes": {"edgeData": "numDependentNodes"},
+    # the runtime's twins of the entries above
+    "cudaGLGetDevices": {"pCudaDevices": "cudaDeviceCount"},
+    "cudaStreamGetCaptureInfo": {"edgeData_out": "numDependencies_out"},
+    "cudaDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
+    "cudaDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
+    "cudaSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaMemRangeGetAttributes": {"data": "numAttributes", "dataSizes": "numAttributes"},
+    "cudaMemcpyBatchAsync": {"dsts": "count", "srcs": "count", "sizes": "count", "attrsIdxs": "numAttrs"},
+    "cudaMemPrefetchBatchAsync": {"dptrs": "count", "sizes": "count", "prefetchLocIdxs": "numPrefetchLocs"},
+    "cudaMemDiscardBatchAsync": {"dptrs": "count", "sizes": "count"},
+    "cudaMemDiscardAndPrefetchBatchAsync": {"dptrs": "count", "sizes": "count",
+                                            "prefetchLocIdxs": "numPrefetchLocs"},
+    "cudaLibraryLoadData": {"jitOptionsValues": "numJitOptions", "libraryOptionValues": "numLibraryOptions"},
+    "cudaLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
+                                "libraryOptionValues": "numLibraryOptions"},
+    "cudaGraphAddNode": {"dependencyData": "numDependencies"},
+    "cudaGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
+                                 "edgeData": "numDependencies"},
+    "cudaGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
+                                    "edgeData": "numDependencies"},
+    "cudaStreamBeginCaptureToGraph": {"dependencyData": "numDependencies"},
+    "cudaStreamUpdateCaptureDependencies": {"dependencyData": "numDependencies"},
+    "cudaGraphGetRootNodes": {"pRootNodes": "pNumRootNodes"},
+    "cudaGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
+    "cudaGraphNodeGetDependencies": {"pDependencies": "pNumDependencies", "edgeData": "pNumDependencies"},
+    "cudaGraphNodeGetDependentNodes": {"pDependentNodes": "pNumDependentNodes",
+                                       "edgeData": "pNumDependentNodes"},
 }
 
 # Non-const pointers to one value that the driver reads (or updates in
@@ -110,6 +138,30 @@ IN_POINTERS = {
     "cuEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
     "cuCoredumpSetAttribute": {"size"},
     "cuCoredumpSetAttributeGlobal": {"size"},
+    "cudaMemRangeGetAttributes": {"dataSizes"},
+    "cudaMemcpyBatchAsync": {"dsts", "srcs"},
+    "cudaMemPrefetchBatchAsync": {"dptrs"},
+    "cudaMemDiscardBatchAsync": {"dptrs"},
+    "cudaMemDiscardAndPrefetchBatchAsync": {"dptrs"},
+    "cudaVDPAUGetDevice": {"vdpGetProcAddress"},
+    "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress"},
+    "cudaMemGetDefaultMemPool": {"location"},
+    "cudaMemGetMemPool": {"location"},
+    "cudaMemSetMemPool": {"location"},
+    "cudaMemPoolImportPointer": {"exportData"},
+    "cudaGraphNodeSetParams": {"nodeParams"},
+    "cudaGraphExecNodeSetParams": {"nodeParams"},
+    "cudaGraphAddMemAllocNode": {"nodeParams"},
+    "cudaGraphAddNode": {"nodeParams"},
+    "cudaGraphInstantiateWithParams": {"instantiateParams"},
+    "cudaLogsDumpToFile": {"iterator"},
+    "cudaLogsDumpToMemory": {"iterator"},
+    "cudaEGLStreamConsumerDisconnect": {"conn"},
+    "cudaEGLStreamConsumerAcquireFrame": {"conn", "pCudaResource", "pStream"},
+    "cudaEGLStreamConsumerReleaseFrame": {"conn", "pStream"},
+    "cudaEGLStreamProducerDisconnect": {"conn"},
+    "cudaEGLStreamProducerPresentFrame": {"conn", "pStream"},
+    "cudaEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
 }
 
 # Parameters passed as a plain address although their type looks like a
@@ -121,7 +173,17 @@ ADDRESS_PARAMS = {
     "cuTexRefGetBorderColor": {"pBorderColor"},
     "cuVDPAUGetDevice": {"vdpGetProcAddress"},
     "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
+    "cudaVDPAUGetDevice": {"vdpGetProcAddress"},
+    "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress"},
 }
+
+# `void *` parameters the call writes an address into (the runtime declares
+# a `void **` as `void *` here): function -> {parameter}.
+OUT_ADDRESS_PARAMS = {"cudaGraphMemFreeNodeGetParams": {"dptr_out"}}
+
+# Kernel argument parameters (`void **`) not named kernelParams: function -> parameter.
+KERNEL_PARAMS = {"cudaLaunchKernel": "args", "cudaLaunchCooperativeKernel": "args",
+                 "cudaLaunchKernelExC": "args"}
 
 # Constants whose Python value is not the macro's text: NVIDIA's bindings
 # expose the EGL timeout (0xFFFFFFFF, an EGLint) as the int -1.
@@ -149,12 +211,21 @@ STRUCT_ARRAY_COUNTS = {
     "CUcheckpointRestoreArgs_st": {"gpuPairs": "gpuPairsCount"},
     # The graphs the driver writes back for a conditional node: `size` of them.
     "CUDA_CONDITIONAL_NODE_PARAMS": {"phGraph_out": "size"},
+    "cudaLaunchConfig_st": {"attrs": "numAttrs"},
+    "cudaExternalSemaphoreSignalNodeParams": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaExternalSemaphoreSignalNodeParamsV2": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaExternalSemaphoreWaitNodeParams": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaExternalSemaphoreWaitNodeParamsV2": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cudaMemAllocNodeParams": {"accessDescs": "accessDescCount"},
+    "cudaMemAllocNodeParamsV2": {"accessDescs": "accessDescCount"},
+    "cudaConditionalNodeParams": {"phGraph_out": "size"},
 }
 
 # Function-pointer typedefs that may be given as a Python callable, with the
 # trampoline (csrc/cb_callback.c) that calls it.  The callable receives the
 # user data parameter named beside it; each of these runs once.
-CALLBACKS = {"CUhostFn": "HOST_FN", "CUstreamCallback": "STREAM"}
+CALLBACKS = {"CUhostFn": "HOST_FN", "CUstreamCallback": "STREAM",
+             "cudaHostFn_t": "HOST_FN", "cudaStreamCallback_t": "STREAM"}
 CALLBACK_DATA = ("userData", "ptr")
 
 # char outputs of a fixed size no parameter states (cuda.h: "8 bytes").
@@ -191,6 +262,12 @@ _SHAREABLE_HANDLE_TYPES = {
     "CU_MEM_HANDLE_TYPE_WIN32_KMT": "unsigned int",
     "CU_MEM_HANDLE_TYPE_FABRIC": "CUmemFabricHandle",
 }
+_RT_SHAREABLE_HANDLE_TYPES = {
+    "cudaMemHandleTypePosixFileDescriptor": "int",
+    "cudaMemHandleTypeWin32": "void *",
+    "cudaMemHandleTypeWin32Kmt": "unsigned int",
+    "cudaMemHandleTypeFabric": "cudaMemFabricHandle_t",
+}
 TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     # an array of values, one per attribute of `attributes` (count numAttributes)
@@ -202,6 +279,11 @@ TYPED_VALUES = {
     "cuMemExportToShareableHandle": ("shareableHandle", "handleType", _SHAREABLE_HANDLE_TYPES, "int"),
     "cuMemPoolExportToShareableHandle": ("handle_out", "handleType", _SHAREABLE_HANDLE_TYPES, "int"),
     "cuMemGetHandleForAddressRange": ("handle", "handleType", {}, "int"),
+    "cudaMemPoolGetAttribute": ("value", "attr", None, "unsigned long long"),
+    "cudaMemPoolSetAttribute": ("value", "attr", None, "unsigned long long"),
+    "cudaDeviceGetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
+    "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
+    "cudaMemPoolExportToShareableHandle": ("shareableHandle", "handleType", _RT_SHAREABLE_HANDLE_TYPES, "int"),
 }
 
 # Pointers the call both reads and writes (a log iterator it advances, a
@@ -211,6 +293,9 @@ INOUT = {
     "cuThreadExchangeStreamCaptureMode": {"mode"},
     "cuLogsDumpToFile": {"iterator"},
     "cuLogsDumpToMemory": {"iterator", "size"},
+    "cudaThreadExchangeStreamCaptureMode": {"mode"},
+    "cudaLogsDumpToFile": {"iterator"},
+    "cudaLogsDumpToMemory": {"iterator", "size"},
 }
 
 # Sizes the call reads and writes for a buffer argument: the buffer's
