@@ -174,7 +174,7 @@ int
 cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long long hi,
                     unsigned long long *out, CB_ARG)
 {
-    if (CB_LIKELY(Py_IS_TYPE(o, type) || PyObject_TypeCheck(o, type))) {
+    if (CB_LIKELY(Py_IS_TYPE(o, type) || cb_handle_accepts(o, type))) {
         *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
         return 0;
     }
@@ -211,7 +211,7 @@ cb_arg_address(PyObject *o, void **out, CB_ARG)
 int
 cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
 {
-    if (CB_LIKELY(Py_IS_TYPE(o, type) || PyObject_TypeCheck(o, type))) {
+    if (CB_LIKELY(Py_IS_TYPE(o, type) || cb_handle_accepts(o, type))) {
         *out = cb_handle_pointer(o);
         return 0;
     }
@@ -245,6 +245,11 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
         if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
             return -1;
         b->ptr = (void *)(uintptr_t)v;
+        b->len = -1;
+        return 0;
+    }
+    if (cb_is_handle(o)) {  /* a CUdeviceptr, or a cudaKernel_t where the runtime takes `const void *func` */
+        b->ptr = cb_handle_pointer(o);
         b->len = -1;
         return 0;
     }

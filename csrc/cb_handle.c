@@ -178,7 +178,7 @@ repr_int(PyObject *self)
 static PyObject *
 handle_richcompare(PyObject *a, PyObject *b, int op)
 {
-    if ((op != Py_EQ && op != Py_NE) || !PyObject_TypeCheck(b, Py_TYPE(a)))
+    if ((op != Py_EQ && op != Py_NE) || !cb_handle_accepts(b, Py_TYPE(a)))
         Py_RETURN_NOTIMPLEMENTED;
     int eq = load(a) == load(b);
     return PyBool_FromLong(op == Py_EQ ? eq : !eq);
@@ -221,7 +221,7 @@ cb_handle_new(PyTypeObject *type, void *value)
 }
 
 PyTypeObject *
-cb_handle_type_new(PyObject *module, const cb_handle_def *def)
+cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twin)
 {
     PyType_Slot slots[] = {
         {Py_tp_new, handle_tp_new},
@@ -245,5 +245,5 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def)
         .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
         .slots = slots,
     };
-    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, NULL);
+    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
 }

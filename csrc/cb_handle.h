@@ -32,9 +32,21 @@ typedef struct cb_handle_def {
     const char *spec_name;   /* "cuda.bindings.nvrtc.nvrtcProgram" */
     const char *doc;
     cb_handle_kind kind;
+    /* The same C type in another module, which this class extends:
+     * "cuda.bindings.driver.CUstream" for cudaStream_t.  NULL: none. */
+    const char *twin;
 } cb_handle_def;
 
-CB_INTERNAL PyTypeObject *cb_handle_type_new(PyObject *module, const cb_handle_def *def);
+/* `twin` is the class named by def->twin (imported by the caller), or NULL. */
+CB_INTERNAL PyTypeObject *cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twin);
+/* Is `o` a handle `type` takes: an instance of it or of the class it extends
+ * (a CUstream where a cudaStream_t is wanted; the reverse is a subclass). */
+static inline int
+cb_handle_accepts(PyObject *o, PyTypeObject *type)
+{
+    return PyObject_TypeCheck(o, type) ||
+           (type->tp_base != &PyBaseObject_Type && PyObject_TypeCheck(o, type->tp_base));
+}
 CB_INTERNAL int cb_is_handle(PyObject *o);
 /* The stored value as an address (for any kind). */
 CB_INTERNAL void *cb_handle_pointer(PyObject *o);

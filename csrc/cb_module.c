@@ -5,6 +5,25 @@
 
 static int add_error_type(PyObject *module);
 
+/* "cuda.bindings.driver.CUstream" -> that class (a new reference). */
+static PyTypeObject *
+import_class(const char *qualname)
+{
+    const char *dot = strrchr(qualname, '.');
+    PyObject *modname = PyUnicode_FromStringAndSize(qualname, dot - qualname);
+    PyObject *mod = modname ? PyImport_Import(modname) : NULL;
+    Py_XDECREF(modname);
+    if (mod == NULL)
+        return NULL;
+    PyObject *cls = PyObject_GetAttrString(mod, dot + 1);
+    Py_DECREF(mod);
+    if (cls != NULL && !PyType_Check(cls)) {
+        PyErr_Format(PyExc_TypeError, "%s is not a class", qualname);
+        Py_CLEAR(cls);
+    }
+    return (PyTypeObject *)cls;
+}
+
 /* Enum values below this get a direct lookup table. */
 #define CB_ENUM_TABLE_MAX 4096
 
@@ -24,7 +43,11 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
     }
     for (int i = 0; i < def->nhandles; i++) {
         const char *name = strrchr(def->handles[i].spec_name, '.') + 1;
-        st->handles[i] = cb_handle_type_new(module, &def->handles[i]);
+        PyTypeObject *twin = NULL;
+        if (def->handles[i].twin != NULL && (twin = import_class(def->handles[i].twin)) == NULL)
+            return -1;
+        st->handles[i] = cb_handle_type_new(module, &def->handles[i], twin);
+        Py_XDECREF(twin);
         if (st->handles[i] == NULL || PyModule_AddObjectRef(module, name, (PyObject *)st->handles[i]) < 0)
             return -1;
     }

@@ -54,6 +54,15 @@ def load_model(key, include_dir):
     model.tags = tags
     model.include_dir = include_dir
     model.interop = set()
+    model.twins = {}  # handle typedef -> the twin module's class of the same C type
+    for h in lib.twin_headers:
+        with open(os.path.join(include_dir, h), errors="replace") as f:
+            theirs = dict(re.findall(r"typedef\s+struct\s+(\w+)\s*\*\s*(\w+)\s*;", f.read()))
+        for name in model.handles():
+            t = header.typedefs[name]
+            tag = t.base.split(" ", 1)[1] if t.base.startswith("struct ") and len(t.ptrs) == 1 else None
+            if tag in theirs:
+                model.twins.setdefault(name, "cuda.bindings.%s.%s" % (lib.twin_module, theirs[tag]))
     model.interop_tags = set()
     for h in lib.interop_headers:
         with open(os.path.join(include_dir, h), errors="replace") as f:

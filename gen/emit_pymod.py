@@ -522,9 +522,10 @@ def emit(model):
         out.append("static const cb_handle_def handles[] = {\n")
         for h in handles:
             doc = model.h.typedef_docs.get(h)
-            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s},\n' % (
+            twin = getattr(model, "twins", {}).get(h)
+            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s},\n' % (
                 lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h),
-                model.handle_kind(h).upper()))
+                model.handle_kind(h).upper(), '"%s"' % twin if twin else "NULL"))
         out.append("};\n\n")
     consts = model.constants()
     if consts:

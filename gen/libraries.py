@@ -55,6 +55,11 @@ class Library:
     # Functions called in the library's shared copy found at run time, by
     # the symbol they resolve to: getLocalRuntimeVersion -> cudaRuntimeGetVersion.
     shared_functions: Dict[str, str] = field(default_factory=dict)
+    # Another module whose handle classes wrap the same C types, and the
+    # headers declaring them: a handle typedef to the same `struct X *` is a
+    # subclass of that module's class (cudaStream_t of driver.CUstream).
+    twin_module: str = ""
+    twin_headers: Tuple[str, ...] = ()
 
 
 # Headers of the runtime API in include order (cuda_runtime_api.h needs the
@@ -116,6 +121,7 @@ LIBRARIES: Dict[str, Library] = {
         extra_functions=("make_cudaPitchedPtr", "make_cudaPos", "make_cudaExtent", "getLocalRuntimeVersion"),
         local_prelude="gen/data/runtime_local.h",
         shared_functions={"getLocalRuntimeVersion": "cudaRuntimeGetVersion"},
+        twin_module="driver", twin_headers=("cuda.h", "cudaEGL.h"),
     ),
 }
 
