@@ -10,15 +10,43 @@ static PyObject *repr_int(PyObject *self);
 static PyObject *repr_u64(PyObject *self);
 static PyObject *repr_u32(PyObject *self);
 
+/* Every module links its own copy of this file, so a handle class of
+ * another module (a driver CUdeviceptr given to the runtime) is known by
+ * this class attribute rather than by our functions. */
+#define KIND_ATTR "_cb_handle_kind"
+
+/* The kind of another module's handle class; -1 (no error set) if `t` is none. */
+static int
+foreign_kind(PyTypeObject *t)
+{
+    if (t->tp_basicsize != (Py_ssize_t)sizeof(cb_handle) || t->tp_itemsize != 0)
+        return -1;  /* cheap no for ints, bytes, buffers */
+    PyObject *k = PyObject_GetAttrString((PyObject *)t, KIND_ATTR);
+    if (k == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    long v = PyLong_Check(k) ? PyLong_AsLong(k) : -1;
+    Py_DECREF(k);
+    if (v < 0 || v > CB_HANDLE_U32) {
+        PyErr_Clear();
+        return -1;
+    }
+    return (int)v;
+}
+
 /* The kind is told by which repr our base type got: the layout is fixed by
  * the reference .pxd, so there is no room for a tag in the object. */
 static cb_handle_kind
-kind_of(PyTypeObject *t)
+kind_of(PyTypeObject *type)
 {
+    PyTypeObject *t = type;
     while (t != NULL && t->tp_dealloc != handle_dealloc)
         t = t->tp_base;  /* a Python subclass: find our base */
-    if (t == NULL)
-        return CB_HANDLE_POINTER;
+    if (t == NULL) {
+        int k = foreign_kind(type);
+        return k < 0 ? CB_HANDLE_POINTER : (cb_handle_kind)k;
+    }
     if (t->tp_repr == repr_int)
         return CB_HANDLE_INT;
     if (t->tp_repr == repr_u32)
@@ -206,7 +234,7 @@ static PyMethodDef handle_methods[] = {
 int
 cb_is_handle(PyObject *o)
 {
-    return Py_TYPE(o)->tp_init == handle_init;
+    return Py_TYPE(o)->tp_init == handle_init || foreign_kind(Py_TYPE(o)) >= 0;
 }
 
 PyObject *
@@ -245,5 +273,13 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
         .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
         .slots = slots,
     };
-    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
+    PyObject *type = PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
+    PyObject *kind = type ? PyLong_FromLong(def->kind) : NULL;
+    if (kind == NULL || PyObject_SetAttrString(type, KIND_ATTR, kind) < 0) {
+        Py_XDECREF(kind);
+        Py_XDECREF(type);
+        return NULL;
+    }
+    Py_DECREF(kind);
+    return (PyTypeObject *)type;
 }

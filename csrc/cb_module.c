@@ -312,6 +312,10 @@ cb_module_sizeof(PyObject *module, PyObject *objType)
         if (t == objType)
             return PyLong_FromSize_t(st->def->sizes[i].size);
     }
+    for (int i = 0; i < st->def->nstructs; i++) {
+        if ((PyObject *)st->structs[i] == objType)
+            return PyLong_FromSize_t(st->def->structs[i].size);
+    }
     PyErr_Format(PyExc_TypeError, "sizeof(): unknown type %R", objType);
     return NULL;
 }

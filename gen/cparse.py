@@ -148,6 +148,7 @@ _DIRECTIVE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$")
 
 def _strip_line_comment(s):
     s = re.sub(r"/\*.*?\*/", " ", s)
+    s = s.split("/*", 1)[0]  # a comment the line opens and a later line closes
     return s.split("//", 1)[0].strip()
 
 
@@ -419,6 +420,9 @@ def _clean_comment(raw):
     text = "\n".join(x[indent:] for x in lines)
     text = re.sub(r"\\link\s+#?\w+\s+(\w+)\s*\\endlink", r"\1", text)
     text = re.sub(r"\\(?:p|c|e|b|a|ref)\s+", "", text)
+    # the runtime's doxygen aliases (\notefnerr, \note_init_rt...) expand to
+    # boilerplate notes; they go before `\n` is taken for a line break
+    text = re.sub(r"\\note(?:fnerr|_\w+)", "", text)
     text = text.replace("\\n", "").replace("::", "")
     return text
 
