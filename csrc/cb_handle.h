@@ -35,6 +35,9 @@ typedef struct cb_handle_def {
     /* The same C type in another module, which this class extends:
      * "cuda.bindings.driver.CUstream" for cudaStream_t.  NULL: none. */
     const char *twin;
+    /* Or the index of a handle of the same module this class extends (made
+     * first): cudaArray_t extends cudaArray_const_t.  -1: none. */
+    int base;
 } cb_handle_def;
 
 /* `twin` is the class named by def->twin (imported by the caller), or NULL. */

@@ -44,8 +44,15 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
     for (int i = 0; i < def->nhandles; i++) {
         const char *name = strrchr(def->handles[i].spec_name, '.') + 1;
         PyTypeObject *twin = NULL;
-        if (def->handles[i].twin != NULL && (twin = import_class(def->handles[i].twin)) == NULL)
+        if (def->handles[i].base >= 0) {
+            if (def->handles[i].base >= i) {  /* the generator orders bases first */
+                PyErr_Format(PyExc_SystemError, "%s: base of handle %d comes after it", def->name, i);
+                return -1;
+            }
+            twin = (PyTypeObject *)Py_NewRef((PyObject *)st->handles[def->handles[i].base]);
+        } else if (def->handles[i].twin != NULL && (twin = import_class(def->handles[i].twin)) == NULL) {
             return -1;
+        }
         st->handles[i] = cb_handle_type_new(module, &def->handles[i], twin);
         Py_XDECREF(twin);
         if (st->handles[i] == NULL || PyModule_AddObjectRef(module, name, (PyObject *)st->handles[i]) < 0)

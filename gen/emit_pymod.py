@@ -523,9 +523,11 @@ def emit(model):
         for h in handles:
             doc = model.h.typedef_docs.get(h)
             twin = getattr(model, "twins", {}).get(h)
-            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s},\n' % (
+            base = model.const_twins().get(h)
+            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s, %s},\n' % (
                 lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h),
-                model.handle_kind(h).upper(), '"%s"' % twin if twin else "NULL"))
+                model.handle_kind(h).upper(), '"%s"' % twin if twin else "NULL",
+                "HANDLE_%s" % base if base else "-1"))
         out.append("};\n\n")
     consts = model.constants()
     if consts:

@@ -175,6 +175,24 @@ def link(image, input_type, arch):
         nvjitlink.destroy(handle)
 
 
+def runtime_line(check, have_gpu):
+    """The runtime is linked in: report its version, and with a GPU that it
+    sees the devices the driver does."""
+    try:
+        from cuda.bindings import runtime
+        err, v = runtime.cudaRuntimeGetVersion()
+        text = "CUDA %d.%d (linked in, libcudart_static)" % (v // 1000, v % 1000 // 10)
+        if have_gpu:
+            err, n = runtime.cudaGetDeviceCount()
+            text += "; cudaGetDeviceCount: %s" % (n if err == runtime.cudaError_t.cudaSuccess else err.name)
+            if err != runtime.cudaError_t.cudaSuccess:
+                check.fail("runtime", text)
+                return
+        check.line("runtime", text)
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        check.fail("runtime", repr(e))
+
+
 def main(out=sys.stdout):
     check = Check(out)
     check.line("cuda.bindings", "%s (C core) at %s" % (cuda.bindings.__version__,
@@ -204,6 +222,8 @@ def main(out=sys.stdout):
             check.line("device %d" % i, name)
         if not devices:
             check.line("devices", "none")
+
+    runtime_line(check, bool(devices))
 
     from cuda.bindings import cynvjitlink, cynvrtc
     have_nvrtc = library(check, "nvrtc", cynvrtc, nvrtc_version)
