@@ -58,8 +58,9 @@ def main():
     check(runtime.cudaMemcpyAsync(x, x_host, 4 * n, H2D, stream))
     check(runtime.cudaMemcpyAsync(y, y_host, 4 * n, H2D, stream))
 
-    grid, block = runtime.dim3(), runtime.dim3()
-    grid.x, block.x = (n + 255) // 256, 256
+    grid, block = runtime.dim3(), runtime.dim3()   # zeroed, as the C struct: set all three
+    grid.x, grid.y, grid.z = (n + 255) // 256, 1, 1
+    block.x, block.y, block.z = 256, 1, 1
     args = ((a, x, y, n), (ctypes.c_float, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int))
     check(runtime.cudaEventRecord(start, stream))
     check(runtime.cudaLaunchKernel(saxpy, grid, block, args, 0, stream))

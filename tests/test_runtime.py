@@ -200,18 +200,22 @@ def test_launch_functions_take_kernel_arguments():
 
 
 def test_host_callbacks_take_python_callables():
-    # Without a driver the call fails, and the callable is released, not kept.
+    """The callable is released once the call failed (no driver) or once it
+    ran (with one): never kept."""
     import weakref
+    ran = []
 
     class Fn:
         def __call__(self, data):
-            pass
+            ran.append(data)
 
     fn = Fn()
     ref = weakref.ref(fn)
-    err, = runtime.cudaLaunchHostFunc(None, fn, None)
-    assert err != SUCCESS
+    err, = runtime.cudaLaunchHostFunc(None, fn, "data")
     del fn
+    if err == SUCCESS:
+        assert runtime.cudaStreamSynchronize(None)[0] == SUCCESS
+        assert ran == ["data"]
     assert ref() is None
     with pytest.raises(TypeError):
         runtime.cudaStreamAddCallback(None, 1.5, None, 0)

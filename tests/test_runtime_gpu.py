@@ -207,8 +207,9 @@ def test_graph_capture_and_launch(rt):
     assert status == rt.cudaStreamCaptureStatus.cudaStreamCaptureStatusActive
     ok(rt.cudaMemsetAsync(buf, 7, 4096, s))
     graph = ok(rt.cudaStreamEndCapture(s))
-    nodes, count = ok(rt.cudaGraphGetNodes(graph))
-    assert count == 1 and len(nodes) == 1
+    _, count = ok(rt.cudaGraphGetNodes(graph))       # without a length: how many there are
+    nodes, count = ok(rt.cudaGraphGetNodes(graph, count))
+    assert count == 1 and len(nodes) == 1 and isinstance(nodes[0], rt.cudaGraphNode_t)
     assert ok(rt.cudaGraphNodeGetType(nodes[0])) == rt.cudaGraphNodeType.cudaGraphNodeTypeMemset
     gexec = ok(rt.cudaGraphInstantiate(graph, 0))
     ok(rt.cudaGraphLaunch(gexec, s))
@@ -257,11 +258,14 @@ def test_memory_pools(rt):
 
 def test_peer_queries(rt):
     n = ok(rt.cudaGetDeviceCount())
-    for d in range(n):
-        can = ok(rt.cudaDeviceCanAccessPeer(0, d))
-        assert can in (0, 1)
-    value = ok(rt.cudaDeviceGetP2PAttribute(rt.cudaDeviceP2PAttr.cudaDevP2PAttrAccessSupported, 0, 0))
-    assert isinstance(value, int)
+    for d in range(1, n):
+        assert ok(rt.cudaDeviceCanAccessPeer(0, d)) in (0, 1)
+        value = ok(rt.cudaDeviceGetP2PAttribute(rt.cudaDeviceP2PAttr.cudaDevP2PAttrAccessSupported, 0, d))
+        assert value in (0, 1)
+    # a device is not its own peer; the error is returned (and left as the last error)
+    err, can = rt.cudaDeviceCanAccessPeer(0, 0)
+    assert err == rt.cudaError_t.cudaErrorInvalidDevice and can is None
+    assert rt.cudaGetLastError()[0] == rt.cudaError_t.cudaErrorInvalidDevice
 
 
 def launch_and_check(rt, kernel, args_for):
@@ -365,6 +369,7 @@ def test_host_callbacks(rt):
 
 
 def test_last_error_semantics(rt):
+    rt.cudaGetLastError()  # whatever an earlier test left
     assert rt.cudaGetLastError()[0] == rt.cudaError_t.cudaSuccess
     err, ptr = rt.cudaMalloc(1 << 60)
     assert err == rt.cudaError_t.cudaErrorMemoryAllocation and ptr is None
