@@ -262,9 +262,11 @@ def test_peer_queries(rt):
         assert ok(rt.cudaDeviceCanAccessPeer(0, d)) in (0, 1)
         value = ok(rt.cudaDeviceGetP2PAttribute(rt.cudaDeviceP2PAttr.cudaDevP2PAttrAccessSupported, 0, d))
         assert value in (0, 1)
-    # a device is not its own peer; the error is returned (and left as the last error)
-    err, can = rt.cudaDeviceCanAccessPeer(0, 0)
-    assert err == rt.cudaError_t.cudaErrorInvalidDevice and can is None
+    # a device is not its own peer: no access, and no P2P attributes (an
+    # error returned and left as the last error)
+    assert ok(rt.cudaDeviceCanAccessPeer(0, 0)) == 0
+    err, value = rt.cudaDeviceGetP2PAttribute(rt.cudaDeviceP2PAttr.cudaDevP2PAttrAccessSupported, 0, 0)
+    assert err == rt.cudaError_t.cudaErrorInvalidDevice and value is None
     assert rt.cudaGetLastError()[0] == rt.cudaError_t.cudaErrorInvalidDevice
 
 
