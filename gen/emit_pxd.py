@@ -15,6 +15,10 @@ Cython derive exactly those strings and offsets:
   prelude header declares them) are Cython's own module-level types: Cython
   then spells them `__pyx_t_4cuda_8bindings_8cy<lib>_<name>`, as the
   reference's signature strings do, and defines them in each consumer.
+* A type C names by tag only (`enum cudaLimit`, `struct cudaExtent`) is a
+  `cdef enum`/`cdef struct` (Cython then writes the keyword); a type name
+  that is a macro in C (`#define cudaStreamAttrID cudaLaunchAttributeID`) is
+  Cython's own typedef.  cython_names() tells the core these spellings.
 * Struct members that are unnamed structs or unions get names of their own,
   anon_struct<N> / anon_union<N>, numbered as the reference numbers them
   (per kind, in header order, inner before outer); an unnamed member
@@ -27,7 +31,7 @@ import re
 from . import cparse
 from .cparse import CType
 from .libraries import PLATFORM_PREDEFINED
-from .common import banner, cython_name, cuda_version, pxd_type
+from .common import banner, cython_name, cuda_version, pxd_type, snapshot_signatures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INDENT = "    "
@@ -89,6 +93,8 @@ class Origins:
     def __init__(self, model):
         self.of = {}
         self.tag_only_enums = set()
+        self.enum_typedefs = {}   # NAME -> TAG of `typedef enum TAG {...} NAME;`
+        self.raw = None   # the files parsed as they are (no name_tags rewrite): C's own spellings
         for sources in _candidate_sources(model):
             if self.read(model, sources):
                 return
@@ -98,7 +104,7 @@ class Origins:
                                "which header declares what; set model.include_dir" % ", ".join(lib.headers))
 
     def read(self, model, sources):
-        of, tag_only = {}, set()
+        of, tag_only, enum_typedefs = {}, set(), {}
         h = cparse.Header()
         for label, text in sources:
             seen = {k: set(d) for k, d in self._tables(h).items()}
@@ -109,12 +115,17 @@ class Origins:
                         of.setdefault(name, label)
             # `enum X {...};` without a typedef is `enum X` in C, where a
             # `typedef enum {...} X;` is plain X; the parse does not keep that.
-            for m in re.finditer(r"(\btypedef\s+)?\benum\s+(\w+)\s*\{", text):
+            # (`enum __device_builtin__ X {` too: the runtime's attribute.)
+            for m in re.finditer(r"(\btypedef\s+)?\benum\s+(?:__\w+__\s+)?(\w+)\s*\{", text):
                 if not m.group(1):
                     tag_only.add(m.group(2))
+            # The parse loses TAG of a NAME that C also declares as a typedef
+            # of the tag (library_types.h: `typedef enum X_t X_t;`).
+            for m in re.finditer(r"\btypedef\s+enum\s+(\w+)\s*\{[^{}]*\}\s*(\w+)\s*;", text):
+                enum_typedefs[m.group(2)] = m.group(1)
         if set(model.h.functions) - set(h.functions):
             return False   # other headers than the model's (another toolkit)
-        self.of, self.tag_only_enums = of, tag_only
+        self.of, self.tag_only_enums, self.enum_typedefs, self.raw = of, tag_only, enum_typedefs, h
         return True
 
     @staticmethod
@@ -127,6 +138,10 @@ class Origins:
         lib = model.lib
         if not self.of:
             return lib.headers[0]
+        if name not in self.of and name in model.h.defines:
+            # A macro naming a type (`#define cudaStreamAttrID
+            # cudaLaunchAttributeID`): no C typedef, so Cython's own.
+            return None
         label = self.of.get(name, lib.headers[0])
         if label is None or label in getattr(lib, "interop_headers", ()):
             return None
@@ -164,6 +179,7 @@ class _Writer:
         self.origins = origins
         self.blocks = {}          # header or None -> [text]
         self.own = set()          # typedef names declared at Cython level (not extern)
+        self.tagged = {}          # name declared by tag (cdef enum/struct/union) -> (keyword, extern?)
         self.done = set()
         self.active = set()
         self.defines = self._define_ints()
@@ -183,6 +199,9 @@ class _Writer:
         for tag, t in self.h.typedefs.items():
             if tag in self.h.enums and not t.ptrs and t.base in self.h.enums and t.base != tag:
                 self.enum_tag[t.base] = tag
+        for name, tag in origins.enum_typedefs.items():
+            if name in self.h.enums and tag in self.h.enums and name != tag:
+                self.enum_tag.setdefault(name, tag)
 
     def _define_ints(self):
         values = {}
@@ -244,6 +263,8 @@ class _Writer:
         # A tag is `enum TAG` in C (cdef enum); a typedef of an untagged enum is plain NAME.
         tagged = typedef or name in self.origins.tag_only_enums
         head = ("cdef enum %s:" if tagged else "ctypedef enum %s:") % name
+        if tagged:
+            self.tagged[name] = ("enum", block is not None)
         lines = [pre + head] + ["%s%s%s = %d" % (pre, INDENT, m.name, m.value) for m in e.members]
         if not e.members:
             lines.append(pre + INDENT + "pass")
@@ -267,6 +288,7 @@ class _Writer:
             # An opaque struct, known only through this typedef.
             kind = t.base.split(" ", 1)[0]
             self.done.add(tag)
+            self.tagged[tag] = (kind, True)   # in an extern block either way
             if block is None:   # C code may name an incomplete struct without a header
                 lines += ["cdef extern from *:", "%scdef %s %s:" % (INDENT, kind, tag), 2 * INDENT + "pass"]
             else:
@@ -285,6 +307,8 @@ class _Writer:
         cparent = ("%s %s" % (s.kind, s.tag)) if s.tag else key
         self.anonymous_types(s, cparent, "", block, out)
         head = ("cdef %s %s:" % (s.kind, key)) if s.tag else ("ctypedef %s %s:" % (s.kind, key))
+        if s.tag:
+            self.tagged[key] = (s.kind, block is not None)
         out.append(pre + head + "\n" + self.fields(s, pre + INDENT) + "\n")
         for alias in self.aliases.get(key, []):
             self.done.add(alias)
@@ -371,10 +395,16 @@ def _declarations(model):
 
 
 def cython_names(model):
-    """{typedef: Cython's C name} for the types cy<lib>.pxd declares as its
-    own: what capsule signatures call them (for common.cython_signature)."""
+    """{type name: how a capsule signature spells it} where Cython's spelling
+    is not the plain name (for common.cython_signature): types cy<lib>.pxd
+    declares as its own get Cython's C name, those declared by tag their
+    keyword (`enum cudaLimit`, `enum __pyx_t_..._cudaGLDeviceList`)."""
     module = "cuda.bindings.cy" + model.lib.key
-    return {n: cython_name(module, n) for n in sorted(_declarations(model).own)}
+    w = _declarations(model)
+    names = {n: cython_name(module, n) for n in w.own}
+    for n, (kind, extern) in w.tagged.items():
+        names[n] = "%s %s" % (kind, n if extern else cython_name(module, n))
+    return dict(sorted(names.items()))
 
 
 def type_names(model):
@@ -383,7 +413,9 @@ def type_names(model):
     names = [e.name for e in h.enums.values() if e.name and e.members]
     names += [n for n in h.typedefs if n not in names]
     names += [n for n in h.structs if n not in names]
-    return names
+    # A reserved name is a misread attribute (vector_types.h's
+    # `typedef struct ulonglong4 __VECTOR_TYPE_DEPRECATED__("...") ulonglong4;`).
+    return [n for n in names if not n.startswith("__")]
 
 
 # --------------------------------------------------------------------------
@@ -399,7 +431,9 @@ def constants(model):
     members = {m.name: m.value for e in model.h.enums.values() for m in e.members}
     out = []
     for name in defines:
-        if not name.startswith(tuple(lib.constant_prefixes)) or name.startswith("__"):
+        # The reference keeps `__CUDART_API_VERSION` (a prefix after `__`).
+        stem = name[2:] if name.startswith("__") else name
+        if not stem.startswith(tuple(lib.constant_prefixes)):
             continue
         value = _macro_value(defines, members, name, 0)
         if value is not None:
@@ -443,22 +477,48 @@ def functions(model):
 STDINT = ("int32_t", "int64_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t")
 
 
+def _as_written(t, name=""):
+    return pxd_type(CType(t.base, t.const or any(t.ptrs), t.ptrs, t.array, t.func), name)
+
+
+def _except(lib, b):
+    """The except clause: the value the core returns with an exception set,
+    NULL for strings; a struct returned by value has no value to spare, so
+    the caller checks for an exception (as the reference declares them)."""
+    if b.returns == "cstr":
+        return "except ?NULL"
+    if b.returns in ("struct", "struct_only"):
+        return "except *"
+    return "except ?" + lib.except_value
+
+
 def emit_cy(model):
     lib = model.lib
     h = model.h
     out = [banner(lib, "#", "", cuda_version(h))]
     out.append("# cimport it: `from cuda.bindings cimport cy%s`; compile with -I$CUDA_HOME/include.\n" % lib.key)
     out.append("from libc.stdint cimport %s\n" % ", ".join(STDINT))
-    types = _declarations(model).text()
+    w = _declarations(model)
+    types = w.text()
     more = sorted(set(re.findall(r"\b(u?int(?:8|16|32|64|ptr)_t)\b", types)) - set(STDINT))
     if more:
         out.append("from libc.stdint cimport %s\n" % ", ".join(more))
     out.append("\n" + types)
+    reference = snapshot_signatures(lib)
+    raw = w.origins.raw.functions if w.origins.raw else {}
     for b in functions(model):
         f = b.func
-        params = ", ".join(pxd_type(p.type, _safe(p.name)) for p in f.params)
-        exc = "NULL" if b.returns == "cstr" else lib.except_value
-        out.append("cdef %s %s(%s) except ?%s nogil\n" % (pxd_type(f.ret), f.name, params, exc))
+        if f.name in reference and f.name in raw:
+            # The reference's string reads the header as written (a rewrite
+            # of the model's, such as `struct cudaGraphicsResource **` to
+            # `cudaGraphicsResource_t *`, would change it), and takes a const
+            # anywhere in a pointer type for the pointee's (`void *const *`).
+            f = raw[f.name]
+            decl = _as_written
+        else:   # what the core's capsule (common.cython_signature) reads
+            decl = pxd_type
+        params = ", ".join(decl(p.type, _safe(p.name)) for p in f.params)
+        out.append("cdef %s %s(%s) %s nogil\n" % (decl(f.ret, ""), f.name, params, _except(lib, b)))
     consts = constants(model)
     if consts:
         out.append("\n")
@@ -521,10 +581,20 @@ def emit_classes(model):
     lib = model.lib
     cy = "cy" + lib.key
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from cuda.bindings cimport %s\n\n" % cy)
+    out.append("from cuda.bindings cimport %s\n" % cy)
+    # A handle of the same C type as one of another module's (cudaStream_t
+    # and CUstream) is that class's subclass, in our C types as here.
+    twins = getattr(model, "twins", {})
+    for module in sorted({t.rsplit(".", 1)[0] for t in twins.values()}):
+        out.append("cimport %s as %s\n" % (module, module.rsplit(".", 1)[1]))
+    out.append("\n")
     for hname in model.handles():
-        out.append("cdef class %s:\n    cdef %s.%s _pvt_val\n    cdef %s.%s* _pvt_ptr\n\n"
-                   % (hname, cy, hname, cy, hname))
+        if hname in twins:
+            module, cls = twins[hname].rsplit(".", 1)
+            out.append("cdef class %s(%s.%s):\n    pass\n\n" % (hname, module.rsplit(".", 1)[1], cls))
+        else:
+            out.append("cdef class %s:\n    cdef %s.%s _pvt_val\n    cdef %s.%s* _pvt_ptr\n\n"
+                       % (hname, cy, hname, cy, hname))
     for name, base in struct_classes(model):
         if base:
             out.append("cdef class %s(%s):\n    pass\n\n" % (name, base))
