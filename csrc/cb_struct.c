@@ -431,13 +431,16 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         PyTypeObject *ht = state_of(self)->handles[f->ref];
         if (v == Py_None) {
             u = 0;
-        } else if (PyObject_TypeCheck(v, ht)) {
+        } else if (cb_handle_accepts(v, ht)) {   /* its twin too: a CUstream for a cudaStream_t */
             u = (unsigned long long)(uintptr_t)cb_handle_pointer(v);
         } else if (PyLong_Check(v)) {
             /* A 4-byte handle is CUdevice, an int: CU_DEVICE_CPU is -1. */
             if (to_bits(v, f->size >= 8 ? 0 : cb_min_signed(f->size), cb_max_unsigned(f->size), &u, self, f, idx,
                         "int") < 0)
                 return -1;
+        } else if (ht->tp_base != &PyBaseObject_Type) {
+            return field_error(PyExc_TypeError, self, f, idx, "must be %s, %s, int or None, not %.200s",
+                               short_name(ht), short_name(ht->tp_base), short_name(Py_TYPE(v)));
         } else {
             return field_error(PyExc_TypeError, self, f, idx, "must be %s, int or None, not %.200s",
                                short_name(ht), short_name(Py_TYPE(v)));
@@ -651,6 +654,36 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     return 0;
 }
 
+/* A C string in a char array: bytes (or str, as UTF-8) of at most `count`
+ * bytes, the rest zeroed; what C reads stops at the first NUL. */
+static int
+set_cstring(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
+{
+    size_t n = f->count * f->size;
+    const char *src;
+    Py_ssize_t len;
+    Py_buffer b = {0};
+    if (PyUnicode_Check(v)) {
+        if ((src = PyUnicode_AsUTF8AndSize(v, &len)) == NULL)
+            return -1;
+    } else if (PyObject_CheckBuffer(v)) {
+        if (PyObject_GetBuffer(v, &b, PyBUF_SIMPLE) < 0)
+            return -1;
+        src = b.buf;
+        len = b.len;
+    } else {
+        return field_error(PyExc_TypeError, self, f, -1, "must be bytes or str, not %.200s", short_name(Py_TYPE(v)));
+    }
+    int ok = (size_t)len <= n;
+    if (ok) {
+        memset(dst, 0, n);
+        memcpy(dst, src, (size_t)len);
+    }
+    if (b.obj != NULL)
+        PyBuffer_Release(&b);
+    return ok ? 0 : field_error(PyExc_ValueError, self, f, -1, "must be at most %zu bytes, got %zd", n, len);
+}
+
 /* A fixed array: a sequence of exactly `count` elements, converted in full
  * before anything is written. */
 static int
@@ -702,6 +735,10 @@ cb_struct_get(PyObject *self, void *closure)
     }
     if (f->kind == CB_FIELD_CHARS)
         return PyBytes_FromStringAndSize(p, (Py_ssize_t)(f->count * f->size));
+    if (f->kind == CB_FIELD_CSTRING) {
+        const char *end = memchr(p, 0, f->count * f->size);
+        return PyBytes_FromStringAndSize(p, end != NULL ? end - p : (Py_ssize_t)(f->count * f->size));
+    }
     if (f->count == 0)
         return get_elem(self, f, p, self);
     return get_array(self, f, p, f->count, self);
@@ -721,6 +758,8 @@ cb_struct_set(PyObject *self, PyObject *value, void *closure)
         return set_pointer(self, f, p, value);
     if (f->kind == CB_FIELD_CHARS)
         return set_chars(self, f, p, value);
+    if (f->kind == CB_FIELD_CSTRING)
+        return set_cstring(self, f, p, value);
     if (f->count == 0)
         return set_elem(self, f, p, p, value, -1);
     return set_array(self, f, p, value);

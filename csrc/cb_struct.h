@@ -49,6 +49,8 @@ typedef enum cb_field_kind {
     CB_FIELD_ADDRESS,    /* a data or function pointer: int address */
     CB_FIELD_KERNEL_PARAMS,  /* void **kernelParams: an address, or (values, types)
                                 packed as for cuLaunchKernel (csrc/cb_kernel.h) */
+    CB_FIELD_CSTRING,    /* char array holding a NUL-terminated string
+                            (cudaDeviceProp.name): bytes up to the first NUL */
 } cb_field_kind;
 
 /* Where the elements live. */

@@ -27,6 +27,10 @@ from .model import INT_TYPES
 
 CHAR_TYPES = ("char", "signed char", "unsigned char")
 
+# char arrays that hold a NUL-terminated string rather than raw bytes: read as
+# the bytes before the NUL, as NVIDIA's classes return them (b'NVIDIA H100').
+C_STRINGS = {("cudaDeviceProp", "name")}
+
 
 def _plain(base):
     """'struct X' -> 'X'."""
@@ -201,7 +205,7 @@ class Structs:
             row = self._scalar(elem, "(%s)[0]" % M)
             row.count = "sizeof(%s) / sizeof((%s)[0])" % (M, M)
             if not elem.ptrs and self.h.resolve(elem).base in CHAR_TYPES:
-                row.kind = "CB_FIELD_CHARS"
+                row.kind = "CB_FIELD_CSTRING" if (c.name, f.name) in C_STRINGS else "CB_FIELD_CHARS"
             return row
         if t.func is None and len(t.ptrs) == 1:
             pointee = t.pointee()
