@@ -1003,25 +1003,11 @@ def name_tags(h):
             for p in t.func.params:
                 fix(p.type)
 
-    def fix_struct(s, seen):
-        if id(s) in seen:
-            return
-        seen.add(id(s))
-        for f in s.fields:
-            fix(f.type)
-            if f.nested is not None:
-                fix_struct(f.nested, seen)
-
-    for f in h.functions.values():
-        fix(f.ret)
-        for p in f.params:
-            fix(p.type)
-    for name, t in h.typedefs.items():
-        if name not in pointer_names.get(t.base, ()):
+    # every spelled type, except the pointer typedefs that name the handles
+    handles = {id(h.typedefs[n]) for names in pointer_names.values() for n in names}
+    for t in list(_all_types(h)):
+        if id(t) not in handles:
             fix(t)
-    seen = set()
-    for s in h.structs.values():
-        fix_struct(s, seen)
     return tags
 
 
