@@ -95,15 +95,120 @@ cb_handle_pointer(PyObject *o)
     return (void *)(uintptr_t)load(o);
 }
 
+/* Handle objects come and go with most calls that return one, so the
+ * memory of plain instances (no __dict__, not GC-tracked: all of ours) is
+ * kept on a short freelist rather than handed back to the allocator.  The
+ * GIL guards it: these modules load in the main interpreter only.  A
+ * free-threaded build goes to the allocator every time. */
+#ifndef Py_GIL_DISABLED
+#define FREELIST_SIZE 64
+static PyObject *freelist[FREELIST_SIZE];
+static int nfree;
+#endif
+
+static int
+recyclable(PyTypeObject *type)
+{
+    return type->tp_basicsize == (Py_ssize_t)sizeof(cb_handle) && type->tp_itemsize == 0 &&
+           !PyType_IS_GC(type) && type->tp_free == PyObject_Free;
+}
+
+/* A handle of `type` holding `value` (stored as the type's kind). */
+static PyObject *
+handle_make(PyTypeObject *type, unsigned long long value)
+{
+    cb_handle *self;
+#ifndef Py_GIL_DISABLED
+    if (CB_LIKELY(nfree > 0) && recyclable(type))
+        self = (cb_handle *)PyObject_Init(freelist[--nfree], type);
+    else
+#endif
+        self = (cb_handle *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->_pvt_val.u = 0;
+    self->_pvt_ptr = &self->_pvt_val;
+    if (value != 0)
+        store((PyObject *)self, value);
+    return (PyObject *)self;
+}
+
+void
+cb_handle_freelist_clear(void)
+{
+#ifndef Py_GIL_DISABLED
+    while (nfree > 0)
+        PyObject_Free(freelist[--nfree]);
+#endif
+}
+
 static PyObject *
 handle_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    cb_handle *self = (cb_handle *)type->tp_alloc(type, 0);
-    if (self != NULL)
-        self->_pvt_ptr = &self->_pvt_val;
     (void)args;
     (void)kwds;
-    return (PyObject *)self;
+    return handle_make(type, 0);
+}
+
+/* init_value as the stored bits: an int or __index__ object; negative
+ * values wrap as in C (CUdevice(-1) is CU_DEVICE_INVALID). */
+static int
+init_value_bits(PyTypeObject *type, PyObject *init, unsigned long long *out)
+{
+    PyObject *v = PyNumber_Index(init);
+    if (v == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s(init_value) must be an int, not %.200s", type->tp_name,
+                     Py_TYPE(init)->tp_name);
+        return -1;
+    }
+    int overflow = 0;
+    long long s = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow > 0) {
+        *out = PyLong_AsUnsignedLongLong(v);
+        s = *out == (unsigned long long)-1 && PyErr_Occurred() ? -1 : 0;
+    } else if (overflow < 0) {
+        PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range", type->tp_name);
+        s = -1;
+    } else {
+        *out = (unsigned long long)s;
+        s = s == -1 && PyErr_Occurred() ? -1 : 0;
+    }
+    Py_DECREF(v);
+    return (int)s;
+}
+
+static int handle_init(PyObject *self, PyObject *args, PyObject *kwds);
+
+/* CUstream(0), CUdevice(n): the common one-int call skips the generic
+ * type call (argument tuple, __init__ keyword parsing). */
+static PyObject *
+handle_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    PyTypeObject *type = (PyTypeObject *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (CB_LIKELY(kwnames == NULL && nargs <= 1)) {
+        unsigned long long v = 0;
+        if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
+            return NULL;
+        return handle_make(type, v);
+    }
+    PyObject *tuple = PyTuple_New(nargs), *kwds = NULL, *self = NULL;
+    if (tuple == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+    if (kwnames != NULL && (kwds = PyDict_New()) == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; kwnames != NULL && k < PyTuple_GET_SIZE(kwnames); k++)
+        if (PyDict_SetItem(kwds, PyTuple_GET_ITEM(kwnames, k), args[nargs + k]) < 0)
+            goto done;
+    self = handle_make(type, 0);
+    if (self != NULL && handle_init(self, tuple, kwds) < 0)
+        Py_CLEAR(self);
+done:
+    Py_DECREF(tuple);
+    Py_XDECREF(kwds);
+    return self;
 }
 
 static int
@@ -123,24 +228,9 @@ handle_init(PyObject *self, PyObject *args, PyObject *kwds)
             h->_pvt_ptr = p;
     }
     if (init != NULL && init != Py_None) {
-        PyObject *v = PyNumber_Index(init);
-        if (v == NULL) {
-            PyErr_Format(PyExc_TypeError, "%s(init_value) must be an int, not %.200s",
-                         Py_TYPE(self)->tp_name, Py_TYPE(init)->tp_name);
+        unsigned long long x;
+        if (init_value_bits(Py_TYPE(self), init, &x) < 0)
             return -1;
-        }
-        unsigned long long x = PyLong_AsUnsignedLongLong(v);
-        if (x == (unsigned long long)-1 && PyErr_Occurred()) {
-            /* Negative values wrap as in C (e.g. CUdevice(-1), CU_DEVICE_INVALID). */
-            PyErr_Clear();
-            long long s = PyLong_AsLongLong(v);
-            if (s == -1 && PyErr_Occurred()) {
-                Py_DECREF(v);
-                return -1;
-            }
-            x = (unsigned long long)s;
-        }
-        Py_DECREF(v);
         if (x != 0)
             store(self, x);
     }
@@ -151,7 +241,12 @@ static void
 handle_dealloc(PyObject *self)
 {
     PyTypeObject *tp = Py_TYPE(self);
-    tp->tp_free(self);
+#ifndef Py_GIL_DISABLED
+    if (nfree < FREELIST_SIZE && recyclable(tp))
+        freelist[nfree++] = self;
+    else
+#endif
+        tp->tp_free(self);
     Py_DECREF(tp);
 }
 
@@ -240,12 +335,7 @@ cb_is_handle(PyObject *o)
 PyObject *
 cb_handle_new(PyTypeObject *type, void *value)
 {
-    cb_handle *self = (cb_handle *)type->tp_alloc(type, 0);
-    if (self == NULL)
-        return NULL;
-    self->_pvt_ptr = &self->_pvt_val;
-    store((PyObject *)self, (unsigned long long)(uintptr_t)value);
-    return (PyObject *)self;
+    return handle_make(type, (unsigned long long)(uintptr_t)value);
 }
 
 PyTypeObject *
@@ -274,6 +364,8 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
         .slots = slots,
     };
     PyObject *type = PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
+    if (type != NULL)  /* never inherited: a Python subclass gets the generic call */
+        ((PyTypeObject *)type)->tp_vectorcall = handle_vectorcall;
     PyObject *kind = type ? PyLong_FromLong(def->kind) : NULL;
     if (kind == NULL || PyObject_SetAttrString(type, KIND_ATTR, kind) < 0) {
         Py_XDECREF(kind);

@@ -147,6 +147,7 @@ cb_module_free(void *module)
     PyMem_Free(st->enum_cache_len);
     PyMem_Free(st->handles);
     PyMem_Free(st->structs);
+    cb_handle_freelist_clear();
     st->def = NULL;
 }
 

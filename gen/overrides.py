@@ -16,12 +16,28 @@ NULLABLE_STRINGS = {
     "nvJitLinkAddData": {"name"},
 }
 
-# Calls that return at once: the Python layer keeps the GIL around them
-# (releasing it costs more than the call).  Everything else releases it.
+# Calls that return at once: the Python layer keeps the GIL around them,
+# because releasing and taking it back (about 20 ns) costs more than the
+# call.  Each one only reads a table, a thread-local or the library's fixed
+# state: it never blocks on the GPU, never waits for a queue to drain and
+# never runs a host callback, so holding the GIL cannot deadlock with a
+# callback thread.  Everything else (launches, copies, synchronisation,
+# queries that take driver locks such as cuStreamQuery) releases it.
 KEEP_GIL = {
     "nvrtcGetErrorString", "nvrtcVersion", "nvrtcGetNumSupportedArchs",
     "nvrtcGetSupportedArchs", "nvrtcGetPCHHeapSize", "nvrtcSetPCHHeapSize",
     "nvJitLinkVersion",
+    # driver: error text, versions, device and current-context queries
+    "cuGetErrorString", "cuGetErrorName", "cuDriverGetVersion",
+    "cuDeviceGet", "cuDeviceGetCount", "cuDeviceGetAttribute",
+    "cuCtxGetCurrent", "cuCtxGetDevice", "cuCtxGetApiVersion", "cuCtxGetId", "cuCtxGetFlags",
+    "cuPointerGetAttribute", "cuPointerGetAttributes",
+    "cuStreamGetId", "cuStreamGetCtx", "cuStreamGetFlags", "cuStreamGetPriority", "cuStreamGetDevice",
+    # runtime: the same, over the runtime's thread-local state
+    "cudaGetErrorString", "cudaGetErrorName", "cudaGetLastError", "cudaPeekAtLastError",
+    "cudaDriverGetVersion", "cudaRuntimeGetVersion",
+    "cudaGetDevice", "cudaGetDeviceCount", "cudaDeviceGetAttribute", "cudaPointerGetAttributes",
+    "cudaStreamGetId", "cudaStreamGetFlags", "cudaStreamGetPriority", "cudaStreamGetDevice",
 }
 
 # Python names NVIDIA's tuple-style modules give C parameters that would
