@@ -335,6 +335,8 @@ cb_is_handle(PyObject *o)
 PyObject *
 cb_handle_new(PyTypeObject *type, void *value)
 {
+    if (type == NULL)  /* a class that could not be made: its exception is set */
+        return NULL;
     return handle_make(type, (unsigned long long)(uintptr_t)value);
 }
 

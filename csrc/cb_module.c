@@ -4,6 +4,7 @@
 #include <string.h>
 
 static int add_error_type(PyObject *module);
+static PyObject *public_names(PyObject *module);
 
 /* "cuda.bindings.driver.CUstream" -> that class (a new reference). */
 static PyTypeObject *
@@ -24,6 +25,61 @@ import_class(const char *qualname)
     return (PyTypeObject *)cls;
 }
 
+/* Keep `type` as the class of slot `*slot` and as the module attribute
+ * `spec_name`'s last part (later lookups find it in the module dict).  If
+ * another thread made it meanwhile (building can release the GIL), that one
+ * is kept.  Returns the class kept (borrowed) or NULL. */
+static PyTypeObject *
+keep_class(PyObject *module, PyTypeObject **slot, PyTypeObject *type, const char *spec_name)
+{
+    if (type == NULL)
+        return NULL;
+    if (*slot != NULL) {
+        Py_DECREF(type);
+        return *slot;
+    }
+    if (PyObject_SetAttrString(module, strrchr(spec_name, '.') + 1, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return NULL;
+    }
+    *slot = type;  /* the state owns the reference */
+    return type;
+}
+
+PyTypeObject *
+cb_make_handle_class(PyObject *module, cb_state *st, int idx)
+{
+    const cb_handle_def *h = &st->def->handles[idx];
+    PyTypeObject *base = NULL;
+    if (h->base >= 0) {
+        if (h->base >= idx)  /* the generator orders bases first */
+            return (PyTypeObject *)PyErr_Format(PyExc_SystemError, "%s: base of handle %d comes after it",
+                                                st->def->name, idx);
+        base = cb_handle_class(module, st, h->base);
+        Py_XINCREF(base);
+    } else if (h->twin != NULL) {
+        base = import_class(h->twin);
+    }
+    if (base == NULL && (h->base >= 0 || h->twin != NULL))
+        return NULL;
+    PyTypeObject *type = cb_handle_type_new(module, h, base);
+    Py_XDECREF(base);
+    return keep_class(module, &st->handles[idx], type, h->spec_name);
+}
+
+PyTypeObject *
+cb_make_struct_class(PyObject *module, cb_state *st, int idx)
+{
+    const cb_struct_def *s = &st->def->structs[idx];
+    PyTypeObject *base = NULL;
+    if (s->base >= idx)  /* the generator orders bases first */
+        return (PyTypeObject *)PyErr_Format(PyExc_SystemError, "%s: base of class %d comes after it",
+                                            st->def->name, idx);
+    if (s->base >= 0 && (base = cb_struct_class(module, st, s->base)) == NULL)
+        return NULL;
+    return keep_class(module, &st->structs[idx], cb_struct_type_new(module, s, base), s->spec_name);
+}
+
 /* Enum values below this get a direct lookup table. */
 #define CB_ENUM_TABLE_MAX 4096
 
@@ -40,34 +96,6 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
     if (!st->enums || !st->enum_cache || !st->enum_cache_len || !st->handles || !st->structs) {
         PyErr_NoMemory();
         return -1;
-    }
-    for (int i = 0; i < def->nhandles; i++) {
-        const char *name = strrchr(def->handles[i].spec_name, '.') + 1;
-        PyTypeObject *twin = NULL;
-        if (def->handles[i].base >= 0) {
-            if (def->handles[i].base >= i) {  /* the generator orders bases first */
-                PyErr_Format(PyExc_SystemError, "%s: base of handle %d comes after it", def->name, i);
-                return -1;
-            }
-            twin = (PyTypeObject *)Py_NewRef((PyObject *)st->handles[def->handles[i].base]);
-        } else if (def->handles[i].twin != NULL && (twin = import_class(def->handles[i].twin)) == NULL) {
-            return -1;
-        }
-        st->handles[i] = cb_handle_type_new(module, &def->handles[i], twin);
-        Py_XDECREF(twin);
-        if (st->handles[i] == NULL || PyModule_AddObjectRef(module, name, (PyObject *)st->handles[i]) < 0)
-            return -1;
-    }
-    for (int i = 0; i < def->nstructs; i++) {
-        const cb_struct_def *s = &def->structs[i];
-        if (s->base >= i) {   /* the generator orders bases first */
-            PyErr_Format(PyExc_SystemError, "%s: base of class %d comes after it", def->name, i);
-            return -1;
-        }
-        st->structs[i] = cb_struct_type_new(module, s, s->base >= 0 ? st->structs[s->base] : NULL);
-        if (st->structs[i] == NULL ||
-            PyModule_AddObjectRef(module, strrchr(s->spec_name, '.') + 1, (PyObject *)st->structs[i]) < 0)
-            return -1;
     }
     for (int i = 0; i < def->nconstants; i++) {
         PyObject *v = PyLong_FromLongLong(def->constants[i].value);
@@ -274,13 +302,46 @@ cb_module_getattr(PyObject *module, PyObject *name)
         return NULL;
     }
     if (PyUnicode_Check(name)) {
-        for (int i = 0; i < st->def->nenums; i++)
-            if (PyUnicode_CompareWithASCIIString(name, st->def->enums[i].name) == 0)
+        const cb_module_def *def = st->def;
+        for (int i = 0; i < def->nenums; i++)
+            if (PyUnicode_CompareWithASCIIString(name, def->enums[i].name) == 0)
                 return cb_enum_type(module, i);
+        for (int i = 0; i < def->nhandles; i++)
+            if (PyUnicode_CompareWithASCIIString(name, strrchr(def->handles[i].spec_name, '.') + 1) == 0)
+                return Py_XNewRef((PyObject *)cb_handle_class(module, st, i));
+        for (int i = 0; i < def->nstructs; i++)
+            if (PyUnicode_CompareWithASCIIString(name, strrchr(def->structs[i].spec_name, '.') + 1) == 0)
+                return Py_XNewRef((PyObject *)cb_struct_class(module, st, i));
+        /* `from cuda.bindings.driver import *` asks for __all__: every public
+         * name, the classes not made yet included (the import makes them). */
+        if (PyUnicode_CompareWithASCIIString(name, "__all__") == 0)
+            return public_names(module);
     }
     PyErr_Format(PyExc_AttributeError, "module '%s' has no attribute '%U'", st->def->name, name);
     return NULL;
 }
+
+/* Append the name of each class not made yet (made ones are in the dict). */
+static int
+add_unmade(PyObject *names, PyObject *const *made, int n, const char *(*name_of)(const cb_module_def *, int),
+           const cb_module_def *def)
+{
+    for (int i = 0; i < n; i++) {
+        if (made[i] != NULL)
+            continue;
+        PyObject *s = PyUnicode_FromString(name_of(def, i));
+        if (s == NULL || PyList_Append(names, s) < 0) {
+            Py_XDECREF(s);
+            return -1;
+        }
+        Py_DECREF(s);
+    }
+    return 0;
+}
+
+static const char *enum_name(const cb_module_def *def, int i) { return def->enums[i].name; }
+static const char *handle_name(const cb_module_def *def, int i) { return strrchr(def->handles[i].spec_name, '.') + 1; }
+static const char *struct_name(const cb_module_def *def, int i) { return strrchr(def->structs[i].spec_name, '.') + 1; }
 
 PyObject *
 cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
@@ -290,22 +351,35 @@ cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
     PyObject *names = PyDict_Keys(dict);
     if (names == NULL)
         return NULL;
-    for (int i = 0; st != NULL && st->def != NULL && i < st->def->nenums; i++) {
-        if (st->enums[i] != NULL)
-            continue;  /* already in the dict */
-        PyObject *s = PyUnicode_FromString(st->def->enums[i].name);
-        if (s == NULL || PyList_Append(names, s) < 0) {
-            Py_XDECREF(s);
-            Py_DECREF(names);
-            return NULL;
-        }
-        Py_DECREF(s);
+    if (st != NULL && st->def != NULL &&
+        (add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
+         add_unmade(names, (PyObject *const *)st->handles, st->def->nhandles, handle_name, st->def) < 0 ||
+         add_unmade(names, (PyObject *const *)st->structs, st->def->nstructs, struct_name, st->def) < 0)) {
+        Py_DECREF(names);
+        return NULL;
     }
     if (PyList_Sort(names) < 0) {
         Py_DECREF(names);
         return NULL;
     }
     return names;
+}
+
+/* dir() without the names that start with an underscore. */
+static PyObject *
+public_names(PyObject *module)
+{
+    PyObject *all = cb_module_dir(module, NULL);
+    if (all == NULL)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(all); i++) {
+        PyObject *s = PyList_GET_ITEM(all, i);
+        if (PyUnicode_Check(s) && PyUnicode_READ_CHAR(s, 0) != '_' && PyList_Append(out, s) < 0)
+            Py_CLEAR(out);
+    }
+    Py_DECREF(all);
+    return out;
 }
 
 PyObject *

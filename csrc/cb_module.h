@@ -73,6 +73,27 @@ CB_INTERNAL PyObject *cb_module_getattr(PyObject *module, PyObject *name);
 CB_INTERNAL PyObject *cb_module_dir(PyObject *module, PyObject *unused);
 CB_INTERNAL PyObject *cb_module_sizeof(PyObject *module, PyObject *objType);
 
+/* Handle and struct classes are made on first use (a call that takes or
+ * returns one, an attribute lookup): a program touches a few dozen of the
+ * hundreds a module has, and each costs microseconds and memory to make.
+ * Borrowed reference; NULL with an exception set if it cannot be made. */
+CB_INTERNAL PyTypeObject *cb_make_handle_class(PyObject *module, cb_state *st, int idx);
+CB_INTERNAL PyTypeObject *cb_make_struct_class(PyObject *module, cb_state *st, int idx);
+
+static inline PyTypeObject *
+cb_handle_class(PyObject *module, cb_state *st, int idx)
+{
+    PyTypeObject *t = st->handles[idx];
+    return CB_LIKELY(t != NULL) ? t : cb_make_handle_class(module, st, idx);
+}
+
+static inline PyTypeObject *
+cb_struct_class(PyObject *module, cb_state *st, int idx)
+{
+    PyTypeObject *t = st->structs[idx];
+    return CB_LIKELY(t != NULL) ? t : cb_make_struct_class(module, st, idx);
+}
+
 /* The enum class (new reference), built on first use. */
 CB_INTERNAL PyObject *cb_enum_type(PyObject *module, int idx);
 

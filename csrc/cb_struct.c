@@ -102,10 +102,19 @@ cb_struct_ptr(PyObject *o)
     return tail_of(o, def_of(Py_TYPE(o)))->_pvt_ptr;
 }
 
-static cb_state *
-state_of(PyObject *self)
+/* The handle or struct class `ref` of the module that made self's class. */
+static PyTypeObject *
+handle_class_of(PyObject *self, int ref)
 {
-    return cb_get_state(PyType_GetModule(our_type(Py_TYPE(self))));
+    PyObject *module = PyType_GetModule(our_type(Py_TYPE(self)));
+    return module ? cb_handle_class(module, cb_get_state(module), ref) : NULL;
+}
+
+static PyTypeObject *
+struct_class_of(PyObject *self, int ref)
+{
+    PyObject *module = PyType_GetModule(our_type(Py_TYPE(self)));
+    return module ? cb_struct_class(module, cb_get_state(module), ref) : NULL;
 }
 
 static const char *
@@ -116,10 +125,13 @@ short_name(PyTypeObject *t)
 }
 
 /* A new object of `type`: pointing at `ptr` (a view, keeping `owner`
- * alive), or at its own zeroed value when ptr is NULL. */
+ * alive), or at its own zeroed value when ptr is NULL.  A NULL type is a
+ * class that could not be made (its exception is set). */
 static PyObject *
 alloc(PyTypeObject *type, void *ptr, PyObject *owner)
 {
+    if (type == NULL)
+        return NULL;
     const cb_struct_def *d = def_of(type);
     PyObject *o = type->tp_alloc(type, 0);
     if (o == NULL)
@@ -300,9 +312,9 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
     case CB_FIELD_ENUM:
         return cb_enum_member(PyType_GetModule(our_type(Py_TYPE(self))), f->ref, cb_load_signed(p, f->size));
     case CB_FIELD_HANDLE:
-        return cb_handle_new(state_of(self)->handles[f->ref], (void *)(uintptr_t)cb_load_unsigned(p, f->size));
+        return cb_handle_new(handle_class_of(self, f->ref), (void *)(uintptr_t)cb_load_unsigned(p, f->size));
     case CB_FIELD_STRUCT:
-        return alloc(state_of(self)->structs[f->ref], p, owner);
+        return alloc(struct_class_of(self, f->ref), p, owner);
     case CB_FIELD_CHARS:
         return PyBytes_FromStringAndSize(p, (Py_ssize_t)f->size);
     default: {
@@ -428,7 +440,9 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         return 0;
     }
     case CB_FIELD_HANDLE: {
-        PyTypeObject *ht = state_of(self)->handles[f->ref];
+        PyTypeObject *ht = handle_class_of(self, f->ref);
+        if (ht == NULL)
+            return -1;
         if (v == Py_None) {
             u = 0;
         } else if (cb_handle_accepts(v, ht)) {   /* its twin too: a CUstream for a cudaStream_t */
@@ -449,7 +463,9 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
         return 0;
     }
     case CB_FIELD_STRUCT: {
-        PyTypeObject *want = state_of(self)->structs[f->ref];
+        PyTypeObject *want = struct_class_of(self, f->ref);
+        if (want == NULL)
+            return -1;
         const cb_struct_def *d = def_of(Py_TYPE(v));
         if (d == NULL || d != def_of(want))
             return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", short_name(want),

@@ -27,6 +27,7 @@ class Shim:
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
         self.needs_state = False
+        self.classes = {}    # local -> how to get the class (made on first use), fetched before any work
         self.index = {a.name: i for i, a in enumerate(b.inputs)}
 
     def api(self, name):
@@ -36,8 +37,17 @@ class Shim:
         return "&spec_%s, %d" % (self.b.name, self.index[a.name])
 
     def handle_type(self, a):
+        return self.handle_class(a.handle)
+
+    def handle_class(self, ctype):
         self.needs_state = True
-        return "st->handles[HANDLE_%s]" % a.handle
+        self.classes["cls_%s" % ctype] = "cb_handle_class(module, st, HANDLE_%s)" % ctype
+        return "cls_%s" % ctype
+
+    def struct_class(self, ctype):
+        self.needs_state = True
+        self.classes["cls_%s" % ctype] = "cb_struct_class(module, st, STRUCT_%s)" % ctype
+        return "cls_%s" % ctype
 
     def arg(self, a):
         """Declare and convert one input."""
@@ -149,8 +159,8 @@ class Shim:
                 self.decls.append("cb_callback_env env_%s;" % a.name)
                 # the stream type the callback receives: its first parameter's
                 stream = self.m.h.typedefs[a.handle].func.params[0].type.base
-                self.convert.append("env_%s = (cb_callback_env){module, st->handles[HANDLE_%s], %d};"
-                                    % (a.name, stream, self.m.enum_index(self.lib.status)))
+                self.convert.append("env_%s = (cb_callback_env){module, %s, %d};"
+                                    % (a.name, self.handle_class(stream), self.m.enum_index(self.lib.status)))
                 env = "&env_%s" % a.name
             self.convert.append("if (cb_arg_callback(%s, argv[%d], %d, %s, CB_CALLBACK_%s, %s, &c_%s, %s) < 0)\n"
                                 "        goto exit;" % (i, self.index[user.name], self.index[user.name], self.handle_type(a), kind, env,
@@ -172,8 +182,7 @@ class Shim:
             raise ValueError("%s: unknown kind %s" % (self.b.name, k))
 
     def struct_type(self, a):
-        self.needs_state = True
-        return "st->structs[STRUCT_%s]" % a.struct
+        return self.struct_class(a.struct)
 
     def elem(self, a, T=None):
         """A cb_elem initializer for an array argument's items."""
@@ -354,19 +363,20 @@ class Shim:
             else:
                 out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
                            "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
-                           "    unsigned long long ull;\n    void *vp;\n    (void)st, (void)ull, (void)vp;\n"
+                           "    unsigned long long ull;\n    void *vp;\n    PyTypeObject *cls;\n"
+                           "    (void)st, (void)ull, (void)vp, (void)cls;\n"
                            "    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
         return "".join(out)
 
     def value_get(self, ctype):
         m = self.m
         if m.struct_name(CType(ctype)):
-            return "        return cb_struct_new(st->structs[STRUCT_%s], v);\n" % ctype
+            return "        return cb_struct_new(cb_struct_class(module, st, STRUCT_%s), v);\n" % ctype
         kind = m.handle_kind(ctype)
         if kind == "pointer":
-            return "        return cb_handle_new(st->handles[HANDLE_%s], *(void *const *)v);\n" % ctype
+            return "        return cb_handle_new(cb_handle_class(module, st, HANDLE_%s), *(void *const *)v);\n" % ctype
         if kind:
-            return "        return cb_handle_new(st->handles[HANDLE_%s], (void *)(uintptr_t)*(const %s *)v);\n" % (
+            return "        return cb_handle_new(cb_handle_class(module, st, HANDLE_%s), (void *)(uintptr_t)*(const %s *)v);\n" % (
                 ctype, ctype)
         if ctype == "void *":
             return "        return PyLong_FromVoidPtr(*(void *const *)v);\n"
@@ -377,7 +387,8 @@ class Shim:
     def value_set(self, ctype):
         m = self.m
         if m.struct_name(CType(ctype)):
-            return ("        if (cb_arg_struct(o, st->structs[STRUCT_%s], 0, &vp, spec, argi) < 0)\n"
+            return ("        if ((cls = cb_struct_class(module, st, STRUCT_%s)) == NULL ||\n"
+                    "            cb_arg_struct(o, cls, 0, &vp, spec, argi) < 0)\n"
                     "            return -1;\n        memcpy(v, vp, sizeof(%s));\n        return 0;\n" % (ctype, ctype))
         kind = m.handle_kind(ctype)
         if kind == "pointer" or ctype == "void *":
@@ -386,7 +397,8 @@ class Shim:
         signed, lo, hi = INT_TYPES[m.int_type(CType(ctype))]
         lo = lo if signed else "0"
         if kind:
-            conv = "cb_arg_handle_value(o, st->handles[HANDLE_%s], %s, %s, &ull, spec, argi)" % (ctype, lo, hi)
+            conv = ("(cls = cb_handle_class(module, st, HANDLE_%s)) == NULL ||\n            "
+                    "cb_arg_handle_value(o, cls, %s, %s, &ull, spec, argi)" % (ctype, lo, hi))
         else:
             conv = "cb_arg_bits(o, %s, %s, &ull, spec, argi)" % (lo, hi)
         return "        if (%s < 0)\n            return -1;\n        *(%s *)v = (%s)ull;\n        return 0;\n" % (
@@ -415,7 +427,7 @@ class Shim:
             ctype = self.m.struct_name(b.func.ret)
             self.needs_state = True
             body.append("    %s value = %s(%s);" % (b.func.ret.c(), self.api(b.name), ", ".join(call_args)))
-            value = "cb_struct_new(st->structs[STRUCT_%s], &value)" % ctype
+            value = "cb_struct_new(%s, &value)" % self.struct_class(ctype)
             if b.returns == "struct":
                 value = "cb_pack(2, cb_enum_member(module, %d, %s), %s)" % (status_idx, self.lib.success, value)
             body.append("    result = %s;" % value)
@@ -443,6 +455,9 @@ class Shim:
                 failed = ("failed:\n    result = cb_status_only(cb_enum_member(module, %d, (long long)status), %d);\n"
                           % (status_idx, len(outs)))
             body.append("    goto exit;")
+        # the classes the call takes or makes, fetched (made on first use) before any work
+        body[:0] = ["    if ((%s = %s) == NULL)\n        goto exit;" % (v, get) for v, get in self.classes.items()]
+        self.decls += ["PyTypeObject *%s;" % v for v in self.classes]
         decls = []
         spelled = {"ll": "long long ll;", "ull": "unsigned long long ull;", "vp": "void *vp;"}
         decls += [spelled[t] for t in sorted(self.temps)]
