@@ -12,8 +12,8 @@ argname(CB_ARG)
 }
 
 int
-cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
-          PyObject **out)
+cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+              PyObject **out)
 {
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
     if (CB_LIKELY(nkw == 0 && nargs == spec->nparams)) {
@@ -87,7 +87,7 @@ range_error(PyObject *v, const char *lo, const char *hi, CB_ARG)
 }
 
 int
-cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
+cb_arg_ll_any(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
 {
     PyObject *v = as_index(o, spec, argi);
     if (v == NULL)
@@ -112,7 +112,7 @@ cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
 }
 
 int
-cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
+cb_arg_ull_any(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
 {
     PyObject *v = as_index(o, spec, argi);
     if (v == NULL)
@@ -209,9 +209,9 @@ cb_arg_address(PyObject *o, void **out, CB_ARG)
 }
 
 int
-cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+cb_arg_handle_any(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
 {
-    if (CB_LIKELY(Py_IS_TYPE(o, type) || cb_handle_accepts(o, type))) {
+    if (cb_handle_accepts(o, type)) {
         *out = cb_handle_pointer(o);
         return 0;
     }
@@ -421,27 +421,76 @@ cb_strlist_release(cb_strlist *l)
     Py_CLEAR(l->keep);
 }
 
+/* Result tuples.  Nearly every caller unpacks the tuple at once and drops
+ * it, so the last tuple of each size is kept here: when this cache holds
+ * the only reference again, the next result of that size is written into
+ * it instead of freeing one tuple and allocating (and GC-tracking) the
+ * next.  Nobody else can see the reuse.  The GIL guards the cache; a
+ * free-threaded build allocates every time. */
+#define REUSED_MAX 4
+#ifndef Py_GIL_DISABLED
+static PyObject *last_result[REUSED_MAX + 1];
+#endif
+
+/* A tuple of n slots (new reference); a reused one still holds its old items. */
+static PyObject *
+result_tuple(int n)
+{
+#ifndef Py_GIL_DISABLED
+    if (n <= REUSED_MAX) {
+        PyObject *t = last_result[n];
+        if (t != NULL && Py_REFCNT(t) == 1) {
+            if (!PyObject_GC_IsTracked(t))  /* the collector untracks tuples of plain values */
+                PyObject_GC_Track(t);
+            return Py_NewRef(t);
+        }
+        if ((t = PyTuple_New(n)) == NULL)
+            return NULL;
+        Py_XSETREF(last_result[n], Py_NewRef(t));
+        return t;
+    }
+#endif
+    return PyTuple_New(n);
+}
+
+/* Put `item` (stolen) in slot i, then let go of what was there. */
+static void
+set_item(PyObject *t, int i, PyObject *item)
+{
+    PyObject *old = PyTuple_GET_ITEM(t, i);
+    PyTuple_SET_ITEM(t, i, item);
+    Py_XDECREF(old);
+}
+
+void
+cb_result_cache_clear(void)
+{
+#ifndef Py_GIL_DISABLED
+    for (int n = 0; n <= REUSED_MAX; n++)
+        Py_CLEAR(last_result[n]);
+#endif
+}
+
 PyObject *
 cb_pack(int n, ...)
 {
+    PyObject *items[16];
     va_list ap;
-    PyObject *t = PyTuple_New(n);
-    int failed = t == NULL;
+    int failed = n > (int)(sizeof items / sizeof items[0]);
     va_start(ap, n);
     for (int i = 0; i < n; i++) {
-        PyObject *item = va_arg(ap, PyObject *);
-        if (item == NULL)
-            failed = 1;
-        if (failed)
-            Py_XDECREF(item);
-        else
-            PyTuple_SET_ITEM(t, i, item);
+        items[i] = va_arg(ap, PyObject *);
+        failed |= items[i] == NULL;
     }
     va_end(ap);
-    if (failed) {
-        Py_XDECREF(t);
+    PyObject *t = failed ? NULL : result_tuple(n);
+    if (t == NULL) {
+        for (int i = 0; i < n && i < (int)(sizeof items / sizeof items[0]); i++)
+            Py_XDECREF(items[i]);
         return NULL;
     }
+    for (int i = 0; i < n; i++)
+        set_item(t, i, items[i]);
     return t;
 }
 
@@ -450,14 +499,14 @@ cb_status_only(PyObject *status, int nout)
 {
     if (status == NULL)
         return NULL;
-    PyObject *t = PyTuple_New(1 + nout);
+    PyObject *t = result_tuple(1 + nout);
     if (t == NULL) {
         Py_DECREF(status);
         return NULL;
     }
-    PyTuple_SET_ITEM(t, 0, status);
+    set_item(t, 0, status);
     for (int i = 0; i < nout; i++)
-        PyTuple_SET_ITEM(t, 1 + i, Py_NewRef(Py_None));
+        set_item(t, 1 + i, Py_NewRef(Py_None));
     return t;
 }
 

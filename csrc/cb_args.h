@@ -9,6 +9,7 @@
 #define CB_ARGS_H
 
 #include "cb_common.h"
+#include "cb_handle.h"
 #include <stdint.h>
 
 typedef struct cb_argspec {
@@ -21,14 +22,70 @@ typedef struct cb_argspec {
 /* Context every converter takes for its messages. */
 #define CB_ARG const cb_argspec *spec, int argi
 
+/* The converters below take the common case inline (all positional
+ * arguments, a small exact int, an exact handle class) and call their
+ * general form, named *_any, for everything else. */
+
 /* Fill out[0..nparams) from positional and keyword arguments (borrowed). */
-CB_INTERNAL int cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
-                          PyObject *kwnames, PyObject **out);
+CB_INTERNAL int cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames, PyObject **out);
+
+static inline int
+cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **out)
+{
+    if (CB_LIKELY(kwnames == NULL && nargs == spec->nparams)) {
+        for (int i = 0; i < spec->nparams; i++)
+            out[i] = args[i];
+        return 0;
+    }
+    return cb_unpack_any(spec, args, nargs, kwnames, out);
+}
+
+/* An exact int that fits one internal digit (launch sizes, flags, enum
+ * values passed as ints): its value without a call into the C API. */
+static inline int
+cb_small_int(PyObject *o, long long *v)
+{
+    if (!PyLong_CheckExact(o))
+        return 0;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)o))
+        return 0;
+    *v = PyUnstable_Long_CompactValue((PyLongObject *)o);
+    return 1;
+#else
+    int overflow;
+    *v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    return !overflow;
+#endif
+}
 
 /* Integers: int or an object with __index__ (IntEnum members too); floats,
  * strings and None are refused; the value must fit [lo, hi]. */
-CB_INTERNAL int cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG);
-CB_INTERNAL int cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG);
+CB_INTERNAL int cb_arg_ll_any(PyObject *o, long long lo, long long hi, long long *out, CB_ARG);
+CB_INTERNAL int cb_arg_ull_any(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG);
+
+static inline int
+cb_arg_ll(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
+{
+    long long v;
+    if (CB_LIKELY(cb_small_int(o, &v) && v >= lo && v <= hi)) {
+        *out = v;
+        return 0;
+    }
+    return cb_arg_ll_any(o, lo, hi, out, spec, argi);
+}
+
+static inline int
+cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
+{
+    long long v;
+    if (CB_LIKELY(cb_small_int(o, &v) && v >= 0 && (unsigned long long)v <= hi)) {
+        *out = (unsigned long long)v;
+        return 0;
+    }
+    return cb_arg_ull_any(o, hi, out, spec, argi);
+}
 
 /* A C float or double: int or float (anything with __float__ except str). */
 CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
@@ -36,9 +93,20 @@ CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 /* An address: int (or __index__), None for NULL, or a handle object. */
 CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
 
-/* A handle: an instance of `type` (its value is read), None for NULL, or an
- * int address.  Other types, other handle classes included, are refused. */
-CB_INTERNAL int cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+/* A pointer-sized handle: an instance of `type` (its value is read), None
+ * for NULL, or an int address.  Other types, other handle classes included,
+ * are refused. */
+CB_INTERNAL int cb_arg_handle_any(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+
+static inline int
+cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+{
+    if (CB_LIKELY(Py_IS_TYPE(o, type))) {
+        *out = *(void **)((cb_handle *)o)->_pvt_ptr;
+        return 0;
+    }
+    return cb_arg_handle_any(o, type, out, spec, argi);
+}
 
 /* An int in [lo, hi] as the two's complement bits of its value: the
  * signed or unsigned check as lo says, for callers that store by size. */
@@ -97,6 +165,9 @@ CB_INTERNAL PyObject *cb_pack(int n, ...);
 
 /* (status, None * nout) for a failed call: status stolen. */
 CB_INTERNAL PyObject *cb_status_only(PyObject *status, int nout);
+
+/* Drop the result tuples kept for reuse (module teardown). */
+CB_INTERNAL void cb_result_cache_clear(void);
 
 /* Bytes from a C string, None for NULL. */
 CB_INTERNAL PyObject *cb_bytes_or_none(const char *s);

@@ -2,7 +2,11 @@
 #include "cb_kernel.h"
 
 #include "cb_handle.h"
+#include "cb_bits.h"
 #include "cb_struct.h"
+
+#include <limits.h>
+#include <string.h>
 
 /* The address of a ctypes instance's data, through the buffer protocol
  * (ctypes objects export their memory; it does not move while they live). */
@@ -17,17 +21,146 @@ data_address(PyObject *obj)
     return p;
 }
 
+/* ctypes' own simple types (c_int, c_float, c_void_p, ...) are converted
+ * here, straight into the argument's slot, without making a ctypes object:
+ * their `_type_` code says how.  The code of each type is cached by the
+ * type's address; the cache holds a reference to the type, so a freed
+ * type's address cannot be taken for it.  Other types (user subclasses,
+ * structures, arrays, c_char_p) go through the type's own constructor. */
+#define CODE_CACHE_SIZE 32
+#define NOT_SIMPLE '-'
+#ifndef Py_GIL_DISABLED
+static struct {
+    PyObject *type;
+    char code;
+} code_cache[CODE_CACHE_SIZE];
+#endif
+
+static int
+is_simple_metatype(PyTypeObject *meta)
+{
+    const char *dot = strrchr(meta->tp_name, '.');
+    return strcmp(dot ? dot + 1 : meta->tp_name, "PyCSimpleType") == 0;
+}
+
+static char
+lookup_code(PyObject *type)
+{
+    char code = NOT_SIMPLE;
+    PyObject *mod = PyObject_GetAttrString(type, "__module__");
+    PyObject *t = mod ? PyObject_GetAttrString(type, "_type_") : NULL;
+    if (t != NULL && PyUnicode_Check(mod) && PyUnicode_CompareWithASCIIString(mod, "ctypes") == 0 &&
+        is_simple_metatype(Py_TYPE(type)) && PyUnicode_Check(t) &&
+        PyUnicode_GET_LENGTH(t) == 1) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(t, 0);
+        if (c < 128 && strchr("bBhHiIlLqQfdP?", (int)c) != NULL)
+            code = (char)c;
+    }
+    PyErr_Clear();
+    Py_XDECREF(mod);
+    Py_XDECREF(t);
+    return code;
+}
+
+static char
+simple_code(PyObject *type)
+{
+#ifndef Py_GIL_DISABLED
+    size_t slot = ((uintptr_t)type >> 4) % CODE_CACHE_SIZE;
+    if (code_cache[slot].type == type)
+        return code_cache[slot].code;
+    char code = lookup_code(type);
+    Py_XSETREF(code_cache[slot].type, Py_NewRef(type));
+    code_cache[slot].code = code;
+    return code;
+#else
+    return lookup_code(type);
+#endif
+}
+
+/* Bits of an int for a C integer of `size` bytes: like ctypes, values
+ * that fit the bits as signed or unsigned (c_uint(-1) is 0xffffffff);
+ * unlike ctypes, anything wider is an OverflowError, not truncated. */
+static int
+pack_int(PyObject *value, int size, unsigned long long *slot, CB_ARG)
+{
+    unsigned long long hi = size >= 8 ? ULLONG_MAX : (1ULL << (8 * size)) - 1;
+    long long lo = size >= 8 ? LLONG_MIN : -(long long)(1ULL << (8 * size - 1));
+    unsigned long long bits;
+    if (cb_arg_bits(value, lo, hi, &bits, spec, argi) < 0)
+        return -1;
+    cb_store_bits(slot, (size_t)size, bits);
+    return 0;
+}
+
+/* 1: packed into *slot; 0: not a simple ctypes type; -1: error set. */
+static int
+pack_simple(PyObject *value, PyObject *type, unsigned long long *slot, CB_ARG)
+{
+    char code = simple_code(type);
+    double d;
+    void *p;
+    int truth;
+    switch (code) {
+    case 'b': case 'B': return pack_int(value, 1, slot, spec, argi) < 0 ? -1 : 1;
+    case 'h': case 'H': return pack_int(value, (int)sizeof(short), slot, spec, argi) < 0 ? -1 : 1;
+    case 'i': case 'I': return pack_int(value, (int)sizeof(int), slot, spec, argi) < 0 ? -1 : 1;
+    case 'l': case 'L': return pack_int(value, (int)sizeof(long), slot, spec, argi) < 0 ? -1 : 1;
+    case 'q': case 'Q': return pack_int(value, (int)sizeof(long long), slot, spec, argi) < 0 ? -1 : 1;
+    case 'f':
+    case 'd':
+        if (cb_arg_double(value, &d, spec, argi) < 0)
+            return -1;
+        if (code == 'f') {
+            float f = (float)d;
+            memcpy(slot, &f, sizeof f);
+        } else {
+            memcpy(slot, &d, sizeof d);
+        }
+        return 1;
+    case 'P':
+        if (cb_arg_address(value, &p, spec, argi) < 0)
+            return -1;
+        memcpy(slot, &p, sizeof p);
+        return 1;
+    case '?':
+        if ((truth = PyObject_IsTrue(value)) < 0)
+            return -1;
+        *(unsigned char *)slot = (unsigned char)truth;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void
+cb_kparams_cache_clear(void)
+{
+#ifndef Py_GIL_DISABLED
+    for (int i = 0; i < CODE_CACHE_SIZE; i++)
+        Py_CLEAR(code_cache[i].type);
+#endif
+}
+
+static int
+keep(cb_kparams *kp, PyObject *obj)
+{
+    if (kp->keep == NULL && (kp->keep = PyList_New(0)) == NULL)
+        return -1;
+    return PyList_Append(kp->keep, obj);
+}
+
 static int
 pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
 {
     if (type == Py_None) {
         if (cb_is_handle(value)) {
             kp->argv[i] = cb_handle_slot(value);  /* the kernel reads the stored value */
-            return PyList_Append(kp->keep, value);
+            return keep(kp, value);
         }
         if (cb_is_struct(value)) {
             kp->argv[i] = cb_struct_ptr(value);
-            return PyList_Append(kp->keep, value);
+            return keep(kp, value);
         }
         if (PyLong_Check(value)) {
             unsigned long long v;
@@ -48,10 +181,17 @@ pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
         return -1;
     }
     PyObject *obj;
-    if (PyObject_TypeCheck(value, (PyTypeObject *)type))
+    if (PyObject_TypeCheck(value, (PyTypeObject *)type)) {
         obj = Py_NewRef(value);
-    else
+    } else {
+        kp->values[i] = 0;
+        int packed = pack_simple(value, type, &kp->values[i], spec, argi);
+        if (packed != 0) {
+            kp->argv[i] = &kp->values[i];
+            return packed < 0 ? -1 : 0;
+        }
         obj = PyObject_CallOneArg(type, value);
+    }
     if (obj == NULL)
         return -1;
     void *p = data_address(obj);
@@ -62,7 +202,7 @@ pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
         return -1;
     }
     kp->argv[i] = p;
-    int rc = PyList_Append(kp->keep, obj);
+    int rc = keep(kp, obj);
     Py_DECREF(obj);
     return rc;
 }
@@ -102,8 +242,6 @@ cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG)
                      spec->names[argi], n, PySequence_Fast_GET_SIZE(types));
         goto done;
     }
-    if ((kp->keep = PyList_New(0)) == NULL)
-        goto done;
     if ((size_t)n <= sizeof kp->inline_argv / sizeof kp->inline_argv[0]) {
         kp->argv = kp->inline_argv;
         kp->values = kp->inline_values;

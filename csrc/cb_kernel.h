@@ -26,5 +26,7 @@ typedef struct cb_kparams {
 
 CB_INTERNAL int cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG);
 CB_INTERNAL void cb_kparams_release(cb_kparams *kp);
+/* Drop the cached ctypes type codes (module teardown). */
+CB_INTERNAL void cb_kparams_cache_clear(void);
 
 #endif

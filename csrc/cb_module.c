@@ -1,5 +1,7 @@
 /* Shared behaviour of the generated Python modules. */
 #include "cb_module.h"
+#include "cb_args.h"
+#include "cb_kernel.h"
 
 #include <string.h>
 
@@ -176,6 +178,8 @@ cb_module_free(void *module)
     PyMem_Free(st->handles);
     PyMem_Free(st->structs);
     cb_handle_freelist_clear();
+    cb_result_cache_clear();
+    cb_kparams_cache_clear();
     st->def = NULL;
 }
 

@@ -102,15 +102,20 @@ CB_INTERNAL PyObject *cb_enum_type(PyObject *module, int idx);
 CB_INTERNAL PyObject *cb_enum_member_slow(PyObject *module, int idx, long long value);
 
 static inline PyObject *
-cb_enum_member(PyObject *module, int idx, long long value)
+cb_enum_member_of(PyObject *module, cb_state *st, int idx, long long value)
 {
-    cb_state *st = cb_get_state(module);
     if (CB_LIKELY(st->enum_cache[idx] != NULL && value >= 0 && value < st->enum_cache_len[idx])) {
         PyObject *m = st->enum_cache[idx][value];
         if (CB_LIKELY(m != NULL))
             return Py_NewRef(m);
     }
     return cb_enum_member_slow(module, idx, value);
+}
+
+static inline PyObject *
+cb_enum_member(PyObject *module, int idx, long long value)
+{
+    return cb_enum_member_of(module, cb_get_state(module), idx, value);
 }
 
 /* Pythonic modules: raise <error_class>(status); returns NULL. */

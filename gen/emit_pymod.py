@@ -181,6 +181,11 @@ class Shim:
         else:
             raise ValueError("%s: unknown kind %s" % (self.b.name, k))
 
+    def enum_member(self, idx, value):
+        """The member of enum `idx` for a C value (a new reference)."""
+        self.needs_state = True
+        return "cb_enum_member_of(module, st, %d, %s)" % (idx, value)
+
     def struct_type(self, a):
         return self.struct_class(a.struct)
 
@@ -233,7 +238,7 @@ class Shim:
             return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
         if k == "out_enum":
             self.decls.append("%s c_%s;" % (T, a.name))
-            return "cb_enum_member(module, %d, (long long)c_%s)" % (self.m.enum_index(a.enum), a.name)
+            return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
         if k == "out_handle":
             self.decls.append("%s c_%s = 0;" % (a.handle, a.name))
             if self.pythonic:
@@ -306,7 +311,7 @@ class Shim:
             self.decls.append(TYPED_ROOM % a.name)
             return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
         if k == "inout_enum":
-            return "cb_enum_member(module, %d, (long long)c_%s)" % (self.m.enum_index(a.enum), a.name)
+            return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
         if k == "inout_value":
             return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
         if k == "out_size_of":
@@ -420,8 +425,8 @@ class Shim:
             call = "text = %s(%s);" % (self.api(b.name), ", ".join(call_args))
             body.append("    " + call)
             body.append("    if (text == NULL && PyErr_Occurred())\n        goto exit;")
-            body.append("    result = cb_pack(2, cb_enum_member(module, %d, %s), cb_bytes_or_none(text));"
-                        % (status_idx, self.lib.success))
+            body.append("    result = cb_pack(2, %s, cb_bytes_or_none(text));"
+                        % self.enum_member(status_idx, self.lib.success))
             failed = ""
         elif b.returns in ("struct", "struct_only"):
             ctype = self.m.struct_name(b.func.ret)
@@ -429,7 +434,7 @@ class Shim:
             body.append("    %s value = %s(%s);" % (b.func.ret.c(), self.api(b.name), ", ".join(call_args)))
             value = "cb_struct_new(%s, &value)" % self.struct_class(ctype)
             if b.returns == "struct":
-                value = "cb_pack(2, cb_enum_member(module, %d, %s), %s)" % (status_idx, self.lib.success, value)
+                value = "cb_pack(2, %s, %s)" % (self.enum_member(status_idx, self.lib.success), value)
             body.append("    result = %s;" % value)
             failed = ""
         else:
@@ -450,10 +455,10 @@ class Shim:
                                "        (void)%s(&c_%s);\n" % (out, self.api(destroy), out))
                 failed += "    cb_raise_status(module, (long long)status);\n"
             else:
-                items = ["cb_enum_member(module, %d, (long long)status)" % status_idx] + outs
+                items = [self.enum_member(status_idx, "(long long)status")] + outs
                 body.append("    result = cb_pack(%d, %s);" % (len(items), ",\n                     ".join(items)))
-                failed = ("failed:\n    result = cb_status_only(cb_enum_member(module, %d, (long long)status), %d);\n"
-                          % (status_idx, len(outs)))
+                failed = ("failed:\n    result = cb_status_only(%s, %d);\n"
+                          % (self.enum_member(status_idx, "(long long)status"), len(outs)))
             body.append("    goto exit;")
         # the classes the call takes or makes, fetched (made on first use) before any work
         body[:0] = ["    if ((%s = %s) == NULL)\n        goto exit;" % (v, get) for v, get in self.classes.items()]
