@@ -713,3 +713,51 @@ def test_launch_without_arguments(drv, ctx, arch):
     ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, ((), ()), 0))
     ok(drv.cuCtxSynchronize())
     ok(drv.cuModuleUnload(mod))
+
+
+ARGS_KERNEL = rb"""
+extern "C" __global__ void echo(unsigned long long *out, signed char b, unsigned char ub, short h,
+                                unsigned short uh, int i, unsigned int ui, long long q,
+                                unsigned long long uq, float f, double d, void *p, bool t)
+{
+    out[0] = (unsigned long long)(long long)b; out[1] = ub; out[2] = (unsigned long long)(long long)h;
+    out[3] = uh; out[4] = (unsigned long long)(long long)i; out[5] = ui; out[6] = (unsigned long long)q;
+    out[7] = uq; out[8] = (unsigned long long)(f * 4.0f); out[9] = (unsigned long long)(d * 8.0);
+    out[10] = (unsigned long long)p; out[11] = t;
+}
+"""
+
+
+@pytest.mark.gpu
+def test_simple_ctypes_arguments_reach_the_kernel(drv, ctx, arch):
+    """Each simple ctypes type is packed in C (no ctypes object): the kernel
+    sees the values ctypes itself would give it, negative bit patterns too."""
+    from cuda.bindings import nvrtc
+    err, prog = nvrtc.nvrtcCreateProgram(ARGS_KERNEL, b"echo.cu", 0, [], [])
+    assert nvrtc.nvrtcCompileProgram(prog, 1, [("--gpu-architecture=%s" % arch).encode()])[0] == 0
+    image = bytearray(nvrtc.nvrtcGetCUBINSize(prog)[1])
+    nvrtc.nvrtcGetCUBIN(prog, image)
+    module = ok(drv.cuModuleLoadData(bytes(image)))
+    f = ok(drv.cuModuleGetFunction(module, b"echo"))
+    out = ok(drv.cuMemAlloc(12 * 8))
+    types = (ctypes.c_void_p, ctypes.c_byte, ctypes.c_ubyte, ctypes.c_short, ctypes.c_ushort, ctypes.c_int,
+             ctypes.c_uint, ctypes.c_longlong, ctypes.c_ulonglong, ctypes.c_float, ctypes.c_double,
+             ctypes.c_void_p, ctypes.c_bool)
+    values = (out, -5, 250, -300, 65000, -70000, 2 ** 32 - 1, -2 ** 40, 2 ** 64 - 1, 1.25, 0.375, 0xABC0, 7)
+    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, (values, types), 0))
+    ok(drv.cuCtxSynchronize())
+    got = bytearray(12 * 8)
+    ok(drv.cuMemcpyDtoH(got, out, len(got)))
+    words = struct.unpack("<12Q", got)
+    mask = 2 ** 64 - 1
+    assert words == (-5 & mask, 250, -300 & mask, 65000, -70000 & mask, 2 ** 32 - 1, -2 ** 40 & mask,
+                     2 ** 64 - 1, 5, 3, 0xABC0, 1)
+    # the same values through ctypes objects give the same bits
+    objs = tuple(t(v) if t is not ctypes.c_void_p else t(int(v)) for t, v in zip(types, values))
+    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, (objs, types), 0))
+    ok(drv.cuCtxSynchronize())
+    again = bytearray(12 * 8)
+    ok(drv.cuMemcpyDtoH(again, out, len(again)))
+    assert again == got
+    ok(drv.cuMemFree(out))
+    ok(drv.cuModuleUnload(module))
