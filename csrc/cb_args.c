@@ -2,6 +2,7 @@
 #include "cb_args.h"
 #include "cb_handle.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -160,6 +161,18 @@ cb_arg_double(PyObject *o, double *out, CB_ARG)
 int
 cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG)
 {
+    if (lo < 0 && hi > (unsigned long long)LLONG_MAX) {
+        /* 64 bits read either way (c_ulonglong(-1)): the sign decides */
+        long long v;
+        if (cb_arg_ll(o, lo, -1, &v, spec, argi) == 0) {
+            *out = (unsigned long long)v;
+            return 0;
+        }
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+            return -1;
+        PyErr_Clear();
+        return cb_arg_ull(o, hi, out, spec, argi);
+    }
     if (lo < 0) {
         long long v;
         if (cb_arg_ll(o, lo, (long long)hi, &v, spec, argi) < 0)

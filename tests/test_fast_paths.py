@@ -145,6 +145,22 @@ def test_simple_ctypes_kernel_arguments_are_checked(value, ctype, exc):
         driver.cuLaunchKernel(driver.CUfunction(), 1, 1, 1, 1, 1, 1, 0, None, ((value,), (ctype,)), 0)
 
 
+@pytest.mark.parametrize("value, ctype", [
+    (2 ** 64 - 1, ctypes.c_ulonglong), (-1, ctypes.c_ulonglong), (1000, ctypes.c_ulonglong),
+    (-2 ** 63, ctypes.c_longlong), (2 ** 63, ctypes.c_longlong), (2 ** 32 - 1, ctypes.c_int),
+    (-1, ctypes.c_uint), (-128, ctypes.c_byte), (255, ctypes.c_byte), (True, ctypes.c_bool),
+    (0, ctypes.c_void_p), (None, ctypes.c_void_p), (1, ctypes.c_double), (2.5, ctypes.c_float),
+])
+def test_simple_ctypes_kernel_arguments_that_fit_the_bits_are_taken(value, ctype):
+    """Like ctypes: any value that fits the type's bits as signed or unsigned."""
+    try:
+        r = driver.cuLaunchKernel(driver.CUfunction(), 1, 1, 1, 1, 1, 1, 0, None, ((value,), (ctype,)), 0)
+    except RuntimeError as e:   # no driver here: the call got past the packing
+        assert "cuLaunchKernel" in str(e)
+    else:
+        assert r[0] != driver.CUresult.CUDA_SUCCESS   # a null function
+
+
 def test_user_ctypes_subclasses_use_their_own_constructor():
     calls = []
 
