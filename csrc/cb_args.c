@@ -434,6 +434,19 @@ cb_strlist_release(cb_strlist *l)
     Py_CLEAR(l->keep);
 }
 
+/* The libraries' strings (error names and texts) are mostly static, and
+ * asked for again and again: the bytes made for one are kept by address
+ * and handed out again while the text there is the same (bytes are
+ * immutable, so nobody can tell).  The GIL guards the cache. */
+#define CSTR_CACHE_SIZE 64
+#define CSTR_CACHE_MAX_LEN 256
+#ifndef Py_GIL_DISABLED
+static struct {
+    const char *text;
+    PyObject *bytes;
+} cstr_cache[CSTR_CACHE_SIZE];
+#endif
+
 /* Result tuples.  Nearly every caller unpacks the tuple at once and drops
  * it, so the last tuple of each size is kept here: when this cache holds
  * the only reference again, the next result of that size is written into
@@ -481,6 +494,8 @@ cb_result_cache_clear(void)
 #ifndef Py_GIL_DISABLED
     for (int n = 0; n <= REUSED_MAX; n++)
         Py_CLEAR(last_result[n]);
+    for (int i = 0; i < CSTR_CACHE_SIZE; i++)
+        Py_CLEAR(cstr_cache[i].bytes);
 #endif
 }
 
@@ -528,7 +543,20 @@ cb_bytes_or_none(const char *s)
 {
     if (s == NULL)
         Py_RETURN_NONE;
+#ifndef Py_GIL_DISABLED
+    size_t slot = ((uintptr_t)s >> 3) % CSTR_CACHE_SIZE;
+    PyObject *b = cstr_cache[slot].bytes;
+    if (b != NULL && cstr_cache[slot].text == s && strcmp(PyBytes_AS_STRING(b), s) == 0)
+        return Py_NewRef(b);
+    b = PyBytes_FromString(s);
+    if (b != NULL && PyBytes_GET_SIZE(b) <= CSTR_CACHE_MAX_LEN) {
+        Py_XSETREF(cstr_cache[slot].bytes, Py_NewRef(b));
+        cstr_cache[slot].text = s;
+    }
+    return b;
+#else
     return PyBytes_FromString(s);
+#endif
 }
 
 PyObject *

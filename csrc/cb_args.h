@@ -41,12 +41,13 @@ cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObj
     return cb_unpack_any(spec, args, nargs, kwnames, out);
 }
 
-/* An exact int that fits one internal digit (launch sizes, flags, enum
- * values passed as ints): its value without a call into the C API. */
+/* An int (or IntEnum member: an int subclass reads as its value, as
+ * operator.index gives it) that fits one internal digit: launch sizes,
+ * flags, enum values, without a call into the C API. */
 static inline int
 cb_small_int(PyObject *o, long long *v)
 {
-    if (!PyLong_CheckExact(o))
+    if (!PyLong_Check(o))
         return 0;
 #if PY_VERSION_HEX >= 0x030C0000
     if (!PyUnstable_Long_IsCompact((PyLongObject *)o))
@@ -166,7 +167,7 @@ CB_INTERNAL PyObject *cb_pack(int n, ...);
 /* (status, None * nout) for a failed call: status stolen. */
 CB_INTERNAL PyObject *cb_status_only(PyObject *status, int nout);
 
-/* Drop the result tuples kept for reuse (module teardown). */
+/* Drop the result tuples and bytes kept for reuse (module teardown). */
 CB_INTERNAL void cb_result_cache_clear(void);
 
 /* Bytes from a C string, None for NULL. */

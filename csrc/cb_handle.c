@@ -375,5 +375,9 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
         return NULL;
     }
     Py_DECREF(kind);
+    /* Immutable like NVIDIA's classes (static types there), which also
+     * lets the interpreter call the vectorcall constructor directly. */
+    ((PyTypeObject *)type)->tp_flags |= Py_TPFLAGS_IMMUTABLETYPE;
+    PyType_Modified((PyTypeObject *)type);
     return (PyTypeObject *)type;
 }

@@ -218,3 +218,23 @@ def test_int_subclasses_take_the_general_path():
         pass
     assert int(driver.CUstream(MyInt(5))) == 5
     assert runtime.cudaGetErrorString(MyInt(1))[0] == runtime.cudaError_t.cudaSuccess
+
+
+def test_library_strings_kept_for_reuse_stay_right():
+    texts = {}
+    for _ in range(3):
+        for r in nvrtc.nvrtcResult:
+            err, text = nvrtc.nvrtcGetErrorString(r)
+            assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS
+            assert texts.setdefault(r, text) == text and text.startswith(b"NVRTC_")
+    assert len(set(texts.values())) == len(texts)
+
+
+def test_handle_classes_are_immutable_and_subclassable():
+    with pytest.raises(TypeError):
+        driver.CUstream.extra = 1
+
+    class Mine(driver.CUstream):
+        pass
+    Mine.extra = 1
+    assert int(Mine(3)) == 3 and Mine.extra == 1
