@@ -116,7 +116,8 @@ def machine(sides):
         "gpu": cmd("nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"),
         "cpu": cpu, "cores": os.cpu_count(), "os": platform.platform(),
         "python": {s: cmd(py, "-c", "import sys; print(sys.version.split()[0])") for s, py in sides.items()},
-        "ours_rev": cmd("git", "-C", ROOT, "rev-parse", "--short", "HEAD"),
+        # BENCH_REV: the commit measured, where the tree has no usable git history
+        "ours_rev": os.environ.get("BENCH_REV") or cmd("git", "-C", ROOT, "rev-parse", "--short", "HEAD"),
     }
 
 
