@@ -163,6 +163,16 @@ class Setup:
             self.check("cudaStreamSynchronize", self.runtime.cudaStreamSynchronize(self.ns["rstream"]))
 
 
+def best_of(setup, repeats, measure):
+    """The least of `repeats` measurements, the stream drained before each."""
+    best = float("inf")
+    for _ in range(repeats):
+        setup.sync()
+        best = min(best, measure())
+    setup.sync()
+    return best
+
+
 def time_row(setup, row, stmt, number, repeats):
     ns = dict(setup.ns, f=setup.function(row))
     names = sorted(n for n in ns if n in stmt.replace("(", " ").replace(",", " ").replace(")", " ").split())
@@ -171,28 +181,14 @@ def time_row(setup, row, stmt, number, repeats):
         raise RuntimeError("%s returned %r" % (row, first))
     # the objects are locals of the timed loop, as in a user's function
     timer = timeit.Timer(stmt, "; ".join("%s = ns[%r]" % (n, n) for n in names) or "pass", globals={"ns": ns})
-    best = float("inf")
-    for _ in range(repeats):
-        setup.sync()
-        best = min(best, timer.timeit(number) / number)
-    setup.sync()
-    return best * 1e9
+    return best_of(setup, repeats, lambda: timer.timeit(number) / number * 1e9)
 
 
 def time_cimport_row(setup, module, row, number, repeats):
     fn = getattr(module, row.split()[0])
-    args = [0 if a is None else as_int(setup.ns[a]) for a in CIMPORT[row]]
-    best = float("inf")
-    for _ in range(repeats):
-        setup.sync()
-        best = min(best, fn(number, *args) / number)
-    setup.sync()
-    return best
-
-
-def as_int(handle):
-    """A handle object's C value (int() works on ours and NVIDIA's)."""
-    return int(handle)
+    # a handle's C value: int() works on ours and NVIDIA's
+    args = [0 if a is None else int(setup.ns[a]) for a in CIMPORT[row]]
+    return best_of(setup, repeats, lambda: fn(number, *args) / number)
 
 
 def run(scale=1.0, repeats=REPEATS, cimport=None):

@@ -5,7 +5,6 @@
 #include "cb_bits.h"
 #include "cb_struct.h"
 
-#include <limits.h>
 #include <string.h>
 
 /* The address of a ctypes instance's data, through the buffer protocol
@@ -84,10 +83,8 @@ simple_code(PyObject *type)
 static int
 pack_int(PyObject *value, int size, unsigned long long *slot, CB_ARG)
 {
-    unsigned long long hi = size >= 8 ? ULLONG_MAX : (1ULL << (8 * size)) - 1;
-    long long lo = size >= 8 ? LLONG_MIN : -(long long)(1ULL << (8 * size - 1));
     unsigned long long bits;
-    if (cb_arg_bits(value, lo, hi, &bits, spec, argi) < 0)
+    if (cb_arg_bits(value, cb_min_signed((size_t)size), cb_max_unsigned((size_t)size), &bits, spec, argi) < 0)
         return -1;
     cb_store_bits(slot, (size_t)size, bits);
     return 0;
