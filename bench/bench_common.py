@@ -1,5 +1,10 @@
-"""What the benchmark scripts share: which bindings run, and CPU pinning."""
+"""What the benchmark scripts share: which bindings run, CPU pinning, and
+building the C floor."""
 import os
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 
 
 def describe_bindings():
@@ -20,3 +25,22 @@ def pin_to_one_cpu():
     cpu = int(os.environ.get("BENCH_CPU", allowed[-1]))
     if cpu in allowed:
         os.sched_setaffinity(0, {cpu})
+
+
+def build_floor(work, cflags=()):
+    """Build the C floor in `work`: the standalone program (floor.c) and the
+    library of its rows that calls.py --floor loads.  Returns both paths."""
+    cc = os.environ.get("CC", "cc")
+    lib = os.path.join(CUDA_HOME, "lib64")
+    # cudart linked in statically, as the C program has it; its symbols kept
+    # inside the library so that no other copy of cudart in the process binds them
+    link = ["-I", os.path.join(CUDA_HOME, "include"), "-L", lib, "-L", os.path.join(lib, "stubs"),
+            "-lcudart_static", "-lnvrtc", "-lcuda", "-ldl", "-lpthread", "-lrt", "-Wl,-rpath," + lib]
+    rows = os.path.join(HERE, "floor_rows.c")
+    program, library = os.path.join(work, "floor"), os.path.join(work, "libfloor_rows.so")
+    for cmd in ([cc, "-O2", *cflags, os.path.join(HERE, "floor.c"), rows, *link, "-o", program],
+                [cc, "-O2", *cflags, "-shared", "-fPIC", rows, *link, "-Wl,--exclude-libs,ALL", "-o", library]):
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError("%s failed:\n%s" % (" ".join(cmd), out.stderr))
+    return program, library

@@ -7,11 +7,17 @@ arguments are locals of the timing loop, a fixed number of calls per
 repeat, the minimum over the repeats.  Rows that launch or copy synchronise
 the stream between repeats, outside the timed loop.
 
-    python bench/calls.py [--scale F] [--json] [--cimport BUILD_DIR]
+    python bench/calls.py [--scale F] [--json] [--cimport BUILD_DIR] [--floor LIB]
 
-With --cimport, the rows are the same calls made from Cython through
+With --cimport, each row also times the same call made from Cython through
 `cimport` (bench/cython/cimport_calls.pyx, built in BUILD_DIR against the
-same package): the loop runs in C, so the figure is the call alone.
+same package): the loop runs in C, so the figure is the call alone.  With
+--floor, each row also times the call made straight from C (the rows of
+bench/floor_rows.c built as a shared library, loaded with ctypes).  The
+Python, Cython and C repeats of a row alternate in this one process, on the
+same stream and memory, so the three are compared under the same
+conditions.  The reference rows time Python calling builtins that do next
+to nothing: the cost of any call from Python on this machine.
 
 Every row is called once first and its CUDA status checked, so a row can
 never time an error path.  Rows whose setup fails (no GPU, no driver) are
@@ -45,10 +51,18 @@ ROWS = [
     ("nvrtcVersion", "f()", 200_000, "nvrtc"),
 ]
 
+# Python's own call cost, for comparison: (row, statement, calls per repeat)
+REFERENCE_ROWS = [
+    ("builtin method, no arguments: (7).bit_length()", "bit_length()", 200_000),
+    ("builtin function, one argument: abs(-1)", "abs_(minus_one)", 200_000),
+    ("type call: object()", "object_()", 200_000),
+]
+
 REPEATS = 7
 
-# The Cython rows: row -> arguments of its cimport_calls function (names
-# of setup objects, passed as ints).  The function is the row's first word.
+# The Cython and C rows: row -> arguments of its cimport_calls function
+# and floor_rows.c function (names of setup objects, passed as ints).  The
+# function is the row's first word.
 CIMPORT = {
     "cuCtxGetCurrent": (),
     "cuDeviceGetAttribute": ("dev",),
@@ -65,6 +79,8 @@ CIMPORT = {
     "cudaMemcpyAsync 256 B": ("dptr", "hptr", "rstream"),
     "nvrtcVersion": (),
 }
+# C has one way to pass kernel arguments, the void*[] of the int void** row
+FLOOR = dict(CIMPORT, **{"cuLaunchKernel (values, types)": CIMPORT["cuLaunchKernel int void**"]})
 
 KERNELS = rb"""
 extern "C" __global__ void empty() {}
@@ -92,7 +108,7 @@ class Setup:
     def __init__(self):
         from cuda.bindings import driver, nvrtc, runtime
         self.driver, self.runtime, self.nvrtc = driver, runtime, nvrtc
-        self.ns = {"f": None}
+        self.ns = {"f": None, "bit_length": (7).bit_length, "abs_": abs, "minus_one": -1, "object_": object}
         self.errors = {}
         self.ns["err"] = driver.CUresult.CUDA_ERROR_INVALID_VALUE
         self.gpu()
@@ -163,55 +179,100 @@ class Setup:
             self.check("cudaStreamSynchronize", self.runtime.cudaStreamSynchronize(self.ns["rstream"]))
 
 
-def best_of(setup, repeats, measure):
-    """The least of `repeats` measurements, the stream drained before each."""
-    best = float("inf")
+def best_of(setup, repeats, measures):
+    """Each measure's least of `repeats` runs, the runs of the measures
+    taking turns and the streams drained before each."""
+    best = [float("inf")] * len(measures)
     for _ in range(repeats):
-        setup.sync()
-        best = min(best, measure())
+        for i, measure in enumerate(measures):
+            setup.sync()
+            best[i] = min(best[i], measure())
     setup.sync()
     return best
 
 
-def time_row(setup, row, stmt, number, repeats):
-    ns = dict(setup.ns, f=setup.function(row))
+def python_measure(setup, row, stmt, number, f=None, check=True):
+    ns = dict(setup.ns, f=f)
     names = sorted(n for n in ns if n in stmt.replace("(", " ").replace(",", " ").replace(")", " ").split())
     first = eval(stmt, {}, ns)
-    if row != "CUstream(0)" and not status_ok(first):
+    if check and not status_ok(first):
         raise RuntimeError("%s returned %r" % (row, first))
     # the objects are locals of the timed loop, as in a user's function
     timer = timeit.Timer(stmt, "; ".join("%s = ns[%r]" % (n, n) for n in names) or "pass", globals={"ns": ns})
-    return best_of(setup, repeats, lambda: timer.timeit(number) / number * 1e9)
+    return lambda: timer.timeit(number) / number * 1e9
 
 
-def time_cimport_row(setup, module, row, number, repeats):
-    fn = getattr(module, row.split()[0])
+def native_measure(setup, fn, arg_names, number):
+    """A Cython or C row: fn(n, *handles) makes n calls, returns elapsed ns."""
     # a handle's C value: int() works on ours and NVIDIA's
-    args = [0 if a is None else int(setup.ns[a]) for a in CIMPORT[row]]
-    return best_of(setup, repeats, lambda: fn(number, *args) / number)
+    args = [0 if a is None else int(setup.ns[a]) for a in arg_names]
+
+    def measure():
+        elapsed = fn(number, *args)
+        if elapsed < 0:
+            raise RuntimeError("a call in the C loop failed")
+        return elapsed / number
+    return measure
 
 
-def run(scale=1.0, repeats=REPEATS, cimport=None):
-    setup = Setup()
+def load_floor(path):
+    """The C rows (bench/floor_rows.c as a shared library) by row."""
+    lib = ctypes.CDLL(path)
     rows = {}
+    for row, arg_names in FLOOR.items():
+        fn = getattr(lib, "floor_" + row.split()[0])
+        fn.restype = ctypes.c_double
+        fn.argtypes = [ctypes.c_long] + [ctypes.c_int if a == "dev" else ctypes.c_uint64 for a in arg_names]
+        rows[row] = fn
+    return rows
+
+
+def time_row(setup, row, stmt, number, repeats, cython=None, floor=None):
+    """{"ns": Python[, "cimport_ns": Cython][, "c_ns": C]} for one row."""
+    keys = ["ns"]
+    measures = [python_measure(setup, row, stmt, number, setup.function(row), check=row != "CUstream(0)")]
+    if cython is not None and row in CIMPORT:
+        keys.append("cimport_ns")
+        measures.append(native_measure(setup, getattr(cython, row.split()[0]), CIMPORT[row], number))
+    if floor is not None and row in FLOOR:
+        keys.append("c_ns")
+        measures.append(native_measure(setup, floor[row], FLOOR[row], number))
+    return dict(zip(keys, best_of(setup, repeats, measures)))
+
+
+def run(scale=1.0, repeats=REPEATS, cimport=None, floor=None):
+    setup = Setup()
+    rows, reference = {}, {}
+    cython = None
     if cimport is not None:
         sys.path.insert(0, cimport)
-        import cimport_calls as module
+        import cimport_calls as cython
+    floor_rows = None
+    if floor is not None:
+        try:
+            floor_rows = load_floor(floor)
+        except OSError as e:  # no libcuda.so.1 to load it with
+            if "gpu" not in setup.errors:
+                raise
+            floor = reason(e)
     for row, stmt, number, needs in ROWS:
         if needs == "gpu" and "gpu" in setup.errors:
             rows[row] = {"unavailable": setup.errors["gpu"]}
             continue
         number = max(1, int(number * scale))
         try:
-            if cimport is None:
-                rows[row] = {"ns": time_row(setup, row, stmt, number, repeats)}
-            elif row in CIMPORT:
-                rows[row] = {"ns": time_cimport_row(setup, module, row, number, repeats)}
+            rows[row] = time_row(setup, row, stmt, number, repeats, cython, floor_rows)
         except Exception as e:
             if needs == "gpu" or needs == "driver" and "gpu" not in setup.errors:
                 raise  # with a GPU every row must work
             rows[row] = {"unavailable": reason(e)}
-    return {"impl": common.describe_bindings(), "rows": rows}
+    for row, stmt, number in REFERENCE_ROWS:
+        measure = python_measure(setup, row, stmt, max(1, int(number * scale)), check=False)
+        reference[row] = {"ns": best_of(setup, repeats, [measure])[0]}
+    result = {"impl": common.describe_bindings(), "rows": rows, "reference": reference}
+    if floor is not None and floor_rows is None:
+        result["floor_unavailable"] = floor
+    return result
 
 
 def main():
@@ -219,16 +280,22 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every row's calls per repeat")
     ap.add_argument("--repeats", type=int, default=REPEATS)
     ap.add_argument("--json", action="store_true", help="print JSON (for the runner)")
-    ap.add_argument("--cimport", metavar="BUILD_DIR", help="time the Cython rows built in BUILD_DIR")
+    ap.add_argument("--cimport", metavar="BUILD_DIR", help="also time the Cython rows built in BUILD_DIR")
+    ap.add_argument("--floor", metavar="LIB", help="also time the C rows of this floor_rows library")
     args = ap.parse_args()
     common.pin_to_one_cpu()
-    result = run(args.scale, args.repeats, args.cimport)
+    result = run(args.scale, args.repeats, args.cimport, args.floor)
     if args.json:
         json.dump(result, sys.stdout)
         return
     print(result["impl"])
-    for row, v in result["rows"].items():
-        print("%-32s %s" % (row, "%9.1f ns" % v["ns"] if "ns" in v else "unavailable: " + v["unavailable"]))
+    print("%-48s %11s %11s %11s" % ("ns per call", "Python", "Cython", "C"))
+    for row, v in list(result["rows"].items()) + list(result["reference"].items()):
+        if "unavailable" in v:
+            print("%-48s unavailable: %s" % (row, v["unavailable"]))
+            continue
+        print("%-48s %s" % (row, " ".join("%11s" % ("%.1f" % v[k] if k in v else "")
+                                            for k in ("ns", "cimport_ns", "c_ns"))))
 
 
 if __name__ == "__main__":

@@ -1,18 +1,20 @@
-/* The C floor: the calls of bench/calls.py made straight from C, with the
- * same calls per repeat and repeats, minimum over repeats, in ns per call.
+/* The C floor as a program of its own: the calls of bench/calls.py made
+ * straight from C (the rows of floor_rows.c), with the same calls per
+ * repeat and repeats, minimum over repeats, in ns per call.
  *
- *   cc -O2 floor.c -I$CUDA_HOME/include -L$CUDA_HOME/lib64 -L$CUDA_HOME/lib64/stubs \
+ *   cc -O2 floor.c floor_rows.c -I$CUDA_HOME/include -L$CUDA_HOME/lib64 -L$CUDA_HOME/lib64/stubs \
  *      -lcudart_static -lnvrtc -lcuda -ldl -lpthread -lrt -o floor
  *   ./floor [SCALE [REPEATS]]        (prints one JSON object)
  *
- * Each loop ORs the statuses it gets and checks them once at the end, so a
- * row can never time an error path and the loop adds no branch per call. */
+ * bench/run.py takes C from the same rows timed inside each benchmark
+ * process instead (calls.py --floor); this program is the cross-check. */
 #include <cuda.h>
 #include <cuda_runtime_api.h>
 #include <nvrtc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "floor_rows.h"
 
 static const char kernels[] =
     "extern \"C\" __global__ void empty() {}\n"
@@ -46,155 +48,51 @@ die(const char *what, long status)
             die(#call, status_);                  \
     } while (0)
 
+/* One repeat of a row: n calls with this program's objects, elapsed ns. */
 static double
-now_ns(void)
+run_row(int row, long n)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+    uintptr_t stream = (uintptr_t)g.stream, dptr = (uintptr_t)g.dptr, hptr = (uintptr_t)g.hptr;
+    switch (row) {
+    case 0: return floor_cuCtxGetCurrent(n);
+    case 1: return floor_cuDeviceGetAttribute(n, g.dev);
+    case 2: return floor_cuDeviceGet(n);
+    case 3: return floor_cuStreamQuery(n, stream);
+    case 4: return floor_cuEventRecord(n, (uintptr_t)g.event, stream);
+    case 5: return floor_cuPointerGetAttribute(n, dptr);
+    case 6: return floor_cuMemcpyHtoDAsync(n, dptr, hptr, stream);
+    case 7: return floor_cuLaunchKernel(n, (uintptr_t)g.empty, stream, 0);
+    case 8: /* (values, types) and an int void**: C has one way, the void*[] */
+    case 9: return floor_cuLaunchKernel(n, (uintptr_t)g.k3, stream, (uintptr_t)g.argv);
+    case 10: return floor_cuGetErrorString(n);
+    case 11: return floor_cudaGetDevice(n);
+    case 12: return floor_cudaStreamQuery(n, (uintptr_t)g.rstream);
+    case 13: return floor_cudaMemcpyAsync(n, dptr, hptr, (uintptr_t)g.rstream);
+    default: return floor_nvrtcVersion(n);
+    }
 }
 
-/* Each row: n calls, returns the elapsed ns; statuses ORed into *bad. */
-static double row_ctx_get_current(long n, int *bad)
-{
-    CUcontext ctx;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuCtxGetCurrent(&ctx);
-    return now_ns() - t0;
-}
-
-static double row_device_get_attribute(long n, int *bad)
-{
-    int v;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuDeviceGetAttribute(&v, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, g.dev);
-    return now_ns() - t0;
-}
-
-static double row_device_get(long n, int *bad)
-{
-    CUdevice d;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuDeviceGet(&d, 0);
-    return now_ns() - t0;
-}
-
-static double row_stream_query(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuStreamQuery(g.stream);
-    return now_ns() - t0;
-}
-
-static double row_event_record(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuEventRecord(g.event, g.stream);
-    return now_ns() - t0;
-}
-
-static double row_pointer_get_attribute(long n, int *bad)
-{
-    unsigned int type;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, g.dptr);
-    return now_ns() - t0;
-}
-
-static double row_memcpy_htod_async(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuMemcpyHtoDAsync(g.dptr, g.hptr, 256, g.stream);
-    return now_ns() - t0;
-}
-
-static double row_launch_no_args(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuLaunchKernel(g.empty, 1, 1, 1, 1, 1, 1, 0, g.stream, NULL, NULL);
-    return now_ns() - t0;
-}
-
-static double row_launch_3_args(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuLaunchKernel(g.k3, 1, 1, 1, 1, 1, 1, 0, g.stream, g.argv, NULL);
-    return now_ns() - t0;
-}
-
-static double row_get_error_string(long n, int *bad)
-{
-    const char *s;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cuGetErrorString(CUDA_ERROR_INVALID_VALUE, &s);
-    return now_ns() - t0;
-}
-
-static double row_cuda_get_device(long n, int *bad)
-{
-    int d;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cudaGetDevice(&d);
-    return now_ns() - t0;
-}
-
-static double row_cuda_stream_query(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cudaStreamQuery(g.rstream);
-    return now_ns() - t0;
-}
-
-static double row_cuda_memcpy_async(long n, int *bad)
-{
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= cudaMemcpyAsync((void *)g.dptr, g.hptr, 256, cudaMemcpyHostToDevice, g.rstream);
-    return now_ns() - t0;
-}
-
-static double row_nvrtc_version(long n, int *bad)
-{
-    int major, minor;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        *bad |= nvrtcVersion(&major, &minor);
-    return now_ns() - t0;
-}
-
-/* Rows as bench/calls.py names them, with its calls per repeat. */
+/* Rows as bench/calls.py names them, in run_row's order, with its calls
+ * per repeat. */
 static const struct row {
     const char *name;
     long number;
-    double (*run)(long, int *);
 } rows[] = {
-    {"cuCtxGetCurrent", 200000, row_ctx_get_current},
-    {"cuDeviceGetAttribute", 200000, row_device_get_attribute},
-    {"cuDeviceGet", 200000, row_device_get},
-    {"cuStreamQuery", 20000, row_stream_query},
-    {"cuEventRecord", 20000, row_event_record},
-    {"cuPointerGetAttribute", 100000, row_pointer_get_attribute},
-    {"cuMemcpyHtoDAsync 256 B", 5000, row_memcpy_htod_async},
-    {"cuLaunchKernel no args", 5000, row_launch_no_args},
-    {"cuLaunchKernel (values, types)", 5000, row_launch_3_args},
-    {"cuLaunchKernel int void**", 5000, row_launch_3_args},
-    {"cuGetErrorString", 200000, row_get_error_string},
-    {"cudaGetDevice", 200000, row_cuda_get_device},
-    {"cudaStreamQuery", 20000, row_cuda_stream_query},
-    {"cudaMemcpyAsync 256 B", 5000, row_cuda_memcpy_async},
-    {"nvrtcVersion", 200000, row_nvrtc_version},
+    {"cuCtxGetCurrent", 200000},
+    {"cuDeviceGetAttribute", 200000},
+    {"cuDeviceGet", 200000},
+    {"cuStreamQuery", 20000},
+    {"cuEventRecord", 20000},
+    {"cuPointerGetAttribute", 100000},
+    {"cuMemcpyHtoDAsync 256 B", 5000},
+    {"cuLaunchKernel no args", 5000},
+    {"cuLaunchKernel (values, types)", 5000},
+    {"cuLaunchKernel int void**", 5000},
+    {"cuGetErrorString", 200000},
+    {"cudaGetDevice", 200000},
+    {"cudaStreamQuery", 20000},
+    {"cudaMemcpyAsync 256 B", 5000},
+    {"nvrtcVersion", 200000},
 };
 
 static void
@@ -261,13 +159,14 @@ main(int argc, char **argv)
             n = 1;
         for (int k = 0; k < repeats; k++) {
             sync_streams();
-            double t = rows[r].run(n, &bad) / (double)n;
+            double t = run_row((int)r, n) / (double)n;
+            bad |= t < 0;
             if (t < best)
                 best = t;
         }
         sync_streams();
         if (bad)
-            die(rows[r].name, bad);
+            die(rows[r].name, -1);
         printf("%s\"%s\": {\"ns\": %.2f}", r ? ", " : "", rows[r].name, best);
     }
     printf("}}\n");

@@ -5,12 +5,14 @@
 
 Each PYTHON is an interpreter whose environment has one of the two packages
 (never both in one environment).  The runner builds the C floor
-(bench/floor.c) and the Cython module (bench/cython) against each package,
-then, for R rounds, runs the C floor and each side's Python and Cython rows
-in fresh processes, alternating sides; each row keeps its minimum over the
-rounds.  Then the import and size figures (bench/footprint.py).  It prints
-one table (C, NVIDIA, ours, ours/NVIDIA, overhead ratio = (ours - C) /
-(NVIDIA - C)) with the targets, and with --write puts it in RESULTS.md.
+(bench/floor_rows.c, as a library and as the program bench/floor.c) and the
+Cython module (bench/cython) against each package.  Then, for R rounds, it
+runs each side's benchmark process in turn (bench/calls.py: the Python,
+Cython and C repeats of each row alternate inside that one process) and the
+C program alone; each figure keeps its minimum over the rounds.  Then the
+import and size figures (bench/footprint.py).  It prints the tables with
+the targets (overhead ratio = (ours - C) / (NVIDIA - C), each side against
+the C timed in its own process), and with --write puts them in RESULTS.md.
 """
 import argparse
 import datetime
@@ -21,9 +23,12 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import bench_common as common
+import calls
+
+HERE = common.HERE
 ROOT = os.path.dirname(HERE)
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+CUDA_HOME = common.CUDA_HOME
 
 # Rows with their own bound beyond the overhead ratio: row -> max ours/C.
 LAUNCH_BOUNDS = {"cuLaunchKernel no args": 1.05, "cuLaunchKernel int void**": 1.05,
@@ -40,16 +45,6 @@ def run_json(cmd, **kw):
     if out.returncode != 0:
         raise SystemExit("%s failed (%d):\n%s%s" % (" ".join(cmd), out.returncode, out.stdout, out.stderr))
     return json.loads(out.stdout)
-
-
-def build_floor(work):
-    exe = os.path.join(work, "floor")
-    cc = os.environ.get("CC", "cc")
-    lib = os.path.join(CUDA_HOME, "lib64")
-    subprocess.run([cc, "-O2", os.path.join(HERE, "floor.c"), "-I", os.path.join(CUDA_HOME, "include"),
-                    "-L", lib, "-L", os.path.join(lib, "stubs"), "-lcudart_static", "-lnvrtc", "-lcuda",
-                    "-ldl", "-lpthread", "-lrt", "-Wl,-rpath," + lib, "-o", exe], check=True)
-    return exe
 
 
 def tool_env(python):
@@ -72,28 +67,31 @@ def build_cimport(python, work, side):
     return build
 
 
-def keep_min(into, result):
-    for row, v in result["rows"].items():
-        if "ns" in v and ("ns" not in into.get(row, {}) or v["ns"] < into[row]["ns"]):
-            into[row] = v
-        elif row not in into:
-            into[row] = v
+def keep_min(into, rows):
+    """Each row's least figure of each kind (ns, cimport_ns, c_ns) so far."""
+    for row, v in rows.items():
+        have = into.setdefault(row, {})
+        for key, x in v.items():
+            if key == "unavailable":
+                have.setdefault(key, x)
+            elif x < have.get(key, float("inf")):
+                have[key] = x
 
 
 def measure(args, work):
-    floor = build_floor(work)
+    program, library = common.build_floor(work)
     sides = {"nvidia": args.nvidia, "ours": args.ours}
     cython = {side: build_cimport(py, work, side) for side, py in sides.items()}
-    res = {"C": {}, "python": {s: {} for s in sides}, "cimport": {s: {} for s in sides}, "impl": {}}
+    res = {"C alone": {}, "rows": {s: {} for s in sides}, "reference": {s: {} for s in sides}, "impl": {}}
     scale = [str(args.scale)]
     for _ in range(args.rounds):
-        keep_min(res["C"], run_json([floor] + scale))
         for side, py in sides.items():
-            calls = [py, os.path.join(HERE, "calls.py"), "--json", "--scale"] + scale
-            got = run_json(calls, cwd=work)
+            got = run_json([py, os.path.join(HERE, "calls.py"), "--json", "--scale"] + scale
+                           + ["--cimport", cython[side], "--floor", library], cwd=work)
             res["impl"][side] = got["impl"]
-            keep_min(res["python"][side], got)
-            keep_min(res["cimport"][side], run_json(calls + ["--cimport", cython[side]], cwd=work))
+            keep_min(res["rows"][side], got["rows"])
+            keep_min(res["reference"][side], got["reference"])
+        keep_min(res["C alone"], run_json([program] + scale)["rows"])
     res["footprint"] = {side: run_json([py, os.path.join(HERE, "footprint.py"), "--json",
                                         "--runs", str(args.import_runs)], cwd=work)
                         for side, py in sides.items()}
@@ -125,51 +123,76 @@ def fmt(x, unit=""):
     return "–" if x is None else ("%.1f%s" % (x, unit) if x >= 10 else "%.2f%s" % (x, unit))
 
 
-def ns(table, row):
-    v = table.get(row, {})
-    return v.get("ns")
+def get(res, side, row, key="ns"):
+    return res["rows"][side].get(row, {}).get(key)
 
 
-def table(res):
-    """Markdown tables and the list of failed targets."""
-    lines, failed = [], []
-    py, cy = res["python"], res["cimport"]
-    lines += ["| call | C | NVIDIA | ours | ours/NVIDIA | overhead ratio | target | met |",
-              "|---|---:|---:|---:|---:|---:|---|---|"]
-    for row in py["ours"]:
-        c = 0.0 if row == "CUstream(0)" else ns(res["C"], row)
-        n, o = ns(py["nvidia"], row), ns(py["ours"], row)
-        if n is None or o is None or c is None:
-            lines.append("| %s | %s | %s | %s | | | | unmeasured |" % (row, fmt(c), fmt(n), fmt(o)))
+def python_rows(res):
+    """The Python table: each side against the C timed in its own process."""
+    lines = ["| call | C (NVIDIA's process) | NVIDIA | C (our process) | ours | ours/NVIDIA "
+             "| overhead ratio | target | met | C alone |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+    failed = []
+    for row in res["rows"]["ours"]:
+        free = row == "CUstream(0)"  # no C call: its C is 0
+        cn = 0.0 if free else get(res, "nvidia", row, "c_ns")
+        co = 0.0 if free else get(res, "ours", row, "c_ns")
+        n, o = get(res, "nvidia", row), get(res, "ours", row)
+        alone = res["C alone"].get(row, {}).get("ns")
+        if None in (cn, n, co, o):
+            lines.append("| %s | %s | %s | %s | %s | | | | **unmeasured** | %s |"
+                         % (row, fmt(cn), fmt(n), fmt(co), fmt(o), fmt(alone)))
             failed.append(row + " (unmeasured)")
             continue
-        ratio = (o - c) / (n - c) if n > c else float("inf")
+        ratio = (o - co) / (n - cn) if n > cn else float("inf")
         target, ok = "overhead ≤ 1/3", ratio <= OVERHEAD_BOUND
         if row in LAUNCH_BOUNDS:
             bound = LAUNCH_BOUNDS[row]
-            target += ", ≤ %.2f× C" % bound
-            ok = ok and o <= bound * c
-            target += " (%.3f×)" % (o / c)
-        lines.append("| %s | %s | %s | %s | %.2f | %.2f | %s | %s |"
-                     % (row, fmt(c) if row != "CUstream(0)" else "–", fmt(n), fmt(o), o / n, ratio, target,
-                        "yes" if ok else "**no**"))
+            ok = ok and o <= bound * co
+            target += ", ≤ %.2f× C (%.3f×)" % (bound, o / co)
+        lines.append("| %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s |"
+                     % (row, "–" if free else fmt(cn), fmt(n), "–" if free else fmt(co), fmt(o), o / n, ratio,
+                        target, "yes" if ok else "**no**", "–" if free else fmt(alone)))
         if not ok:
             failed.append(row)
-    lines += ["", "| call through `cimport` | C | NVIDIA (Cython) | ours (Cython) | ours − C | target | met |",
-              "|---|---:|---:|---:|---:|---|---|"]
-    for row in cy["ours"]:
-        c, n, o = ns(res["C"], row), ns(cy["nvidia"], row), ns(cy["ours"], row)
-        if None in (c, n, o):
-            lines.append("| %s | %s | %s | %s | | | unmeasured |" % (row, fmt(c), fmt(n), fmt(o)))
+    return lines, failed
+
+
+def cimport_rows(res):
+    lines = ["| call through `cimport` | C (NVIDIA's process) | NVIDIA (Cython) | C (our process) "
+             "| ours (Cython) | ours − C | target | met |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    failed = []
+    for row, v in res["rows"]["ours"].items():
+        if row not in calls.CIMPORT:
+            continue  # no Cython form (the (values, types) launch)
+        cn, n = get(res, "nvidia", row, "c_ns"), get(res, "nvidia", row, "cimport_ns")
+        co, o = get(res, "ours", row, "c_ns"), v.get("cimport_ns")
+        if None in (cn, n, co, o):
+            lines.append("| %s | %s | %s | %s | %s | | | **unmeasured** |" % (row, fmt(cn), fmt(n), fmt(co), fmt(o)))
             failed.append("cimport " + row + " (unmeasured)")
             continue
-        ok = o <= c + CIMPORT_SLACK_NS
-        lines.append("| %s | %s | %s | %s | %+.2f | ≤ C + 2 ns | %s |"
-                     % (row, fmt(c), fmt(n), fmt(o), o - c, "yes" if ok else "**no**"))
+        ok = o <= co + CIMPORT_SLACK_NS
+        lines.append("| %s | %s | %s | %s | %s | %+.2f | ≤ C + 2 ns | %s |"
+                     % (row, fmt(cn), fmt(n), fmt(co), fmt(o), o - co, "yes" if ok else "**no**"))
         if not ok:
             failed.append("cimport " + row)
+    return lines, failed
+
+
+def reference_rows(res):
+    """Python's own cost of a call, next to the cheapest rows' overheads."""
+    lines = ["| Python alone | NVIDIA's process | our process |", "|---|---:|---:|"]
+    for row, v in res["reference"]["ours"].items():
+        lines.append("| %s | %s | %s |" % (row, fmt(res["reference"]["nvidia"].get(row, {}).get("ns")),
+                                            fmt(v.get("ns"))))
+    return lines
+
+
+def footprint_rows(res):
     fp = res["footprint"]
-    lines += ["", "| footprint | NVIDIA | ours | ours/NVIDIA | target | met |", "|---|---:|---:|---:|---|---|"]
+    lines = ["| footprint | NVIDIA | ours | ours/NVIDIA | target | met |", "|---|---:|---:|---:|---|---|"]
+    failed = []
     for label, key, bound, unit in (("import driver+runtime+nvrtc", ("import", "ms"), IMPORT_TIME_BOUND, " ms"),
                                     ("added RSS of that import", ("import", "rss_mb"), IMPORT_RSS_BOUND, " MB"),
                                     ("installed size", ("size_mb",), SIZE_BOUND, " MB")):
@@ -184,6 +207,16 @@ def table(res):
     return lines, failed
 
 
+def table(res):
+    """Markdown tables and the list of failed targets."""
+    lines, failed = [], []
+    for part in (python_rows, cimport_rows, footprint_rows):
+        part_lines, part_failed = part(res)
+        lines += part_lines + [""]
+        failed += part_failed
+    return lines + reference_rows(res), failed
+
+
 def header(res):
     m, impl = res["machine"], res["impl"]
     return [
@@ -195,7 +228,12 @@ def header(res):
         "- NVIDIA's cuda-bindings %s; ours %s at %s" % (impl.get("nvidia", {}).get("version"),
                                                        impl.get("ours", {}).get("version"), m["ours_rev"]),
         "- ns per call, minimum over repeats and rounds; each side in its own environment and process,",
-        "  pinned to one CPU.  Overhead ratio = (ours − C) / (NVIDIA − C); CUstream(0) has no C call (C = 0).",
+        "  pinned to one CPU.  C is the same call made from C inside that process, its repeats taking",
+        "  turns with the Python and Cython ones (bench/floor_rows.c, loaded with ctypes); \"C alone\" is",
+        "  bench/floor.c in a process of its own, for comparison.",
+        "- Overhead ratio = (ours − C) / (NVIDIA − C), each against its own process's C; CUstream(0)",
+        "  has no C call (C = 0).  \"Python alone\" is Python calling builtins that do next to",
+        "  nothing: what any call from Python costs on this machine.",
     ]
 
 

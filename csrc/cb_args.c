@@ -3,7 +3,6 @@
 #include "cb_handle.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <string.h>
 
 static const char *
@@ -488,9 +487,24 @@ set_item(PyObject *t, int i, PyObject *item)
     Py_XDECREF(old);
 }
 
+PyObject *cb_small_ints[CB_SMALL_INTS];
+
+int
+cb_small_ints_fill(void)
+{
+#ifndef Py_GIL_DISABLED  /* there the table could be cleared under a reader: left empty */
+    for (int i = 0; i < CB_SMALL_INTS; i++)
+        if (cb_small_ints[i] == NULL && (cb_small_ints[i] = PyLong_FromLong(i)) == NULL)
+            return -1;
+#endif
+    return 0;
+}
+
 void
 cb_result_cache_clear(void)
 {
+    for (int i = 0; i < CB_SMALL_INTS; i++)
+        Py_CLEAR(cb_small_ints[i]);
 #ifndef Py_GIL_DISABLED
     for (int n = 0; n <= REUSED_MAX; n++)
         Py_CLEAR(last_result[n]);
@@ -500,20 +514,14 @@ cb_result_cache_clear(void)
 }
 
 PyObject *
-cb_pack(int n, ...)
+cb_pack_items(int n, PyObject *const *items)
 {
-    PyObject *items[16];
-    va_list ap;
-    int failed = n > (int)(sizeof items / sizeof items[0]);
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) {
-        items[i] = va_arg(ap, PyObject *);
+    int failed = 0;
+    for (int i = 0; i < n; i++)
         failed |= items[i] == NULL;
-    }
-    va_end(ap);
     PyObject *t = failed ? NULL : result_tuple(n);
     if (t == NULL) {
-        for (int i = 0; i < n && i < (int)(sizeof items / sizeof items[0]); i++)
+        for (int i = 0; i < n; i++)
             Py_XDECREF(items[i]);
         return NULL;
     }

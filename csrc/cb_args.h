@@ -161,13 +161,37 @@ CB_INTERNAL char *cb_char_buffer(long long n, const char *count_name, CB_ARG);
 
 /* Results. */
 
-/* Build a tuple from n new references, stealing them; NULL if any is NULL. */
-CB_INTERNAL PyObject *cb_pack(int n, ...);
+/* Build a tuple from n new references, stealing them; NULL if any is NULL.
+ * A macro over an array, not a variadic function: no va_list per call. */
+CB_INTERNAL PyObject *cb_pack_items(int n, PyObject *const *items);
+#define cb_pack(n, ...) cb_pack_items((n), (PyObject *const[]){__VA_ARGS__})
+
+/* Int results.  0..255 come from a table filled at module set-up (the
+ * interpreter keeps these ints for good), without a call into it. */
+#define CB_SMALL_INTS 256
+CB_INTERNAL extern PyObject *cb_small_ints[CB_SMALL_INTS];
+CB_INTERNAL int cb_small_ints_fill(void);
+
+static inline PyObject *
+cb_int(long long v)
+{
+    if (CB_LIKELY((unsigned long long)v < CB_SMALL_INTS && cb_small_ints[v] != NULL))
+        return Py_NewRef(cb_small_ints[v]);
+    return PyLong_FromLongLong(v);
+}
+
+static inline PyObject *
+cb_uint(unsigned long long v)
+{
+    if (CB_LIKELY(v < CB_SMALL_INTS && cb_small_ints[v] != NULL))
+        return Py_NewRef(cb_small_ints[v]);
+    return PyLong_FromUnsignedLongLong(v);
+}
 
 /* (status, None * nout) for a failed call: status stolen. */
 CB_INTERNAL PyObject *cb_status_only(PyObject *status, int nout);
 
-/* Drop the result tuples and bytes kept for reuse (module teardown). */
+/* Drop the result tuples, bytes and ints kept for reuse (module teardown). */
 CB_INTERNAL void cb_result_cache_clear(void);
 
 /* Bytes from a C string, None for NULL. */

@@ -1,5 +1,6 @@
 /* Handle classes: construction, int(), repr, equality, hash, getPtr(). */
 #include "cb_handle.h"
+#include "cb_args.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -188,7 +189,10 @@ handle_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyOb
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     if (CB_LIKELY(kwnames == NULL && nargs <= 1)) {
         unsigned long long v = 0;
-        if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
+        long long small;
+        if (nargs == 1 && cb_small_int(args[0], &small))
+            v = (unsigned long long)small;  /* wraps as the general path does */
+        else if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
             return NULL;
         return handle_make(type, v);
     }

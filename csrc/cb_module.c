@@ -85,17 +85,25 @@ cb_make_struct_class(PyObject *module, cb_state *st, int idx)
 /* Enum values below this get a direct lookup table. */
 #define CB_ENUM_TABLE_MAX 4096
 
+PyObject *cb_last_module;
+cb_state *cb_last_state;
+
 int
 cb_module_exec(PyObject *module, const cb_module_def *def)
 {
     cb_state *st = cb_get_state(module);
     st->def = def;
+#ifndef Py_GIL_DISABLED
+    cb_last_module = module;
+    cb_last_state = st;
+#endif
     st->enums = PyMem_Calloc((size_t)def->nenums + 1, sizeof(PyObject *));
     st->enum_cache = PyMem_Calloc((size_t)def->nenums + 1, sizeof(PyObject **));
     st->enum_cache_len = PyMem_Calloc((size_t)def->nenums + 1, sizeof(long long));
     st->handles = PyMem_Calloc((size_t)def->nhandles + 1, sizeof(PyTypeObject *));
     st->structs = PyMem_Calloc((size_t)def->nstructs + 1, sizeof(PyTypeObject *));
-    if (!st->enums || !st->enum_cache || !st->enum_cache_len || !st->handles || !st->structs) {
+    if (!st->enums || !st->enum_cache || !st->enum_cache_len || !st->handles || !st->structs
+        || cb_small_ints_fill() < 0) {
         PyErr_NoMemory();
         return -1;
     }
@@ -181,6 +189,10 @@ cb_module_free(void *module)
     cb_result_cache_clear();
     cb_kparams_cache_clear();
     st->def = NULL;
+    if ((PyObject *)module == cb_last_module) {
+        cb_last_module = NULL;
+        cb_last_state = NULL;
+    }
 }
 
 /* Build enum.IntEnum(name, [(member, value), ...]) from the static table. */

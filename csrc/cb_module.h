@@ -56,9 +56,20 @@ typedef struct cb_state {
     PyObject *error_type;
 } cb_state;
 
+/* The module whose state was last set up, and its state: the calls of an
+ * extension are nearly always on its one module object, so finding the
+ * state is a compare rather than a call into the interpreter.  Set by
+ * cb_module_exec, forgotten by cb_module_free; the GIL guards them. */
+CB_INTERNAL extern PyObject *cb_last_module;
+CB_INTERNAL extern cb_state *cb_last_state;
+
 static inline cb_state *
 cb_get_state(PyObject *module)
 {
+#ifndef Py_GIL_DISABLED
+    if (CB_LIKELY(module == cb_last_module))
+        return cb_last_state;
+#endif
     return (cb_state *)PyModule_GetState(module);
 }
 

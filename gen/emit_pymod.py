@@ -234,8 +234,8 @@ class Shim:
         if k == "out_int":
             self.decls.append("%s c_%s = 0;" % (T, a.name))
             if INT_TYPES[a.int_type][0]:
-                return "PyLong_FromLongLong((long long)c_%s)" % a.name
-            return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
+                return "cb_int((long long)c_%s)" % a.name
+            return "cb_uint((unsigned long long)c_%s)" % a.name
         if k == "out_enum":
             self.decls.append("%s c_%s;" % (T, a.name))
             return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
@@ -317,11 +317,11 @@ class Shim:
         if k == "out_size_of":
             self.decls.append("%s c_%s;" % (T, a.name))
             self.checks.append("c_%s = c_%s.len > 0 ? (%s)c_%s.len : 0;" % (a.name, a.count, T, a.count))
-            return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
+            return "cb_uint((unsigned long long)c_%s)" % a.name
         if k == "inout_count":
             if INT_TYPES[a.int_type][0]:
-                return "PyLong_FromLongLong((long long)c_%s)" % a.name
-            return "PyLong_FromUnsignedLongLong((unsigned long long)c_%s)" % a.name
+                return "cb_int((long long)c_%s)" % a.name
+            return "cb_uint((unsigned long long)c_%s)" % a.name
         raise ValueError("%s: unknown output kind %s" % (self.b.name, k))
 
     def call_arg(self, a):

@@ -55,38 +55,66 @@ def test_footprint_reports_import_and_size():
 
 
 def test_runner_checks_every_target():
-    run, calls_rows = bench_module("run"), bench_module("calls")
-    rows = [r[0] for r in calls_rows.ROWS]
+    run, calls = bench_module("run"), bench_module("calls")
+    rows = [r[0] for r in calls.ROWS]
+
+    def side(python_ns, cython_ns):
+        return {r: dict({"ns": python_ns, "c_ns": 100.0},
+                        **({"cimport_ns": cython_ns} if r in calls.CIMPORT else {})) for r in rows}
 
     def result(ours_ns, cython_ns, import_ms):
         return {
-            "C": {r: {"ns": 100.0} for r in rows},
-            "python": {"nvidia": {r: {"ns": 400.0} for r in rows}, "ours": {r: {"ns": ours_ns} for r in rows}},
-            "cimport": {"nvidia": {r: {"ns": 103.0} for r in calls_rows.CIMPORT},
-                        "ours": {r: {"ns": cython_ns} for r in calls_rows.CIMPORT}},
+            "rows": {"nvidia": side(400.0, 103.0), "ours": side(ours_ns, cython_ns)},
+            "C alone": {r: {"ns": 99.0} for r in rows},
+            "reference": {s: {r[0]: {"ns": 20.0} for r in calls.REFERENCE_ROWS} for s in ("nvidia", "ours")},
             "footprint": {"nvidia": {"import": {"ms": 100.0, "rss_mb": 8.0}, "size_mb": 16.0},
                           "ours": {"import": {"ms": import_ms, "rss_mb": 1.0}, "size_mb": 3.0}},
         }
     lines, failed = run.table(result(102.0, 101.0, 5.0))
-    assert failed == [] and len(lines) > len(rows)
+    assert failed == [] and len(lines) > 2 * len(rows)
     lines, failed = run.table(result(250.0, 104.0, 20.0))
     assert "cuCtxGetCurrent" in failed and "cimport cuCtxGetCurrent" in failed
     assert "import driver+runtime+nvrtc" in failed
     # a launch must also stay within its bound of C, not only of NVIDIA's overhead
     lines, failed = run.table(result(110.0, 101.0, 5.0))
     assert failed == ["cuLaunchKernel no args", "cuLaunchKernel int void**"]
+    # each side is measured against the C of its own process
+    res = result(102.0, 101.0, 5.0)
+    res["rows"]["ours"]["cuCtxGetCurrent"]["c_ns"] = 1.0
+    assert {"cuCtxGetCurrent", "cimport cuCtxGetCurrent"} <= set(run.table(res)[1])
+    # a row missing from one side is a failure, not a pass
+    del res["rows"]["nvidia"]["nvrtcVersion"]
+    assert "nvrtcVersion (unmeasured)" in run.table(res)[1]
 
 
-def test_floor_program_compiles_cleanly(tmp_path):
-    cc = os.environ.get("CC", "cc")
-    if shutil.which(cc) is None:
+def stub_driver_dir(tmp_path):
+    """A directory where the toolkit's stub driver answers to libcuda.so.1."""
+    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
+    if not os.path.exists(stub):
+        pytest.skip("no stub driver in the toolkit")
+    d = tmp_path / "driver"
+    d.mkdir()
+    os.symlink(stub, d / "libcuda.so.1")
+    return str(d)
+
+
+def test_floor_builds_cleanly_and_times_c_in_process(tmp_path):
+    common = bench_module("bench_common")
+    if shutil.which(os.environ.get("CC", "cc")) is None:
         pytest.skip("no C compiler")
-    lib = os.path.join(CUDA_HOME, "lib64")
-    r = subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", os.path.join(BENCH, "floor.c"),
-                        "-I", os.path.join(CUDA_HOME, "include"), "-L", lib, "-L", os.path.join(lib, "stubs"),
-                        "-lcudart_static", "-lnvrtc", "-lcuda", "-ldl", "-lpthread", "-lrt",
-                        "-o", str(tmp_path / "floor")], capture_output=True, text=True)
+    program, library = common.build_floor(str(tmp_path), ["-Wall", "-Wextra", "-Werror"])
+    assert os.access(program, os.X_OK)
+    # the stub driver, so that this runs the same with a GPU or without one
+    env = dict(os.environ, LD_LIBRARY_PATH=stub_driver_dir(tmp_path) + os.pathsep
+               + os.environ.get("LD_LIBRARY_PATH", ""))
+    r = subprocess.run([sys.executable, os.path.join(BENCH, "calls.py"), "--json", "--scale", "0.0005",
+                        "--repeats", "2", "--floor", library], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    # nvrtcVersion needs no GPU: its C row is timed beside the Python one
+    row = res["rows"]["nvrtcVersion"]
+    assert row["ns"] > 0 and row["c_ns"] > 0
+    assert set(res["reference"]) == {r[0] for r in bench_module("calls").REFERENCE_ROWS}
 
 
 def test_cimport_rows_build_against_the_installed_package(tmp_path):
@@ -99,4 +127,4 @@ def test_cimport_rows_build_against_the_installed_package(tmp_path):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
     res = bench("calls.py", "--json", "--scale", "0.0005", "--repeats", "1", "--cimport", build)
-    assert res["rows"]["nvrtcVersion"]["ns"] > 0
+    assert res["rows"]["nvrtcVersion"]["cimport_ns"] > 0 and res["rows"]["nvrtcVersion"]["ns"] > 0

@@ -102,6 +102,44 @@ def test_reused_tuples_are_tracked_by_the_collector():
     assert gc.is_tracked(t) or all(not gc.is_tracked(x) for x in t)
 
 
+def test_int_results_small_and_large_are_right():
+    # ints 0..255 come from a table, larger ones from the interpreter
+    err, count = nvrtc.nvrtcGetNumSupportedArchs()
+    err, archs = nvrtc.nvrtcGetSupportedArchs()
+    assert type(count) is int and 0 < count == len(archs) < 256
+    err, prog = nvrtc.nvrtcCreateProgram(b'extern "C" __global__ void k(int *p) { p[0] = 1; }', b"k.cu", 0, [], [])
+    assert nvrtc.nvrtcCompileProgram(prog, 0, [])[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    err, size = nvrtc.nvrtcGetPTXSize(prog)
+    ptx = b" " * size
+    nvrtc.nvrtcGetPTX(prog, ptx)
+    nvrtc.nvrtcDestroyProgram(prog)
+    assert type(size) is int and size > 256 and size == ptx.index(b"\0") + 1
+
+
+def test_a_module_imported_again_and_the_old_one_both_work():
+    # the module state of the last module set up is found by a compare;
+    # an older module object of the same extension must still find its own
+    code = """
+import sys, importlib
+import cuda.bindings.nvrtc as old
+del sys.modules['cuda.bindings.nvrtc']
+new = importlib.import_module('cuda.bindings.nvrtc')
+assert new is not old
+for m in (old, new, old, new):
+    err, major, minor = m.nvrtcVersion()
+    assert err is m.nvrtcResult.NVRTC_SUCCESS and major >= 12, (m, err)
+    assert m.nvrtcGetErrorString(m.nvrtcResult.NVRTC_ERROR_INVALID_INPUT)[1] == b'NVRTC_ERROR_INVALID_INPUT'
+del new, m
+sys.modules.pop('cuda.bindings.nvrtc')
+import gc; gc.collect()   # the newer module freed: the old one goes on
+err, major, minor = old.nvrtcVersion()
+assert err is old.nvrtcResult.NVRTC_SUCCESS
+print('OK')
+"""
+    r = run_python(code)
+    assert r.stdout.strip() == "OK", r.stdout + r.stderr
+
+
 # -- classes made on first use ----------------------------------------------
 
 
