@@ -73,7 +73,9 @@ run_row(int row, long n)
 }
 
 /* Rows as bench/calls.py names them, in run_row's order, with its calls
- * per repeat. */
+ * per repeat (QUEUED for copies and launches, few enough that the stream's
+ * queue never fills) and its repeats (row_repeats). */
+#define QUEUED 256
 static const struct row {
     const char *name;
     long number;
@@ -84,14 +86,14 @@ static const struct row {
     {"cuStreamQuery", 20000},
     {"cuEventRecord", 20000},
     {"cuPointerGetAttribute", 100000},
-    {"cuMemcpyHtoDAsync 256 B", 5000},
-    {"cuLaunchKernel no args", 5000},
-    {"cuLaunchKernel (values, types)", 5000},
-    {"cuLaunchKernel int void**", 5000},
+    {"cuMemcpyHtoDAsync 256 B", QUEUED},
+    {"cuLaunchKernel no args", QUEUED},
+    {"cuLaunchKernel (values, types)", QUEUED},
+    {"cuLaunchKernel int void**", QUEUED},
     {"cuGetErrorString", 200000},
     {"cudaGetDevice", 200000},
     {"cudaStreamQuery", 20000},
-    {"cudaMemcpyAsync 256 B", 5000},
+    {"cudaMemcpyAsync 256 B", QUEUED},
     {"nvrtcVersion", 200000},
 };
 
@@ -157,7 +159,8 @@ main(int argc, char **argv)
         int bad = 0;
         if (n < 1)
             n = 1;
-        for (int k = 0; k < repeats; k++) {
+        int row_repeats = repeats * (1024 / n > 1 ? (int)(1024 / n) : 1);
+        for (int k = 0; k < row_repeats; k++) {
             sync_streams();
             double t = run_row((int)r, n) / (double)n;
             bad |= t < 0;
