@@ -63,6 +63,10 @@ REFERENCE_ROWS = [
     ("builtin method, no arguments: (7).bit_length()", "bit_length()", 200_000),
     ("builtin function, one argument: abs(-1)", "abs_(minus_one)", 200_000),
     ("type call: object()", "object_()", 200_000),
+    # the same C function through ctypes, releasing the GIL and keeping it:
+    # the difference is what releasing and retaking the GIL costs a call
+    ("ctypes call releasing the GIL: CDLL abs(-1)", "cdll_abs(minus_one)", 100_000),
+    ("ctypes call keeping the GIL: PyDLL abs(-1)", "pydll_abs(minus_one)", 100_000),
 ]
 
 REPEATS = 7
@@ -115,7 +119,8 @@ class Setup:
     def __init__(self):
         from cuda.bindings import driver, nvrtc, runtime
         self.driver, self.runtime, self.nvrtc = driver, runtime, nvrtc
-        self.ns = {"f": None, "bit_length": (7).bit_length, "abs_": abs, "minus_one": -1, "object_": object}
+        self.ns = {"f": None, "bit_length": (7).bit_length, "abs_": abs, "minus_one": -1, "object_": object,
+                   "cdll_abs": ctypes.CDLL(None).abs, "pydll_abs": ctypes.PyDLL(None).abs}
         self.errors = {}
         self.ns["err"] = driver.CUresult.CUDA_ERROR_INVALID_VALUE
         self.gpu()
