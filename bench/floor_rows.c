@@ -25,131 +25,84 @@ now_ns(void)
     return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-static double
-elapsed(double t0, int bad)
-{
-    return bad ? -1.0 : now_ns() - t0;
-}
+/* Return the ns that n calls of `call` take, or -1 when any failed. */
+#define TIME_CALLS(n, call)                       \
+    do {                                          \
+        int bad_ = 0;                             \
+        double t0_ = now_ns();                    \
+        for (long i_ = 0; i_ < (n); i_++)         \
+            bad_ |= (call);                       \
+        return bad_ ? -1.0 : now_ns() - t0_;      \
+    } while (0)
 
 double floor_cuCtxGetCurrent(long n)
 {
     CUcontext ctx;
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuCtxGetCurrent(&ctx);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuCtxGetCurrent(&ctx));
 }
 
 double floor_cuDeviceGetAttribute(long n, int dev)
 {
-    int v, bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuDeviceGetAttribute(&v, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-    return elapsed(t0, bad);
+    int v;
+    TIME_CALLS(n, cuDeviceGetAttribute(&v, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev));
 }
 
 double floor_cuDeviceGet(long n)
 {
     CUdevice d;
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuDeviceGet(&d, 0);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuDeviceGet(&d, 0));
 }
 
 double floor_cuStreamQuery(long n, uintptr_t stream)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuStreamQuery((CUstream)stream);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuStreamQuery((CUstream)stream));
 }
 
 double floor_cuEventRecord(long n, uintptr_t event, uintptr_t stream)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuEventRecord((CUevent)event, (CUstream)stream);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuEventRecord((CUevent)event, (CUstream)stream));
 }
 
 double floor_cuPointerGetAttribute(long n, uintptr_t dptr)
 {
     unsigned int type;
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, (CUdeviceptr)dptr);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, (CUdeviceptr)dptr));
 }
 
 double floor_cuMemcpyHtoDAsync(long n, uintptr_t dptr, uintptr_t hptr, uintptr_t stream)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuMemcpyHtoDAsync((CUdeviceptr)dptr, (void *)hptr, 256, (CUstream)stream);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuMemcpyHtoDAsync((CUdeviceptr)dptr, (void *)hptr, 256, (CUstream)stream));
 }
 
 double floor_cuLaunchKernel(long n, uintptr_t function, uintptr_t stream, uintptr_t argv)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuLaunchKernel((CUfunction)function, 1, 1, 1, 1, 1, 1, 0, (CUstream)stream,
-                              (void **)argv, NULL);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuLaunchKernel((CUfunction)function, 1, 1, 1, 1, 1, 1, 0, (CUstream)stream, (void **)argv, NULL));
 }
 
 double floor_cuGetErrorString(long n)
 {
     const char *s;
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cuGetErrorString(CUDA_ERROR_INVALID_VALUE, &s);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cuGetErrorString(CUDA_ERROR_INVALID_VALUE, &s));
 }
 
 double floor_cudaGetDevice(long n)
 {
-    int d, bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cudaGetDevice(&d);
-    return elapsed(t0, bad);
+    int d;
+    TIME_CALLS(n, cudaGetDevice(&d));
 }
 
 double floor_cudaStreamQuery(long n, uintptr_t stream)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cudaStreamQuery((cudaStream_t)stream);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cudaStreamQuery((cudaStream_t)stream));
 }
 
 double floor_cudaMemcpyAsync(long n, uintptr_t dptr, uintptr_t hptr, uintptr_t stream)
 {
-    int bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= cudaMemcpyAsync((void *)dptr, (void *)hptr, 256, cudaMemcpyHostToDevice,
-                               (cudaStream_t)stream);
-    return elapsed(t0, bad);
+    TIME_CALLS(n, cudaMemcpyAsync((void *)dptr, (void *)hptr, 256, cudaMemcpyHostToDevice, (cudaStream_t)stream));
 }
 
 double floor_nvrtcVersion(long n)
 {
-    int major, minor, bad = 0;
-    double t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        bad |= nvrtcVersion(&major, &minor);
-    return elapsed(t0, bad);
+    int major, minor;
+    TIME_CALLS(n, nvrtcVersion(&major, &minor));
 }
