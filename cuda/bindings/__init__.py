@@ -7,7 +7,15 @@ Nothing is loaded at import: each library is found on first use.
 """
 import os as _os
 
-__version__ = "13.0.0"
+from ._version import __version__
+
+
+def __getattr__(name):
+    # cuda.bindings.utils without importing it (and re) with the package
+    if name == "utils":
+        import importlib
+        return importlib.import_module(".utils", __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def get_include():

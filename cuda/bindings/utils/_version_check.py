@@ -1,0 +1,31 @@
+"""Warn when the driver is older than the CUDA major version of the bindings."""
+import os
+import warnings
+
+_DISABLE_ENV = "CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING"
+_checked = False
+
+
+def warn_if_cuda_major_version_mismatch() -> None:
+    """Warn (``UserWarning``, once per process) when the installed driver
+    supports an older CUDA major version than these bindings were built for.
+
+    Set ``CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING`` to skip the check.
+    Raises ``RuntimeError`` when the driver cannot be asked its version.
+    """
+    global _checked
+    if _checked or os.environ.get(_DISABLE_ENV):
+        return
+    from cuda.bindings import driver
+
+    err, version = driver.cuDriverGetVersion()
+    if err != driver.CUresult.CUDA_SUCCESS:
+        raise RuntimeError("cuDriverGetVersion() failed: %r" % (err,))
+    _checked = True
+    built_for, supported = driver.CUDA_VERSION // 1000, version // 1000
+    if built_for > supported:
+        warnings.warn(
+            "cuda.bindings was built for CUDA %d, but the installed NVIDIA driver supports "
+            "CUDA %d at most: calls new in CUDA %d will fail. Update the driver, or install "
+            "cuda.bindings for CUDA %d." % (built_for, supported, built_for, supported),
+            UserWarning, stacklevel=2)

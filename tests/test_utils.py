@@ -1,0 +1,122 @@
+"""cuda.bindings.utils and the package's version: what the reference
+package offers beside the bindings, with the same results and errors."""
+import importlib.metadata
+import warnings
+
+import pytest
+
+import cuda.bindings
+from cuda.bindings import driver, nvrtc, runtime, utils
+from cuda.bindings.utils import _version_check
+
+
+def test_version_is_the_installed_distribution_version():
+    assert cuda.bindings.__version__ == importlib.metadata.version("cuda-bindings")
+    assert cuda.bindings.__version__.split(".")[0] == str(driver.CUDA_VERSION // 1000)
+
+
+def test_utils_is_reachable_from_the_package():
+    assert cuda.bindings.utils is utils
+    with pytest.raises(AttributeError):
+        cuda.bindings.no_such_thing
+
+
+@pytest.mark.parametrize("make", [driver.CUstream, driver.CUcontext, driver.CUevent, driver.CUmodule,
+                                  driver.CUgraphExec, runtime.cudaStream_t, runtime.cudaEvent_t])
+def test_native_handle_of_opaque_handles(make):
+    assert utils.get_cuda_native_handle(make(0x1234)) == 0x1234
+    assert utils.get_cuda_native_handle(make()) == 0
+
+
+class MyStream(driver.CUstream):
+    pass
+
+
+@pytest.mark.parametrize("obj", [driver.CUdeviceptr(9), driver.CUdevice(0), 5, None, "0x10", 1.5,
+                                 MyStream(3), driver.CUresult.CUDA_SUCCESS, object()])
+def test_native_handle_refuses_what_is_not_a_handle(obj):
+    with pytest.raises(TypeError, match="Unknown type"):
+        utils.get_cuda_native_handle(obj)
+
+
+def test_ptx_version_of_nvrtc_output_needs_at_most_this_cuda():
+    err, prog = nvrtc.nvrtcCreateProgram(b'extern "C" __global__ void k(int *p) { *p = 1; }', b"k.cu", 0, [], [])
+    assert nvrtc.nvrtcCompileProgram(prog, 0, [])[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    err, size = nvrtc.nvrtcGetPTXSize(prog)
+    ptx = b" " * size
+    nvrtc.nvrtcGetPTX(prog, ptx)
+    nvrtc.nvrtcDestroyProgram(prog)
+    version = utils.get_ptx_ver(ptx.decode().rstrip("\0"))
+    err, major, minor = nvrtc.nvrtcVersion()
+    assert utils.get_minimal_required_cuda_ver_from_ptx_ver(version) <= 1000 * major + 10 * minor
+
+
+@pytest.mark.parametrize("ptx, version", [
+    (".version 8.4\n.target sm_90\n", "8.4"),
+    ("//\n// comment\n//\n\n.version 9.0 \n.target sm_100", "9.0"),
+    ("\t.version\t7.8\n", "7.8"),
+])
+def test_ptx_version_directive(ptx, version):
+    assert utils.get_ptx_ver(ptx) == version
+
+
+@pytest.mark.parametrize("ptx, exc", [("", ValueError), (".target sm_90\n", ValueError),
+                                      ("// .version 8.0 in a comment", ValueError),
+                                      (None, TypeError), (b".version 8.0", TypeError), (80, TypeError)])
+def test_ptx_version_of_bad_input(ptx, exc):
+    with pytest.raises(exc):
+        utils.get_ptx_ver(ptx)
+
+
+@pytest.mark.parametrize("ptx_version, cuda", [("1.0", 1000), ("7.0", 11000), ("8.5", 12050),
+                                               ("8.6", 12070), ("8.8", 12090), ("9.0", 13000)])
+def test_cuda_version_of_ptx_isa(ptx_version, cuda):
+    assert utils.get_minimal_required_cuda_ver_from_ptx_ver(ptx_version) == cuda
+
+
+@pytest.mark.parametrize("bad", ["9.9", "x", "", "8.8 ", 8.8, None, ["8.8"]])
+def test_cuda_version_of_unknown_ptx_isa(bad):
+    with pytest.raises(ValueError, match="PTX ISA version"):
+        utils.get_minimal_required_cuda_ver_from_ptx_ver(bad)
+
+
+@pytest.fixture
+def driver_version(monkeypatch):
+    """Make the driver report a CUDA version; the check runs afresh."""
+    monkeypatch.setattr(_version_check, "_checked", False)
+    monkeypatch.delenv(_version_check._DISABLE_ENV, raising=False)
+
+    def report(version, status=driver.CUresult.CUDA_SUCCESS):
+        monkeypatch.setattr(driver, "cuDriverGetVersion", lambda: (status, version))
+    return report
+
+
+def test_major_version_warning_for_an_older_driver(driver_version):
+    driver_version((driver.CUDA_VERSION // 1000 - 1) * 1000 + 80)
+    with pytest.warns(UserWarning, match="built for CUDA %d" % (driver.CUDA_VERSION // 1000)):
+        utils.warn_if_cuda_major_version_mismatch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        utils.warn_if_cuda_major_version_mismatch()   # once per process
+
+
+@pytest.mark.parametrize("newer", [0, 1])
+def test_no_major_version_warning_for_a_driver_as_new(driver_version, newer):
+    driver_version((driver.CUDA_VERSION // 1000 + newer) * 1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        utils.warn_if_cuda_major_version_mismatch()
+
+
+def test_major_version_warning_can_be_turned_off(driver_version, monkeypatch):
+    driver_version(1000)
+    monkeypatch.setenv(_version_check._DISABLE_ENV, "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        utils.warn_if_cuda_major_version_mismatch()
+
+
+def test_major_version_check_without_a_working_driver(driver_version):
+    driver_version(0, driver.CUresult.CUDA_ERROR_STUB_LIBRARY)
+    with pytest.raises(RuntimeError, match="cuDriverGetVersion"):
+        utils.warn_if_cuda_major_version_mismatch()
