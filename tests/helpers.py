@@ -36,3 +36,18 @@ extern "C" __global__ void vadd(const float *a, const float *b, float *c, int n)
         c[i] = a[i] + b[i];
 }
 """
+
+
+def nvrtc_ptx(source, options=()):
+    """PTX of CUDA C++ `source` (bytes) from NVRTC, as bytes without the NUL."""
+    from cuda.bindings import nvrtc
+    err, prog = nvrtc.nvrtcCreateProgram(source, b"k.cu", 0, [], [])
+    try:
+        err, = nvrtc.nvrtcCompileProgram(prog, len(options), list(options))
+        assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS, err
+        err, size = nvrtc.nvrtcGetPTXSize(prog)
+        ptx = b" " * size
+        nvrtc.nvrtcGetPTX(prog, ptx)
+    finally:
+        nvrtc.nvrtcDestroyProgram(prog)
+    return ptx[:ptx.index(b"\0")], size

@@ -6,7 +6,7 @@ import gc
 import os
 
 import pytest
-from helpers import load_gen, run_python
+from helpers import load_gen, nvrtc_ptx, run_python
 
 from cuda.bindings import driver, nvrtc, runtime
 
@@ -107,13 +107,8 @@ def test_int_results_small_and_large_are_right():
     err, count = nvrtc.nvrtcGetNumSupportedArchs()
     err, archs = nvrtc.nvrtcGetSupportedArchs()
     assert type(count) is int and 0 < count == len(archs) < 256
-    err, prog = nvrtc.nvrtcCreateProgram(b'extern "C" __global__ void k(int *p) { p[0] = 1; }', b"k.cu", 0, [], [])
-    assert nvrtc.nvrtcCompileProgram(prog, 0, [])[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
-    err, size = nvrtc.nvrtcGetPTXSize(prog)
-    ptx = b" " * size
-    nvrtc.nvrtcGetPTX(prog, ptx)
-    nvrtc.nvrtcDestroyProgram(prog)
-    assert type(size) is int and size > 256 and size == ptx.index(b"\0") + 1
+    ptx, size = nvrtc_ptx(b'extern "C" __global__ void k(int *p) { p[0] = 1; }')
+    assert type(size) is int and size > 256 and size == len(ptx) + 1
 
 
 def test_a_module_imported_again_and_the_old_one_both_work():

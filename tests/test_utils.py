@@ -4,6 +4,7 @@ import importlib.metadata
 import warnings
 
 import pytest
+from helpers import nvrtc_ptx
 
 import cuda.bindings
 from cuda.bindings import driver, nvrtc, runtime, utils
@@ -40,13 +41,8 @@ def test_native_handle_refuses_what_is_not_a_handle(obj):
 
 
 def test_ptx_version_of_nvrtc_output_needs_at_most_this_cuda():
-    err, prog = nvrtc.nvrtcCreateProgram(b'extern "C" __global__ void k(int *p) { *p = 1; }', b"k.cu", 0, [], [])
-    assert nvrtc.nvrtcCompileProgram(prog, 0, [])[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
-    err, size = nvrtc.nvrtcGetPTXSize(prog)
-    ptx = b" " * size
-    nvrtc.nvrtcGetPTX(prog, ptx)
-    nvrtc.nvrtcDestroyProgram(prog)
-    version = utils.get_ptx_ver(ptx.decode().rstrip("\0"))
+    ptx, size = nvrtc_ptx(b'extern "C" __global__ void k(int *p) { *p = 1; }')
+    version = utils.get_ptx_ver(ptx.decode())
     err, major, minor = nvrtc.nvrtcVersion()
     assert utils.get_minimal_required_cuda_ver_from_ptx_ver(version) <= 1000 * major + 10 * minor
 
