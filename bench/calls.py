@@ -264,14 +264,14 @@ def run(scale=1.0, repeats=REPEATS, cimport=None, floor=None):
     if cimport is not None:
         sys.path.insert(0, cimport)
         import cimport_calls as cython
-    floor_rows = None
+    floor_rows = floor_error = None
     if floor is not None:
         try:
             floor_rows = load_floor(floor)
         except OSError as e:  # no libcuda.so.1 to load it with
             if "gpu" not in setup.errors:
                 raise
-            floor = reason(e)
+            floor_error = reason(e)
     for row, stmt, number, needs in ROWS:
         if needs == "gpu" and "gpu" in setup.errors:
             rows[row] = {"unavailable": setup.errors["gpu"]}
@@ -287,8 +287,8 @@ def run(scale=1.0, repeats=REPEATS, cimport=None, floor=None):
         measure = python_measure(setup, row, stmt, max(1, int(number * scale)), check=False)
         reference[row] = {"ns": best_of(setup, repeats, [measure])[0]}
     result = {"impl": common.describe_bindings(), "rows": rows, "reference": reference}
-    if floor is not None and floor_rows is None:
-        result["floor_unavailable"] = floor
+    if floor_error is not None:
+        result["floor_unavailable"] = floor_error
     return result
 
 
