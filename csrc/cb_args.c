@@ -568,6 +568,14 @@ cb_bytes_or_none(const char *s)
 }
 
 PyObject *
+cb_str_or_none(const char *s)
+{
+    if (s == NULL)
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "backslashreplace");
+}
+
+PyObject *
 cb_int_list(const int *values, size_t n)
 {
     PyObject *l = PyList_New((Py_ssize_t)n);

@@ -197,6 +197,10 @@ CB_INTERNAL void cb_result_cache_clear(void);
 /* Bytes from a C string, None for NULL. */
 CB_INTERNAL PyObject *cb_bytes_or_none(const char *s);
 
+/* str from a C string (UTF-8, undecodable bytes escaped), None for NULL:
+   the pythonic modules' error strings. */
+CB_INTERNAL PyObject *cb_str_or_none(const char *s);
+
 /* A list of ints from a C int array. */
 CB_INTERNAL PyObject *cb_int_list(const int *values, size_t n);
 

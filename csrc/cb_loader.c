@@ -2,7 +2,8 @@
  *
  * Search order: NVIDIA's cuda-pathfinder when it is installed (it knows
  * wheels, conda and system installs), then the sonames through the dynamic
- * loader, then $CUDA_HOME (or $CUDA_PATH, or /usr/local/cuda) lib64 and lib.
+ * loader, then the library's folders under $CUDA_HOME (or $CUDA_PATH, or
+ * /usr/local/cuda): lib64 and lib, nvvm/lib64 for NVVM.
  */
 #define _GNU_SOURCE
 #include "cb_loader.h"
@@ -143,8 +144,7 @@ open_unlocked(cb_library *lib)
         home = getenv("CUDA_PATH");
     if (home == NULL || home[0] == '\0')
         home = "/usr/local/cuda";
-    static const char *const subdirs[] = {"lib64", "lib", NULL};
-    for (const char *const *sub = subdirs; *sub; sub++) {
+    for (const char *const *sub = lib->subdirs; *sub; sub++) {
         for (const char *const *so = lib->sonames; *so; so++) {
             snprintf(candidate, sizeof candidate, "%s/%s/%s", home, *sub, *so);
             h = try_dlopen(lib, candidate);

@@ -21,6 +21,7 @@ struct cb_library {
     const char *display;                /* "NVRTC" */
     const char *pathfinder;             /* name for cuda.pathfinder, or NULL */
     const char *const *sonames;         /* NULL-terminated */
+    const char *const *subdirs;         /* NULL-terminated folders under $CUDA_HOME holding it */
     const char *const *symbols;         /* one per slot */
     const unsigned int *versions;       /* per slot, for resolvers that take one; may be NULL */
     const unsigned int *versions_ptds;  /* per slot, the per-thread-default-stream variant's; 0: none */

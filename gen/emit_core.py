@@ -78,6 +78,12 @@ core_%(name)s(%(params)s)
            fncast=fnptr_decl(f, ""), exc=model.lib.except_value)
 
 
+def library_places(lib):
+    """The sonames dlopen tries and the folders under $CUDA_HOME tried last."""
+    return "static const char *const sonames[] = {%s, NULL};\nstatic const char *const subdirs[] = {%s, NULL};\n" % (
+        ", ".join('"%s"' % s for s in lib.sonames), ", ".join('"%s"' % d for d in lib.home_subdirs))
+
+
 def emit_static_core(model, out):
     """Wrappers of a library linked into the core (libcudart_static.a)."""
     lib = model.lib
@@ -90,12 +96,12 @@ static int use_ptds;
 
 /* Functions asked of the shared library found at run time, not of ours. */
 static const char *const shared_symbols[] = {%(symbols)s};
-static const char *const sonames[] = {%(sonames)s, NULL};
-static _Atomic(void *) shared_slots[%(n)d];
+%(places)sstatic _Atomic(void *) shared_slots[%(n)d];
 static cb_library shared_lib = {
     .display = "%(display)s (shared library)",
     .pathfinder = %(pathfinder)s,
     .sonames = sonames,
+    .subdirs = subdirs,
     .symbols = shared_symbols,
     .nsymbols = %(n)d,
     .slots = shared_slots,
@@ -103,7 +109,7 @@ static cb_library shared_lib = {
 
 """ % dict(display=lib.display, n=max(1, len(shared)),
            symbols=", ".join('"%s"' % lib.shared_functions[n] for n in shared) or "NULL",
-           sonames=", ".join('"%s"' % s for s in lib.sonames),
+           places=library_places(lib),
            pathfinder='"%s"' % lib.pathfinder if lib.pathfinder else "NULL"))
     for b in model.core_bindings:
         if b.name in lib.shared_functions:
@@ -154,12 +160,13 @@ def emit_loaded_core(model, out):
         out.append("static const unsigned int versions_ptds[] = {%s};\n" % ", ".join(str(p[2]) for p in procs))
     else:
         out.append("static const char *const symbols[] = {\n%s};\n" % "".join('    "%s",\n' % n for n in names))
-    out.append("static const char *const sonames[] = {%s, NULL};\n" % ", ".join('"%s"' % s for s in lib.sonames))
+    out.append(library_places(lib))
     out.append("static _Atomic(void *) slots[NSYMBOLS];\n\n")
     out.append("""static cb_library cb_lib_ = {
     .display = "%s",
     .pathfinder = %s,
     .sonames = sonames,
+    .subdirs = subdirs,
     .symbols = symbols,
     .nsymbols = NSYMBOLS,
     .slots = slots,

@@ -98,8 +98,9 @@ class Shim:
         elif k == "cstr_list":
             count = next(x for x in self.b.inputs if x.name == a.count)
             self.decls.append("cb_strlist c_%s = CB_STRLIST_INIT;" % a.name)
-            self.convert.append('if (cb_arg_cstr_list(%s, (long long)c_%s, "%s", %d, &c_%s, %s) < 0)\n'
-                                "        goto exit;" % (i, a.count, count.pyname, self.pythonic, a.name, ctx))
+            # a check, not a conversion: the count may come after the list (nvFatbinCreate)
+            self.checks.append('if (cb_arg_cstr_list(%s, (long long)c_%s, "%s", %d, &c_%s, %s) < 0)\n'
+                               "        goto exit;" % (i, a.count, count.pyname, self.pythonic, a.name, ctx))
             self.cleanup.append("cb_strlist_release(&c_%s);" % a.name)
         elif k in ("buffer_in", "buffer_out"):
             self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
@@ -425,8 +426,11 @@ class Shim:
             call = "text = %s(%s);" % (self.api(b.name), ", ".join(call_args))
             body.append("    " + call)
             body.append("    if (text == NULL && PyErr_Occurred())\n        goto exit;")
-            body.append("    result = cb_pack(2, %s, cb_bytes_or_none(text));"
-                        % self.enum_member(status_idx, self.lib.success))
+            if self.pythonic:  # the text alone, as str
+                body.append("    (void)module;\n    result = cb_str_or_none(text);")
+            else:
+                body.append("    result = cb_pack(2, %s, cb_bytes_or_none(text));"
+                            % self.enum_member(status_idx, self.lib.success))
             failed = ""
         elif b.returns in ("struct", "struct_only"):
             ctype = self.m.struct_name(b.func.ret)

@@ -22,6 +22,8 @@ class Library:
     style: str                  # 'tuple' or 'pythonic'
     pathfinder: str             # name for cuda.pathfinder.load_nvidia_dynamic_lib
     sonames: Tuple[str, ...]    # tried by dlopen when cuda-pathfinder is absent or fails
+    # Folders under $CUDA_HOME tried last (a toolkit keeps libnvvm in nvvm/lib64).
+    home_subdirs: Tuple[str, ...] = ("lib64", "lib")
     constant_prefixes: Tuple[str, ...] = ()
     # pythonic style only: C enum -> (Python name, member prefix to strip)
     enum_names: Dict[str, Tuple[str, str]] = field(default_factory=dict)
@@ -99,6 +101,22 @@ LIBRARIES: Dict[str, Library] = {
         enum_names={"nvJitLinkResult": ("Result", "NVJITLINK_"),
                     "nvJitLinkInputType": ("InputType", "NVJITLINK_INPUT_")},
         error_class="nvJitLinkError",
+    ),
+    "nvvm": Library(
+        key="nvvm", display="NVVM", headers=("nvvm.h",), prefix="nvvm",
+        status="nvvmResult", success="NVVM_SUCCESS",
+        except_value="NVVM_ERROR_INVALID_INPUT", style="pythonic", pathfinder="nvvm",
+        sonames=("libnvvm.so.4", "libnvvm.so"), home_subdirs=("nvvm/lib64", "lib64", "lib"),
+        enum_names={"nvvmResult": ("Result", "NVVM_")},
+        error_class="nvvmError",
+    ),
+    "nvfatbin": Library(
+        key="nvfatbin", display="nvFatbin", headers=("nvFatbin.h",), prefix="nvFatbin",
+        status="nvFatbinResult", success="NVFATBIN_SUCCESS",
+        except_value="NVFATBIN_ERROR_INTERNAL", style="pythonic", pathfinder="nvfatbin",
+        sonames=("libnvfatbin.so.13", "libnvfatbin.so.12", "libnvfatbin.so"),
+        enum_names={"nvFatbinResult": ("Result", "NVFATBIN_")},
+        error_class="nvFatbinError",
     ),
     "driver": Library(
         key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",

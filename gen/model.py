@@ -251,6 +251,14 @@ class Model:
         out[""] = default
         return out
 
+    def size_after(self, f: Function, i: int):
+        """The integer parameter right after parameter i that gives its size in
+        bytes (`const void *code, size_t size`), or None."""
+        nxt = f.params[i + 1] if i + 1 < len(f.params) else None
+        if nxt is not None and re.search(r"size", nxt.name, re.I) and self.int_type(nxt.type):
+            return nxt.name
+        return None
+
     def callback_data(self, f: Function):
         """The `void *` parameter a callback of f receives, if f takes one."""
         if not any(q.type.base in overrides.CALLBACKS and not q.type.ptrs for q in f.params):
@@ -271,6 +279,8 @@ class Model:
         t = p.type
         if p.direction == "out" and t.depth == 1 and t.const and self.lib.style == "tuple":
             return False  # a doc marking a `const T *` [out] is wrong: the call cannot write it
+        if p.name in overrides.OUT_POINTERS.get(f.name, ()):
+            return True
         if self.lib.style != "tuple" or p.direction == "out":
             return p.direction == "out"
         if p.direction == "in" or p.name in overrides.IN_POINTERS.get(f.name, ()):
@@ -379,7 +389,9 @@ class Model:
         elif t.depth == 1:
             inner = t.pointee()
             kind = self.handle_kind(inner.base) if not inner.ptrs else None
-            if inner.base == "char" and t.const:
+            if inner.base in ("void", "char") and t.const and self.lib.style != "tuple" and self.size_after(f, i):
+                a.kind, a.size_arg = "buffer_in", self.size_after(f, i)
+            elif inner.base == "char" and t.const:
                 a.kind = "cstr"
                 a.nullable = bool(_NULLABLE_DOC.search(p.doc or "")) or \
                     p.name in overrides.NULLABLE_STRINGS.get(f.name, ())
@@ -391,13 +403,10 @@ class Model:
                 if self.lib.style == "tuple" and inner.base == "void":
                     raise unsupported()  # typed by another argument (an attribute): not modelled yet
                 a.kind = "buffer_out"
-                q = f.name + "Size"
+                q = overrides.BUFFER_SIZE_QUERIES.get(f.name, f.name + "Size")
                 a.size_query = q if q in self.h.functions else None
             elif inner.base == "void" and t.const and self.lib.style != "tuple":
                 a.kind = "buffer_in"
-                nxt = f.params[i + 1] if i + 1 < len(f.params) else None
-                if nxt is not None and re.search(r"size", nxt.name, re.I) and self.int_type(nxt.type):
-                    a.size_arg = nxt.name
             elif inner.base in ("void", "char"):
                 a.kind = "host_ptr" if self.lib.style == "tuple" else "address"
             elif kind == "pointer" or (kind is None and self.is_handle(inner)):
@@ -445,11 +454,12 @@ class Model:
                 a.kind = "out_cstr"
             else:
                 a.kind = "cstr_list"
-                counts = [q.name for q in f.params[:i] if q.name.lower().startswith("num")
-                          and self.int_type(q.type)]
-                if not counts:
+                # numOptions before the list, or optionsCount after it (nvFatbinCreate)
+                counts = [q.name for j, q in enumerate(f.params) if self.int_type(q.type) and (
+                    (j < i and q.name.lower().startswith("num")) or q.name == p.name + "Count")]
+                a.count = counts[-1] if counts else None
+                if not a.count:
                     raise UnsupportedParam("%s: no count for string list %s" % (f.name, p.name))
-                a.count = counts[-1]
         elif t.depth == 2 and out and self.lib.style == "tuple" and t.base not in ("void", "char"):
             inner = t.pointee().pointee()
             a.count = self.count_param(f, i)
@@ -477,9 +487,10 @@ class Model:
     def bind(self, f: Function) -> Binding:
         args = [self.classify(f, i) for i in range(len(f.params))]
         if self.lib.style == "pythonic":
+            renamed = overrides.PYTHONIC_NAMES.get(f.name, {})
             for a in args:
                 if a.pyname:
-                    a.pyname = snake(a.pyname)
+                    a.pyname = renamed.get(a.name) or snake(a.pyname)
             pyname = snake(f.name[len(self.lib.prefix):])
         else:
             pyname = f.name

@@ -10,6 +10,18 @@ OUT_ARRAYS = {
     "nvrtcGetSupportedArchs": {"supportedArchs": "nvrtcGetNumSupportedArchs"},
 }
 
+# Size queries of output buffers not named `<function>Size`: function -> query.
+# nvFatbin.h: nvFatbinSize reports how much nvFatbinGet writes.
+BUFFER_SIZE_QUERIES = {"nvFatbinGet": "nvFatbinSize"}
+
+# Pointers the library writes although their doc says [in]: function -> {param}.
+# nvvm.h documents nvvmCreateProgram's handle as "[in] prog"; the call sets it.
+OUT_POINTERS = {"nvvmCreateProgram": {"prog"}}
+
+# Python names of the pythonic modules that are not the C parameter's in
+# snake case (NVIDIA's nvfatbin.destroy takes `handle`): function -> {C: Python}.
+PYTHONIC_NAMES = {"nvFatbinDestroy": {"handle_indirect": "handle"}}
+
 # `const char *` inputs that may be NULL although their doc comment does not
 # say "can be NULL" (nvJitLink.h says so only in a `//` comment).
 NULLABLE_STRINGS = {
@@ -26,7 +38,7 @@ NULLABLE_STRINGS = {
 KEEP_GIL = {
     "nvrtcGetErrorString", "nvrtcVersion", "nvrtcGetNumSupportedArchs",
     "nvrtcGetSupportedArchs", "nvrtcGetPCHHeapSize", "nvrtcSetPCHHeapSize",
-    "nvJitLinkVersion",
+    "nvJitLinkVersion", "nvvmVersion", "nvvmIRVersion", "nvFatbinVersion",
     # driver: error text, versions, device and current-context queries
     "cuGetErrorString", "cuGetErrorName", "cuDriverGetVersion",
     "cuDeviceGet", "cuDeviceGetCount", "cuDeviceGetAttribute",

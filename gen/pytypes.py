@@ -81,6 +81,8 @@ def result_type(model, b):
     """The annotation of what a binding returns."""
     outs = [arg_type(model, a) for a in b.outputs]
     if model.lib.style == "pythonic":
+        if b.returns == "cstr":
+            return "str | None"
         if not outs:
             return "None"
         if len(outs) == 1:
@@ -117,6 +119,11 @@ def docstring(model, b):
         lines.append("%s : %s" % (a.name, arg_type(model, a)))
         if a.doc:
             lines.append("    " + a.doc)
+    if model.lib.style == "pythonic" and b.returns == "cstr":
+        lines.append("str | None")
+        if f.doc.returns:
+            lines.append("    " + " ".join(f.doc.returns.replace("-", " ").split()))
+        return "\n".join(lines).rstrip()  # a text lookup: no status to raise
     if model.lib.style == "pythonic" and not b.outputs:
         lines.append("None")
     if model.lib.style == "pythonic":

@@ -39,15 +39,35 @@ extern "C" __global__ void vadd(const float *a, const float *b, float *c, int n)
 
 
 def nvrtc_ptx(source, options=()):
-    """PTX of CUDA C++ `source` (bytes) from NVRTC, as bytes without the NUL."""
+    """PTX of CUDA C++ `source` (bytes) from NVRTC, as bytes without the NUL, and its size."""
+    out = nvrtc_output(source, options, "PTX")
+    return out[:out.index(b"\0")], len(out)
+
+
+def header_dir(lib, header):
+    """The directory the build takes `header` of `lib` from (gen/find_header.py's search)."""
+    gen = load_gen()
+    import gen.find_header as find
+    assert gen is not None
+    home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+    for d in find.candidates(lib, home):
+        if os.path.isfile(os.path.join(d, header)):
+            return d
+    return os.path.join(home, "include")
+
+
+def nvrtc_output(source, options, kind):
+    """NVRTC output of CUDA C++ `source` (bytes): kind is 'PTX', 'CUBIN' or 'LTOIR'."""
     from cuda.bindings import nvrtc
+    ok = nvrtc.nvrtcResult.NVRTC_SUCCESS
     err, prog = nvrtc.nvrtcCreateProgram(source, b"k.cu", 0, [], [])
     try:
         err, = nvrtc.nvrtcCompileProgram(prog, len(options), list(options))
-        assert err == nvrtc.nvrtcResult.NVRTC_SUCCESS, err
-        err, size = nvrtc.nvrtcGetPTXSize(prog)
-        ptx = b" " * size
-        nvrtc.nvrtcGetPTX(prog, ptx)
+        assert err == ok, err
+        err, size = getattr(nvrtc, "nvrtcGet%sSize" % kind)(prog)
+        out = bytearray(size)
+        err, = getattr(nvrtc, "nvrtcGet" + kind)(prog, out)
+        assert err == ok, err
     finally:
         nvrtc.nvrtcDestroyProgram(prog)
-    return ptx[:ptx.index(b"\0")], size
+    return bytes(out)

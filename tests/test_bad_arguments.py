@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from cuda.bindings import driver, nvjitlink, nvrtc, runtime
+from cuda.bindings import driver, nvfatbin, nvjitlink, nvrtc, nvvm, runtime
 
-MODULES = [nvrtc, nvjitlink, driver, runtime]
+MODULES = [nvrtc, nvjitlink, nvvm, nvfatbin, driver, runtime]
 EXPECTED = (TypeError, ValueError, OverflowError)
 HUGE = [2 ** 64, -(2 ** 64), 2 ** 200]
 NOT_NUMBERS = [1.5, float("nan"), "1", b"1", object(), [1]]
@@ -129,6 +129,8 @@ def test_wrong_arity_and_keywords(func, params):
 def test_every_function_is_covered():
     names = [n for _, n, _ in public_functions()]
     assert len([n for m, n, _ in public_functions() if m in (nvrtc, nvjitlink)]) == 24 + 14
+    assert len([n for m, n, _ in public_functions() if m is nvvm]) >= 13
+    assert len([n for m, n, _ in public_functions() if m is nvfatbin]) >= 11
     assert len([n for m, n, _ in public_functions() if m is driver]) >= 450
     assert len([n for m, n, _ in public_functions() if m is runtime]) >= 330
     assert all(params_of(f) or not f.__text_signature__.count(",") for _, _, f in public_functions())

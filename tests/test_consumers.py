@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import KERNEL, ROOT
+from helpers import KERNEL, ROOT, header_dir, nvrtc_output
 
 import cuda.bindings
 
@@ -20,7 +20,8 @@ def consumers(tmp_path_factory):
     build = tmp_path_factory.mktemp("consumers")
     setup = ["meson", "setup", str(build), os.path.join(ROOT, "tests", "consumers"),
              "-Dpython=" + sys.executable, "-Dtoolkit_include=" + os.path.join(cuda_home, "include"),
-             "-Dcapsule_include=" + cuda.bindings.get_include()]
+             "-Dcapsule_include=" + cuda.bindings.get_include(),
+             "-Dlibrary_include=" + ",".join({header_dir("nvvm", "nvvm.h"), header_dir("nvfatbin", "nvFatbin.h")})]
     for cmd in (setup, ["ninja", "-C", str(build)]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -61,6 +62,20 @@ def test_c_capsule(consumers):
     assert err == 0 and b".entry vadd" in ptx
     abi, count = c.api_header()
     assert abi == 1 and count >= len(cynvrtc.__pyx_capi__)
+
+
+def test_nvvm_and_nvfatbin_from_cython_and_c(consumers):
+    cy, c = consumers
+    from cuda.bindings import cynvfatbin, cynvvm, nvfatbin, nvvm
+    if cynvvm._library_info()["path"] is not None:
+        assert cy.nvvm_version() == c.nvvm_version() == (0,) + nvvm.version()
+    if cynvfatbin._library_info()["path"] is not None:
+        assert c.fatbin_version() == (0,) + nvfatbin.version()
+        ptx = nvrtc_output(KERNEL, [b"-arch=compute_90"], "PTX")
+        err, image = cy.fatbin_of_ptx(ptx, b"90")
+        assert err == 0 and image[:4] == (0xBA55ED50).to_bytes(4, "little")
+        err, image = cy.fatbin_of_ptx(ptx, b"no-such-arch")
+        assert err == int(nvfatbin.Result.ERROR_INVALID_ARCH) and image is None
 
 
 def test_capsule_import_checks_the_name():

@@ -4,7 +4,7 @@ import json
 import os
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, header_dir
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 
@@ -15,7 +15,10 @@ def capsule_name(cap):
     return get(cap).decode()
 
 
-@pytest.mark.parametrize("lib", ["nvrtc", "nvjitlink"])
+HEADERS = {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h", "nvvm": "nvvm.h", "nvfatbin": "nvFatbin.h"}
+
+
+@pytest.mark.parametrize("lib", sorted(HEADERS))
 def test_capsules_match_snapshot(lib):
     import importlib
     mod = importlib.import_module("cuda.bindings.cy" + lib)
@@ -26,8 +29,7 @@ def test_capsules_match_snapshot(lib):
         assert want[name] == sig, name
     # Only functions the toolkit headers lack may be absent.
     missing = set(want) - set(got)
-    header = open(os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "include",
-                               {"nvrtc": "nvrtc.h", "nvjitlink": "nvJitLink.h"}[lib])).read()
+    header = open(os.path.join(header_dir(lib, HEADERS[lib]), HEADERS[lib])).read()
     assert not [m for m in missing if m + "(" in header.replace(" (", "(")]
 
 

@@ -6,7 +6,7 @@ import gc
 import os
 
 import pytest
-from helpers import load_gen, nvrtc_ptx, run_python
+from helpers import header_dir, load_gen, nvrtc_ptx, run_python
 
 from cuda.bindings import driver, nvrtc, runtime
 
@@ -238,10 +238,13 @@ def test_calls_that_keep_the_gil_exist():
     gen = load_gen()
     from gen import overrides
     from gen.__main__ import load_model
+    from gen.libraries import LIBRARIES
     from test_loader import CUDA_HOME
     names = set()
-    for lib in ("nvrtc", "nvjitlink", "driver", "runtime"):
-        names |= {b.name for b in load_model(lib, os.path.join(CUDA_HOME, "include")).bindings}
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
+        include = header_dir(lib, LIBRARIES[lib].headers[0]) if lib in ("nvvm", "nvfatbin") \
+            else os.path.join(CUDA_HOME, "include")
+        names |= {b.name for b in load_model(lib, include).bindings}
     assert overrides.KEEP_GIL <= names, sorted(overrides.KEEP_GIL - names)
     assert gen is not None
 

@@ -19,6 +19,7 @@ def test_selfcheck_passes():
     out = r.stdout
     assert cuda.bindings.__version__ in out and "headers:     CUDA 13." in out
     assert "nvrtc:       1" in out and "nvjitlink:   1" in out
+    assert "nvvm:        " in out and "nvfatbin:    " in out   # a version, or "not installed"
     assert "PTX for sm_90" in out and "LTO-IR for sm_90" in out and "nvJitLink linked" in out
     assert out.rstrip().endswith("self-check passed")
 
@@ -31,7 +32,7 @@ def test_version_matches_metadata():
 def test_get_include_has_the_capsule_headers():
     import os
     inc = cuda.bindings.get_include()
-    for lib in ("nvrtc", "nvjitlink"):
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
         assert os.path.exists(os.path.join(inc, "cuda_bindings", lib + ".h"))
 
 

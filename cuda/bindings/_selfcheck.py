@@ -1,5 +1,6 @@
 """Self-check: versions, libraries found, devices, an NVRTC compile and an
 nvJitLink link, and, when a GPU is there, a kernel run with its result checked.
+NVVM and nvFatbin are reported when installed; their absence is no failure.
 
 Exit status 0 when everything present works (no GPU is not an error), 1 when
 something present fails, with the reason printed.
@@ -101,15 +102,19 @@ def run_vector_add(cubin, n):
     return max(abs(c[i] - (a[i] + b[i])) for i in range(n))
 
 
-def library(check, label, core_module, version):
-    """Report where a library is and its version; True when usable."""
+def library(check, label, core_module, version, optional=False):
+    """Report where a library is and its version; True when usable.  An
+    optional library that is not installed is reported, not a failure."""
     try:
         info = core_module._library_info()
     except Exception as e:  # noqa: BLE001 - reported, not raised
         check.fail(label, repr(e))
         return False
     if info["path"] is None:
-        check.fail(label, "not found (tried %s)" % info["error"])
+        if optional:
+            check.line(label, "not installed (optional; tried %s)" % info["error"][:300])
+        else:
+            check.fail(label, "not found (tried %s)" % info["error"])
         return False
     try:
         ver = version()
@@ -131,6 +136,16 @@ def nvrtc_version():
 def nvjitlink_version():
     from cuda.bindings import nvjitlink
     return "%d.%d" % nvjitlink.version()
+
+
+def nvvm_version():
+    from cuda.bindings import nvvm
+    return "%d.%d (NVVM IR %d.%d)" % (nvvm.version() + nvvm.ir_version()[:2])
+
+
+def nvfatbin_version():
+    from cuda.bindings import nvfatbin
+    return "%d.%d" % nvfatbin.version()
 
 
 def compile_kernel(arch, lto):
@@ -228,6 +243,9 @@ def main(out=sys.stdout):
     from cuda.bindings import cynvjitlink, cynvrtc
     have_nvrtc = library(check, "nvrtc", cynvrtc, nvrtc_version)
     have_jit = library(check, "nvjitlink", cynvjitlink, nvjitlink_version)
+    from cuda.bindings import cynvfatbin, cynvvm
+    library(check, "nvvm", cynvvm, nvvm_version, optional=True)
+    library(check, "nvfatbin", cynvfatbin, nvfatbin_version, optional=True)
 
     cubins = {}
     if have_nvrtc:

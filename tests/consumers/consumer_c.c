@@ -1,8 +1,10 @@
 /* A C user of cuda.bindings: the capsule tables of cuda_bindings/<lib>.h. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <cuda_bindings/nvfatbin.h>
 #include <cuda_bindings/nvjitlink.h>
 #include <cuda_bindings/nvrtc.h>
+#include <cuda_bindings/nvvm.h>
 
 static PyObject *
 nvrtc_version(PyObject *self, PyObject *Py_UNUSED(args))
@@ -63,11 +65,35 @@ jitlink_version(PyObject *self, PyObject *Py_UNUSED(args))
     return Py_BuildValue("(iII)", (int)err, major, minor);
 }
 
+static PyObject *
+nvvm_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    int major = 0, minor = 0;
+    (void)self;
+    nvvmResult err = CudaBindings_NVVM->nvvmVersion(&major, &minor);
+    if (err == NVVM_ERROR_INVALID_INPUT && PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("(iii)", (int)err, major, minor);
+}
+
+static PyObject *
+fatbin_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    unsigned int major = 0, minor = 0;
+    (void)self;
+    nvFatbinResult err = CudaBindings_NVFATBIN->nvFatbinVersion(&major, &minor);
+    if (err == NVFATBIN_ERROR_INTERNAL && PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("(iII)", (int)err, major, minor);
+}
+
 static PyMethodDef methods[] = {
     {"nvrtc_version", nvrtc_version, METH_NOARGS, NULL},
     {"compile_ptx", compile_ptx, METH_VARARGS, NULL},
     {"api_header", api_header, METH_NOARGS, NULL},
     {"jitlink_version", jitlink_version, METH_NOARGS, NULL},
+    {"nvvm_version", nvvm_version, METH_NOARGS, NULL},
+    {"fatbin_version", fatbin_version, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -77,7 +103,8 @@ static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "consumer_c", NULL, -
 PyMODINIT_FUNC
 PyInit_consumer_c(void)
 {
-    if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0)
+    if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0 ||
+        CudaBindings_ImportNVVM() < 0 || CudaBindings_ImportNVFATBIN() < 0)
         return NULL;
     return PyModule_Create(&moddef);
 }

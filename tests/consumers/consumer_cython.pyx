@@ -1,5 +1,5 @@
 # A Cython user of cuda.bindings: written as against NVIDIA's .pxd files.
-from cuda.bindings cimport cynvjitlink, cynvrtc
+from cuda.bindings cimport cynvfatbin, cynvjitlink, cynvrtc, cynvvm
 from cuda.bindings.nvrtc cimport nvrtcProgram
 
 
@@ -51,3 +51,35 @@ def jitlink_version():
     with nogil:
         err = cynvjitlink.nvJitLinkVersion(&major, &minor)
     return <int>err, major, minor
+
+
+def nvvm_version():
+    cdef int major = 0, minor = 0
+    cdef cynvvm.nvvmResult err
+    with nogil:
+        err = cynvvm.nvvmVersion(&major, &minor)
+    return <int>err, major, minor
+
+
+def fatbin_of_ptx(bytes ptx, bytes arch):
+    """A fat binary holding `ptx`, made without the GIL; (status, bytes or None)."""
+    cdef cynvfatbin.nvFatbinHandle handle = NULL
+    cdef const char *code = ptx
+    cdef const char *carch = arch
+    cdef size_t n = len(ptx), size = 0
+    cdef cynvfatbin.nvFatbinResult err
+    with nogil:
+        err = cynvfatbin.nvFatbinCreate(&handle, NULL, 0)
+        if err == cynvfatbin.NVFATBIN_SUCCESS:
+            err = cynvfatbin.nvFatbinAddPTX(handle, code, n, carch, "k", "")
+        if err == cynvfatbin.NVFATBIN_SUCCESS:
+            err = cynvfatbin.nvFatbinSize(handle, &size)
+    if err != cynvfatbin.NVFATBIN_SUCCESS:
+        cynvfatbin.nvFatbinDestroy(&handle)
+        return <int>err, None
+    out = bytearray(size)
+    cdef char *buf = out
+    with nogil:
+        err = cynvfatbin.nvFatbinGet(handle, buf)
+        cynvfatbin.nvFatbinDestroy(&handle)
+    return <int>err, bytes(out)
