@@ -116,3 +116,20 @@ def test_major_version_check_without_a_working_driver(driver_version):
     driver_version(0, driver.CUresult.CUDA_ERROR_STUB_LIBRARY)
     with pytest.raises(RuntimeError, match="cuDriverGetVersion"):
         utils.warn_if_cuda_major_version_mismatch()
+
+
+def nvvm_available():
+    from cuda.bindings import cynvvm
+    return cynvvm._library_info()["path"] is not None
+
+
+@pytest.mark.skipif(not nvvm_available(), reason="libnvvm is not installed")
+def test_check_nvvm_compiler_options():
+    assert utils.check_nvvm_compiler_options([]) is True
+    assert utils.check_nvvm_compiler_options(["-arch=compute_90", "-opt=3"]) is True
+    assert utils.check_nvvm_compiler_options((b"-arch=compute_90",)) is True
+    assert utils.check_nvvm_compiler_options(["-arch=compute_90", "-no-such-option"]) is False
+    assert utils.check_nvvm_compiler_options(["-arch=compute_1"]) is False
+    for bad in ("-arch=compute_90", b"-opt=3", [1], None, 5):
+        with pytest.raises(TypeError):
+            utils.check_nvvm_compiler_options(bad)
