@@ -1,7 +1,20 @@
 """Typing stubs: <lib>.pyi and cy<lib>.pyi."""
+import re
+
 from . import emit_structs
+from .emit_pymod import optional_count
 from .common import banner, cuda_version
 from .pytypes import arg_type, result_type
+
+# Buffers as the docs spell them, and as a type checker should see them: any
+# object with the buffer protocol (a ctypes array, a NumPy array, ...).
+BUFFER_SPELLINGS = ("bytearray | bytes | memoryview", "bytes | bytearray | memoryview")
+
+
+def stub_type(text):
+    for spelled in BUFFER_SPELLINGS:
+        text = text.replace(spelled, "Buffer")
+    return text
 
 
 def struct_classes(model):
@@ -22,29 +35,42 @@ def struct_classes(model):
 def emit(model):
     lib = model.lib
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from collections.abc import Callable, Sequence\nfrom enum import IntEnum\nfrom typing import Any\n\n")
+    out.append("from collections.abc import Callable, Sequence\nfrom enum import IntEnum\nfrom typing import Any\n\n"
+               "from typing_extensions import Buffer\n\n")
+    twins = getattr(model, "twins", {})
+    if twins:  # handle classes of the twin module's C types subclass its classes
+        module = next(iter(twins.values())).rsplit(".", 1)[0]
+        out.append("import %s\n\n" % module)
     for _, pyname, members, _ in model.py_enums():
         out.append("class %s(IntEnum):\n" % pyname)
         for name, value, _ in members:
             out.append("    %s = %d\n" % (name, value))
         out.append("\n")
     if lib.style == "tuple":
+        const_twins = model.const_twins()
         for h in model.handles():
-            out.append("class %s:\n" % h)
+            base = twins.get(h) or const_twins.get(h)
+            out.append("class %s%s:\n" % (h, "(%s)" % base if base else ""))
             out.append("    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...\n")
             out.append("    def __int__(self) -> int: ...\n    def __index__(self) -> int: ...\n")
             out.append("    def getPtr(self) -> int: ...\n\n")
         out += struct_classes(model)
-        out.append("def sizeof(objType: type) -> int: ...\n\n")
+        out.append("def sizeof(objType: type, /) -> int: ...\n\n")
     else:
         out.append("class %s(Exception):\n    status: int\n    def __init__(self, status: int) -> None: ...\n\n"
                    % lib.error_class)
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:
-        params = ", ".join("%s: %s" % (a.pyname, arg_type(model, a)) for a in b.inputs)
-        out.append("def %s(%s) -> %s: ...\n" % (b.pyname, params, result_type(model, b)))
-    return "".join(out)
+        first_optional = len(b.inputs) - optional_count(b)
+        params = ", ".join("%s: %s%s" % (a.pyname, stub_type(arg_type(model, a)), " = ..." if i >= first_optional else "")
+                           for i, a in enumerate(b.inputs))
+        out.append("def %s(%s) -> %s: ...\n" % (b.pyname, params, stub_type(result_type(model, b))))
+    text = "".join(out)
+    # what a star import gives, as the module's own __all__ says: every public name defined here
+    names = sorted(set(re.findall(r"^(?:class|def) ([A-Za-z]\w*)|^([A-Za-z]\w*): ", text, re.M)) - {("", "")})
+    names = sorted({a or b for a, b in names})
+    return text + "\n__all__ = [\n%s]\n" % "".join('    "%s",\n' % n for n in names)
 
 
 def emit_cy(model):

@@ -6,11 +6,12 @@ capsule API for C extensions (headers under :func:`get_include`).
 Nothing is loaded at import: each library is found on first use.
 """
 import os as _os
+from typing import Any as _Any
 
-from ._version import __version__
+from ._version import __version__ as __version__
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> _Any:
     # cuda.bindings.utils without importing it (and re) with the package
     if name == "utils":
         import importlib
@@ -18,6 +19,6 @@ def __getattr__(name):
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
-def get_include():
+def get_include() -> str:
     """Directory holding ``cuda_bindings/<lib>.h``, the C capsule headers."""
     return _os.path.join(_os.path.dirname(__file__), "include")

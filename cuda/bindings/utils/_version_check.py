@@ -19,7 +19,7 @@ def warn_if_cuda_major_version_mismatch() -> None:
     from cuda.bindings import driver
 
     err, version = driver.cuDriverGetVersion()
-    if err != driver.CUresult.CUDA_SUCCESS:
+    if err != driver.CUresult.CUDA_SUCCESS or version is None:
         raise RuntimeError("cuDriverGetVersion() failed: %r" % (err,))
     _checked = True
     built_for, supported = driver.CUDA_VERSION // 1000, version // 1000
