@@ -2,7 +2,7 @@
 import os
 import re
 
-from .common import banner, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
+from .common import banner, c_string, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
 from . import emit_pxd
 from .emit_capi import fnptr_decl
 
@@ -214,13 +214,16 @@ static PyMethodDef methods[] = {
 static int
 module_exec(PyObject *module)
 {
-%(exec_first)s    return cb_core_module_exec(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0], &c_api,
+%(exec_first)s    /* where the bound headers were read: the build may take them from a wheel (gen/find_header.py) */
+    if (PyModule_AddStringConstant(module, "_header_dir", %(header_dir)s) < 0)
+        return -1;
+    return cb_core_module_exec(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0], &c_api,
                                CUDA_BINDINGS_%(L)s_CAPSULE);
 }
 
 
 """ % dict(L=L, display=lib.display if not lib.static else lib.display + " shared library",
-           info="shared_lib" if lib.static else "cb_lib_",
+           info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.include_dir),
            exec_first='    const char *ptds = getenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM");\n'
                       '    use_ptds = ptds != NULL && atoi(ptds) != 0;\n' if lib.static else ""))
     out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "

@@ -74,5 +74,6 @@ def emit(model):
 
 
 def emit_cy(model):
-    return banner(model.lib, "#", "", cuda_version(model.h)) + \
-        "from typing import Any\n\n__pyx_capi__: dict[str, Any]\n_C_API: Any\n\ndef _library_info() -> dict[str, str | None]: ...\n"
+    return banner(model.lib, "#", "", cuda_version(model.h)) + (
+        "from typing import Any\n\n__pyx_capi__: dict[str, Any]\n_C_API: Any\n_header_dir: str\n\n"
+        "def _library_info() -> dict[str, str | None]: ...\n")

@@ -44,8 +44,16 @@ def nvrtc_ptx(source, options=()):
     return out[:out.index(b"\0")], len(out)
 
 
+def built_header_dir(lib):
+    """The directory the installed build read `lib`'s headers from, or None
+    when it is gone (an isolated build's temporary environment)."""
+    import importlib
+    d = importlib.import_module("cuda.bindings.cy" + lib)._header_dir
+    return d if os.path.isdir(d) else None
+
+
 def header_dir(lib, header):
-    """The directory the build takes `header` of `lib` from (gen/find_header.py's search)."""
+    """The directory a build here would take `header` of `lib` from (gen/find_header.py's search)."""
     gen = load_gen()
     import gen.find_header as find
     assert gen is not None
