@@ -227,3 +227,24 @@ cb_library_info(cb_library *lib)
                          "path", ok ? lib->path : NULL,
                          "error", ok ? NULL : lib->error);
 }
+
+/* NVIDIA's private cuda.bindings._internal.<lib>._inspect_function_pointers(),
+ * which cuda-core and numba-cuda call to ask whether a library, and a
+ * function of it, is there: {"__<function>": address, 0 when absent}. */
+PyObject *
+cb_inspect_function_pointers(cb_library *lib)
+{
+    if (cb_library_open(lib) < 0)
+        return PyErr_Format(PyExc_RuntimeError, "the %s library could not be loaded (tried %s)",
+                            lib->display, lib->error);
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d != NULL && i < lib->nsymbols; i++) {
+        PyObject *key = PyUnicode_FromFormat("__%s", lib->symbols[i]);
+        PyObject *value = PyLong_FromVoidPtr(cb_symbol(lib, i));
+        if (key == NULL || value == NULL || PyDict_SetItem(d, key, value) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+    }
+    return d;
+}

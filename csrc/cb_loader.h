@@ -60,6 +60,10 @@ CB_INTERNAL int cb_library_open(cb_library *lib);
  * pxd declares in `except ?`. */
 CB_INTERNAL void cb_report_missing(cb_library *lib, size_t slot);
 
+/* {"__<function>": address or 0} of every symbol, loading the library first
+ * (RuntimeError when it cannot be): NVIDIA's private _inspect_function_pointers. */
+CB_INTERNAL PyObject *cb_inspect_function_pointers(cb_library *lib);
+
 /* A dict describing the library for the self-check: name, path or error. */
 CB_INTERNAL PyObject *cb_library_info(cb_library *lib);
 

@@ -179,6 +179,38 @@ def emit_loaded_core(model, out):
         out.append("\n")
 
 
+def inspectable(lib):
+    """Libraries whose symbols are their functions' names (not the driver's
+    cuGetProcAddress names, not the runtime linked in): NVIDIA's private
+    cuda.bindings._internal.<lib> modules, used by cuda-core and numba-cuda."""
+    return not lib.static and not lib.proc_address
+
+
+INSPECT = """static PyObject *
+inspect_function_pointers(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    (void)module;
+    return cb_inspect_function_pointers(&cb_lib_);
+}
+
+static PyObject *
+inspect_function_pointer(PyObject *module, PyObject *name)
+{
+    PyObject *all = inspect_function_pointers(module, NULL);
+    if (all == NULL)
+        return NULL;
+    PyObject *value = PyObject_GetItem(all, name);   /* KeyError for a name that is not a function of it */
+    Py_DECREF(all);
+    return value;
+}
+"""
+INSPECT_METHODS = """    {"_inspect_function_pointers", inspect_function_pointers, METH_NOARGS,
+     "_inspect_function_pointers($module, /)\\n--\\n\\n{'__<function>': address, 0 when the library lacks it}."},
+    {"_inspect_function_pointer", inspect_function_pointer, METH_O,
+     "_inspect_function_pointer($module, name, /)\\n--\\n\\nThe address of '__<function>', 0 when the library lacks it."},
+"""
+
+
 def emit_tables(model, out):
     """The C capsule table, __pyx_capi__, and the module around them."""
     lib = model.lib
@@ -205,10 +237,11 @@ library_info(PyObject *module, PyObject *Py_UNUSED(ignored))
     return cb_library_info(&%(info)s);
 }
 
+%(inspect)s
 static PyMethodDef methods[] = {
     {"_library_info", library_info, METH_NOARGS,
      "_library_info($module, /)\\n--\\n\\nWhere %(display)s was found, or why not (loads it if needed)."},
-    {NULL, NULL, 0, NULL},
+%(inspect_methods)s    {NULL, NULL, 0, NULL},
 };
 
 static int
@@ -224,6 +257,8 @@ module_exec(PyObject *module)
 
 """ % dict(L=L, display=lib.display if not lib.static else lib.display + " shared library",
            info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.include_dir),
+           inspect=INSPECT if inspectable(lib) else "",
+           inspect_methods=INSPECT_METHODS if inspectable(lib) else "",
            exec_first='    const char *ptds = getenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM");\n'
                       '    use_ptds = ptds != NULL && atoi(ptds) != 0;\n' if lib.static else ""))
     out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "

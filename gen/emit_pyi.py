@@ -74,6 +74,11 @@ def emit(model):
 
 
 def emit_cy(model):
-    return banner(model.lib, "#", "", cuda_version(model.h)) + (
+    from .emit_core import inspectable
+    text = banner(model.lib, "#", "", cuda_version(model.h)) + (
         "from typing import Any\n\n__pyx_capi__: dict[str, Any]\n_C_API: Any\n_header_dir: str\n\n"
         "def _library_info() -> dict[str, str | None]: ...\n")
+    if inspectable(model.lib):
+        text += ("def _inspect_function_pointers() -> dict[str, int]: ...\n"
+                 "def _inspect_function_pointer(name: str, /) -> int: ...\n")
+    return text
