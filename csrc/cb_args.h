@@ -109,6 +109,18 @@ cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
     return cb_arg_handle_any(o, type, out, spec, argi);
 }
 
+/* A handle of `type`, or one of `also` where the library takes that class
+ * cast (a CUkernel where a CUfunction is taken). */
+static inline int
+cb_arg_handle_or(PyObject *o, PyTypeObject *type, PyTypeObject *also, void **out, CB_ARG)
+{
+    if (cb_handle_accepts(o, also)) {
+        *out = cb_handle_pointer(o);
+        return 0;
+    }
+    return cb_arg_handle(o, type, out, spec, argi);
+}
+
 /* An int in [lo, hi] as the two's complement bits of its value: the
  * signed or unsigned check as lo says, for callers that store by size. */
 CB_INTERNAL int cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG);

@@ -76,6 +76,11 @@ class Shim:
                 # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
                 call, value = "cb_arg_ull(%s, UINTPTR_MAX, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
                 self.temps.add("ull")
+            elif k == "handle" and a.handle in overrides.HANDLE_ALSO:
+                call = "cb_arg_handle_or(%s, %s, %s, &vp, %s)" % (
+                    i, self.handle_type(a), self.handle_class(overrides.HANDLE_ALSO[a.handle]), ctx)
+                value = "vp"
+                self.temps.add("vp")
             elif k in ("handle", "inout_handle"):
                 call, value = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx), "vp"
                 self.temps.add("vp")

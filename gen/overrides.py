@@ -249,6 +249,11 @@ STRUCT_ARRAY_COUNTS = {
     "cudaConditionalNodeParams": {"phGraph_out": "size"},
 }
 
+# Handle parameters that also take another class of handle: cuda.h notes on
+# the launch and occupancy calls that a context-less CUkernel "can also be
+# used ... by casting to CUfunction" (NVIDIA's bindings take one too).
+HANDLE_ALSO = {"CUfunction": "CUkernel"}
+
 # Function-pointer typedefs that may be given as a Python callable, with the
 # trampoline (csrc/cb_callback.c) that calls it.  The callable receives the
 # user data parameter named beside it; each of these runs once.

@@ -1,4 +1,5 @@
 """How each argument kind looks from Python: type names for stubs and docs."""
+from . import overrides
 
 
 def enum_pyname(model, cname):
@@ -14,7 +15,10 @@ def arg_type(model, a):
     if k == "enum" or (k == "inout_enum" and a.pyname):
         return "int" if pythonic else "%s | int" % enum_pyname(model, a.enum)
     if k in ("handle", "inout_handle"):
-        return "int" if pythonic else "%s | int | None" % a.handle
+        if pythonic:
+            return "int"
+        also = overrides.HANDLE_ALSO.get(a.handle) if k == "handle" else None
+        return "%s%s | int | None" % (a.handle, " | " + also if also else "")
     if k == "cstr":
         t = "str | bytes" if pythonic else "bytes"
         return t + " | None" if a.nullable else t

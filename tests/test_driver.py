@@ -157,3 +157,16 @@ def test_typing_stub_names_every_type_it_uses():
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     assert used - defined - set(dir(builtins)) == set()
     assert {"CUDA_MEMCPY2D", "CUstream", "CUresult", "cuMemcpy2D"} <= defined
+
+
+def test_a_cukernel_goes_where_a_cufunction_is_taken():
+    """cuda.h: a context-less CUkernel may be passed cast to CUfunction (launches, occupancy)."""
+    for call in (lambda f: driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(f, 32, 0),
+                 lambda f: driver.cuFuncGetAttribute(driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_NUM_REGS, f)):
+        for ok in (driver.CUkernel(0), driver.CUfunction(0), 0, None):
+            try:
+                call(ok)
+            except RuntimeError:   # converted; no driver here
+                pass
+        with pytest.raises(TypeError, match="CUfunction"):
+            call(driver.CUstream(0))

@@ -761,3 +761,26 @@ def test_simple_ctypes_arguments_reach_the_kernel(drv, ctx, arch):
     assert again == got
     ok(drv.cuMemFree(out))
     ok(drv.cuModuleUnload(module))
+
+
+@pytest.mark.gpu
+def test_occupancy_and_attributes_of_a_cukernel():
+    """A CUkernel from a library, passed where the driver takes a CUfunction."""
+    from helpers import nvrtc_output
+
+    from cuda.bindings import driver as cu
+    ok = cu.CUresult.CUDA_SUCCESS
+    assert cu.cuInit(0) == (ok,)
+    cubin = nvrtc_output(KERNEL, [b"-arch=sm_90"], "CUBIN")
+    err, lib = cu.cuLibraryLoadData(cubin, None, None, 0, None, None, 0)
+    assert err == ok
+    err, kernel = cu.cuLibraryGetKernel(lib, b"vadd")
+    err, dev = cu.cuDeviceGet(0)
+    err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
+    cu.cuCtxSetCurrent(ctx)
+    err, blocks = cu.cuOccupancyMaxActiveBlocksPerMultiprocessor(kernel, 256, 0)
+    assert err == ok and blocks >= 1
+    err, func = cu.cuKernelGetFunction(kernel)
+    assert cu.cuOccupancyMaxActiveBlocksPerMultiprocessor(func, 256, 0) == (ok, blocks)
+    cu.cuLibraryUnload(lib)
+    cu.cuDevicePrimaryCtxRelease(dev)
