@@ -76,13 +76,14 @@ class Shim:
                 # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
                 call, value = "cb_arg_ull(%s, UINTPTR_MAX, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
                 self.temps.add("ull")
-            elif k == "handle" and a.handle in overrides.HANDLE_ALSO:
-                call = "cb_arg_handle_or(%s, %s, %s, &vp, %s)" % (
-                    i, self.handle_type(a), self.handle_class(overrides.HANDLE_ALSO[a.handle]), ctx)
-                value = "vp"
-                self.temps.add("vp")
             elif k in ("handle", "inout_handle"):
-                call, value = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx), "vp"
+                also = overrides.HANDLE_ALSO.get(a.handle) if k == "handle" else None
+                if also:  # a second class the library takes cast (a CUkernel for a CUfunction)
+                    call = "cb_arg_handle_or(%s, %s, %s, &vp, %s)" % (
+                        i, self.handle_type(a), self.handle_class(also), ctx)
+                else:
+                    call = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx)
+                value = "vp"
                 self.temps.add("vp")
             else:
                 call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"

@@ -389,8 +389,9 @@ class Model:
         elif t.depth == 1:
             inner = t.pointee()
             kind = self.handle_kind(inner.base) if not inner.ptrs else None
-            if inner.base in ("void", "char") and t.const and self.lib.style != "tuple" and self.size_after(f, i):
-                a.kind, a.size_arg = "buffer_in", self.size_after(f, i)
+            size = self.size_after(f, i) if self.lib.style != "tuple" else None
+            if inner.base in ("void", "char") and t.const and size:
+                a.kind, a.size_arg = "buffer_in", size
             elif inner.base == "char" and t.const:
                 a.kind = "cstr"
                 a.nullable = bool(_NULLABLE_DOC.search(p.doc or "")) or \
