@@ -203,6 +203,17 @@ cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long
 }
 
 int
+cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
+{
+    if (!PyLong_CheckExact(o) && cb_is_handle(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be int, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    return cb_arg_ull(o, UINTPTR_MAX, out, spec, argi);
+}
+
+int
 cb_arg_address(PyObject *o, void **out, CB_ARG)
 {
     if (o == Py_None) {

@@ -88,6 +88,11 @@ cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
     return cb_arg_ull_any(o, hi, out, spec, argi);
 }
 
+/* A handle of the pythonic modules (nvJitLink, NVVM, nvFatbin), which pass
+ * them as plain ints: an int address.  A handle object of the tuple-style
+ * modules is refused (its __index__ would pass another library's pointer). */
+CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
+
 /* A C float or double: int or float (anything with __float__ except str). */
 CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 

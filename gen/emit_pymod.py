@@ -74,7 +74,7 @@ class Shim:
             self.decls.append("%s;" % (a.type.c(name) if k == "funcptr" else "%s %s" % (H, name)))
             if k in ("handle", "inout_handle") and self.pythonic:
                 # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
-                call, value = "cb_arg_ull(%s, UINTPTR_MAX, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
+                call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
                 self.temps.add("ull")
             elif k in ("handle", "inout_handle"):
                 also = overrides.HANDLE_ALSO.get(a.handle) if k == "handle" else None

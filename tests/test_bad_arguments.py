@@ -59,7 +59,26 @@ def good_value(mod, ptype):
     return 0
 
 
-def bad_values(mod, ptype):
+PYTHONIC = {nvjitlink, nvvm, nvfatbin}
+PYTHONIC_HANDLES = ("handle", "prog")   # their handle parameters, plain ints there
+
+
+def foreign_handle(mod, ptype):
+    """A handle object of a class the parameter does not take (another
+    library's), or None where the parameter takes no handle."""
+    cls = getattr(mod, ptype.split(" ")[0], None)
+    if not (isinstance(cls, type) and "| int | None" in ptype and hasattr(cls, "getPtr")):
+        return None
+    return driver.CUstream(1) if mod is nvrtc else nvrtc.nvrtcProgram(1)
+
+
+def bad_values(mod, ptype, pname=""):
+    if mod in PYTHONIC and pname in PYTHONIC_HANDLES:
+        # a tuple-style module's handle: its int() is a pointer of another library
+        return NOT_NUMBERS + HUGE + [None, -1, driver.CUstream(1), nvrtc.nvrtcProgram(1)]
+    foreign = foreign_handle(mod, ptype)
+    if foreign is not None:
+        return [1.5, "x", b"x", object(), -1, 2 ** 64, [1], foreign]
     if ptype == "object":  # callback user data: with a C function it is an address or buffer
         return [1.5, "1", object(), [1]] + HUGE
     if ptype == "float":
@@ -97,7 +116,7 @@ CASES = []
 for _mod, _name, _func in public_functions():
     _params = params_of(_func)
     for _i, (_pname, _ptype) in enumerate(_params):
-        for _j, _bad in enumerate(bad_values(_mod, _ptype)):
+        for _j, _bad in enumerate(bad_values(_mod, _ptype, _pname)):
             if _bad == -1 and signed_handle(_mod, _ptype):
                 continue  # -1 is a value of a signed handle (CU_DEVICE_CPU)
             CASES.append(pytest.param(_mod, _func, _params, _i, _bad, id="%s-%s-%d" % (_name, _pname, _j)))
@@ -124,6 +143,14 @@ def test_wrong_arity_and_keywords(func, params):
             func()
     with pytest.raises(TypeError, match="unexpected keyword"):
         func(no_such_parameter=1)
+
+
+def test_hostile_calls_are_many_and_cover_every_module():
+    per_module = {}
+    for case in CASES:
+        per_module[case.values[0].__name__] = per_module.get(case.values[0].__name__, 0) + 1
+    assert set(per_module) == {m.__name__ for m in MODULES}
+    assert len(CASES) + 3 * len(ARITY) > 15000, (len(CASES), len(ARITY))
 
 
 def test_every_function_is_covered():
