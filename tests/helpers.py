@@ -44,6 +44,12 @@ def nvrtc_ptx(source, options=()):
     return out[:out.index(b"\0")], len(out)
 
 
+def library_installed(lib):
+    """Whether the loader finds `lib` ("nvvm", "nvfatbin", ...) here."""
+    import importlib
+    return importlib.import_module("cuda.bindings.cy" + lib)._library_info()["path"] is not None
+
+
 def built_header_dir(lib):
     """The directory the installed build read `lib`'s headers from, or None
     when it is gone (an isolated build's temporary environment)."""

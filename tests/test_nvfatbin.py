@@ -3,19 +3,14 @@ import ctypes
 import pickle
 
 import pytest
-from helpers import KERNEL, nvrtc_output
+from helpers import KERNEL, library_installed, nvrtc_output
 
 from cuda.bindings import nvfatbin
 
 FATBIN_MAGIC = (0xBA55ED50).to_bytes(4, "little")
 
 
-def nvfatbin_available():
-    from cuda.bindings import cynvfatbin
-    return cynvfatbin._library_info()["path"] is not None
-
-
-pytestmark = pytest.mark.skipif(not nvfatbin_available(), reason="libnvfatbin is not installed")
+pytestmark = pytest.mark.skipif(not library_installed("nvfatbin"), reason="libnvfatbin is not installed")
 
 
 def fatbin_of(handle):

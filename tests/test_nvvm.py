@@ -3,15 +3,11 @@ import ctypes
 import pickle
 
 import pytest
+from helpers import library_installed
 
 from cuda.bindings import nvvm
 
-def nvvm_available():
-    from cuda.bindings import cynvvm
-    return cynvvm._library_info()["path"] is not None
-
-
-pytestmark = pytest.mark.skipif(not nvvm_available(), reason="libnvvm is not installed")
+pytestmark = pytest.mark.skipif(not library_installed("nvvm"), reason="libnvvm is not installed")
 
 # A kernel storing 42 through its pointer argument (NVVM IR in text form, the
 # typed-pointer dialect every NVVM release accepts).

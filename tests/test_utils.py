@@ -4,7 +4,7 @@ import importlib.metadata
 import warnings
 
 import pytest
-from helpers import nvrtc_ptx
+from helpers import library_installed, nvrtc_ptx
 
 import cuda.bindings
 from cuda.bindings import driver, nvrtc, runtime, utils
@@ -118,12 +118,7 @@ def test_major_version_check_without_a_working_driver(driver_version):
         utils.warn_if_cuda_major_version_mismatch()
 
 
-def nvvm_available():
-    from cuda.bindings import cynvvm
-    return cynvvm._library_info()["path"] is not None
-
-
-@pytest.mark.skipif(not nvvm_available(), reason="libnvvm is not installed")
+@pytest.mark.skipif(not library_installed("nvvm"), reason="libnvvm is not installed")
 def test_check_nvvm_compiler_options():
     assert utils.check_nvvm_compiler_options([]) is True
     assert utils.check_nvvm_compiler_options(["-arch=compute_90", "-opt=3"]) is True

@@ -1,0 +1,175 @@
+"""Memory and reference leaks: each family of calls, on its success and its
+error paths (exceptions included), run many times over must leave the
+Python heap (tracemalloc) and the process (RSS) where they were."""
+import ctypes
+import gc
+import os
+import tracemalloc
+
+import pytest
+from helpers import KERNEL, library_installed, nvrtc_output
+
+from cuda.bindings import driver, nvfatbin, nvjitlink, nvrtc, nvvm, runtime
+
+SANITIZED = "libasan" in open("/proc/self/maps").read()
+
+
+def resident_kb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192):
+    """Run body(n) once to warm up (caches, free lists, classes made on first
+    use), then again: the second run may not grow the heap or the process."""
+    body(n // 10 + 1)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        body(n // 10 + 1)
+        gc.collect()
+        heap_before = tracemalloc.get_traced_memory()[0]
+        rss_before = resident_kb()
+        body(n)
+        gc.collect()
+        heap_grown = tracemalloc.get_traced_memory()[0] - heap_before
+        rss_grown = resident_kb() - rss_before
+    finally:
+        tracemalloc.stop()
+    assert heap_grown < heap_slack, "Python heap grew by %d bytes over %d rounds" % (heap_grown, n)
+    if not SANITIZED:  # AddressSanitizer keeps freed memory in quarantine
+        assert rss_grown < rss_slack_kb, "RSS grew by %d KiB over %d rounds" % (rss_grown, n)
+
+
+def raises(call, *args):
+    try:
+        call(*args)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return
+    raise AssertionError("%s%r did not raise" % (call.__name__, args))
+
+
+def test_handles_enums_and_results():
+    def body(n):
+        for i in range(n):
+            s = driver.CUstream(i)
+            assert int(s) == i and s == driver.CUstream(i) and hash(s) == hash(driver.CUstream(i))
+            repr(s)
+            runtime.cudaStream_t(s)
+            driver.CUresult(i % 3)
+            nvrtc.nvrtcGetErrorString(nvrtc.nvrtcResult(i % 8))
+            nvrtc.nvrtcVersion()
+    assert_no_growth(body, 200_000)
+
+
+def test_structs_views_and_counted_arrays():
+    def body(n):
+        for i in range(n):
+            m = driver.CUDA_MEMCPY2D()
+            m.WidthInBytes = i
+            m.srcHost = b"abc"
+            cfg = driver.CUlaunchConfig()
+            attr = driver.CUlaunchAttribute()
+            cfg.attrs = [attr, attr]
+            assert cfg.numAttrs == 2
+            prop = runtime.cudaDeviceProp()
+            prop.maxThreadsDim
+            repr(m)
+            driver.CUDA_KERNEL_NODE_PARAMS().kernelParams = ((i, 1.5), (ctypes.c_int, ctypes.c_float))
+    assert_no_growth(body, 50_000)
+
+
+def test_bad_arguments_raise_without_leaking():
+    def body(n):
+        for i in range(n):
+            raises(driver.cuMemAlloc, "x")
+            raises(driver.cuStreamSynchronize, nvrtc.nvrtcProgram(1))
+            raises(nvrtc.nvrtcCompileProgram, None, 2, [b"-a"])
+            raises(nvrtc.nvrtcCreateProgram, b"x", b"k", 1, [b"h"], [])
+            raises(nvjitlink.create, 2, ["-arch=sm_90"])
+            raises(nvvm.get_program_log, driver.CUstream(1), bytearray(4))
+            raises(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, None, ([object()], [None]), 0)
+            raises(runtime.cudaMemcpy, bytearray(4), 2 ** 70, 4, 1)
+    assert_no_growth(body, 50_000)
+
+
+def test_calls_into_the_driver_success_or_missing():
+    """With a driver the calls return tuples; without one each raises
+    RuntimeError naming the library: either path, many times over."""
+    def call(f, *args):
+        try:
+            f(*args)
+        except RuntimeError:
+            pass
+
+    def body(n):
+        for i in range(n):
+            call(driver.cuDriverGetVersion)
+            call(driver.cuCtxGetCurrent)
+            call(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, None, ((i, 2.0, driver.CUdeviceptr(i)), (ctypes.c_int, ctypes.c_float, None)), 0)
+            call(driver.cuLaunchHostFunc, None, lambda data: None, i)
+            call(runtime.cudaGetDevice)
+    assert_no_growth(body, 50_000)
+
+
+def test_nvrtc_programs():
+    def body(n):
+        for i in range(n):
+            err, prog = nvrtc.nvrtcCreateProgram(KERNEL, b"vadd.cu", 0, [], [])
+            nvrtc.nvrtcGetProgramLogSize(prog)
+            nvrtc.nvrtcDestroyProgram(prog)
+    assert_no_growth(body, 20_000)
+
+    def compiles(n):
+        for _ in range(n):
+            nvrtc_output(KERNEL, [b"-arch=sm_90"], "CUBIN")
+    assert_no_growth(compiles, 100, rss_slack_kb=16384)
+
+
+def test_nvjitlink_success_and_failure():
+    ptx = nvrtc_output(KERNEL, [b"-arch=compute_90"], "PTX")
+
+    def body(n):
+        for i in range(n):
+            try:
+                nvjitlink.create(1, ["-no-such-option"])
+            except nvjitlink.nvJitLinkError:
+                pass
+            if i % 50 == 0:
+                h = nvjitlink.create(1, ["-arch=sm_90"])
+                nvjitlink.add_data(h, nvjitlink.InputType.PTX, ptx, len(ptx), "vadd")
+                nvjitlink.complete(h)
+                nvjitlink.get_linked_cubin(h, bytearray(nvjitlink.get_linked_cubin_size(h)))
+                nvjitlink.destroy(h)
+    assert_no_growth(body, 5_000, rss_slack_kb=16384)
+
+
+@pytest.mark.skipif(not library_installed("nvvm"), reason="libnvvm is not installed")
+def test_nvvm_programs_and_errors():
+    def body(n):
+        for _ in range(n):
+            prog = nvvm.create_program()
+            try:
+                nvvm.compile_program(prog, 0, [])
+            except nvvm.nvvmError:
+                pass
+            nvvm.get_program_log(prog, bytearray(nvvm.get_program_log_size(prog)))
+            nvvm.destroy_program(prog)
+    assert_no_growth(body, 20_000)
+
+
+@pytest.mark.skipif(not library_installed("nvfatbin"), reason="libnvfatbin is not installed")
+def test_nvfatbin_handles_and_errors():
+    cubin = nvrtc_output(KERNEL, [b"-arch=sm_90"], "CUBIN")
+
+    def body(n):
+        for _ in range(n):
+            h = nvfatbin.create([], 0)
+            try:
+                nvfatbin.add_cubin(h, cubin, len(cubin), "80", "wrong")
+            except nvfatbin.nvFatbinError:
+                pass
+            nvfatbin.add_cubin(h, cubin, len(cubin), "90", "k")
+            nvfatbin.get(h, bytearray(nvfatbin.size(h)))
+            nvfatbin.destroy(h)
+    assert_no_growth(body, 5_000, rss_slack_kb=16384)
