@@ -118,3 +118,62 @@ print(cuda.pathfinder.load_nvidia_dynamic_lib('nvrtc').abs_path)
     r = run_python(code)
     ours, theirs = r.stdout.split()
     assert os.path.realpath(ours) == os.path.realpath(theirs), r.stderr
+
+
+OLD_DRIVER = r"""
+/* A libcuda.so.1 of an older driver: cuGetProcAddress knows three entry points. */
+#include <string.h>
+typedef int CUresult;
+static CUresult init(unsigned int flags) { (void)flags; return 0; }
+static CUresult driver_version(int *v) { *v = 12080; return 0; }
+static CUresult error_string(int e, const char **s) { *s = e ? "some error" : "no error"; return 0; }
+static const struct { const char *name; void *fn; } table[] = {
+    {"cuInit", (void *)init}, {"cuDriverGetVersion", (void *)driver_version},
+    {"cuGetErrorString", (void *)error_string},
+};
+CUresult cuGetProcAddress_v2(const char *symbol, void **pfn, int version, unsigned long long flags, int *status)
+{
+    (void)version, (void)flags;
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(symbol, table[i].name) == 0) {
+            *pfn = table[i].fn;
+            if (status) *status = 0;          /* CU_GET_PROC_ADDRESS_SUCCESS */
+            return 0;
+        }
+    *pfn = 0;
+    if (status) *status = 1;                  /* CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND */
+    return 500;                               /* CUDA_ERROR_NOT_FOUND */
+}
+"""
+
+
+def test_an_older_driver_without_newer_symbols(tmp_path):
+    """Entry points the driver does not know raise RuntimeError naming them;
+    the rest, and the version check, keep working."""
+    (tmp_path / "old.c").write_text(OLD_DRIVER)
+    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-o", str(tmp_path / "libcuda.so.1"),
+                    str(tmp_path / "old.c")], check=True)
+    code = """
+import warnings
+from cuda.bindings import driver, utils
+print("INIT", driver.cuInit(0)[0].name)
+print("VERSION", driver.cuDriverGetVersion()[1])
+for call in (lambda: driver.cuStreamGetDevice(None), lambda: driver.cuCtxGetCurrent()):
+    try:
+        call()
+    except RuntimeError as e:
+        print("RAISED", e)
+print("AGAIN", driver.cuGetErrorString(driver.CUresult.CUDA_ERROR_INVALID_VALUE)[1])
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    utils.warn_if_cuda_major_version_mismatch()
+print("WARNED", [str(x.message)[:40] for x in w])
+"""
+    r = run_python(code, env={"LD_LIBRARY_PATH": str(tmp_path),
+                              "CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING": ""})
+    out = r.stdout
+    assert "INIT CUDA_SUCCESS" in out and "VERSION 12080" in out, out + r.stderr
+    assert 'RAISED Function "cuStreamGetDevice" not found in CUDA driver' in out
+    assert 'RAISED Function "cuCtxGetCurrent" not found in CUDA driver' in out and str(tmp_path) in out
+    assert "AGAIN b'some error'" in out
+    assert "WARNED ['cuda.bindings was built for CUDA 13, but" in out
