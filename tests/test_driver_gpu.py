@@ -562,6 +562,25 @@ def test_callback_exception_is_unraisable_not_lost(drv, ctx, monkeypatch):
     assert len(reported) == 1 and isinstance(reported[0], ValueError)
 
 
+def test_callback_calling_back_into_the_bindings(drv, ctx):
+    """A host function may call the bindings (the GIL is taken for it); CUDA
+    calls from it are the driver's to refuse (CUDA_ERROR_NOT_PERMITTED)."""
+    from cuda.bindings import nvrtc
+    stream = ok(drv.cuStreamCreate(0))
+    seen = []
+
+    def calls_back(data):
+        seen.append(nvrtc.nvrtcVersion()[0])
+        seen.append(drv.cuDriverGetVersion()[0])
+        seen.append(int(drv.CUstream(data)))
+    ok(drv.cuLaunchHostFunc(stream, calls_back, 5))
+    ok(drv.cuStreamSynchronize(stream))
+    assert seen[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS
+    assert seen[1] in (drv.CUresult.CUDA_SUCCESS, drv.CUresult.CUDA_ERROR_NOT_PERMITTED)
+    assert seen[2] == 5
+    ok(drv.cuStreamDestroy(stream))
+
+
 def test_callable_is_kept_alive_until_it_runs(drv, ctx):
     import weakref
     stream = ok(drv.cuStreamCreate(0))
