@@ -51,6 +51,22 @@ PyErr_SetRaisedException(PyObject *exc)
 }
 #endif
 
+/* Free-threaded builds (3.13t): what the GIL serialised needs saying.
+ * CB_BEGIN/END_CRITICAL_SECTION(o) lock one object for the span (no-ops with
+ * a GIL); values made on first use are published with a release store and
+ * read with an acquire load, so a reader sees NULL or a finished object. */
+#ifdef Py_GIL_DISABLED
+#define CB_BEGIN_CRITICAL_SECTION(o) Py_BEGIN_CRITICAL_SECTION(o)
+#define CB_END_CRITICAL_SECTION() Py_END_CRITICAL_SECTION()
+#define cb_load_ptr(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define cb_store_ptr(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define CB_BEGIN_CRITICAL_SECTION(o) {
+#define CB_END_CRITICAL_SECTION() }
+#define cb_load_ptr(p) (*(p))
+#define cb_store_ptr(p, v) (*(p) = (v))
+#endif
+
 /* 3.13 added PyModule_Add (steals `value`, which may be NULL on error). */
 #if PY_VERSION_HEX < 0x030D0000
 static inline int

@@ -105,7 +105,6 @@ cb_handle_pointer(PyObject *o)
 #define FREELIST_SIZE 64
 static PyObject *freelist[FREELIST_SIZE];
 static int nfree;
-#endif
 
 static int
 recyclable(PyTypeObject *type)
@@ -113,6 +112,7 @@ recyclable(PyTypeObject *type)
     return type->tp_basicsize == (Py_ssize_t)sizeof(cb_handle) && type->tp_itemsize == 0 &&
            !PyType_IS_GC(type) && type->tp_free == PyObject_Free;
 }
+#endif
 
 /* A handle of `type` holding `value` (stored as the type's kind). */
 static PyObject *

@@ -29,8 +29,9 @@ import_class(const char *qualname)
 
 /* Keep `type` as the class of slot `*slot` and as the module attribute
  * `spec_name`'s last part (later lookups find it in the module dict).  If
- * another thread made it meanwhile (building can release the GIL), that one
- * is kept.  Returns the class kept (borrowed) or NULL. */
+ * another thread made it meanwhile (building can release the GIL, or suspend
+ * the module's critical section), that one is kept.  Returns the class kept
+ * (borrowed) or NULL. */
 static PyTypeObject *
 keep_class(PyObject *module, PyTypeObject **slot, PyTypeObject *type, const char *spec_name)
 {
@@ -44,20 +45,25 @@ keep_class(PyObject *module, PyTypeObject **slot, PyTypeObject *type, const char
         Py_DECREF(type);
         return NULL;
     }
-    *slot = type;  /* the state owns the reference */
+    cb_store_ptr(slot, type);  /* the state owns the reference */
     return type;
 }
 
-PyTypeObject *
-cb_make_handle_class(PyObject *module, cb_state *st, int idx)
+/* The class makers run under the module's critical section (free-threaded
+ * builds), entered once by cb_make_*_class; a base is made by the same
+ * locked function, not by re-entering. */
+static PyTypeObject *
+handle_class_locked(PyObject *module, cb_state *st, int idx)
 {
+    if (st->handles[idx] != NULL)
+        return st->handles[idx];
     const cb_handle_def *h = &st->def->handles[idx];
     PyTypeObject *base = NULL;
     if (h->base >= 0) {
         if (h->base >= idx)  /* the generator orders bases first */
             return (PyTypeObject *)PyErr_Format(PyExc_SystemError, "%s: base of handle %d comes after it",
                                                 st->def->name, idx);
-        base = cb_handle_class(module, st, h->base);
+        base = handle_class_locked(module, st, h->base);
         Py_XINCREF(base);
     } else if (h->twin != NULL) {
         base = import_class(h->twin);
@@ -69,17 +75,39 @@ cb_make_handle_class(PyObject *module, cb_state *st, int idx)
     return keep_class(module, &st->handles[idx], type, h->spec_name);
 }
 
-PyTypeObject *
-cb_make_struct_class(PyObject *module, cb_state *st, int idx)
+static PyTypeObject *
+struct_class_locked(PyObject *module, cb_state *st, int idx)
 {
+    if (st->structs[idx] != NULL)
+        return st->structs[idx];
     const cb_struct_def *s = &st->def->structs[idx];
     PyTypeObject *base = NULL;
     if (s->base >= idx)  /* the generator orders bases first */
         return (PyTypeObject *)PyErr_Format(PyExc_SystemError, "%s: base of class %d comes after it",
                                             st->def->name, idx);
-    if (s->base >= 0 && (base = cb_struct_class(module, st, s->base)) == NULL)
+    if (s->base >= 0 && (base = struct_class_locked(module, st, s->base)) == NULL)
         return NULL;
     return keep_class(module, &st->structs[idx], cb_struct_type_new(module, s, base), s->spec_name);
+}
+
+PyTypeObject *
+cb_make_handle_class(PyObject *module, cb_state *st, int idx)
+{
+    PyTypeObject *type;
+    CB_BEGIN_CRITICAL_SECTION(module);
+    type = handle_class_locked(module, st, idx);
+    CB_END_CRITICAL_SECTION();
+    return type;
+}
+
+PyTypeObject *
+cb_make_struct_class(PyObject *module, cb_state *st, int idx)
+{
+    PyTypeObject *type;
+    CB_BEGIN_CRITICAL_SECTION(module);
+    type = struct_class_locked(module, st, idx);
+    CB_END_CRITICAL_SECTION();
+    return type;
 }
 
 /* Enum values below this get a direct lookup table. */
@@ -237,10 +265,11 @@ done:
     return type;
 }
 
-PyObject *
-cb_enum_type(PyObject *module, int idx)
+/* Builds the enum class under the module's critical section (free-threaded
+ * builds): its lookup table and the class are published once. */
+static PyObject *
+enum_type_locked(PyObject *module, cb_state *st, int idx)
 {
-    cb_state *st = cb_get_state(module);
     if (st->enums[idx] != NULL)
         return Py_NewRef(st->enums[idx]);
     const cb_enum_def *e = &st->def->enums[idx];
@@ -259,19 +288,33 @@ cb_enum_type(PyObject *module, int idx)
             maxv = e->member_values[i];
     }
     if (maxv >= 0) {
-        st->enum_cache[idx] = PyMem_Calloc((size_t)maxv + 1, sizeof(PyObject *));
-        if (st->enum_cache[idx] == NULL) {
+        PyObject **table = PyMem_Calloc((size_t)maxv + 1, sizeof(PyObject *));
+        if (table == NULL) {
             Py_DECREF(type);
             return PyErr_NoMemory();
         }
         st->enum_cache_len[idx] = maxv + 1;
+        cb_store_ptr(&st->enum_cache[idx], table);
     }
-    st->enums[idx] = Py_NewRef(type);
+    cb_store_ptr(&st->enums[idx], Py_NewRef(type));
     /* Later lookups find it in the module dict without __getattr__. */
     if (PyObject_SetAttrString(module, e->name, type) < 0) {
         Py_DECREF(type);
         return NULL;
     }
+    return type;
+}
+
+PyObject *
+cb_enum_type(PyObject *module, int idx)
+{
+    cb_state *st = cb_get_state(module);
+    PyObject *type = cb_load_ptr(&st->enums[idx]);
+    if (type != NULL)
+        return Py_NewRef(type);
+    CB_BEGIN_CRITICAL_SECTION(module);
+    type = enum_type_locked(module, st, idx);
+    CB_END_CRITICAL_SECTION();
     return type;
 }
 
@@ -300,9 +343,11 @@ cb_enum_member_slow(PyObject *module, int idx, long long value)
     /* A value newer than our headers is handed back as the number itself. */
     m = Py_NewRef(m != NULL ? m : v);
     Py_DECREF(v);
+    CB_BEGIN_CRITICAL_SECTION(module);
     if (st->enum_cache[idx] != NULL && value >= 0 && value < st->enum_cache_len[idx] &&
         st->enum_cache[idx][value] == NULL)
-        st->enum_cache[idx][value] = Py_NewRef(m);
+        cb_store_ptr(&st->enum_cache[idx][value], Py_NewRef(m));
+    CB_END_CRITICAL_SECTION();
     return m;
 fail:
     Py_DECREF(v);

@@ -94,14 +94,14 @@ CB_INTERNAL PyTypeObject *cb_make_struct_class(PyObject *module, cb_state *st, i
 static inline PyTypeObject *
 cb_handle_class(PyObject *module, cb_state *st, int idx)
 {
-    PyTypeObject *t = st->handles[idx];
+    PyTypeObject *t = cb_load_ptr(&st->handles[idx]);
     return CB_LIKELY(t != NULL) ? t : cb_make_handle_class(module, st, idx);
 }
 
 static inline PyTypeObject *
 cb_struct_class(PyObject *module, cb_state *st, int idx)
 {
-    PyTypeObject *t = st->structs[idx];
+    PyTypeObject *t = cb_load_ptr(&st->structs[idx]);
     return CB_LIKELY(t != NULL) ? t : cb_make_struct_class(module, st, idx);
 }
 
@@ -115,8 +115,9 @@ CB_INTERNAL PyObject *cb_enum_member_slow(PyObject *module, int idx, long long v
 static inline PyObject *
 cb_enum_member_of(PyObject *module, cb_state *st, int idx, long long value)
 {
-    if (CB_LIKELY(st->enum_cache[idx] != NULL && value >= 0 && value < st->enum_cache_len[idx])) {
-        PyObject *m = st->enum_cache[idx][value];
+    PyObject **table = cb_load_ptr(&st->enum_cache[idx]);   /* its length is set before it is published */
+    if (CB_LIKELY(table != NULL && value >= 0 && value < st->enum_cache_len[idx])) {
+        PyObject *m = cb_load_ptr(&table[value]);   /* the table owns it until the module goes */
         if (CB_LIKELY(m != NULL))
             return Py_NewRef(m);
     }

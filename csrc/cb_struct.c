@@ -199,14 +199,23 @@ keep(PyObject *self, void *slot, PyObject *obj)   /* steals obj; NULL: forget */
     return rc;
 }
 
+/* The struct object whose memory and _keepalive a view shares: itself
+ * when it owns them. */
+static PyObject *
+root_of(PyObject *self)
+{
+    PyObject *o = self, *owner;
+    while ((owner = tail_of(o, def_of(Py_TYPE(o)))->_owner) != NULL && cb_is_struct(owner))
+        o = owner;
+    return o;
+}
+
 /* The holder list of the C array we allocated for the pointer at `slot`,
  * if that pointer still points at it (borrowed; NULL otherwise). */
 static PyObject *
 holder_of(PyObject *self, void *slot)
 {
-    PyObject *o = self, *owner;
-    while ((owner = tail_of(o, def_of(Py_TYPE(o)))->_owner) != NULL && cb_is_struct(owner))
-        o = owner;
+    PyObject *o = root_of(self);
     PyObject *ka = tail_of(o, def_of(Py_TYPE(o)))->_keepalive;
     if (ka == NULL)
         return NULL;
@@ -733,10 +742,9 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     return rc;
 }
 
-PyObject *
-cb_struct_get(PyObject *self, void *closure)
+static PyObject *
+struct_get(PyObject *self, const cb_field_def *f)
 {
-    const cb_field_def *f = closure;
     char *base = tail_of(self, f->owner)->_pvt_ptr;
     char *p = base + f->offset;
     if (f->via == CB_VIA_COUNTED)
@@ -760,10 +768,9 @@ cb_struct_get(PyObject *self, void *closure)
     return get_array(self, f, p, f->count, self);
 }
 
-int
-cb_struct_set(PyObject *self, PyObject *value, void *closure)
+static int
+struct_set(PyObject *self, PyObject *value, const cb_field_def *f)
 {
-    const cb_field_def *f = closure;
     char *base = tail_of(self, f->owner)->_pvt_ptr;
     char *p = base + f->offset;
     if (value == NULL)
@@ -779,6 +786,30 @@ cb_struct_set(PyObject *self, PyObject *value, void *closure)
     if (f->count == 0)
         return set_elem(self, f, p, p, value, -1);
     return set_array(self, f, p, value);
+}
+
+/* A struct and its views share memory and _keepalive: on free-threaded
+ * builds a field is read or written under the critical section of the
+ * object that owns them, so that two threads cannot both replace what a
+ * pointer field keeps alive. */
+PyObject *
+cb_struct_get(PyObject *self, void *closure)
+{
+    PyObject *r;
+    CB_BEGIN_CRITICAL_SECTION(root_of(self));
+    r = struct_get(self, closure);
+    CB_END_CRITICAL_SECTION();
+    return r;
+}
+
+int
+cb_struct_set(PyObject *self, PyObject *value, void *closure)
+{
+    int rc;
+    CB_BEGIN_CRITICAL_SECTION(root_of(self));
+    rc = struct_set(self, value, closure);
+    CB_END_CRITICAL_SECTION();
+    return rc;
 }
 
 /* --- the type ------------------------------------------------------------ */
