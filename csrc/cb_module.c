@@ -90,24 +90,26 @@ struct_class_locked(PyObject *module, cb_state *st, int idx)
     return keep_class(module, &st->structs[idx], cb_struct_type_new(module, s, base), s->spec_name);
 }
 
-PyTypeObject *
-cb_make_handle_class(PyObject *module, cb_state *st, int idx)
+static PyTypeObject *
+make_class(PyTypeObject *(*locked)(PyObject *, cb_state *, int), PyObject *module, cb_state *st, int idx)
 {
     PyTypeObject *type;
     CB_BEGIN_CRITICAL_SECTION(module);
-    type = handle_class_locked(module, st, idx);
+    type = locked(module, st, idx);
     CB_END_CRITICAL_SECTION();
     return type;
 }
 
 PyTypeObject *
+cb_make_handle_class(PyObject *module, cb_state *st, int idx)
+{
+    return make_class(handle_class_locked, module, st, idx);
+}
+
+PyTypeObject *
 cb_make_struct_class(PyObject *module, cb_state *st, int idx)
 {
-    PyTypeObject *type;
-    CB_BEGIN_CRITICAL_SECTION(module);
-    type = struct_class_locked(module, st, idx);
-    CB_END_CRITICAL_SECTION();
-    return type;
+    return make_class(struct_class_locked, module, st, idx);
 }
 
 /* Enum values below this get a direct lookup table. */
