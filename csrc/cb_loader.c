@@ -83,7 +83,10 @@ report: {
         PyObject *e = PyErr_GetRaisedException();
         PyObject *s = e ? PyObject_Str(e) : NULL;
         const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
-        append(lib->error, sizeof lib->error, "cuda.pathfinder: ", msg ? msg : "failed", "; ");
+        /* its first line: the rest lists whole folders, which would crowd out the other places tried */
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", msg ? (int)strcspn(msg, "\n") : 0, msg ? msg : "");
+        append(lib->error, sizeof lib->error, "cuda.pathfinder: ", line[0] ? line : "failed", "; ");
         Py_XDECREF(s);
         Py_XDECREF(e);
     }

@@ -177,3 +177,22 @@ print("WARNED", [str(x.message)[:40] for x in w])
     assert 'RAISED Function "cuCtxGetCurrent" not found in CUDA driver' in out and str(tmp_path) in out
     assert "AGAIN b'some error'" in out
     assert "WARNED ['cuda.bindings was built for CUDA 13, but" in out
+
+
+def test_pathfinder_failure_is_one_line_among_the_places_tried():
+    """cuda.pathfinder's own message lists whole folders; only its first line
+    is kept, so the places the loader tried after it stay in the message."""
+    pytest.importorskip("cuda.pathfinder")
+    code = """
+from cuda.bindings import nvrtc
+try:
+    nvrtc.nvrtcVersion()
+except RuntimeError as e:
+    print("RAISED", e)
+"""
+    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": ""})
+    if "RAISED" not in r.stdout and "nvrtcResult" in r.stdout:
+        pytest.skip("cuda.pathfinder found NVRTC in a wheel")
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("RAISED"))
+    assert "cuda.pathfinder: " in line and "/nonexistent-cuda/lib64/libnvrtc.so.13" in line, r.stdout
+    assert "listdir" not in line
