@@ -392,6 +392,9 @@ class Shim:
                 ctype, ctype)
         if ctype == "void *":
             return "        return PyLong_FromVoidPtr(*(void *const *)v);\n"
+        if m.is_enum(CType(ctype)):  # an attribute valued by an enum (CUmemAllocationType)
+            return "        return cb_enum_member_of(module, st, %d, (long long)*(const %s *)v);\n" % (
+                m.enum_index(ctype), ctype)
         if INT_TYPES[ctype][0]:
             return "        return PyLong_FromLongLong((long long)*(const %s *)v);\n" % ctype
         return "        return PyLong_FromUnsignedLongLong((unsigned long long)*(const %s *)v);\n" % ctype
@@ -406,6 +409,9 @@ class Shim:
         if kind == "pointer" or ctype == "void *":
             return ("        if (cb_arg_address(o, &vp, spec, argi) < 0)\n            return -1;\n"
                     "        *(void **)v = vp;\n        return 0;\n")
+        if m.is_enum(CType(ctype)):
+            return ("        if (cb_arg_bits(o, INT_MIN, INT_MAX, &ull, spec, argi) < 0)\n            return -1;\n"
+                    "        *(%s *)v = (%s)(int)ull;\n        return 0;\n" % (ctype, ctype))
         signed, lo, hi = INT_TYPES[m.int_type(CType(ctype))]
         lo = lo if signed else "0"
         if kind:

@@ -198,3 +198,30 @@ nvrtcResult nvrtcTakesAStruct(nvrtcFuture **value);
     m = model.Model(LIBRARIES["nvrtc"], h)
     assert [b.name for b in m.bindings] == ["nvrtcSetPCHHeapSize"]
     assert len(m.skipped) == 1 and "nvrtcTakesAStruct" in m.skipped[0]
+
+
+def test_a_value_typed_by_an_enum_reads_and_writes_as_that_enum():
+    """CUDA 13.1+ documents pool attributes of an enum type ("(value type =
+    CUmemAllocationType)"): the value comes back as the enum's member."""
+    from gen import emit_pymod
+    doc = """/**
+ * An attribute of a memory pool:
+ * - ::CU_MEMPOOL_ATTR_ALLOCATION_TYPE: (value type = CUmemAllocationType)
+ *   The kind of memory.
+ */
+"""
+    h = cparse.parse("""
+typedef enum cudaError_enum { CUDA_SUCCESS = 0 } CUresult;
+typedef unsigned long long cuuint64_t;
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
+typedef enum CUmemAllocationType_enum { CU_MEM_ALLOCATION_TYPE_PINNED = 1 } CUmemAllocationType;
+typedef enum CUmemPool_attribute_enum { CU_MEMPOOL_ATTR_ALLOCATION_TYPE = 14 } CUmemPool_attribute;
+""" + doc + "CUresult cuMemPoolGetAttribute(CUmemoryPool pool, CUmemPool_attribute attr, void *value);\n"
+        + doc + "CUresult cuMemPoolSetAttribute(CUmemoryPool pool, CUmemPool_attribute attr, void *value);\n")
+    m = model.Model(LIBRARIES["driver"], h)
+    text = "".join(emit_pymod.Shim(m, m.by_name[n]).typed_functions()
+                   for n in ("cuMemPoolGetAttribute", "cuMemPoolSetAttribute"))
+    member = "cb_enum_member_of(module, st, %d, (long long)*(const CUmemAllocationType *)v)" % \
+        m.enum_index("CUmemAllocationType")
+    assert "case CU_MEMPOOL_ATTR_ALLOCATION_TYPE:\n        return " + member in text
+    assert "*(CUmemAllocationType *)v = (CUmemAllocationType)(int)ull;" in text
