@@ -68,8 +68,7 @@ def emit(model):
         out.append("def %s(%s) -> %s: ...\n" % (b.pyname, params, stub_type(result_type(model, b))))
     text = "".join(out)
     # what a star import gives, as the module's own __all__ says: every public name defined here
-    names = sorted(set(re.findall(r"^(?:class|def) ([A-Za-z]\w*)|^([A-Za-z]\w*): ", text, re.M)) - {("", "")})
-    names = sorted({a or b for a, b in names})
+    names = sorted({a or b for a, b in re.findall(r"^(?:class|def) ([A-Za-z]\w*)|^([A-Za-z]\w*): ", text, re.M)})
     return text + "\n__all__ = [\n%s]\n" % "".join('    "%s",\n' % n for n in names)
 
 
