@@ -31,11 +31,26 @@ def snapshot_signatures(lib):
         return json.load(f).get("cuda.bindings.cy" + lib.key, {})
 
 
+def ledger_entries(lib):
+    """Committed slot order of the C capsule struct, each name with the CUDA
+    version (major, minor) of the `# CUDA X.Y` section it was appended under,
+    or None for the first block."""
+    path = os.path.join(HERE, "capi_ledger", lib.key + ".txt")
+    entries, since = [], None
+    with open(path) as f:
+        for ln in f:
+            ln = ln.strip()
+            section = re.match(r"# CUDA (\d+)\.(\d+)\b", ln)
+            if section:
+                since = (int(section.group(1)), int(section.group(2)))
+            elif ln and not ln.startswith("#"):
+                entries.append((ln, since))
+    return entries
+
+
 def ledger(lib):
     """Committed slot order of the C capsule struct."""
-    path = os.path.join(HERE, "capi_ledger", lib.key + ".txt")
-    with open(path) as f:
-        return [ln.strip() for ln in f if ln.strip() and not ln.startswith("#")]
+    return [name for name, _ in ledger_entries(lib)]
 
 
 def slot_order(model):

@@ -1,5 +1,5 @@
 """The installed C capsule header: cuda_bindings/<lib>.h."""
-from .common import banner, cuda_version, slot_order
+from .common import banner, cuda_version, ledger_entries, slot_order
 
 
 def fnptr_decl(func, name):
@@ -64,6 +64,7 @@ typedef struct %(api)s {
     unsigned int abi_version;   /* changes only with an incompatible layout */
     unsigned int count;         /* function slots that follow */
 """ % dict(L=L, n=len(order), key=lib.key, api=api))
+    since = dict(ledger_entries(lib))
     for i, name in enumerate(order):
         b = model.core_by_name.get(name)
         if b is None:
@@ -71,6 +72,12 @@ typedef struct %(api)s {
         elif name in getattr(model, "interop", ()):
             out.append("#ifdef CUDA_BINDINGS_%s_INTEROP\n    %s;   /* slot %d */\n#else\n"
                        "    void (*%s)(void);\n#endif\n" % (L, fnptr_decl(b.func, name), i, name))
+        elif since.get(name) and lib.version_macro:
+            major, minor = since[name]
+            out.append("#if %s >= %d\n    %s;   /* slot %d */\n#else\n    void (*%s)(void);   "
+                       "/* typed with CUDA %d.%d headers */\n#endif\n"
+                       % (lib.version_macro, major * 1000 + minor * 10, fnptr_decl(b.func, name), i,
+                          name, major, minor))
         else:
             out.append("    %s;   /* slot %d */\n" % (fnptr_decl(b.func, name), i))
     out.append("} %s;\n" % api)

@@ -37,6 +37,11 @@ class Library:
     # C capsule header declares their slots typed only when the includer
     # asks for them (CUDA_BINDINGS_<LIB>_INTEROP).
     interop_headers: Tuple[str, ...] = ()
+    # The macro its headers give their CUDA version by (CUDA_VERSION,
+    # 13030 for 13.3): the C capsule header types a slot appended for a
+    # newer version (gen/capi_ledger, `# CUDA X.Y`) only when the includer's
+    # headers are that new, so that older headers still compile.
+    version_macro: str = ""
     # Macros the headers need defined that a host C compiler would get from
     # headers we do not parse (crt/host_defines.h for the runtime).
     predefined: Dict[str, str] = field(default_factory=dict)
@@ -125,7 +130,7 @@ LIBRARIES: Dict[str, Library] = {
         except_value="CUDA_ERROR_NOT_FOUND", style="tuple", pathfinder="",
         sonames=("libcuda.so.1",), constant_prefixes=("CU_", "CUDA_", "MAX_PLANES"),
         prelude=("csrc/compat/cb_interop_types.h",), proc_address=True,
-        interop_headers=("cudaGL.h", "cudaEGL.h", "cudaVDPAU.h"),
+        interop_headers=("cudaGL.h", "cudaEGL.h", "cudaVDPAU.h"), version_macro="CUDA_VERSION",
     ),
     "runtime": Library(
         key="runtime", display="CUDA runtime", headers=RUNTIME_HEADERS,
@@ -135,7 +140,7 @@ LIBRARIES: Dict[str, Library] = {
         constant_prefixes=("CUDART_", "CUDA_", "cuda"),
         prelude=("csrc/compat/cb_interop_types.h",), static=True,
         interop_headers=("cuda_gl_interop.h", "cuda_egl_interop.h", "cuda_vdpau_interop.h"),
-        predefined=RUNTIME_PREDEFINED, tag_names=True, core_only_headers=("driver_functions.h",),
+        version_macro="CUDART_VERSION", predefined=RUNTIME_PREDEFINED, tag_names=True, core_only_headers=("driver_functions.h",),
         extra_functions=("make_cudaPitchedPtr", "make_cudaPos", "make_cudaExtent", "getLocalRuntimeVersion"),
         local_prelude="gen/data/runtime_local.h",
         shared_functions={"getLocalRuntimeVersion": "cudaRuntimeGetVersion"},

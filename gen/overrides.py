@@ -317,6 +317,8 @@ TYPED_VALUES = {
     "cudaDeviceGetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
     "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
     "cudaMemPoolExportToShareableHandle": ("shareableHandle", "handleType", _RT_SHAREABLE_HANDLE_TYPES, "int"),
+    "cuLogicalEndpointExport": ("handle", "handleType",
+                                {"CU_LOGICAL_ENDPOINT_IPC_HANDLE_TYPE_FABRIC": "CUlogicalEndpointFabricHandle"}, "int"),
 }
 
 # Pointers the call both reads and writes (a log iterator it advances, a

@@ -6,6 +6,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+
 
 def load_gen():
     """The generator package gen/ from the source tree, importable as `gen`
@@ -58,16 +60,19 @@ def built_header_dir(lib):
     return d if os.path.isdir(d) else None
 
 
-def header_dir(lib, header):
-    """The directory a build here would take `header` of `lib` from (gen/find_header.py's search)."""
+def header_dir(lib):
+    """The headers the installed build bound for `lib`: the directory it
+    recorded while that is still there (a build in place, or without build
+    isolation), else where a build here takes them from (gen/find_header.py),
+    which after an isolated build are the same pinned NVIDIA wheels, installed
+    by the test extras; the toolkit's include when neither has them."""
+    built = built_header_dir(lib)
+    if built:
+        return built
     gen = load_gen()
     import gen.find_header as find
     assert gen is not None
-    home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
-    for d in find.candidates(lib, home):
-        if os.path.isfile(os.path.join(d, header)):
-            return d
-    return os.path.join(home, "include")
+    return find.find(lib, CUDA_HOME) or os.path.join(CUDA_HOME, "include")
 
 
 def nvrtc_output(source, options, kind):

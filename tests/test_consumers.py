@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import KERNEL, ROOT, header_dir, library_installed, nvrtc_output
+from helpers import CUDA_HOME, KERNEL, ROOT, header_dir, library_installed, nvrtc_output
 
 import cuda.bindings
 
@@ -16,12 +16,11 @@ def consumers(tmp_path_factory):
     for tool in ("meson", "ninja", "cython"):
         if shutil.which(tool) is None:
             pytest.skip("%s is not installed (pip install .[test])" % tool)
-    cuda_home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
     build = tmp_path_factory.mktemp("consumers")
     setup = ["meson", "setup", str(build), os.path.join(ROOT, "tests", "consumers"),
-             "-Dpython=" + sys.executable, "-Dtoolkit_include=" + os.path.join(cuda_home, "include"),
+             "-Dpython=" + sys.executable, "-Dtoolkit_include=" + CUDA_HOME + "/include",
              "-Dcapsule_include=" + cuda.bindings.get_include(),
-             "-Dlibrary_include=" + ",".join({header_dir("nvvm", "nvvm.h"), header_dir("nvfatbin", "nvFatbin.h")})]
+             "-Dlibrary_include=" + ",".join(dict.fromkeys(header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin")))]
     for cmd in (setup, ["ninja", "-C", str(build)]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -101,3 +100,47 @@ except RuntimeError as e:
     r = run_python(code, env={"LD_LIBRARY_PATH": str(partial_nvrtc)})
     assert "VERSION (0, 99, 1)" in r.stdout, r.stdout + r.stderr
     assert 'RAISED Function "nvrtcCreateProgram" not found in NVRTC' in r.stdout
+
+
+def test_the_toolkits_older_headers_still_build_consumers(tmp_path):
+    """A project built against its toolkit's headers, which may be older than
+    the CUDA version this package binds: `cimport cydriver` / `cyruntime`
+    and the C capsule headers compile (a slot added for a newer CUDA is typed
+    only when the includer's headers are that new).  The class .pxd files
+    need the headers bound (README)."""
+    import sysconfig
+    toolkit = os.path.join(CUDA_HOME, "include")
+    if not os.path.isfile(os.path.join(toolkit, "cuda.h")):
+        pytest.skip("no toolkit headers at %s" % toolkit)
+    if shutil.which("cython") is None:
+        pytest.skip("cython is not installed")
+    cc = os.environ.get("CC", "cc")
+    flags = ["-c", "-fPIC", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function", "-I", toolkit,
+             "-I", cuda.bindings.get_include(), "-I", sysconfig.get_paths()["include"]]
+    flags += ["-I" + header_dir(lib) for lib in ("nvvm", "nvfatbin")]
+    c = tmp_path / "capsules.c"
+    c.write_text("".join("#include <cuda_bindings/%s.h>\n" % lib
+                         for lib in ("driver", "runtime", "nvrtc", "nvjitlink", "nvvm", "nvfatbin")) +
+                 "int all(void) { return CudaBindings_ImportDRIVER() + CudaBindings_ImportRUNTIME(); }\n")
+    pyx = tmp_path / "cimports.pyx"
+    pyx.write_text("""
+from cuda.bindings cimport cydriver, cyruntime, cynvrtc
+
+def versions():
+    cdef int drv = 0, rt = 0, major = 0, minor = 0
+    cdef cydriver.CUstream stream = NULL
+    cdef cyruntime.cudaDeviceProp prop
+    with nogil:
+        cydriver.cuDriverGetVersion(&drv)
+        cyruntime.cudaRuntimeGetVersion(&rt)
+        cynvrtc.nvrtcVersion(&major, &minor)
+        cydriver.cuStreamQuery(stream)
+    return drv, rt, major, minor, sizeof(prop)
+""")
+    r = subprocess.run(["cython", "-3", str(pyx), "-o", str(tmp_path / "cimports.c")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    sources = [c, tmp_path / "cimports.c"]
+    for src in sources:
+        r = subprocess.run([cc, *flags, str(src), "-o", str(src) + ".o"], capture_output=True, text=True)
+        assert r.returncode == 0, "%s against %s:\n%s" % (src.name, toolkit, r.stdout + r.stderr)

@@ -6,12 +6,12 @@ import os
 import pickle
 
 import pytest
-from helpers import load_gen, run_python
+from helpers import header_dir, load_gen, run_python
 from test_loader import CUDA_HOME, run_without_ld_cache
 
 from cuda.bindings import cydriver, driver
 
-INCLUDE = os.path.join(CUDA_HOME, "include")
+INCLUDE = header_dir("driver")
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,7 @@ def reference_classes():
 
 
 def cuda_include():
-    home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
-    return os.path.join(home, "include")
+    return helpers.header_dir("driver")
 
 
 def is_struct_class(c):

@@ -239,12 +239,9 @@ def test_calls_that_keep_the_gil_exist():
     from gen import overrides
     from gen.__main__ import load_model
     from gen.libraries import LIBRARIES
-    from test_loader import CUDA_HOME
     names = set()
     for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
-        include = header_dir(lib, LIBRARIES[lib].headers[0]) if lib in ("nvvm", "nvfatbin") \
-            else os.path.join(CUDA_HOME, "include")
-        names |= {b.name for b in load_model(lib, include).bindings}
+        names |= {b.name for b in load_model(lib, header_dir(lib)).bindings}
     assert overrides.KEEP_GIL <= names, sorted(overrides.KEEP_GIL - names)
     assert gen is not None
 

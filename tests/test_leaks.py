@@ -19,9 +19,17 @@ def resident_kb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192):
+def device_free_kb():
+    """Free memory of the current context's device (the GPU tests)."""
+    err, free, _ = driver.cuMemGetInfo()
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    return free // 1024
+
+
+def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192, device_slack_kb=None):
     """Run body(n) once to warm up (caches, free lists, classes made on first
-    use), then again: the second run may not grow the heap or the process."""
+    use), then again: the second run may not grow the heap or the process,
+    nor, given device_slack_kb, take device memory."""
     body(n // 10 + 1)
     gc.collect()
     tracemalloc.start()
@@ -30,15 +38,20 @@ def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192):
         gc.collect()
         heap_before = tracemalloc.get_traced_memory()[0]
         rss_before = resident_kb()
+        device_before = device_free_kb() if device_slack_kb is not None else 0
         body(n)
         gc.collect()
         heap_grown = tracemalloc.get_traced_memory()[0] - heap_before
         rss_grown = resident_kb() - rss_before
+        device_taken = device_before - device_free_kb() if device_slack_kb is not None else 0
     finally:
         tracemalloc.stop()
+    print("%d rounds: heap %+d B, RSS %+d KiB, device %+d KiB" % (n, heap_grown, rss_grown, -device_taken))
     assert heap_grown < heap_slack, "Python heap grew by %d bytes over %d rounds" % (heap_grown, n)
     if not SANITIZED:  # AddressSanitizer keeps freed memory in quarantine
         assert rss_grown < rss_slack_kb, "RSS grew by %d KiB over %d rounds" % (rss_grown, n)
+    if device_slack_kb is not None:
+        assert device_taken < device_slack_kb, "device memory fell by %d KiB over %d rounds" % (device_taken, n)
 
 
 def raises(call, *args):
@@ -173,3 +186,110 @@ def test_nvfatbin_handles_and_errors():
             nvfatbin.get(h, bytearray(nvfatbin.size(h)))
             nvfatbin.destroy(h)
     assert_no_growth(body, 5_000, rss_slack_kb=16384)
+
+
+# On the GPU: what long-lived services do over and over.  Device memory is
+# read with cuMemGetInfo; the slack is a few of the driver's 2 MiB pages.
+DEVICE_SLACK_KB = 32 * 1024
+
+
+def ok(result):
+    err, *rest = result
+    assert err in (driver.CUresult.CUDA_SUCCESS, runtime.cudaError_t.cudaSuccess), err
+    return rest[0] if len(rest) == 1 else tuple(rest) if rest else None
+
+
+@pytest.fixture(scope="module")
+def gpu_context():
+    ok(driver.cuInit(0))
+    dev = ok(driver.cuDeviceGet(0))
+    ctx = ok(driver.cuDevicePrimaryCtxRetain(dev))
+    ok(driver.cuCtxSetCurrent(ctx))
+    major = ok(driver.cuDeviceGetAttribute(
+        driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
+    minor = ok(driver.cuDeviceGetAttribute(
+        driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
+    yield "sm_%d%d" % (major, minor)
+    ok(driver.cuDevicePrimaryCtxRelease(dev))
+
+
+@pytest.mark.gpu
+def test_gpu_allocations_free_their_memory(gpu_context):
+    stream = ok(driver.cuStreamCreate(0))
+    huge = 1 << 50
+
+    def body(n):
+        for i in range(n):
+            ptr = ok(driver.cuMemAlloc(1 << 20))
+            ok(driver.cuMemFree(ptr))
+            ptr = ok(runtime.cudaMalloc(4096 + i % 4096))
+            ok(runtime.cudaFree(ptr))
+            ptr = ok(driver.cuMemAllocAsync(1 << 16, stream))
+            ok(driver.cuMemFreeAsync(ptr, stream))
+            err, _ = driver.cuMemAlloc(huge)      # the error path
+            assert err == driver.CUresult.CUDA_ERROR_OUT_OF_MEMORY
+            if i % 100 == 0:
+                ptr = ok(driver.cuMemHostAlloc(1 << 16, 0))
+                ok(driver.cuMemFreeHost(ptr))
+        ok(driver.cuStreamSynchronize(stream))
+    try:
+        assert_no_growth(body, 100_000, rss_slack_kb=16384, device_slack_kb=DEVICE_SLACK_KB)
+    finally:
+        ok(driver.cuStreamDestroy(stream))
+
+
+@pytest.mark.gpu
+def test_gpu_modules_load_and_unload(gpu_context):
+    cubin = nvrtc_output(KERNEL, [("-arch=" + gpu_context).encode()], "CUBIN")
+
+    def body(n):
+        for i in range(n):
+            module = ok(driver.cuModuleLoadData(cubin))
+            ok(driver.cuModuleGetFunction(module, b"vadd"))
+            err, _ = driver.cuModuleGetFunction(module, b"missing")
+            assert err == driver.CUresult.CUDA_ERROR_NOT_FOUND
+            ok(driver.cuModuleUnload(module))
+            library = ok(driver.cuLibraryLoadData(cubin, None, None, 0, None, None, 0))
+            ok(driver.cuLibraryGetKernel(library, b"vadd"))
+            ok(driver.cuLibraryUnload(library))
+    assert_no_growth(body, 10_000, rss_slack_kb=16384, device_slack_kb=DEVICE_SLACK_KB)
+
+
+@pytest.mark.gpu
+def test_gpu_graphs_create_launch_and_destroy(gpu_context):
+    n_floats = 1 << 16
+    cubin = nvrtc_output(KERNEL, [("-arch=" + gpu_context).encode()], "CUBIN")
+    module = ok(driver.cuModuleLoadData(cubin))
+    vadd = ok(driver.cuModuleGetFunction(module, b"vadd"))
+    buf = ok(driver.cuMemAlloc(3 * 4 * n_floats))
+    a, b, c = (driver.CUdeviceptr(int(buf) + k * 4 * n_floats) for k in range(3))
+    stream = ok(driver.cuStreamCreate(0))
+    ok(driver.cuMemsetD32(a, 0x3F800000, n_floats))         # 1.0f
+    ok(driver.cuMemsetD32(b, 0x40000000, n_floats))         # 2.0f
+
+    def body(n):
+        for _ in range(n):
+            graph = ok(driver.cuGraphCreate(0))
+            memset = driver.CUDA_MEMSET_NODE_PARAMS()
+            memset.dst, memset.value, memset.elementSize = c, 0, 4
+            memset.width, memset.height = n_floats, 1
+            zero = ok(driver.cuGraphAddMemsetNode(graph, None, 0, memset, ok(driver.cuCtxGetCurrent())))
+            kernel = driver.CUDA_KERNEL_NODE_PARAMS()
+            kernel.func, kernel.gridDimX, kernel.gridDimY, kernel.gridDimZ = vadd, n_floats // 256, 1, 1
+            kernel.blockDimX, kernel.blockDimY, kernel.blockDimZ = 256, 1, 1
+            kernel.kernelParams = ((a, b, c, n_floats), (None, None, None, ctypes.c_int))
+            ok(driver.cuGraphAddKernelNode(graph, [zero], 1, kernel))
+            exe = ok(driver.cuGraphInstantiate(graph, 0))
+            ok(driver.cuGraphLaunch(exe, stream))
+            ok(driver.cuGraphExecDestroy(exe))
+            ok(driver.cuGraphDestroy(graph))
+        ok(driver.cuStreamSynchronize(stream))
+    try:
+        assert_no_growth(body, 10_000, rss_slack_kb=16384, device_slack_kb=DEVICE_SLACK_KB)
+        out = (ctypes.c_float * n_floats)()
+        ok(driver.cuMemcpyDtoH(out, c, 4 * n_floats))
+        assert set(out) == {3.0}
+    finally:
+        ok(driver.cuStreamDestroy(stream))
+        ok(driver.cuMemFree(buf))
+        ok(driver.cuModuleUnload(module))

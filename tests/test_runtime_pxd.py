@@ -16,17 +16,18 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, load_gen, run_python
+from helpers import ROOT, header_dir, load_gen, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 API = os.path.join(ROOT, "..", "shared", "api", "runtime.json")
 CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
-INCLUDE = os.path.join(CUDA_HOME, "include")
+INCLUDE = header_dir("runtime")  # the driver's and the runtime's are one directory
 MANGLE = "__pyx_t_4cuda_8bindings_9cyruntime_"
 
 # Handles whose C type is a driver handle's, but which the reference declares
 # as classes of their own; ours subclass the driver's class (same layout).
-OUR_TWINS = {"cudaKernel_t", "cudaLibrary_t", "cudaGraphDeviceNode_t", "cudaLogsCallbackHandle"}
+OUR_TWINS = {"cudaKernel_t", "cudaLibrary_t", "cudaGraphDeviceNode_t", "cudaLogsCallbackHandle",
+             "cudaDevResourceDesc_t"}
 
 
 def reference_signatures():

@@ -112,6 +112,8 @@ def test_gpu_mix_from_many_threads():
         check(driver.cuEventDestroy(event))
         check(driver.cuStreamDestroy(stream))
     run_threads(work)
+    print("GPU mix: %d threads, %d rounds (launches checked), %d host callbacks, %.0f s"
+          % (THREADS, sum(rounds), sum(callbacks), SECONDS))
     assert all(r > 0 for r in rounds) and callbacks == rounds
     driver.cuModuleUnload(module)
     driver.cuDevicePrimaryCtxRelease(dev)
