@@ -122,6 +122,9 @@ def test_calls_into_the_driver_success_or_missing():
             call(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, None, ((i, 2.0, driver.CUdeviceptr(i)), (ctypes.c_int, ctypes.c_float, None)), 0)
             call(driver.cuLaunchHostFunc, None, lambda data: None, i)
             call(runtime.cudaGetDevice)
+        # With a current context the host functions are queued: each holds
+        # its callable until it has run.
+        call(driver.cuCtxSynchronize)
     assert_no_growth(body, 50_000)
 
 

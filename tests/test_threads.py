@@ -66,18 +66,19 @@ def test_cpu_mix_from_many_threads():
 @pytest.mark.gpu
 def test_gpu_mix_from_many_threads():
     ok = driver.CUresult.CUDA_SUCCESS
-    assert driver.cuInit(0) == (ok,)
-    err, dev = driver.cuDeviceGet(0)
-    err, ctx = driver.cuDevicePrimaryCtxRetain(dev)
-    cubin = nvrtc_output(KERNEL, [b"-arch=sm_90"], "CUBIN")
-    err, module = driver.cuModuleLoadData(cubin)
-    err, vadd = driver.cuModuleGetFunction(module, b"vadd")
-    rounds = [0] * THREADS
-    callbacks = [0] * THREADS
 
     def check(result):
         assert result[0] == ok, result
         return result[1] if len(result) > 1 else None
+    check(driver.cuInit(0))
+    dev = check(driver.cuDeviceGet(0))
+    ctx = check(driver.cuDevicePrimaryCtxRetain(dev))
+    check(driver.cuCtxSetCurrent(ctx))
+    cubin = nvrtc_output(KERNEL, [b"-arch=sm_90"], "CUBIN")
+    module = check(driver.cuModuleLoadData(cubin))
+    vadd = check(driver.cuModuleGetFunction(module, b"vadd"))
+    rounds = [0] * THREADS
+    callbacks = [0] * THREADS
 
     def work(i, deadline):
         assert driver.cuCtxSetCurrent(ctx) == (ok,)
