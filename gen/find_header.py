@@ -45,8 +45,9 @@ def pathfinder_dir(name):
 
 # Per library: the name cuda-pathfinder knows its headers by, what a
 # directory must hold to be taken (the driver's headers without the
-# runtime's and libcudart_static.a beside them are a partial install), and
-# whether NVIDIA's wheels may supply them.
+# runtime's beside them are a partial install; meson then looks for
+# libcudart_static.a beside the folder taken), and whether NVIDIA's wheels
+# may supply them.
 CUDART = ("cudart", ("cuda.h", "cuda_runtime_api.h", "cudaProfiler.h", "crt/host_defines.h"), True)
 LOOKUP = {
     "nvrtc": ("nvrtc", ("nvrtc.h",), False),

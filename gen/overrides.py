@@ -157,7 +157,6 @@ IN_POINTERS = {
     "cuCheckpointProcessCheckpoint": {"args"},
     "cuCheckpointProcessRestore": {"args"},
     "cuCheckpointProcessUnlock": {"args"},
-    "cuEGLStreamProducerReturnFrame": {"eglframe"},
     "cuEGLStreamConsumerDisconnect": {"conn"},
     "cuEGLStreamConsumerAcquireFrame": {"conn", "pCudaResource", "pStream"},
     "cuEGLStreamConsumerReleaseFrame": {"conn", "pStream"},

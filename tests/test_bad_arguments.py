@@ -154,7 +154,6 @@ def test_hostile_calls_are_many_and_cover_every_module():
 
 
 def test_every_function_is_covered():
-    names = [n for _, n, _ in public_functions()]
     assert len([n for m, n, _ in public_functions() if m in (nvrtc, nvjitlink)]) == 24 + 14
     assert len([n for m, n, _ in public_functions() if m is nvvm]) >= 13
     assert len([n for m, n, _ in public_functions() if m is nvfatbin]) >= 11

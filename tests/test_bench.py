@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+from helpers import CUDA_HOME, ROOT
 
 import cuda.bindings
 
 BENCH = os.path.join(ROOT, "bench")
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 
 
 def bench_module(name):

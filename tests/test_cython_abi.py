@@ -4,7 +4,7 @@ import json
 import os
 
 import pytest
-from helpers import ROOT, built_header_dir
+from helpers import ROOT, header_dir
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 
@@ -29,13 +29,9 @@ def test_capsules_match_snapshot(lib):
         assert want[name] == sig, name
     # Only functions the toolkit headers lack may be absent.
     missing = set(want) - set(got)
-    # The headers the build read; when they are gone (an isolated build), the
-    # toolkit's, which a build from newer wheel headers covers too.
-    home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
-    dirs = [built_header_dir(lib)] if built_header_dir(lib) else [os.path.join(home, "include"),
-                                                                   os.path.join(home, lib, "include")]
-    header = "".join(open(os.path.join(d, HEADERS[lib])).read() for d in dirs
-                     if os.path.exists(os.path.join(d, HEADERS[lib])))
+    # The headers the build read (helpers.header_dir).
+    path = os.path.join(header_dir(lib), HEADERS[lib])
+    header = open(path).read() if os.path.exists(path) else ""
     assert not [m for m in missing if m + "(" in header.replace(" (", "(")]
 
 

@@ -15,10 +15,9 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, header_dir, load_gen, run_python
+from helpers import CUDA_HOME, ROOT, header_dir, load_gen, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 INCLUDE = header_dir("driver")  # the driver's and the runtime's are one directory
 
 

@@ -3,7 +3,6 @@ result tuples kept for reuse, classes made on first use, simple ctypes
 kernel arguments packed in C, small ints read inline."""
 import ctypes
 import gc
-import os
 
 import pytest
 from helpers import header_dir, load_gen, nvrtc_ptx, run_python
@@ -238,7 +237,6 @@ def test_calls_that_keep_the_gil_exist():
     gen = load_gen()
     from gen import overrides
     from gen.__main__ import load_model
-    from gen.libraries import LIBRARIES
     names = set()
     for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
         names |= {b.name for b in load_model(lib, header_dir(lib)).bindings}

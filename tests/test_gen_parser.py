@@ -2,7 +2,7 @@
 import os
 
 import pytest
-from helpers import ROOT, header_dir, load_gen
+from helpers import header_dir, load_gen
 
 
 load_gen()

@@ -8,9 +8,8 @@ import sys
 import sysconfig
 
 import pytest
-from helpers import run_python
+from helpers import CUDA_HOME, run_python
 
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 # Hide cuda.pathfinder so that only the loader's own search runs.
 NO_PATHFINDER = "import sys; sys.modules['cuda.pathfinder'] = None\n"
 

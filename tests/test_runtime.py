@@ -6,16 +6,15 @@ import inspect
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 
 import helpers
+from helpers import CUDA_HOME
 
 runtime = pytest.importorskip("cuda.bindings.runtime")
 from cuda.bindings import cyruntime, driver  # noqa: E402
 
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 SUCCESS = runtime.cudaError_t.cudaSuccess
 
 

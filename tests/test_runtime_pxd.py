@@ -20,7 +20,6 @@ from helpers import ROOT, header_dir, load_gen, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 API = os.path.join(ROOT, "..", "shared", "api", "runtime.json")
-CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 INCLUDE = header_dir("runtime")  # the driver's and the runtime's are one directory
 MANGLE = "__pyx_t_4cuda_8bindings_9cyruntime_"
 
