@@ -14,8 +14,7 @@ typedef CUresult (*get_proc_address_fn)(const char *, void **, int, cuuint64_t,
 static int
 per_thread_default_stream(void)
 {
-    const char *v = getenv("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM");
-    return v != NULL && strcmp(v, "1") == 0;
+    return cb_envvar_bool("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", 0);
 }
 
 void *

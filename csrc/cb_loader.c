@@ -8,12 +8,14 @@
 #define _GNU_SOURCE
 #include "cb_loader.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* One lock for every library: opening happens once per library. */
 static pthread_mutex_t loader_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -208,17 +210,36 @@ cb_symbol_slow(cb_library *lib, size_t slot)
     return p;
 }
 
+/* cuda.bindings._internal.utils.FunctionNotFoundError (a RuntimeError, as
+ * in NVIDIA's package), or RuntimeError itself if it cannot be imported.
+ * New reference; only ever on an error path. */
+static PyObject *
+function_not_found_error(void)
+{
+    PyObject *mod = PyImport_ImportModule("cuda.bindings._internal.utils");
+    PyObject *cls = mod ? PyObject_GetAttrString(mod, "FunctionNotFoundError") : NULL;
+    Py_XDECREF(mod);
+    if (cls == NULL || !PyExceptionClass_Check(cls)) {
+        PyErr_Clear();
+        Py_XDECREF(cls);
+        return Py_NewRef(PyExc_RuntimeError);
+    }
+    return cls;
+}
+
 void
 cb_report_missing(cb_library *lib, size_t slot)
 {
     PyGILState_STATE gil = PyGILState_Ensure();
-    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL)
+    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL) {
         PyErr_Format(PyExc_RuntimeError,
                      "Function \"%s\" not found: the %s library could not be loaded (tried %s)",
                      lib->symbols[slot], lib->display, lib->error);
-    else
-        PyErr_Format(PyExc_RuntimeError, "Function \"%s\" not found in %s (%s)",
-                     lib->symbols[slot], lib->display, lib->path);
+    } else {
+        PyObject *cls = function_not_found_error();
+        PyErr_Format(cls, "Function \"%s\" not found in %s (%s)", lib->symbols[slot], lib->display, lib->path);
+        Py_DECREF(cls);
+    }
     PyGILState_Release(gil);
 }
 
@@ -250,4 +271,44 @@ cb_inspect_function_pointers(cb_library *lib)
         Py_XDECREF(value);
     }
     return d;
+}
+
+static int
+word_is(const char *s, size_t n, const char *const *words)
+{
+    for (; *words != NULL; words++)
+        if (strlen(*words) == n && strncasecmp(s, *words, n) == 0)
+            return 1;
+    return 0;
+}
+
+int
+cb_envvar_bool(const char *name, int dflt)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on", NULL};
+    static const char *const no[] = {"0", "false", "no", "off", NULL};
+    const char *s = getenv(name);
+    if (s == NULL)
+        return dflt;
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return dflt;
+    if (word_is(s, n, yes))
+        return 1;
+    if (word_is(s, n, no))
+        return 0;
+    size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+    int zero = 1;
+    if (i == n)
+        return 1;   /* a lone sign is text */
+    for (; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 1;   /* not an integer: set means true */
+        zero &= s[i] == '0';
+    }
+    return !zero;
 }

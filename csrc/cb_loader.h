@@ -67,4 +67,9 @@ CB_INTERNAL PyObject *cb_inspect_function_pointers(cb_library *lib);
 /* A dict describing the library for the self-check: name, path or error. */
 CB_INTERNAL PyObject *cb_library_info(cb_library *lib);
 
+/* A bool-like environment variable, read as cuda.bindings.utils.envvar_bool
+ * reads it: unset or blank gives dflt; 1/true/yes/on and 0/false/no/off in
+ * any case; another integer is true unless zero; other text is true. */
+CB_INTERNAL int cb_envvar_bool(const char *name, int dflt);
+
 #endif

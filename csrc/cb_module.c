@@ -118,6 +118,21 @@ cb_make_struct_class(PyObject *module, cb_state *st, int idx)
 PyObject *cb_last_module;
 cb_state *cb_last_state;
 
+/* The reference's modules carry an empty class of this name beside their API. */
+static int
+add_global_class(PyObject *module, const char *qualified)
+{
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {qualified, sizeof(PyObject), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_IMMUTABLETYPE, slots};
+    PyObject *t = PyType_FromModuleAndSpec(module, &spec, NULL);
+    if (t == NULL)
+        return -1;
+    int rc = PyModule_AddObjectRef(module, strrchr(qualified, '.') + 1, t);
+    Py_DECREF(t);
+    return rc;
+}
+
 int
 cb_module_exec(PyObject *module, const cb_module_def *def)
 {
@@ -146,6 +161,8 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
         Py_DECREF(v);
     }
     if (def->error_class != NULL && add_error_type(module) < 0)
+        return -1;
+    if (def->global_class != NULL && add_global_class(module, def->global_class) < 0)
         return -1;
     return 0;
 }

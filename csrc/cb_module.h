@@ -41,6 +41,7 @@ typedef struct cb_module_def {
     const cb_sizeof_def *sizes;
     int nsizes;
     const char *error_class;           /* pythonic modules: "cuda.bindings.nvjitlink.nvJitLinkError"; else NULL */
+    const char *global_class;          /* an empty class made at import ("cuda.bindings.driver.cudaBindingsDriverGlobal"), or NULL */
     int status_enum;                   /* index of the status enum in `enums` */
     const cb_struct_def *structs;      /* struct/union classes, each after its base */
     int nstructs;

@@ -11,6 +11,7 @@ import re
 import sys
 
 from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod
+from .common import snapshot_signatures
 from .cparse import macro_type_aliases, name_tags, parse_files
 from .libraries import LIBRARIES, PLATFORM_PREDEFINED
 from .model import Model
@@ -50,7 +51,14 @@ def load_model(key, include_dir):
     if lib.tag_names:
         tags = name_tags(header)
         macro_type_aliases(header)
-    model = Model(lib, header)
+    internal = {}
+    if lib.internal_macro:  # the reference's capsules of older ABI versions
+        wanted = set(snapshot_signatures(lib)) - set(header.functions)
+        older = parse_files(paths[:len(lib.prelude) + 1],
+                            dict(PLATFORM_PREDEFINED, **lib.predefined, **{lib.internal_macro: "1"}))
+        internal = {n: f for n, f in older.functions.items() if n in wanted}
+    header.functions.update(internal)
+    model = Model(lib, header, capsule_only=set(internal))
     model.tags = tags
     model.include_dir = include_dir
     model.interop = set()

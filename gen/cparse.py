@@ -725,6 +725,8 @@ class _Parser:
         members = []
         known = {}
         nxt = 0
+        # an enumerator may name one of an earlier enum (CU_ATOMIC_OPERATION_OR)
+        earlier = {m.name: m.value for e in self.h.enums.values() for m in e.members}
         while toks[i].text != "}":
             if toks[i].kind in ("doc", "middoc"):
                 if members and toks[i].text.startswith(("/**<", "/*!<", "///<")):
@@ -748,7 +750,9 @@ class _Parser:
                         break
                     j += 1
                 expr = " ".join(t.text for t in toks[i + 1:j])
-                value = eval_int(expr, {**self._define_ints(), **known})
+                value = eval_int(expr, {**self._define_ints(), **earlier, **known})
+                if 2 ** 31 <= value < 2 ** 32:
+                    value -= 2 ** 32   # enumerators are ints: (1 << 31) is INT_MIN
                 i = j
             else:
                 value = nxt

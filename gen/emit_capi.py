@@ -1,4 +1,5 @@
 """The installed C capsule header: cuda_bindings/<lib>.h."""
+from . import overrides
 from .common import banner, cuda_version, ledger_entries, slot_order
 
 
@@ -78,6 +79,11 @@ typedef struct %(api)s {
                        "/* typed with CUDA %d.%d headers */\n#endif\n"
                        % (lib.version_macro, major * 1000 + minor * 10, fnptr_decl(b.func, name), i,
                           name, major, minor))
+        elif name in overrides.CAPI_TYPED_IF_DEFINED:
+            macro = overrides.CAPI_TYPED_IF_DEFINED[name]
+            out.append("#ifdef %s\n    %s;   /* slot %d */\n#else\n    void (*%s)(void);   "
+                       "/* typed with headers that define %s */\n#endif\n"
+                       % (macro, fnptr_decl(b.func, name), i, name, macro))
         else:
             out.append("    %s;   /* slot %d */\n" % (fnptr_decl(b.func, name), i))
     out.append("} %s;\n" % api)

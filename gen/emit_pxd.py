@@ -123,7 +123,7 @@ class Origins:
             # of the tag (library_types.h: `typedef enum X_t X_t;`).
             for m in re.finditer(r"\btypedef\s+enum\s+(\w+)\s*\{[^{}]*\}\s*(\w+)\s*;", text):
                 enum_typedefs[m.group(2)] = m.group(1)
-        if set(model.h.functions) - set(h.functions):
+        if set(model.h.functions) - set(h.functions) - model.capsule_only:  # those: the internal section
             return False   # other headers than the model's (another toolkit)
         self.of, self.tag_only_enums, self.enum_typedefs, self.raw = of, tag_only, enum_typedefs, h
         return True
@@ -374,7 +374,7 @@ class _Writer:
         try:
             return str(cparse.eval_int(text, self.defines))
         except ValueError:
-            return text
+            return re.sub(r"\*\s+(?=\*)", "*", text)   # Cython reads `T * *` as a product: `T **`
 
     def text(self):
         """The declarations: one extern block per header, then the Cython-level ones."""

@@ -56,6 +56,8 @@ def emit(model):
             out.append("    def getPtr(self) -> int: ...\n\n")
         out += struct_classes(model)
         out.append("def sizeof(objType: type, /) -> int: ...\n\n")
+        if lib.global_class:
+            out.append("class %s: ...\n\n" % lib.global_class)
     else:
         out.append("class %s(Exception):\n    status: int\n    def __init__(self, status: int) -> None: ...\n\n"
                    % lib.error_class)

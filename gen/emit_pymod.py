@@ -600,6 +600,7 @@ def emit(model):
     .sizes = %(sizes)s,
     .nsizes = %(nsizes)d,
     .error_class = %(error)s,
+    .global_class = %(global_class)s,
     .status_enum = %(status)d,
 %(structs)s};
 
@@ -616,6 +617,7 @@ module_exec(PyObject *module)
            consts="constants" if consts else "NULL", nconsts=len(consts),
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),
            error='"cuda.bindings.%s.%s"' % (lib.key, lib.error_class) if lib.error_class else "NULL",
+           global_class='"cuda.bindings.%s.%s"' % (lib.key, lib.global_class) if lib.global_class else "NULL",
            status=model.enum_index(lib.status), structs=emit_structs.def_fields(model)))
     out.append(module_definition(lib.key, "Python bindings of %s (%s), generated from %s." % (
         lib.display, "tuple-returning calls" if lib.style == "tuple" else "calls raise %s" % lib.error_class,

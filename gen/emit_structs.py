@@ -100,6 +100,11 @@ class Structs:
         for c in ordered:
             if c.struct is not None:
                 self._rows(c, c.struct, "")
+                assert c.fields, "struct class %s without fields" % c.name
+                names = [r.name for r in c.fields]   # a count field by its row's index
+                for r in c.fields:
+                    if r.count_field is not None:
+                        r.count_field = names.index(r.count_field)
 
     # -- which classes -------------------------------------------------------
     def _roots(self):
@@ -188,12 +193,6 @@ class Structs:
             row = self._classify(c, f, M, counted.get(f.name))
             row.name, row.doc, row.offset = f.name, f.doc, c.offset(path)
             c.fields.append(row)
-        if prefix == "":
-            names = [r.name for r in c.fields]
-            assert c.fields, "struct class %s without fields" % c.name
-            for r in c.fields:
-                if r.count_field is not None:
-                    r.count_field = names.index(r.count_field)
 
     def _classify(self, c, f, M, count_field):
         t = f.type

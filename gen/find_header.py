@@ -1,89 +1,139 @@
-"""Print the directory that holds a library's headers, for meson.
+"""Find the headers of every library, all of one CUDA release, for meson.
 
-    python gen/find_header.py LIB CUDA_HOME [--toolkit-only]
+    python gen/find_header.py CUDA_HOME RELEASE           NVIDIA's wheels first
+    python gen/find_header.py CUDA_HOME toolkit           the toolkit first
 
-Some CUDA headers ship and version apart from the toolkit: NVIDIA's wheels
-(nvidia-nvvm, nvidia-nvfatbin, and nvidia-cuda-runtime with nvidia-cuda-crt
-and nvidia-cuda-profiler-api for cuda.h and the runtime) carry the version
-this package binds, which the toolkit on a machine may predate; a toolkit
-keeps nvvm.h under nvvm/include, and some installs lack nvFatbin.h.  The
-search: those wheels on sys.path (nvidia/cu<N>/include, newest N first),
-then cuda-pathfinder when it is installed (conda, the toolkit), then the
-toolkit's include and <name>/include.  A directory counts only when it has
-every header named (a driver header without the runtime's beside it is a
-partial install).  The wheels come first, and from sys.path, because pip's
-isolated build environment puts its packages on sys.path but not among
-site.getsitepackages(), where cuda-pathfinder looks for wheels.
-NVRTC and nvJitLink are always the toolkit's; --toolkit-only makes the
-others so too.  Prints nothing when no place has the headers; meson then
-says where it looked.  The tests use find() to read the headers a build
-here binds.
+prints one line per library: name, folder, release and origin, tab-separated
+(`nvrtc  /.../nvidia/cu13/include  13.5  nvidia-cuda-nvrtc 13.5.37`), and
+exits 1 with the reason when some library has no headers of that release.
+
+A build binds one CUDA release, whatever the machine has: RELEASE (`13.5`,
+the package version's) is searched for first among NVIDIA's header wheels
+on sys.path (nvidia/cu<N>/include, whose .dist-info beside them says which
+wheel and version each header came from), then in the toolkit when the
+toolkit is that release.  `toolkit` binds the toolkit's release (its
+cuda.h's CUDA_VERSION) from the toolkit's include/ and <name>/include
+(NVVM), falling back to wheels of that same release for a header the
+toolkit lacks (some installs have no nvFatbin.h).  A folder counts for a
+library only when it holds every header named (cuda.h without the
+runtime's headers beside it is a partial install).  The wheels are looked
+for on sys.path, not site.getsitepackages(), because pip's isolated build
+environment puts its packages there only.  The tests use find() to read the
+headers that a build here binds.
 """
 import glob
 import os
 import re
 import sys
 
-
-def wheel_dirs():
-    for entry in sys.path:
-        found = glob.glob(os.path.join(entry or ".", "nvidia", "cu[0-9]*", "include"))
-        yield from sorted(found, key=lambda d: -int(re.search(r"cu(\d+)", d).group(1)))
-
-
-def pathfinder_dir(name):
-    try:
-        from cuda.pathfinder import locate_nvidia_header_directory
-    except ImportError:
-        return None
-    try:
-        found = locate_nvidia_header_directory(name)
-    except Exception:  # an unknown name or a broken install: fall back to the toolkit
-        return None
-    return found.abs_path if found is not None else None
-
-
-# Per library: the name cuda-pathfinder knows its headers by, what a
-# directory must hold to be taken (the driver's headers without the
-# runtime's beside them are a partial install; meson then looks for
-# libcudart_static.a beside the folder taken), and whether NVIDIA's wheels
-# may supply them.
-CUDART = ("cudart", ("cuda.h", "cuda_runtime_api.h", "cudaProfiler.h", "crt/host_defines.h"), True)
+# What a folder must hold for each library, and the wheel that ships it.
+CUDART = (("cuda.h", "cuda_runtime_api.h", "cudaProfiler.h", "crt/host_defines.h"),
+          ("nvidia-cuda-runtime", "nvidia-cuda-crt", "nvidia-cuda-profiler-api"))
 LOOKUP = {
-    "nvrtc": ("nvrtc", ("nvrtc.h",), False),
-    "nvjitlink": ("nvjitlink", ("nvJitLink.h",), False),
-    "nvvm": ("nvvm", ("nvvm.h",), True),
-    "nvfatbin": ("nvfatbin", ("nvFatbin.h",), True),
+    "nvrtc": (("nvrtc.h",), ("nvidia-cuda-nvrtc",)),
+    "nvjitlink": (("nvJitLink.h",), ("nvidia-nvjitlink",)),
+    "nvvm": (("nvvm.h",), ("nvidia-nvvm",)),
+    "nvfatbin": (("nvFatbin.h",), ("nvidia-nvfatbin",)),
     "driver": CUDART,
     "runtime": CUDART,
 }
 
 
-def candidates(name, cuda_home, toolkit_only=False):
-    if not toolkit_only:
-        yield from wheel_dirs()
-        found = pathfinder_dir(name)
-        if found:
-            yield found
-    yield os.path.join(cuda_home, "include")
-    yield os.path.join(cuda_home, name, "include")
+def release_of(version):
+    """'13.5' of '13.5.37'."""
+    return ".".join(version.split(".")[:2])
 
 
-def find(lib, cuda_home, toolkit_only=False):
-    """The directory `lib`'s headers are bound from, or None."""
-    name, headers, wheels = LOOKUP[lib]
-    for d in candidates(name, cuda_home, toolkit_only or not wheels):
+def wheel_owners(site):
+    """{path of a file relative to site: (distribution, version)} for NVIDIA's wheels in site."""
+    owners = {}
+    for info in glob.glob(os.path.join(site, "nvidia_*.dist-info")):
+        try:
+            with open(os.path.join(info, "METADATA"), errors="replace") as f:
+                meta = dict(re.findall(r"^(Name|Version): (\S+)", f.read(), re.M))
+            with open(os.path.join(info, "RECORD"), errors="replace") as f:
+                files = [line.split(",", 1)[0] for line in f]
+        except OSError:
+            continue
+        if "Name" in meta and "Version" in meta:
+            for path in files:
+                owners[path] = (meta["Name"].lower().replace("_", "-"), meta["Version"])
+    return owners
+
+
+def wheel_candidates(lib):
+    """(folder, release, origin) for each wheel folder on sys.path holding lib's headers."""
+    headers, _ = LOOKUP[lib]
+    for site in dict.fromkeys(os.path.abspath(e or ".") for e in sys.path):
+        found = glob.glob(os.path.join(site, "nvidia", "cu[0-9]*", "include"))
+        for d in sorted(found, key=lambda d: -int(re.search(r"cu(\d+)", d).group(1))):
+            if not all(os.path.isfile(os.path.join(d, h)) for h in headers):
+                continue
+            owners = wheel_owners(site)
+            rel = os.path.relpath(d, site).replace(os.sep, "/")
+            dists = {owners.get(rel + "/" + h) for h in headers}  # the runtime's: three wheels
+            if None in dists:
+                yield d, None, "a folder of no installed wheel (%s)" % d
+                continue
+            releases = {release_of(v) for _, v in dists}
+            origin = ", ".join("%s %s" % o for o in sorted(dists))
+            yield d, releases.pop() if len(releases) == 1 else None, origin
+
+
+def toolkit_release(cuda_home):
+    """The toolkit's release ('13.0') from its cuda.h, or None."""
+    try:
+        with open(os.path.join(cuda_home, "include", "cuda.h"), errors="replace") as f:
+            m = re.search(r"^#define\s+CUDA_VERSION\s+(\d+)", f.read(), re.M)
+    except OSError:
+        return None
+    return "%d.%d" % (int(m.group(1)) // 1000, int(m.group(1)) % 1000 // 10) if m else None
+
+
+def toolkit_candidates(lib, cuda_home):
+    headers, _ = LOOKUP[lib]
+    release = toolkit_release(cuda_home)
+    for d in (os.path.join(cuda_home, "include"), os.path.join(cuda_home, lib, "include")):
         if all(os.path.isfile(os.path.join(d, h)) for h in headers):
-            return os.path.abspath(d)
-    return None
+            yield os.path.abspath(d), release, "the toolkit at %s" % cuda_home
+
+
+def locate(lib, cuda_home, release):
+    """(folder, release, origin) of lib's headers of `release` ('13.5', or
+    'toolkit' for the toolkit's), or (None, release, what was found instead)."""
+    if release == "toolkit":
+        release = toolkit_release(cuda_home)
+        order = list(toolkit_candidates(lib, cuda_home)) + list(wheel_candidates(lib))
+    else:
+        order = list(wheel_candidates(lib)) + list(toolkit_candidates(lib, cuda_home))
+    for d, rel, origin in order:
+        if rel is not None and rel == release:
+            return d, rel, origin
+    seen = "; ".join("%s from %s" % (rel or "an unknown release", origin) for _, rel, origin in order)
+    return None, release, seen or "nothing"
+
+
+def find(lib, cuda_home, release):
+    """The folder `lib`'s headers of `release` are bound from, or None."""
+    return locate(lib, cuda_home, release)[0]
 
 
 def main(argv):
-    lib, cuda_home = [a for a in argv if a != "--toolkit-only"]
-    found = find(lib, cuda_home, "--toolkit-only" in argv)
-    if found:
-        print(found)
-    return 0
+    cuda_home, release = argv
+    missing = {}
+    for lib, (headers, wheels) in LOOKUP.items():
+        d, rel, origin = locate(lib, cuda_home, release)
+        if d is not None:
+            print("\t".join((lib, d, rel, origin)))
+            continue
+        if rel is None:
+            missing[lib] = "no toolkit at %s (no include/cuda.h): set CUDA_HOME" % cuda_home
+            continue
+        missing[lib] = "%s of CUDA %s not found (found: %s): install %s, or set CUDA_HOME to a CUDA %s toolkit" % (
+            headers[0], rel, origin, " ".join("%s==%s.*" % (w, rel) for w in wheels), rel)
+    for reason in dict.fromkeys(missing.values()):  # the driver's and the runtime's are one search
+        print(reason, file=sys.stderr)
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":

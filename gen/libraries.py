@@ -51,6 +51,15 @@ class Library:
     # The headers name types by tag only (`struct cudaDeviceProp`) and alias
     # some by macro: see cparse.name_tags and cparse.macro_type_aliases.
     tag_names: bool = False
+    # An empty class the reference's module has beside its API
+    # (cudaBindingsDriverGlobal): made at import, so `isinstance` and
+    # attribute checks written against the reference work.
+    global_class: str = ""
+    # The macro behind which a header declares the older ABI versions of its
+    # functions (cuda.h: __CUDA_API_VERSION_INTERNAL).  Those of them that the
+    # reference's Cython module exports (gen/data/cython_capi.json: cuCtxCreate_v2)
+    # are bound in the core and its capsules, not in the Python module.
+    internal_macro: str = ""
     # Headers parsed and included by the core only, not by the C capsule
     # header (driver_functions.h: inline helpers behind an internal-header guard).
     core_only_headers: Tuple[str, ...] = ()
@@ -131,6 +140,7 @@ LIBRARIES: Dict[str, Library] = {
         sonames=("libcuda.so.1",), constant_prefixes=("CU_", "CUDA_", "MAX_PLANES"),
         prelude=("csrc/compat/cb_interop_types.h",), proc_address=True,
         interop_headers=("cudaGL.h", "cudaEGL.h", "cudaVDPAU.h"), version_macro="CUDA_VERSION",
+        internal_macro="__CUDA_API_VERSION_INTERNAL", global_class="cudaBindingsDriverGlobal",
     ),
     "runtime": Library(
         key="runtime", display="CUDA runtime", headers=RUNTIME_HEADERS,
@@ -144,7 +154,7 @@ LIBRARIES: Dict[str, Library] = {
         extra_functions=("make_cudaPitchedPtr", "make_cudaPos", "make_cudaExtent", "getLocalRuntimeVersion"),
         local_prelude="gen/data/runtime_local.h",
         shared_functions={"getLocalRuntimeVersion": "cudaRuntimeGetVersion"},
-        twin_module="driver", twin_headers=("cuda.h", "cudaEGL.h"),
+        twin_module="driver", twin_headers=("cuda.h", "cudaEGL.h"), global_class="cudaBindingsRuntimeGlobal",
     ),
 }
 

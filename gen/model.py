@@ -108,9 +108,12 @@ def snake(name):
 class Model:
     """The bindings of one library."""
 
-    def __init__(self, lib, header: Header):
+    def __init__(self, lib, header: Header, capsule_only=()):
+        """capsule_only: functions of `header` bound in the core and its
+        capsules only (older ABI versions the reference's Cython module exports)."""
         self.lib = lib
         self.h = header
+        self.capsule_only = set(capsule_only)
         # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
         # symbol matches the prototype we call; they are not API of their own.
         self.pfn = {n: t for n, t in header.typedefs.items() if n.startswith("PFN_")}
@@ -119,7 +122,7 @@ class Model:
         self.bindings: List[Binding] = []
         self.skipped: List[str] = []   # "name: reason" for functions no rule can bind yet
         for f in header.functions.values():
-            if not self.in_library(f.name):
+            if not self.in_library(f.name) or f.name in capsule_only:
                 continue
             try:
                 self.bindings.append(self.bind(f))
@@ -575,6 +578,14 @@ class Model:
         r = self.h.resolve(CType(t.base))
         return (r.base, len(r.ptrs) + len(t.ptrs), r.func is not None or t.func is not None)
 
+    def abi_version(self, f: Function):
+        """(base name, K) of f's ABI: cuGraphAddNode_v3 -> (cuGraphAddNode, 3);
+        cuGraphAddNode, which cuda.h defines as cuGraphAddNode_v2 -> 2; 1 without a suffix."""
+        target = self.h.defines.get(f.name, "")
+        named = target if re.fullmatch(r"%s_v\d+" % re.escape(f.name), target) else f.name
+        m = re.fullmatch(r"(\w+?)_v(\d+)", named)
+        return (m.group(1), int(m.group(2))) if m else (named, 1)
+
     def proc_symbol(self, f: Function):
         """(name for cuGetProcAddress, version, per-thread-default-stream
         version): the PFN typedefs whose parameters match f's prototype.
@@ -582,19 +593,31 @@ class Model:
         cuda.h may declare f under a versioned name (cuCtxSynchronize_v2)
         or map it by macro to another entry point (cuGraphInstantiate ->
         cuGraphInstantiateWithFlags); cuGetProcAddress wants the base name
-        and the version.  Version 0 means none matched (CUDA_VERSION then)."""
+        and the version.  Where ABI versions share one prototype
+        (cuGraphAddNode_v2 and _v3, PFN_cuGraphAddNode_v12030 and _v13040),
+        the oldest declared takes the oldest matching PFN version, and so on
+        up, the newest the newest.  Version 0 means none matched (CUDA_VERSION then)."""
         want = [self.canon(p.type) for p in f.params]
         target = self.h.defines.get(f.name, "")
         names = [f.name, re.sub(r"_v\d+$", "", target), re.sub(r"_v\d+$", "", f.name)]
         for name in [n for n in names if re.fullmatch(r"\w+", n)]:
-            best = {"": 0, "ptds": 0}
+            found = {"": [], "ptds": []}
             for n, t in self.pfn.items():
                 m = re.fullmatch(r"PFN_%s_v(\d+)(_ptds|_ptsz)?" % re.escape(name), n)
                 if m and t.func is not None and [self.canon(p.type) for p in t.func.params] == want:
-                    key = "ptds" if m.group(2) else ""
-                    best[key] = max(best[key], int(m.group(1)))
-            if best[""]:
-                return name, best[""], best["ptds"]
+                    found["ptds" if m.group(2) else ""].append(int(m.group(1)))
+            if not found[""]:
+                continue
+            base, k = self.abi_version(f)
+            same = sorted(kk for g in self.h.functions.values()
+                          for b, kk in [self.abi_version(g)]
+                          if b == base and [self.canon(p.type) for p in g.params] == want)
+            rank = len(same) - 1 - same.index(k)   # 0 for the newest of them
+
+            def pick(versions):
+                versions = sorted(versions, reverse=True)
+                return versions[min(rank, len(versions) - 1)] if versions else 0
+            return name, pick(found[""]), pick(found["ptds"])
         return f.name, 0, 0
 
     def handle_index(self, name):
@@ -619,5 +642,8 @@ class Model:
                 members[name] = members[text] if text in members else dict(out)[text]
                 out.append((name, members[name]))
             elif re.fullmatch(r"-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*", text):
-                out.append((name, overrides.CONSTANT_VALUES.get(name, int(re.sub(r"[uUlL]", "", text), 0))))
+                out.append((name, int(re.sub(r"[uUlL]", "", text), 0)))
+            elif re.fullmatch(r"~(0[xX][0-9a-fA-F]+|\d+)[uU]([lL]{0,2})", text):  # (~0u): every bit of the type
+                bits = 64 if "l" in text.lower() else 32   # LP64: long is 64 bits
+                out.append((name, ~int(re.sub(r"[~uUlL]", "", text), 0) & (2 ** bits - 1)))
         return out

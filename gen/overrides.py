@@ -14,9 +14,14 @@ OUT_ARRAYS = {
 # nvFatbin.h: nvFatbinSize reports how much nvFatbinGet writes.
 BUFFER_SIZE_QUERIES = {"nvFatbinGet": "nvFatbinSize"}
 
-# Pointers the library writes although their doc says [in]: function -> {param}.
-# nvvm.h documents nvvmCreateProgram's handle as "[in] prog"; the call sets it.
-OUT_POINTERS = {"nvvmCreateProgram": {"prog"}}
+# Pointers the library writes although their doc says [in] or does not say
+# it returns them: function -> {param}.
+OUT_POINTERS = {
+    "nvvmCreateProgram": {"prog"},   # nvvm.h: "[in] prog"; the call sets it
+    # "Output array of resources", nbGroups long
+    "cuDevSmResourceSplit": {"result"},
+    "cudaDevSmResourceSplit": {"result"},
+}
 
 # Python names of the pythonic modules that are not the C parameter's in
 # snake case (NVIDIA's nvfatbin.destroy takes `handle`): function -> {C: Python}.
@@ -90,6 +95,10 @@ ARRAY_COUNTS = {
     "cuLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
                               "libraryOptionValues": "numLibraryOptions"},
     "cuGraphAddNode": {"dependencyData": "numDependencies"},
+    "cuGraphAddNode_v3": {"dependencyData": "numDependencies"},
+    # nbGroups counts both the resources made and the groups describing them
+    "cuDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups"},
+    "cuDeviceGetCliqueInfo": {"cliqueInfo": "count"},
     "cuGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
                                "edgeData": "numDependencies"},
     "cuGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
@@ -116,6 +125,8 @@ ARRAY_COUNTS = {
     "cudaLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
                                 "libraryOptionValues": "numLibraryOptions"},
     "cudaGraphAddNode": {"dependencyData": "numDependencies"},
+    "cudaDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups"},
+    "cudaDevSmResourceSplitByCount": {"result": "nbGroups"},
     "cudaGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
                                  "edgeData": "numDependencies"},
     "cudaGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
@@ -151,6 +162,13 @@ IN_POINTERS = {
     "cuMemPoolGetAccess": {"location"},
     "cuGraphAddMemAllocNode": {"nodeParams"},
     "cuGraphAddNode": {"nodeParams"},
+    "cuGraphAddNode_v3": {"nodeParams"},
+    "cuGraphNodeSetParams_v2": {"nodeParams"},
+    "cuMemcpyWithAttributesAsync": {"attr"},
+    "cuMemcpy3DWithAttributesAsync": {"op"},
+    "cuStreamBeginCaptureToCig": {"streamCigCaptureParams"},
+    "cuTensorMapSetAllocationClass": {"tensorMap"},   # modified in place
+    "cuDevSmResourceSplit": {"groupParams"},
     "cuGraphInstantiateWithParams": {"instantiateParams"},
     "cuTensorMapReplaceAddress": {"tensorMap"},
     "cuCheckpointProcessLock": {"args"},
@@ -180,6 +198,10 @@ IN_POINTERS = {
     "cudaGraphExecNodeSetParams": {"nodeParams"},
     "cudaGraphAddMemAllocNode": {"nodeParams"},
     "cudaGraphAddNode": {"nodeParams"},
+    "cudaMemcpyWithAttributesAsync": {"attr"},
+    "cudaMemcpy3DWithAttributesAsync": {"op"},
+    "cudaStreamBeginRecaptureToGraph": {"callbackData"},
+    "cudaDevSmResourceSplit": {"groupParams"},
     "cudaGraphInstantiateWithParams": {"instantiateParams"},
     "cudaLogsDumpToFile": {"iterator"},
     "cudaLogsDumpToMemory": {"iterator"},
@@ -211,10 +233,6 @@ OUT_ADDRESS_PARAMS = {"cudaGraphMemFreeNodeGetParams": {"dptr_out"}}
 # Kernel argument parameters (`void **`) not named kernelParams: function -> parameter.
 KERNEL_PARAMS = {"cudaLaunchKernel": "args", "cudaLaunchCooperativeKernel": "args",
                  "cudaLaunchKernelExC": "args"}
-
-# Constants whose Python value is not the macro's text: NVIDIA's bindings
-# expose the EGL timeout (0xFFFFFFFF, an EGLint) as the int -1.
-CONSTANT_VALUES = {"CUDA_EGL_INFINITE_TIMEOUT": -1}
 
 # Struct fields that point to an array whose length another field of the
 # same struct holds: class -> {pointer field: count field}.  Python sees the
@@ -339,4 +357,13 @@ SIZE_OF = {
     "cuCoredumpGetAttributeGlobal": {"size": "value"},
     "cuCoredumpSetAttribute": {"size": "value"},
     "cuCoredumpSetAttributeGlobal": {"size": "value"},
+}
+
+# Capsule slots whose prototype needs a type that older headers of a library
+# without a version macro lack: typed in cuda_bindings/<lib>.h only where the
+# includer's header defines a macro that came in the same release, so that a
+# consumer built against an older toolkit still compiles.  function -> macro.
+CAPI_TYPED_IF_DEFINED = {
+    # nvrtcBundledHeadersInfo and the install flags arrived together in CUDA 13.3's nvrtc.h.
+    "nvrtcGetBundledHeadersInfo": "NVRTC_INSTALL_HEADERS_SKIP_IF_EXISTS",
 }

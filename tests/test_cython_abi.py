@@ -35,8 +35,16 @@ def test_capsules_match_snapshot(lib):
     assert not [m for m in missing if m + "(" in header.replace(" (", "(")]
 
 
+# Modules of the reference this package does not bind yet (their own issues).
+NOT_BOUND_YET = {"cuda.bindings.cynvml", "cuda.bindings.cycufile", "cuda.bindings.cycudla"}
+
+
 def test_snapshot_is_the_reference():
+    """The committed snapshot is the reference's, module for module, except
+    the modules named in NOT_BOUND_YET (and no other is left out)."""
     shared = os.path.join(ROOT, "..", "shared", "api", "cython_capi.json")
     if not os.path.exists(shared):
         pytest.skip("reference API lists not beside this checkout")
-    assert json.load(open(shared)) == json.load(open(SNAPSHOT))
+    ref, snap = json.load(open(shared)), json.load(open(SNAPSHOT))
+    assert set(ref) - set(snap) == NOT_BOUND_YET
+    assert snap == {k: v for k, v in ref.items() if k not in NOT_BOUND_YET}

@@ -712,7 +712,9 @@ print(ids[0] == ids[1], ids[0] == ids[2])
 """
 
 
-@pytest.mark.parametrize("ptds, expect", [("0", "True False"), ("1", "False True")])
+# read as cuda.bindings.utils.envvar_bool reads it: "true" and "yes" count, "off" and "" do not
+@pytest.mark.parametrize("ptds, expect", [("0", "True False"), ("1", "False True"), ("true", "False True"),
+                                         ("Yes", "False True"), ("off", "True False"), ("", "True False")])
 def test_per_thread_default_stream_variants(ptds, expect):
     from helpers import run_python
     r = run_python(PTDS_PROBE, env={"CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM": ptds})

@@ -111,11 +111,11 @@ def split_blocks(text):
 
 
 def test_unnamed_members_are_named_as_the_reference_names_them(generated):
-    """The names of cuda-bindings 13.3.1, the CUDA version bound (pyproject.toml pins its headers)."""
+    """The names of cuda-bindings 13.5.0, the CUDA version bound (pyproject.toml pins its headers)."""
     _, cy, _, _ = generated
     for decl in ("anon_struct0 overBudget", "anon_union2 info", "anon_struct1 clusterDim",
-                 "anon_struct5 deviceUpdatableKernelNode", "anon_union4 res", "anon_struct10 pitch2D",
-                 "anon_struct16 params", "anon_union13 op", "anon_union17 frame"):
+                 "anon_struct5 deviceUpdatableKernelNode", "anon_union5 res", "anon_struct10 pitch2D",
+                 "anon_struct16 params", "anon_union16 op", "anon_union24 frame"):
         assert re.search(r"^\s+%s$" % decl, cy, re.M), decl
     # C11 anonymous members are the parent's own fields (value/value64 of waitValue).
     block = cy.split("cdef struct CUstreamMemOpWaitValueParams_st:\n", 1)[1].split("\n\n", 1)[0]

@@ -225,3 +225,38 @@ typedef enum CUmemPool_attribute_enum { CU_MEMPOOL_ATTR_ALLOCATION_TYPE = 14 } C
         m.enum_index("CUmemAllocationType")
     assert "case CU_MEMPOOL_ATTR_ALLOCATION_TYPE:\n        return " + member in text
     assert "*(CUmemAllocationType *)v = (CUmemAllocationType)(int)ull;" in text
+
+
+def test_abi_versions_of_one_prototype_resolve_oldest_to_oldest():
+    """cuGraphAddNode is cuda.h's cuGraphAddNode_v2: its PFN is _v12030, not
+    _v13040, which has the same parameters and belongs to cuGraphAddNode_v3
+    (CUDA 13.5); a 13.0 driver has the one but not the other."""
+    from gen.__main__ import load_model
+    m = load_model("driver", INCLUDE)
+    if "cuGraphAddNode_v3" not in m.core_by_name:
+        pytest.skip("headers older than CUDA 13.5")
+    proc = {n: m.proc_symbol(m.core_by_name[n].func)[:2] for n in (
+        "cuGraphAddNode", "cuGraphAddNode_v3", "cuGraphNodeSetParams", "cuGraphNodeSetParams_v2",
+        "cuCtxCreate", "cuCtxCreate_v2", "cuCtxCreate_v3", "cuStreamGetCaptureInfo_v2")}
+    assert proc == {"cuGraphAddNode": ("cuGraphAddNode", 12030), "cuGraphAddNode_v3": ("cuGraphAddNode", 13040),
+                    "cuGraphNodeSetParams": ("cuGraphNodeSetParams", 12020),
+                    "cuGraphNodeSetParams_v2": ("cuGraphNodeSetParams", 13040),
+                    "cuCtxCreate": ("cuCtxCreate", 12050), "cuCtxCreate_v2": ("cuCtxCreate", 3020),
+                    "cuCtxCreate_v3": ("cuCtxCreate", 11040),
+                    "cuStreamGetCaptureInfo_v2": ("cuStreamGetCaptureInfo", 11030)}
+    # the internal section's older ABIs are capsules only, not Python functions
+    assert {"cuCtxCreate_v2", "cuCtxCreate_v3", "cuStreamGetCaptureInfo_v2"} <= m.capsule_only
+    assert not m.capsule_only & set(m.by_name)
+
+
+def test_enumerators_naming_another_enums_and_int_wrap():
+    """CU_STREAM_ATOMIC_REDUCTION_OP_OR = CU_ATOMIC_OPERATION_OR (an earlier
+    enum's member), and (1 << 31) is INT_MIN, as C and the reference have it."""
+    h = cparse.parse("""
+typedef enum { OP_OR = 5, OP_AND = 6 } op;
+typedef enum { RED_OR = OP_OR, RED_AND = OP_AND | 8, TOP = (1 << 31) } red;
+""")
+    assert {m.name: m.value for m in h.enums["red"].members} == {"RED_OR": 5, "RED_AND": 14, "TOP": -2 ** 31}
+    lib = LIBRARIES["driver"]
+    h2 = cparse.parse("#define CU_ANY (~0u)\n#define CU_ANY64 (~0ull)\n#define CU_FIVE 5u\n")
+    assert dict(model.Model(lib, h2).constants()) == {"CU_ANY": 2 ** 32 - 1, "CU_ANY64": 2 ** 64 - 1, "CU_FIVE": 5}

@@ -14,7 +14,7 @@ from helpers import CUDA_HOME, run_python
 NO_PATHFINDER = "import sys; sys.modules['cuda.pathfinder'] = None\n"
 
 
-def run_without_ld_cache(code, env):
+def run_without_ld_cache(code, env, python_flags=()):
     """Run Python with the dynamic loader told to ignore /etc/ld.so.cache."""
     loader = "/lib64/ld-linux-x86-64.so.2"
     if not os.path.exists(loader):
@@ -22,7 +22,7 @@ def run_without_ld_cache(code, env):
     libdir = sysconfig.get_config_var("LIBDIR") or ""
     full = dict(os.environ, **env)
     full["LD_LIBRARY_PATH"] = libdir  # libpython, if the interpreter is a shared build
-    return subprocess.run([loader, "--inhibit-cache", sys.executable, "-c", code],
+    return subprocess.run([loader, "--inhibit-cache", sys.executable, *python_flags, "-c", code],
                           capture_output=True, text=True, env=full, cwd="/", timeout=120)
 
 
@@ -178,20 +178,25 @@ print("WARNED", [str(x.message)[:40] for x in w])
     assert "WARNED ['cuda.bindings was built for CUDA 13, but" in out
 
 
-def test_pathfinder_failure_is_one_line_among_the_places_tried():
+def test_pathfinder_failure_is_one_line_among_the_places_tried(tmp_path):
     """cuda.pathfinder's own message lists whole folders; only its first line
     is kept, so the places the loader tried after it stay in the message."""
-    pytest.importorskip("cuda.pathfinder")
+    pathfinder = pytest.importorskip("cuda.pathfinder")
+    import cuda.bindings
+    # This package and cuda.pathfinder alone on sys.path (-S): the NVRTC
+    # wheel of the test extras, in site-packages, is not there to be found.
+    (tmp_path / "cuda").mkdir()
+    for mod in (cuda.bindings, pathfinder):
+        os.symlink(os.path.dirname(mod.__file__), tmp_path / "cuda" / mod.__name__.split(".")[1])
     code = """
 from cuda.bindings import nvrtc
 try:
-    nvrtc.nvrtcVersion()
+    print("FOUND", nvrtc.nvrtcVersion())
 except RuntimeError as e:
     print("RAISED", e)
 """
-    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": ""})
-    if "RAISED" not in r.stdout and "nvrtcResult" in r.stdout:
-        pytest.skip("cuda.pathfinder found NVRTC in a wheel")
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("RAISED"))
-    assert "cuda.pathfinder: " in line and "/nonexistent-cuda/lib64/libnvrtc.so.13" in line, r.stdout
+    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": "", "PYTHONPATH": str(tmp_path)},
+                             ["-S"])
+    line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RAISED")), r.stdout + r.stderr)
+    assert "cuda.pathfinder: " in line and "/nonexistent-cuda/lib64/libnvrtc.so.13" in line, line
     assert "listdir" not in line

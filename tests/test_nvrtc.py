@@ -154,7 +154,8 @@ def test_enum_is_intenum_compatible():
     assert issubclass(r, enum.IntEnum)
     assert r(6) is r.NVRTC_ERROR_COMPILATION and r.NVRTC_ERROR_COMPILATION == 6
     assert r.NVRTC_SUCCESS.name == "NVRTC_SUCCESS" and r.NVRTC_SUCCESS.value == 0
-    assert isinstance(r.NVRTC_SUCCESS, int) and len(list(r)) == 18
+    assert isinstance(r.NVRTC_SUCCESS, int) and len(list(r)) == 19   # CUDA 13.3 added NVRTC_ERROR_BUSY
+    assert r.NVRTC_ERROR_BUSY == 18
     assert pickle.loads(pickle.dumps(r.NVRTC_ERROR_COMPILATION)) is r.NVRTC_ERROR_COMPILATION
     assert "nvrtcResult" in dir(nvrtc)
     assert nvrtc.nvrtcVersion()[0] is r.NVRTC_SUCCESS

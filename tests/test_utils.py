@@ -128,3 +128,41 @@ def test_check_nvvm_compiler_options():
     for bad in ("-arch=compute_90", b"-opt=3", [1], None, 5):
         with pytest.raises(TypeError):
             utils.check_nvvm_compiler_options(bad)
+
+
+# What NVIDIA's envvar_bool returns, asked directly (cuda-bindings 13.5.0),
+# for (value set, default False) and (value set, default True); None: unset.
+ENVVAR_BOOL = [(None, False, True), ("", False, True), ("   ", False, True), ("0", False, False),
+               ("1", True, True), ("true", True, True), ("TRUE", True, True), ("false", False, False),
+               ("yes", True, True), ("no", False, False), ("on", True, True), ("off", False, False),
+               (" 1 ", True, True), ("2", True, True), ("-1", True, True), ("00", False, False),
+               ("-0", False, False), ("01", True, True), ("abc", True, True), ("y", True, True),
+               ("n", True, True), ("f", True, True)]
+
+
+@pytest.mark.parametrize("value, unset_false, unset_true", ENVVAR_BOOL)
+def test_envvar_bool(monkeypatch, value, unset_false, unset_true):
+    if value is None:
+        monkeypatch.delenv("CB_TEST_FLAG", raising=False)
+    else:
+        monkeypatch.setenv("CB_TEST_FLAG", value)
+    assert utils.envvar_bool("CB_TEST_FLAG") is unset_false
+    assert utils.envvar_bool("CB_TEST_FLAG", False) is unset_false
+    assert utils.envvar_bool("CB_TEST_FLAG", default=True) is unset_true
+
+
+@pytest.mark.parametrize("bad", [1, None, b"CB_TEST_FLAG"])
+def test_envvar_bool_takes_a_str_name(bad):
+    with pytest.raises(TypeError, match="str expected"):
+        utils.envvar_bool(bad)
+
+
+@pytest.mark.parametrize("value, silent", [("0", False), ("false", False), ("1", True), ("yes", True)])
+def test_major_version_warning_switch_is_a_bool(driver_version, monkeypatch, value, silent):
+    """As NVIDIA's: "0" and "false" leave the warning on (envvar_bool)."""
+    driver_version(1000)
+    monkeypatch.setenv(_version_check._DISABLE_ENV, value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        utils.warn_if_cuda_major_version_mismatch()
+    assert (not caught) is silent

@@ -34,9 +34,11 @@ class Check:
 
 
 def cuda_headers():
-    from cuda.bindings import driver
+    """The release bound and where its headers came from (one wheel or toolkit each)."""
+    from cuda.bindings import _version, driver
     v = driver.CUDA_VERSION
-    return "CUDA %d.%d (CUDA_VERSION %d)" % (v // 1000, v % 1000 // 10, v)
+    origins = dict.fromkeys(o for text in _version._headers_from.values() for o in text.split(", "))
+    return "CUDA %d.%d (CUDA_VERSION %d) from %s" % (v // 1000, v % 1000 // 10, v, ", ".join(origins))
 
 
 def driver_info():

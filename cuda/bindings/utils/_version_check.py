@@ -1,6 +1,7 @@
 """Warn when the driver is older than the CUDA major version of the bindings."""
-import os
 import warnings
+
+from ._envvar import envvar_bool
 
 _DISABLE_ENV = "CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING"
 _checked = False
@@ -10,11 +11,12 @@ def warn_if_cuda_major_version_mismatch() -> None:
     """Warn (``UserWarning``, once per process) when the installed driver
     supports an older CUDA major version than these bindings were built for.
 
-    Set ``CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING`` to skip the check.
+    Set ``CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING`` to a true value
+    (``1``, ``yes``: envvar_bool) to skip the check.
     Raises ``RuntimeError`` when the driver cannot be asked its version.
     """
     global _checked
-    if _checked or os.environ.get(_DISABLE_ENV):
+    if _checked or envvar_bool(_DISABLE_ENV):
         return
     from cuda.bindings import driver
 

@@ -153,7 +153,7 @@ def launch_attributes():
     value = attrs[1].val
     grid.x, grid.y, grid.z = 8, 4, 1
     # An unnamed member struct has a type of its own (anon_struct<N>).
-    cdef cyruntime.anon_struct17 dim = attrs[0].val.clusterDim
+    cdef cyruntime.anon_struct18 dim = attrs[0].val.clusterDim
     return dim.x, same.priority, grid.x * grid.y * grid.z, sizeof(cyruntime.cudaLaunchAttributeValue)
 
 
