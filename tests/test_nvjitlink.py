@@ -147,3 +147,30 @@ def test_failed_create_frees_what_it_made():
     failed_creates(20000)   # leaking, this grew the process by about 24 MB
     grown_kb = resident_kb() - before
     assert grown_kb < 4096, grown_kb
+
+
+def test_linked_ltoir_of_an_lto_link():
+    """CUDA 13.5: the linked LTO-IR (an LTO-IR container) of an -lto link; a
+    buffer smaller than the reported size raises (NVIDIA's writes past it)."""
+    from cuda.bindings._internal.utils import FunctionNotFoundError
+    ltoir = compile_kernel([b"-arch=sm_90", b"-dlto"])
+    handle = nvjitlink.create(2, ["-arch=sm_90", "-lto"])
+    try:
+        nvjitlink.add_data(handle, nvjitlink.InputType.LTOIR, ltoir, len(ltoir), "vadd")
+        nvjitlink.complete(handle)
+        try:
+            size = nvjitlink.get_linked_ltoir_size(handle)
+        except FunctionNotFoundError as e:   # a library older than 13.5
+            assert "nvJitLinkGetLinkedLTOIRSize" in str(e) and nvjitlink.version() < (13, 5)
+            return
+        assert isinstance(size, int) and size > 0
+        out = bytearray(size)
+        assert nvjitlink.get_linked_ltoir(handle, out) is None
+        assert bytes(out[:4]) == b"\xedCN\x7f"   # the LTO-IR container's magic, as nvrtcGetLTOIR's
+        assert bytes(out[:4]) == ltoir[:4]
+        with pytest.raises(ValueError, match="get_linked_ltoir.*ltoir"):
+            nvjitlink.get_linked_ltoir(handle, bytearray(size - 1))
+        with pytest.raises(TypeError):
+            nvjitlink.get_linked_ltoir(handle, None)
+    finally:
+        nvjitlink.destroy(handle)

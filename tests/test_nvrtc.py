@@ -196,3 +196,47 @@ def test_concurrent_compiles_release_the_gil():
     for t in threads:
         t.join()
     assert results == [(OK,)] * 4
+
+
+def nvrtc_has(name):
+    """Whether the NVRTC loaded here has `name` (CUDA 13.3 added some)."""
+    from cuda.bindings._internal import nvrtc as inspect_nvrtc
+    return inspect_nvrtc._inspect_function_pointer("__" + name) != 0
+
+
+def test_bundled_headers_info_install_and_remove(tmp_path):
+    """CUDA 13.3: the headers NVRTC carries, described, written to a folder
+    and removed again; results shaped as NVIDIA's (a struct, then None)."""
+    if not nvrtc_has("nvrtcGetBundledHeadersInfo"):
+        from cuda.bindings._internal.utils import FunctionNotFoundError
+        with pytest.raises(FunctionNotFoundError, match="nvrtcGetBundledHeadersInfo"):
+            nvrtc.nvrtcGetBundledHeadersInfo()
+        pytest.skip("NVRTC %d.%d predates bundled headers" % nvrtc.nvrtcVersion()[1:])
+    err, info, log = nvrtc.nvrtcGetBundledHeadersInfo()
+    assert err == OK and log is None and isinstance(info, nvrtc.nvrtcBundledHeadersInfo)
+    assert (info.cudaVersionMajor, info.cudaVersionMinor) == nvrtc.nvrtcVersion()[1:]
+    assert info.available == 1 and info.numFiles > 100 and info.uncompressedSize > info.compressedSize > 0
+    where = tmp_path / "headers"
+    assert nvrtc.nvrtcInstallBundledHeaders(str(where).encode(), nvrtc.NVRTC_INSTALL_HEADERS_SKIP_IF_EXISTS) \
+        == (OK, None)
+    assert (where / "cooperative_groups.h").is_file() and len(list(where.rglob("*.h"))) > 100
+    assert nvrtc.nvrtcRemoveBundledHeaders(str(where).encode()) == (OK, None)
+    assert not where.exists()
+    assert (nvrtc.NVRTC_INSTALL_HEADERS_SKIP_IF_EXISTS, nvrtc.NVRTC_INSTALL_HEADERS_FORCE_OVERWRITE,
+            nvrtc.NVRTC_INSTALL_HEADERS_NO_WAIT) == (0, 1, 2)
+    with pytest.raises(TypeError, match="installPath"):
+        nvrtc.nvrtcInstallBundledHeaders(str(where), 0)
+
+
+def test_tile_ir_of_a_program_without_tile_code():
+    """CUDA 13.3: nvrtcGetTileIRSize/nvrtcGetTileIR; a program with no
+    cuda_tile code has none (size 0), as NVIDIA's reports."""
+    prog = create()
+    assert nvrtc.nvrtcCompileProgram(prog, 1, [b"-arch=sm_90"]) == (OK,)
+    try:
+        if not nvrtc_has("nvrtcGetTileIRSize"):
+            pytest.skip("NVRTC %d.%d predates cuda_tile IR" % nvrtc.nvrtcVersion()[1:])
+        assert nvrtc.nvrtcGetTileIRSize(prog) == (OK, 0)
+        assert nvrtc.nvrtcGetTileIR(prog, bytearray(16)) == (OK,)
+    finally:
+        nvrtc.nvrtcDestroyProgram(prog)
