@@ -98,6 +98,16 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
         memcpy(slot, p, e->size);
         return 0;
     }
+    case CB_ELEM_FLOAT: {
+        double d;
+        if (cb_arg_double(item, &d, spec, argi) < 0)
+            return -1;
+        if (e->size == sizeof(float))
+            *(float *)slot = (float)d;
+        else
+            *(double *)slot = d;
+        return 0;
+    }
     }
     return 0;
 }
@@ -166,6 +176,9 @@ cb_array_list(const cb_elem *e, const void *data, size_t n)
         case CB_ELEM_ADDRESS:
             item = PyLong_FromVoidPtr(*(void *const *)slot);
             break;
+        case CB_ELEM_FLOAT:
+            item = PyFloat_FromDouble(e->size == sizeof(float) ? *(const float *)slot : *(const double *)slot);
+            break;
         default:
             item = cb_struct_new(e->type, slot);
             break;
@@ -179,22 +192,80 @@ cb_array_list(const cb_elem *e, const void *data, size_t n)
     return list;
 }
 
+static size_t
+slot_room(const cb_typed_values *v, size_t i)
+{
+    size_t size = v->sizes ? v->sizes[i] : CB_TYPED_SLOT;
+    size = size < CB_TYPED_SLOT ? CB_TYPED_SLOT : size;
+    return (size + 15) & ~(size_t)15;   /* each slot aligned for any value */
+}
+
 int
-cb_typed_values_alloc(cb_typed_values *v, size_t n)
+cb_typed_values_alloc(cb_typed_values *v, size_t n, const size_t *sizes)
 {
     v->n = n;
+    v->sizes = sizes;
     if (n == 0)
         return 0;
     /* the address array and the slots in one block */
-    v->slots = PyMem_Calloc(n, sizeof(void *) + CB_TYPED_SLOT);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t room = slot_room(v, i);
+        if (room < CB_TYPED_SLOT || total > SIZE_MAX / 2 - room) {   /* wrapped: no such memory */
+            PyErr_NoMemory();
+            return -1;
+        }
+        total += room;
+    }
+    size_t head = (n * sizeof(void *) + 15) & ~(size_t)15;
+    v->slots = PyMem_Calloc(1, head + total);
     if (v->slots == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    char *data = (char *)(v->slots + n);
-    for (size_t i = 0; i < n; i++)
-        v->slots[i] = data + i * CB_TYPED_SLOT;
+    char *data = (char *)v->slots + head;
+    for (size_t i = 0; i < n; i++) {
+        v->slots[i] = data;
+        data += slot_room(v, i);
+    }
     return 0;
+}
+
+void *
+cb_typed_room(unsigned long long size)
+{
+    size = size < CB_TYPED_SLOT ? CB_TYPED_SLOT : size;
+    void *p = size > PY_SSIZE_T_MAX ? NULL : PyMem_Calloc(1, (size_t)size);
+    if (p == NULL)
+        PyErr_NoMemory();
+    return p;
+}
+
+PyObject *
+cb_typed_int_list(const void *value, size_t size)
+{
+    static const cb_elem ints = {CB_ELEM_INT, sizeof(int), 1, NULL};
+    return cb_array_list(&ints, value, size / sizeof(int));
+}
+
+PyObject *
+cb_typed_bool(const void *value, size_t size)
+{
+    const unsigned char *b = value;
+    int set = 0;
+    for (size_t i = 0; i < size && i < CB_TYPED_SLOT; i++)
+        set |= b[i] != 0;
+    return PyBool_FromLong(set);
+}
+
+PyObject *
+cb_typed_chars(const void *value, size_t size)
+{
+    const char *s = value;
+    size_t n = 0;
+    while (n < size && s[n] != '\0')
+        n++;
+    return PyBytes_FromStringAndSize(s, (Py_ssize_t)n);
 }
 
 void
@@ -209,7 +280,7 @@ cb_typed_list(PyObject *module, cb_typed_get get, const int *keys, const cb_type
 {
     PyObject *list = PyList_New((Py_ssize_t)v->n);
     for (size_t i = 0; list != NULL && i < v->n; i++) {
-        PyObject *item = get(module, keys[i], v->slots[i]);
+        PyObject *item = get(module, keys[i], v->slots[i], v->sizes ? v->sizes[i] : CB_TYPED_SLOT);
         if (item == NULL)
             Py_CLEAR(list);
         else

@@ -11,6 +11,7 @@ typedef enum cb_elem_kind {
     CB_ELEM_HANDLE,     /* handle class `type`: pointer or integer valued, `size` bytes */
     CB_ELEM_ADDRESS,    /* void *: int, None, a handle, or a buffer's address */
     CB_ELEM_STRUCT,     /* struct class `type`, `size` bytes each */
+    CB_ELEM_FLOAT,      /* float or double: `size` bytes */
 } cb_elem_kind;
 
 typedef struct cb_elem {
@@ -49,18 +50,33 @@ CB_INTERNAL PyObject *cb_array_list(const cb_elem *e, const void *data, size_t n
 /* For an array of them: one slot per key, and the array of slot addresses
  * the call writes through. */
 typedef struct cb_typed_values {
-    void **slots;            /* n addresses, each of a zeroed 64-byte slot */
+    void **slots;            /* n addresses, each of a zeroed slot */
+    const size_t *sizes;     /* the caller's size of each slot (dataSizes), or NULL: CB_TYPED_SLOT each */
     size_t n;
 } cb_typed_values;
 
-#define CB_TYPED_VALUES_INIT {NULL, 0}
+#define CB_TYPED_VALUES_INIT {NULL, NULL, 0}
 
-typedef PyObject *(*cb_typed_get)(PyObject *module, long long key, const void *value);
+/* The Python value of a typed value of `size` bytes (at least CB_TYPED_SLOT
+ * are readable at `value`, so a fixed-size type can always be read). */
+typedef PyObject *(*cb_typed_get)(PyObject *module, long long key, const void *value, size_t size);
 
-CB_INTERNAL int cb_typed_values_alloc(cb_typed_values *v, size_t n);
+/* n slots, each sizes[i] bytes (CB_TYPED_SLOT when sizes is NULL), and
+ * never less room than CB_TYPED_SLOT; MemoryError when that is too much. */
+CB_INTERNAL int cb_typed_values_alloc(cb_typed_values *v, size_t n, const size_t *sizes);
 CB_INTERNAL void cb_typed_values_release(cb_typed_values *v);
 
-/* [get(module, keys[i], slot i) for each i]: the values as their keys' types. */
+/* Zeroed room for one typed value of `size` bytes, never less than
+ * CB_TYPED_SLOT; NULL with MemoryError set.  PyMem_Free it. */
+CB_INTERNAL void *cb_typed_room(unsigned long long size);
+
+/* [get(module, keys[i], slot i, its size) for each i]: the values as their keys' types. */
 CB_INTERNAL PyObject *cb_typed_list(PyObject *module, cb_typed_get get, const int *keys, const cb_typed_values *v);
+
+/* Readers of typed values by their size: a list of the size / sizeof(int)
+ * ints, a bool (any byte set), the bytes before the first NUL. */
+CB_INTERNAL PyObject *cb_typed_int_list(const void *value, size_t size);
+CB_INTERNAL PyObject *cb_typed_bool(const void *value, size_t size);
+CB_INTERNAL PyObject *cb_typed_chars(const void *value, size_t size);
 
 #endif

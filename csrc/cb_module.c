@@ -584,3 +584,18 @@ cb_raise_status(PyObject *module, long long status)
     }
     return NULL;
 }
+
+void
+cb_raise_unsupported_key(PyObject *module, int idx, long long key)
+{
+    PyObject *member = cb_enum_member(module, idx, key);
+    PyObject *name = member && !PyLong_CheckExact(member) ? PyObject_GetAttrString(member, "name") : NULL;
+    if (member != NULL && name == NULL) {
+        PyErr_Clear();
+        name = PyObject_Str(member);
+    }
+    if (name != NULL)
+        PyErr_Format(PyExc_TypeError, "Unsupported attribute: %U", name);
+    Py_XDECREF(name);
+    Py_XDECREF(member);
+}

@@ -134,4 +134,8 @@ cb_enum_member(PyObject *module, int idx, long long value)
 /* Pythonic modules: raise <error_class>(status); returns NULL. */
 CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
 
+/* TypeError("Unsupported attribute: NAME") for a key of enum `idx` whose
+ * value has no type in the call's table (NAME: the member's, else the int). */
+CB_INTERNAL void cb_raise_unsupported_key(PyObject *module, int idx, long long key);
+
 #endif

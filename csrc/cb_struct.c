@@ -1099,3 +1099,66 @@ cb_struct_list(PyTypeObject *type, const void *array, size_t n)
     }
     return list;
 }
+
+int
+cb_arg_struct_room(PyObject *o, PyTypeObject *type, size_t size, unsigned long long need, const char *why,
+                   cb_struct_room *r, const cb_argspec *spec, int argi)
+{
+    r->size = size;
+    if (!PyList_Check(o) && !PyTuple_Check(o)) {   /* one instance, or None: NULL, as NVIDIA's passes it */
+        if (cb_arg_struct(o, type, 1, &r->ptr, spec, argi) < 0)
+            return -1;
+        if (r->ptr != NULL && need > 1) {
+            PyErr_Format(PyExc_ValueError, "%s() argument '%s' is one %s, but the call writes %llu (%s): "
+                         "pass a list of that many", spec->func, argname(spec, argi), short_name(type), need, why);
+            return -1;
+        }
+        return 0;
+    }
+    /* a private snapshot: converting cannot run code that changes the caller's list under us */
+    if ((r->items = PySequence_Tuple(o)) == NULL)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(r->items);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const cb_struct_def *d = def_of(Py_TYPE(PyTuple_GET_ITEM(r->items, i)));
+        if (d == NULL || d != def_of(type)) {
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list of %s, not of %.200s", spec->func,
+                         argname(spec, argi), short_name(type), short_name(Py_TYPE(PyTuple_GET_ITEM(r->items, i))));
+            return -1;
+        }
+    }
+    if ((unsigned long long)n < need) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has room for %zd %s, but the call writes %llu (%s)",
+                     spec->func, argname(spec, argi), n, short_name(type), need, why);
+        return -1;
+    }
+    if (n > 0 && (size_t)n > PY_SSIZE_T_MAX / size) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if ((r->ptr = PyMem_Calloc(n > 0 ? (size_t)n : 1, size)) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+void
+cb_struct_room_done(cb_struct_room *r, int written)
+{
+    if (r->items == NULL || r->ptr == NULL || !written)
+        return;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(r->items); i++) {
+        PyObject *item = PyTuple_GET_ITEM(r->items, i);
+        memcpy(tail_of(item, def_of(Py_TYPE(item)))->_pvt_ptr, (const char *)r->ptr + (size_t)i * r->size, r->size);
+    }
+}
+
+void
+cb_struct_room_release(cb_struct_room *r)
+{
+    if (r->items != NULL)
+        PyMem_Free(r->ptr);   /* the C array; one instance's memory is its own */
+    Py_CLEAR(r->items);
+    r->ptr = NULL;
+}

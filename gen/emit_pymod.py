@@ -143,6 +143,16 @@ class Shim:
                 self.decls.append("%s c_%s;" % (S, a.name))
                 self.convert.append("if (s_%s != NULL)\n        memcpy(&c_%s, s_%s, sizeof c_%s);\n    else\n"
                                     "        memset(&c_%s, 0, sizeof c_%s);" % ((a.name,) * 6))
+        elif k == "struct_room":
+            size, gran = ("c_" + n for n in a.regions)
+            need = "(%s ? %s / %s + (%s %% %s != 0) : 1)" % (gran, size, gran, size, gran)
+            why = "ceil(%s / %s)" % tuple(self.py_of(n) for n in a.regions)
+            self.decls.append("cb_struct_room r_%s = CB_STRUCT_ROOM_INIT;" % a.name)
+            self.checks.append("if (cb_arg_struct_room(%s, %s, sizeof(%s), (unsigned long long)%s, \"%s\", &r_%s, %s) < 0)"
+                               "\n        goto exit;" % (i, self.struct_type(a), a.type.pointee().c(), need, why,
+                                                         a.name, ctx))
+            self.post.append("cb_struct_room_done(&r_%s, status == %s);" % (a.name, self.lib.success))
+            self.cleanup.append("cb_struct_room_release(&r_%s);" % a.name)
         elif k == "host_ptr":
             self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
             self.convert.append("if (cb_arg_buffer(%s, %d, 1, &c_%s, %s) < 0)\n        goto exit;"
@@ -206,6 +216,8 @@ class Shim:
             return "CB_ELEM_HANDLE, sizeof(%s), %d, %s" % (T, signed, self.handle_type(a))
         if a.kind == "address_array":
             return "CB_ELEM_ADDRESS, sizeof(void *), 0, NULL"
+        if self.m.is_float(a.type.pointee()):
+            return "CB_ELEM_FLOAT, sizeof(%s), 0, NULL" % T
         signed = a.enum is not None or INT_TYPES[a.int_type][0]
         return "CB_ELEM_INT, sizeof(%s), %d, NULL" % (T, signed)
 
@@ -296,27 +308,28 @@ class Shim:
             self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a, T)))
             return "cb_array_list(&e_%s, c_%s, c_%s ? (size_t)c_%s : 0)" % (a.name, a.name, a.name, a.count)
         if k in ("out_handle_array", "out_struct_array", "out_value_array"):
-            count = next(x for x in self.b.args if x.name == a.count)
+            count = next((x for x in self.b.args if x.name == a.count), None)   # None: a fixed length
             self.decls.append("cb_array c_%s = CB_ARRAY_INIT;\n    cb_elem e_%s;\n    size_t n_%s;"
                               % (a.name, a.name, a.name))
-            self.checks.append("e_%s = (cb_elem){%s};\n    n_%s = (size_t)c_%s;\n"
+            self.checks.append("e_%s = (cb_elem){%s};\n    n_%s = (size_t)%s;\n"
                                "    if (cb_array_alloc(&c_%s, &e_%s, n_%s) < 0)\n        goto exit;"
-                               % (a.name, self.elem(a), a.name, a.count, a.name, a.name, a.name))
+                               % (a.name, self.elem(a), a.name, "c_" + a.count if count else a.size,
+                                  a.name, a.name, a.name))
             self.cleanup.append("cb_array_release(&c_%s);" % a.name)
-            if count.kind == "inout_count":  # the call may report fewer (or more) than room was made for
+            if count is not None and count.kind == "inout_count":  # the call may report fewer (or more) than room was made for
                 return "cb_array_list(&e_%s, c_%s.ptr, (size_t)c_%s < n_%s ? (size_t)c_%s : n_%s)" % (
                     a.name, a.name, a.count, a.name, a.count, a.name)
             return "cb_array_list(&e_%s, c_%s.ptr, n_%s)" % (a.name, a.name, a.name)
         if k == "out_typed_array":
+            sizes = "(const size_t *)c_%s.ptr" % a.value_size if a.value_size else "NULL"
             self.decls.append("cb_typed_values c_%s = CB_TYPED_VALUES_INIT;" % a.name)
-            self.checks.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s) < 0)\n        goto exit;"
-                               % (a.name, a.count))
+            self.checks.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s, %s) < 0)\n        goto exit;"
+                               % (a.name, a.count, sizes))
             self.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
             return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
                 self.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
         if k == "out_typed":
-            self.decls.append(TYPED_ROOM % a.name)
-            return "typed_get_%s(module, (long long)c_%s, c_%s)" % (self.b.name, a.key, a.name)
+            return self.out_typed(a)
         if k == "inout_enum":
             return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
         if k == "inout_value":
@@ -343,10 +356,14 @@ class Shim:
             return "&c_%s" % a.name
         if k == "struct_in":
             return "(%s)s_%s" % (a.type.c(), a.name)
+        if k == "struct_room":
+            return "(%s)r_%s.ptr" % (a.type.c(), a.name)
         if k == "out_struct":
             return "(%s)cb_struct_ptr(o_%s)" % (a.type.c(), a.name)
         if k in ("typed", "out_typed"):
             return "(void *)c_%s" % a.name
+        if k == "typed_size":
+            return "&c_%s" % a.name
         if k == "out_typed_array":
             return "c_%s.slots" % a.name
         if k == "kernel_params":
@@ -356,6 +373,31 @@ class Shim:
         if k == "callback_data":
             return "c_%s.data" % next(x.name for x in self.b.args if x.user == a.name)
         return "c_%s" % a.name
+
+    def out_typed(self, a):
+        """A value typed by its key: in fixed room, in room the caller sizes
+        (dataSize), or in room of the size the call reports when asked with a
+        NULL value first (a hidden `size_t *`)."""
+        getter = "typed_get_%s(module, (long long)c_%s, c_%s, %%s)" % (self.b.name, a.key, a.name)
+        if a.types.get("") == "unsupported":   # a key outside the table is refused before any call
+            key = next(x for x in self.b.args if x.name == a.key)
+            self.checks.append("if (!typed_known_%s((long long)c_%s)) {\n        cb_raise_unsupported_key(module, %d, "
+                               "(long long)c_%s);\n        goto exit;\n    }"
+                               % (self.b.name, a.key, self.m.enum_index(key.enum), a.key))
+        if a.value_size is None:
+            self.decls.append(TYPED_ROOM % a.name)
+            return getter % "CB_TYPED_SLOT"
+        size = next(x for x in self.b.args if x.name == a.value_size)
+        self.decls.append("void *c_%s = NULL;" % a.name)
+        self.cleanup.append("PyMem_Free(c_%s);" % a.name)
+        if size.kind == "typed_size":   # ask for the size, then make room and ask for the value
+            self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
+            probe = ["NULL" if x is a else self.call_arg(x) for x in self.b.args]
+            self.checks.append(self.call_status(self.b.name, probe, not self.b.keep_gil))
+            self.checks.append("if (status != %s)\n        goto failed;" % self.lib.success)
+        self.checks.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
+                           % (a.name, size.name))
+        return getter % ("(size_t)c_%s" % size.name)
 
     def typed_functions(self):
         """Static converters of a typed `void *` value: a switch on its key."""
@@ -369,9 +411,13 @@ class Shim:
             body = "".join("    case %s:\n%s" % (k, conv(a.types[k])) for k in cases)
             body += "    default:\n%s" % conv(a.types[""])
             if direction == "get":
-                out.append("static PyObject *\ntyped_get_%s(PyObject *module, long long key, const void *v)\n{\n"
-                           "    cb_state *st = cb_get_state(module);\n    (void)st;\n    switch (key) {\n%s    }\n}\n\n"
-                           % (self.b.name, body))
+                out.append("static PyObject *\ntyped_get_%s(PyObject *module, long long key, const void *v, size_t size)\n"
+                           "{\n    cb_state *st = cb_get_state(module);\n    (void)st, (void)size;\n"
+                           "    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
+                if a.types.get("") == "unsupported":
+                    out.append("static int\ntyped_known_%s(long long key)\n{\n    switch (key) {\n%s"
+                               "        return 1;\n    default:\n        return 0;\n    }\n}\n\n"
+                               % (self.b.name, "".join("    case %s:\n" % k for k in cases)))
             else:
                 out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
                            "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
@@ -382,6 +428,11 @@ class Shim:
 
     def value_get(self, ctype):
         m = self.m
+        by_size = {"int[]": "cb_typed_int_list", "bool": "cb_typed_bool", "char[]": "cb_typed_chars"}
+        if ctype in by_size:   # read as long as the value's size says
+            return "        return %s(v, size);\n" % by_size[ctype]
+        if ctype == "unsupported":   # refused before the call (typed_known_*)
+            return '        PyErr_SetString(PyExc_TypeError, "unsupported attribute");\n        return NULL;\n'
         if m.struct_name(CType(ctype)):
             return "        return cb_struct_new(cb_struct_class(module, st, STRUCT_%s), v);\n" % ctype
         kind = m.handle_kind(ctype)

@@ -69,10 +69,13 @@ class Arg:
     count_less: int = 0           # arrays: one less than `count` says (a tensor's strides)
     key: Optional[str] = None     # typed values: the parameter selecting the type
     types: Optional[dict] = None  # typed values: {enum member: C type}, and "" -> the default
+    value_size: Optional[str] = None  # typed values: the parameter giving their size in bytes
+    hidden: bool = False          # neither an input nor an output ('typed_size': the call's own business)
+    regions: Optional[tuple] = None  # 'struct_room': the (size, granularity) parameters counting its structs
 
     @property
     def is_output(self):
-        return self.pyname is None or self.inout
+        return (self.pyname is None and not self.hidden) or self.inout
 
 
 @dataclass
@@ -324,11 +327,23 @@ class Model:
         filled = [q.name for j, q in enumerate(f.params) if j != i and q.type.depth == 1
                   and self.is_output(f, j) and self.count_param(f, j) == p.name]
         typed = overrides.TYPED_VALUES.get(f.name)
+        sizes = overrides.TYPED_SIZES.get(f.name, {})
         if typed and typed[0] == p.name:
             a.kind = "out_typed" if re.search(r"Get|Export", f.name) else "typed"
             a.key, a.types = typed[1], self.value_types(f, typed[2], typed[3])
+            a.value_size = sizes.get(p.name)
             if t.depth == 2:  # one value per key of an array of keys
                 a.kind, a.count, a.pyname = "out_typed_array", self.count_param(f, i), None
+        elif p.name in overrides.REGION_ARRAYS.get(f.name, {}) and self.struct_name(t.pointee()):
+            a.kind, a.struct = "struct_room", self.struct_name(t.pointee())
+            a.regions = overrides.REGION_ARRAYS[f.name][p.name]
+            return a
+        elif p.name in sizes.values() and t.depth == 1 and not t.const and self.int_type(t.pointee()) and \
+                next(q for q in f.params if sizes.get(q.name) == p.name).type.depth == 1:
+            # the size of one typed value, which the call reports when asked with a NULL value
+            # (a list of sizes, one per value of an array, is the caller's: an input)
+            a.kind, a.pyname, a.hidden = "typed_size", None, True
+            return a
         elif p.name in overrides.ADDRESS_PARAMS.get(f.name, ()):
             a.kind = "address"
         elif p.name in overrides.OUT_ADDRESS_PARAMS.get(f.name, ()):
@@ -350,14 +365,15 @@ class Model:
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(t.pointee()), True
             return a
         elif out and self.lib.style == "tuple" and t.depth == 1 and t.pointee().base != "char" \
-                and self.count_param(f, i):
+                and (self.count_param(f, i) or p.name in overrides.FIXED_LENGTHS.get(f.name, {})):
             inner = t.pointee()
             a.count = self.count_param(f, i)
+            a.size = overrides.FIXED_LENGTHS.get(f.name, {}).get(p.name)
             if self.struct_name(inner):
                 a.kind, a.struct = "out_struct_array", self.struct_name(inner)
             elif self.handle_kind(inner.base):
                 a.kind, a.handle, a.int_type = "out_handle_array", inner.base, self.int_type(inner)
-            elif self.int_type(inner) or self.is_enum(inner):
+            elif self.int_type(inner) or self.is_enum(inner) or self.is_float(inner):
                 a.kind, a.int_type, a.enum = "out_value_array", self.int_type(inner), \
                     inner.base if self.is_enum(inner) else None
             else:

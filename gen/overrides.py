@@ -217,9 +217,8 @@ IN_POINTERS = {
 # handle pointer: VdpGetProcAddress is a function type, so a pointer to it
 # is the function itself.
 ADDRESS_PARAMS = {
-    # float[4] border colours of the deprecated texture references
+    # float[4] border colour of the deprecated texture references (the getter's: FIXED_LENGTHS)
     "cuTexRefSetBorderColor": {"pBorderColor"},
-    "cuTexRefGetBorderColor": {"pBorderColor"},
     "cuVDPAUGetDevice": {"vdpGetProcAddress"},
     "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
     "cudaVDPAUGetDevice": {"vdpGetProcAddress"},
@@ -279,7 +278,11 @@ CALLBACKS = {"CUhostFn": "HOST_FN", "CUstreamCallback": "STREAM",
 CALLBACK_DATA = ("userData", "ptr")
 
 # char outputs of a fixed size no parameter states (cuda.h: "8 bytes").
-FIXED_LENGTHS = {"cuDeviceGetLuid": {"luid": 8}}
+FIXED_LENGTHS = {
+    "cuDeviceGetLuid": {"luid": 8},
+    # the four floats of a texture reference's border colour (cuda.h: "RGBA")
+    "cuTexRefGetBorderColor": {"pBorderColor": 4},
+}
 
 # `void *` values whose C type another argument selects (an attribute or a
 # handle type), with the type of each key; keys not listed are read as
@@ -318,6 +321,19 @@ _RT_SHAREABLE_HANDLE_TYPES = {
     "cudaMemHandleTypeWin32Kmt": "unsigned int",
     "cudaMemHandleTypeFabric": "cudaMemFabricHandle_t",
 }
+# The attributes of a managed memory range: an int each, a list of ints
+# (one per device, as long as dataSize says) for the devices that access it.
+_MEM_RANGE_TYPES = {"CU_MEM_RANGE_ATTRIBUTE_ACCESSED_BY": "int[]"}
+_RT_MEM_RANGE_TYPES = {"cudaMemRangeAttributeAccessedBy": "int[]"}
+# Coredump settings (cuda.h's doc of cuCoredumpGetAttribute): Bool, a string
+# of up to 1023 characters, or the generation flags; any other key is refused
+# before the call, as NVIDIA's refuses it.
+_COREDUMP_TYPES = {
+    "CU_COREDUMP_ENABLE_ON_EXCEPTION": "bool", "CU_COREDUMP_TRIGGER_HOST": "bool",
+    "CU_COREDUMP_LIGHTWEIGHT": "bool", "CU_COREDUMP_ENABLE_USER_TRIGGER": "bool",
+    "CU_COREDUMP_FILE": "char[]", "CU_COREDUMP_PIPE": "char[]", "CU_COREDUMP_GENERATION_FLAGS": "int",
+}
+
 TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     # an array of values, one per attribute of `attributes` (count numAttributes)
@@ -336,6 +352,25 @@ TYPED_VALUES = {
     "cudaMemPoolExportToShareableHandle": ("shareableHandle", "handleType", _RT_SHAREABLE_HANDLE_TYPES, "int"),
     "cuLogicalEndpointExport": ("handle", "handleType",
                                 {"CU_LOGICAL_ENDPOINT_IPC_HANDLE_TYPE_FABRIC": "CUlogicalEndpointFabricHandle"}, "int"),
+    "cuMemRangeGetAttribute": ("data", "attribute", _MEM_RANGE_TYPES, "int"),
+    "cuMemRangeGetAttributes": ("data", "attributes", _MEM_RANGE_TYPES, "int"),
+    "cudaMemRangeGetAttribute": ("data", "attribute", _RT_MEM_RANGE_TYPES, "int"),
+    "cudaMemRangeGetAttributes": ("data", "attributes", _RT_MEM_RANGE_TYPES, "int"),
+    "cuCoredumpGetAttribute": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
+    "cuCoredumpGetAttributeGlobal": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
+}
+
+# The size in bytes of a typed value (TYPED_VALUES) whose room the caller
+# sizes: the caller's dataSize (dataSizes: one per value of an array), or a
+# `size_t *` that the call fills with the size it needs when asked with a NULL
+# value (then asked again with room of that size).  function -> {value: size}.
+TYPED_SIZES = {
+    "cuMemRangeGetAttribute": {"data": "dataSize"},
+    "cuMemRangeGetAttributes": {"data": "dataSizes"},
+    "cudaMemRangeGetAttribute": {"data": "dataSize"},
+    "cudaMemRangeGetAttributes": {"data": "dataSizes"},
+    "cuCoredumpGetAttribute": {"value": "size"},
+    "cuCoredumpGetAttributeGlobal": {"value": "size"},
 }
 
 # Pointers the call both reads and writes (a log iterator it advances, a
@@ -353,8 +388,6 @@ INOUT = {
 # Sizes the call reads and writes for a buffer argument: the buffer's
 # length goes in, the size used comes back.  function -> {size: buffer}.
 SIZE_OF = {
-    "cuCoredumpGetAttribute": {"size": "value"},
-    "cuCoredumpGetAttributeGlobal": {"size": "value"},
     "cuCoredumpSetAttribute": {"size": "value"},
     "cuCoredumpSetAttributeGlobal": {"size": "value"},
 }
@@ -366,4 +399,14 @@ SIZE_OF = {
 CAPI_TYPED_IF_DEFINED = {
     # nvrtcBundledHeadersInfo and the install flags arrived together in CUDA 13.3's nvrtc.h.
     "nvrtcGetBundledHeadersInfo": "NVRTC_INSTALL_HEADERS_SKIP_IF_EXISTS",
+}
+
+# Struct pointers the call writes an array through, one struct per region of
+# a range: parameter -> (size, granularity); the call writes
+# ceil(size / granularity) of them.  Python passes one struct object (room
+# for one, as NVIDIA's takes it) or a list of them; less room is refused
+# (NVIDIA's writes past one struct).  function -> {parameter: (size, granularity)}.
+REGION_ARRAYS = {
+    "cuMemGetLocationInfo": {"location_out": ("size", "summaryGranularity")},
+    "cudaMemGetLocationInfo": {"location_out": ("size", "summaryGranularity")},
 }

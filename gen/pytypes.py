@@ -47,6 +47,8 @@ def arg_type(model, a):
         return "%s | int | None" % a.handle
     if k in ("struct_in", "struct_val"):
         return "%s | None" % a.struct
+    if k == "struct_room":
+        return "%s | list[%s] | tuple[%s, ...] | None" % (a.struct, a.struct, a.struct)
     if k == "out_struct":
         return a.struct
     if k == "host_ptr":
@@ -77,6 +79,8 @@ def arg_type(model, a):
     if k == "out_chars":
         return "bytes"
     if k in ("out_handle_array", "out_struct_array", "out_value_array", "out_borrowed_array"):
+        if k == "out_value_array" and model.is_float(a.type.pointee()):
+            return "list[float]"
         return "list[%s]" % (a.struct or a.handle or (enum_pyname(model, a.enum) if a.enum else "int"))
     raise ValueError(k)
 
