@@ -29,6 +29,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def stub_driver(tmp_path_factory):
+    """A directory where the toolkit's stub driver answers to libcuda.so.1
+    (put it on LD_LIBRARY_PATH); skips where the toolkit has none."""
+    from helpers import CUDA_HOME
+    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
+    if not os.path.exists(stub):
+        pytest.skip("toolkit has no stub driver")
+    d = tmp_path_factory.mktemp("stub")
+    os.symlink(stub, d / "libcuda.so.1")
+    return str(d)
+
+
+@pytest.fixture(scope="session")
 def partial_nvrtc(tmp_path_factory):
     """A directory with a libnvrtc.so.13 that has nvrtcVersion and nothing else."""
     d = tmp_path_factory.mktemp("partial")

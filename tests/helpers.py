@@ -71,8 +71,9 @@ def header_dir(lib):
         return built
     gen = load_gen()
     import gen.find_header as find
+    from cuda.bindings import _version
     assert gen is not None
-    return find.find(lib, CUDA_HOME) or os.path.join(CUDA_HOME, "include")
+    return find.find(lib, CUDA_HOME, _version._cuda_release) or os.path.join(CUDA_HOME, "include")
 
 
 def nvrtc_output(source, options, kind):

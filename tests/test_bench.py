@@ -86,25 +86,14 @@ def test_runner_checks_every_target():
     assert "nvrtcVersion (unmeasured)" in run.table(res)[1]
 
 
-def stub_driver_dir(tmp_path):
-    """A directory where the toolkit's stub driver answers to libcuda.so.1."""
-    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
-    if not os.path.exists(stub):
-        pytest.skip("no stub driver in the toolkit")
-    d = tmp_path / "driver"
-    d.mkdir()
-    os.symlink(stub, d / "libcuda.so.1")
-    return str(d)
-
-
-def test_floor_builds_cleanly_and_times_c_in_process(tmp_path):
+def test_floor_builds_cleanly_and_times_c_in_process(tmp_path, stub_driver):
     common = bench_module("bench_common")
     if shutil.which(os.environ.get("CC", "cc")) is None:
         pytest.skip("no C compiler")
     program, library = common.build_floor(str(tmp_path), ["-Wall", "-Wextra", "-Werror"])
     assert os.access(program, os.X_OK)
     # the stub driver, so that this runs the same with a GPU or without one
-    env = dict(os.environ, LD_LIBRARY_PATH=stub_driver_dir(tmp_path) + os.pathsep
+    env = dict(os.environ, LD_LIBRARY_PATH=stub_driver + os.pathsep
                + os.environ.get("LD_LIBRARY_PATH", ""))
     r = subprocess.run([sys.executable, os.path.join(BENCH, "calls.py"), "--json", "--scale", "0.0005",
                         "--repeats", "2", "--floor", library], capture_output=True, text=True, env=env, timeout=600)

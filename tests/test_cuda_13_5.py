@@ -3,10 +3,9 @@ has them (asked directly: its parameters, what it returns on the H200, and
 where it writes past its buffers, which ours refuses), on the stub driver
 here and on a real one in the GPU run."""
 import inspect
-import os
 
 import pytest
-from helpers import CUDA_HOME, run_python
+from helpers import run_python
 
 from cuda.bindings import driver, runtime
 
@@ -49,13 +48,8 @@ def test_enumerators_and_constants_of_13_5():
 
 
 @pytest.fixture(scope="module")
-def stub_env(tmp_path_factory):
-    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
-    if not os.path.exists(stub):
-        pytest.skip("toolkit has no stub driver")
-    d = tmp_path_factory.mktemp("stub")
-    os.symlink(stub, d / "libcuda.so.1")
-    return {"LD_LIBRARY_PATH": str(d)}
+def stub_env(stub_driver):
+    return {"LD_LIBRARY_PATH": stub_driver}
 
 
 SHAPES_ON_THE_STUB = r"""

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 from helpers import header_dir, load_gen, run_python
-from test_loader import CUDA_HOME, run_without_ld_cache
+from test_loader import run_without_ld_cache
 
 from cuda.bindings import cydriver, driver
 
@@ -113,18 +113,14 @@ except RuntimeError as e:
     assert "libcuda.so.1" in r.stdout and "cuInit" in r.stdout
 
 
-def test_stub_driver_returns_stub_error(tmp_path):
-    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
-    if not os.path.exists(stub):
-        pytest.skip("toolkit has no stub driver")
-    os.symlink(stub, tmp_path / "libcuda.so.1")
+def test_stub_driver_returns_stub_error(stub_driver):
     code = """
 from cuda.bindings import driver
 print(driver.cuInit(0))
 err, count = driver.cuDeviceGetCount()
 print(repr(err), count)
 """
-    r = run_python(code, env={"LD_LIBRARY_PATH": str(tmp_path)})
+    r = run_python(code, env={"LD_LIBRARY_PATH": stub_driver})
     lines = r.stdout.splitlines()
     assert lines[0] == "(<CUresult.CUDA_ERROR_STUB_LIBRARY: 34>,)", r.stdout + r.stderr
     assert lines[1] == "<CUresult.CUDA_ERROR_STUB_LIBRARY: 34> None"

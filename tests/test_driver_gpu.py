@@ -701,24 +701,12 @@ def test_kernel_node_attribute_round_trip(drv, module):
     ok(drv.cuMemFree(d))
 
 
-PTDS_PROBE = """
-from cuda.bindings import driver as cu
-cu.cuInit(0)
-err, dev = cu.cuDeviceGet(0)
-err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
-cu.cuCtxSetCurrent(ctx)
-ids = [cu.cuStreamGetId(s)[1] for s in (None, cu.CU_STREAM_LEGACY, cu.CU_STREAM_PER_THREAD)]
-print(ids[0] == ids[1], ids[0] == ids[2])
-"""
-
-
 # read as cuda.bindings.utils.envvar_bool reads it: "true" and "yes" count, "off" and "" do not
-@pytest.mark.parametrize("ptds, expect", [("0", "True False"), ("1", "False True"), ("true", "False True"),
-                                         ("Yes", "False True"), ("off", "True False"), ("", "True False")])
+@pytest.mark.parametrize("ptds, expect", [("0", "legacy"), ("1", "per-thread"), ("true", "per-thread"),
+                                         ("Yes", "per-thread"), ("off", "legacy"), ("", "legacy")])
 def test_per_thread_default_stream_variants(ptds, expect):
-    from helpers import run_python
-    r = run_python(PTDS_PROBE, env={"CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM": ptds})
-    assert r.stdout.strip() == expect, r.stdout + r.stderr
+    from gpu_differential.probe_envvars import default_stream
+    assert default_stream(ptds) == expect
 
 
 def test_launch_without_arguments(drv, ctx, arch):

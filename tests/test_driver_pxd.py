@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import CUDA_HOME, ROOT, header_dir, load_gen, run_python
+from helpers import ROOT, header_dir, load_gen, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 INCLUDE = header_dir("driver")  # the driver's and the runtime's are one directory
@@ -350,17 +350,13 @@ def consumer_script(consumer, body):
         os.path.dirname(consumer.__file__), body)
 
 
-def test_stub_driver_through_cython(consumer, tmp_path):
-    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
-    if not os.path.exists(stub):
-        pytest.skip("toolkit has no stub driver")
-    os.symlink(stub, tmp_path / "libcuda.so.1")
+def test_stub_driver_through_cython(consumer, stub_driver):
     r = run_python(consumer_script(consumer, """
 try:
     print("INIT", cy.init(0))
 except RuntimeError as e:
     print("RAISED", e)
-"""), env={"LD_LIBRARY_PATH": str(tmp_path)})
+"""), env={"LD_LIBRARY_PATH": stub_driver})
     assert "INIT 34" in r.stdout or "RAISED" in r.stdout, r.stdout + r.stderr  # CUDA_ERROR_STUB_LIBRARY
 
 

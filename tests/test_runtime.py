@@ -3,14 +3,12 @@ errors and versions, enums and constants, the struct-returning helpers,
 handle interop with the driver, docstrings, and what a stub or absent driver
 does to a call."""
 import inspect
-import os
 import re
 import subprocess
 
 import pytest
 
 import helpers
-from helpers import CUDA_HOME
 
 runtime = pytest.importorskip("cuda.bindings.runtime")
 from cuda.bindings import cyruntime, driver  # noqa: E402
@@ -163,16 +161,12 @@ def test_no_driver_errors_are_returned_not_raised():
     assert first in ("cudaErrorInsufficientDriver", "cudaErrorNoDevice", "cudaSuccess")
 
 
-def test_stub_driver_returns_stub_error(tmp_path):
-    stub = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
-    if not os.path.exists(stub):
-        pytest.skip("toolkit has no stub driver")
-    os.symlink(stub, tmp_path / "libcuda.so.1")
+def test_stub_driver_returns_stub_error(stub_driver):
     out = run_python(
         "from cuda.bindings import runtime\n"
         "err, n = runtime.cudaGetDeviceCount()\n"
         "print(err.name, n)\n",
-        env={"LD_LIBRARY_PATH": str(tmp_path)})
+        env={"LD_LIBRARY_PATH": stub_driver})
     if "cudaSuccess" in out:
         pytest.skip("a real driver was found before the stub")
     assert out.split()[0] in ("cudaErrorStubLibrary", "cudaErrorInsufficientDriver"), out
