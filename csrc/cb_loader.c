@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* One lock for every library: opening happens once per library. */
 static pthread_mutex_t loader_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -273,20 +272,9 @@ cb_inspect_function_pointers(cb_library *lib)
     return d;
 }
 
-static int
-word_is(const char *s, size_t n, const char *const *words)
-{
-    for (; *words != NULL; words++)
-        if (strlen(*words) == n && strncasecmp(s, *words, n) == 0)
-            return 1;
-    return 0;
-}
-
 int
-cb_envvar_bool(const char *name, int dflt)
+cb_envvar_on(const char *name, int dflt)
 {
-    static const char *const yes[] = {"1", "true", "yes", "on", NULL};
-    static const char *const no[] = {"0", "false", "no", "off", NULL};
     const char *s = getenv(name);
     if (s == NULL)
         return dflt;
@@ -295,19 +283,13 @@ cb_envvar_bool(const char *name, int dflt)
     size_t n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
-    if (n == 0)
-        return dflt;
-    if (word_is(s, n, yes))
-        return 1;
-    if (word_is(s, n, no))
-        return 0;
-    size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
-    int zero = 1;
+    size_t i = (n > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
     if (i == n)
-        return 1;   /* a lone sign is text */
+        return dflt;   /* blank, or a lone sign */
+    int zero = 1;
     for (; i < n; i++) {
         if (!isdigit((unsigned char)s[i]))
-            return 1;   /* not an integer: set means true */
+            return dflt;   /* not an integer */
         zero &= s[i] == '0';
     }
     return !zero;

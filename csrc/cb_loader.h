@@ -67,9 +67,11 @@ CB_INTERNAL PyObject *cb_inspect_function_pointers(cb_library *lib);
 /* A dict describing the library for the self-check: name, path or error. */
 CB_INTERNAL PyObject *cb_library_info(cb_library *lib);
 
-/* A bool-like environment variable, read as cuda.bindings.utils.envvar_bool
- * reads it: unset or blank gives dflt; 1/true/yes/on and 0/false/no/off in
- * any case; another integer is true unless zero; other text is true. */
-CB_INTERNAL int cb_envvar_bool(const char *name, int dflt);
+/* An on/off environment variable read as NVIDIA's package reads
+ * CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM: an integer, on unless zero
+ * ("1", "2", " 1 "; "0", "-0" off).  Unset, blank or not an integer gives
+ * dflt (NVIDIA's raises ValueError at import there: README's deliberate
+ * differences). */
+CB_INTERNAL int cb_envvar_on(const char *name, int dflt);
 
 #endif

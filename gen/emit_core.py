@@ -259,7 +259,7 @@ module_exec(PyObject *module)
            info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.include_dir),
            inspect=INSPECT if inspectable(lib) else "",
            inspect_methods=INSPECT_METHODS if inspectable(lib) else "",
-           exec_first='    use_ptds = cb_envvar_bool("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", 0);\n'
+           exec_first='    use_ptds = cb_envvar_on("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", 0);\n'
                       if lib.static else ""))
     out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "
                                  "`cimport`, _C_API for C." % lib.display))

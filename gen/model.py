@@ -221,9 +221,9 @@ class Model:
         one named after the array (numOptions for options), then a count-like
         neighbour."""
         p = f.params[i]
-        fixed = overrides.ARRAY_COUNTS.get(f.name, {}).get(p.name)
-        if fixed:
-            return fixed.split(" - ")[0]
+        counts = overrides.ARRAY_COUNTS.get(f.name, {})
+        if p.name in counts:   # None: one value, whatever its neighbours are called
+            return counts[p.name].split(" - ")[0] if counts[p.name] else None
 
         def is_count(q):
             t = q.type.pointee() if q.type.depth == 1 and not q.type.const else q.type

@@ -63,7 +63,7 @@ PY_NAMES = {"from": "from_", "type": "typename", "len": "length", "bytes": "numb
             "format": "pformat", "input": "input_"}
 
 # Array parameters whose length parameter no naming rule finds:
-# function -> {array parameter: count parameter}.
+# function -> {array parameter: count parameter}; None: not an array at all.
 ARRAY_COUNTS = {
     "cuDevSmResourceSplitByCount": {"result": "nbGroups"},
     "cuGLGetDevices": {"pCudaDevices": "cudaDeviceCount"},
@@ -96,8 +96,9 @@ ARRAY_COUNTS = {
                               "libraryOptionValues": "numLibraryOptions"},
     "cuGraphAddNode": {"dependencyData": "numDependencies"},
     "cuGraphAddNode_v3": {"dependencyData": "numDependencies"},
-    # nbGroups counts both the resources made and the groups describing them
-    "cuDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups"},
+    # nbGroups counts both the resources made and the groups describing them;
+    # input, between them, is one resource
+    "cuDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups", "input": None},
     "cuDeviceGetCliqueInfo": {"cliqueInfo": "count"},
     "cuGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
                                "edgeData": "numDependencies"},
@@ -125,7 +126,7 @@ ARRAY_COUNTS = {
     "cudaLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
                                 "libraryOptionValues": "numLibraryOptions"},
     "cudaGraphAddNode": {"dependencyData": "numDependencies"},
-    "cudaDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups"},
+    "cudaDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups", "input": None},
     "cudaDevSmResourceSplitByCount": {"result": "nbGroups"},
     "cudaGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
                                  "edgeData": "numDependencies"},

@@ -78,6 +78,7 @@ show("loc short list", r.cudaMemGetLocationInfo, 0, 1 << 20, 1 << 18, 0, (L(), L
 show("loc bad item", r.cudaMemGetLocationInfo, 0, 1 << 20, 1 << 19, 0, [L(), 3])
 show("loc none", r.cudaMemGetLocationInfo, 0, 1 << 20, 1 << 19, 0, None)
 show("loc zero granularity", r.cudaMemGetLocationInfo, 0, 1 << 20, 0, 0, L())
+show("split", r.cudaDevSmResourceSplit, 1, r.cudaDevResource(), 0, [r.cudaDevSmResourceGroupParams()])
 """
 
 
@@ -87,7 +88,7 @@ def test_typed_and_region_shapes_on_the_stub_driver(stub_env):
     for line in r.stdout.splitlines():
         for label in ("ranges short", "ranges huge", "rt ranges", "ranges", "range huge", "range",
                       "coredump max", "coredump 99", "coredump", "border", "loc one for two", "loc one",
-                      "loc short list", "loc list", "loc bad item", "loc none", "loc zero granularity"):
+                      "loc short list", "loc list", "loc bad item", "loc none", "loc zero granularity", "split"):
             if line.startswith(label + " "):
                 out[label] = line[len(label) + 1:]
                 break
@@ -104,6 +105,8 @@ def test_typed_and_region_shapes_on_the_stub_driver(stub_env):
     assert out["coredump 99"] == "RAISES TypeError Unsupported attribute: 99"
     assert out["loc one"] == rt_stub and out["loc list"] == rt_stub and out["loc none"] == rt_stub
     assert out["loc zero granularity"] == rt_stub
+    # one input resource between two nbGroups-long arrays (not an array itself)
+    assert out["split"] == "(<cudaError_t.cudaErrorStubLibrary: 34>, None, None)", out["split"]
     # one struct has room for one region; NVIDIA's lets the call write a second past it
     assert out["loc one for two"].startswith("RAISES ValueError") and "writes 2" in out["loc one for two"]
     assert out["loc short list"].startswith("RAISES ValueError") and "room for 2" in out["loc short list"]
@@ -207,7 +210,8 @@ def test_older_driver_lacks_13_5_functions_but_keeps_the_older_abis():
     assert d.cuGraphNodeSetParams(node, params)[0] in (0, d.CUresult.CUDA_ERROR_INVALID_VALUE)
     if version < 13050:
         for call in (lambda: d.cuGraphAddNode_v3(graph, None, None, 0, params),
-                     lambda: d.cuDeviceGetCliqueCount(dev), lambda: d.cuDeviceGetFabricClusterUuid(dev)):
+                     lambda: d.cuDeviceGetCliqueCount(dev), lambda: d.cuDeviceGetFabricClusterUuid(dev),
+                     lambda: d.cuDevSmResourceSplit(1, d.CUdevResource(), 0, [d.CU_DEV_SM_RESOURCE_GROUP_PARAMS()])):
             with pytest.raises(FunctionNotFoundError, match="not found in CUDA driver"):
                 call()
         err, = runtime.cudaMemGetLocationInfo(0, 1 << 20, 1 << 20, 0, runtime.cudaMemLocation())

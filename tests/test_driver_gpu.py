@@ -701,9 +701,11 @@ def test_kernel_node_attribute_round_trip(drv, module):
     ok(drv.cuMemFree(d))
 
 
-# read as cuda.bindings.utils.envvar_bool reads it: "true" and "yes" count, "off" and "" do not
-@pytest.mark.parametrize("ptds, expect", [("0", "legacy"), ("1", "per-thread"), ("true", "per-thread"),
-                                         ("Yes", "per-thread"), ("off", "legacy"), ("", "legacy")])
+# an integer, as NVIDIA's reads it (its differential probe): "2" is on, "-0" off; a word or
+# nothing is the default here (NVIDIA's raises ValueError: README's deliberate differences)
+@pytest.mark.parametrize("ptds, expect", [("0", "legacy"), ("1", "per-thread"), ("2", "per-thread"),
+                                         (" 1 ", "per-thread"), ("-0", "legacy"), ("true", "legacy"),
+                                         ("", "legacy")])
 def test_per_thread_default_stream_variants(ptds, expect):
     from gpu_differential.probe_envvars import default_stream
     assert default_stream(ptds) == expect

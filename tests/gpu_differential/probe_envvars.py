@@ -27,5 +27,5 @@ def default_stream(value):
 
 
 if __name__ == "__main__":
-    for value in (None, "", "0", "1", "true", "TRUE", "yes", "on", "off", "false", "2", "abc"):
+    for value in (None, "", "0", "1", "2", " 1 ", "-0", "true", "yes", "off", "abc"):
         print("PTDS=%r -> %s" % (value, default_stream(value)))

@@ -1,5 +1,7 @@
-"""Boolean environment variables, read one way everywhere (the C core's
-CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM reads the same: cb_envvar_bool)."""
+"""Boolean environment variables, read as NVIDIA's envvar_bool reads them
+(CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING).  NVIDIA's package reads
+CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM as an integer instead, and so
+does the C core here (cb_envvar_on)."""
 import os
 
 _TRUE = frozenset(("1", "true", "yes", "on"))
