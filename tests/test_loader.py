@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import venv
 
 import pytest
 from helpers import run_python
@@ -14,7 +15,7 @@ from helpers import run_python
 NO_PATHFINDER = "import sys; sys.modules['cuda.pathfinder'] = None\n"
 
 
-def run_without_ld_cache(code, env, python_flags=()):
+def run_without_ld_cache(code, env, python_flags=(), python=sys.executable):
     """Run Python with the dynamic loader told to ignore /etc/ld.so.cache."""
     loader = "/lib64/ld-linux-x86-64.so.2"
     if not os.path.exists(loader):
@@ -22,7 +23,7 @@ def run_without_ld_cache(code, env, python_flags=()):
     libdir = sysconfig.get_config_var("LIBDIR") or ""
     full = dict(os.environ, **env)
     full["LD_LIBRARY_PATH"] = libdir  # libpython, if the interpreter is a shared build
-    return subprocess.run([loader, "--inhibit-cache", sys.executable, *python_flags, "-c", code],
+    return subprocess.run([loader, "--inhibit-cache", python, *python_flags, "-c", code],
                           capture_output=True, text=True, env=full, cwd="/", timeout=120)
 
 
@@ -94,7 +95,7 @@ def test_nothing_is_loaded_at_import():
     code = """
 import cuda.bindings.nvrtc, cuda.bindings.nvjitlink
 maps = open('/proc/self/maps').read()
-print('libnvrtc' in maps, 'libnvJitLink' in maps, 'libcuda' in maps)
+print('libnvrtc.so' in maps, 'libnvJitLink.so' in maps, 'libcuda.so' in maps)
 """
     r = run_python(code)
     assert r.stdout.split() == ["False", "False", "False"], r.stderr
@@ -178,11 +179,14 @@ def test_pathfinder_failure_is_one_line_among_the_places_tried(tmp_path):
     is kept, so the places the loader tried after it stay in the message."""
     pathfinder = pytest.importorskip("cuda.pathfinder")
     import cuda.bindings
-    # This package and cuda.pathfinder alone on sys.path (-S): the NVRTC
-    # wheel of the test extras, in site-packages, is not there to be found.
-    (tmp_path / "cuda").mkdir()
+    # A venv holding this package and cuda.pathfinder only: the NVRTC wheel of
+    # the test extras is in none of its site-packages (-S would not do:
+    # site.getsitepackages() still names the interpreter's own).
+    venv.create(tmp_path / "v", symlinks=True)
+    site_dir = tmp_path / "v" / "lib" / ("python%d.%d" % sys.version_info[:2]) / "site-packages"
+    (site_dir / "cuda").mkdir()
     for mod in (cuda.bindings, pathfinder):
-        os.symlink(os.path.dirname(mod.__file__), tmp_path / "cuda" / mod.__name__.split(".")[1])
+        os.symlink(os.path.dirname(mod.__file__), site_dir / "cuda" / mod.__name__.split(".")[1])
     code = """
 from cuda.bindings import nvrtc
 try:
@@ -190,8 +194,8 @@ try:
 except RuntimeError as e:
     print("RAISED", e)
 """
-    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": "", "PYTHONPATH": str(tmp_path)},
-                             ["-S"])
+    r = run_without_ld_cache(code, {"CUDA_HOME": "/nonexistent-cuda", "CUDA_PATH": ""},
+                             python=str(tmp_path / "v" / "bin" / "python"))
     line = next((ln for ln in r.stdout.splitlines() if ln.startswith("RAISED")), r.stdout + r.stderr)
     assert "cuda.pathfinder: " in line and "/nonexistent-cuda/lib64/libnvrtc.so.13" in line, line
     assert "listdir" not in line
