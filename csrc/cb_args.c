@@ -378,6 +378,20 @@ cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
     return cstr_from(o, allow_str, out, spec, argi);
 }
 
+PyObject *
+cb_arg_items(PyObject *o, long long count, const char *count_name, CB_ARG)
+{
+    PyObject *items = PySequence_Tuple(o);   /* a list's items copied, a tuple itself */
+    if (items == NULL)
+        return NULL;
+    if (count != CB_ANY_LENGTH && PyTuple_GET_SIZE(items) != count) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd items but '%s' is %lld", spec->func,
+                     argname(spec, argi), PyTuple_GET_SIZE(items), count_name, count);
+        Py_CLEAR(items);
+    }
+    return items;
+}
+
 int
 cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow_str, cb_strlist *l,
                  CB_ARG)
@@ -402,16 +416,9 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
                      Py_TYPE(o)->tp_name);
         return -1;
     }
-    /* A private tuple: the caller's list may change while the GIL is released. */
-    l->keep = PySequence_Tuple(o);
-    if (l->keep == NULL)
+    if ((l->keep = cb_arg_items(o, count, count_name, spec, argi)) == NULL)
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(l->keep);
-    if (n != count) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd items but '%s' is %lld", spec->func,
-                     argname(spec, argi), n, count_name, count);
-        goto fail;
-    }
     if (n == 0)
         return 0;
     if ((size_t)n <= sizeof l->inline_items / sizeof l->inline_items[0])

@@ -10,6 +10,7 @@
 
 #include "cb_common.h"
 #include "cb_handle.h"
+#include <limits.h>
 #include <stdint.h>
 
 typedef struct cb_argspec {
@@ -154,6 +155,15 @@ CB_INTERNAL void cb_buf_release(cb_buf *b);
 
 /* Raise ValueError unless the buffer holds at least `need` bytes. */
 CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG);
+
+/* The items of a list or tuple as a private tuple (a new reference): the
+ * one way converters read a caller's sequence.  Converting an item may run
+ * Python code (an __index__), which can change the caller's list but never
+ * this tuple.  Unless count is CB_ANY_LENGTH there must be exactly count
+ * items (ValueError naming `count_name`, one wording for every converter;
+ * a negative count never matches). */
+#define CB_ANY_LENGTH LLONG_MIN
+CB_INTERNAL PyObject *cb_arg_items(PyObject *o, long long count, const char *count_name, CB_ARG);
 
 /* A C string: bytes (no embedded NUL), str too when `allow_str`, None when
  * `nullable`.  The pointer is borrowed from `o`. */

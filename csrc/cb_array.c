@@ -74,22 +74,26 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
         cb_store_bits(slot, e->size, v);
         return 0;
     case CB_ELEM_ADDRESS: {
-        cb_buf b = CB_BUF_INIT;
-        if (cb_arg_buffer(item, 0, 1, &b, spec, argi) < 0)
-            return -1;
-        *(void **)slot = b.ptr;
-        if (b.has_view) {  /* keep the object (not the view): its memory stays put while alive */
-            PyObject *obj = Py_NewRef(b.view.obj);
-            cb_buf_release(&b);
-            if (arr->keep == NULL && (arr->keep = PyList_New(0)) == NULL) {
-                Py_DECREF(obj);
+        if (!PyObject_CheckBuffer(item)) {
+            void *p;
+            if (cb_arg_address(item, &p, spec, argi) < 0)
                 return -1;
-            }
-            int rc = PyList_Append(arr->keep, obj);
-            Py_DECREF(obj);
-            return rc;
+            *(void **)slot = p;
+            return 0;
         }
-        return 0;
+        /* A memoryview kept until the call returns holds the export: a
+         * bytearray cannot be resized (moved) under the pointer. */
+        PyObject *view = PyMemoryView_FromObject(item);
+        if (view == NULL)
+            return -1;
+        *(void **)slot = PyMemoryView_GET_BUFFER(view)->buf;
+        if (arr->keep == NULL && (arr->keep = PyList_New(0)) == NULL) {
+            Py_DECREF(view);
+            return -1;
+        }
+        int rc = PyList_Append(arr->keep, view);
+        Py_DECREF(view);
+        return rc;
     }
     case CB_ELEM_STRUCT: {
         void *p;
@@ -124,34 +128,23 @@ cb_arg_array(PyObject *o, const cb_elem *e, long long count, const char *count_n
                      spec->names[argi], count == 0 ? " or None" : "", Py_TYPE(o)->tp_name);
         return -1;
     }
-    PyObject *seq = PySequence_Fast(o, "");  /* a new reference: the list cannot shrink under us */
-    if (seq == NULL)
+    PyObject *items = cb_arg_items(o, count, count_name, spec, argi);
+    if (items == NULL)
         return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    if (count < 0 || n != count) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd items but '%s' is %lld", spec->func,
-                     spec->names[argi], n, count_name, count);
-        Py_DECREF(seq);
-        return -1;
-    }
-    if (cb_array_alloc(arr, e, (unsigned long long)n) < 0) {
-        Py_DECREF(seq);
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    int rc = cb_array_alloc(arr, e, (unsigned long long)n);
+    for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
         char *slot = (char *)arr->ptr + (size_t)i * e->size;
-        if (convert_item(PySequence_Fast_GET_ITEM(seq, i), e, slot, arr, spec, argi) < 0) {
+        if ((rc = convert_item(PyTuple_GET_ITEM(items, i), e, slot, arr, spec, argi)) < 0) {
             PyObject *exc = PyErr_GetRaisedException();
             PyErr_Format(Py_TYPE(exc) == (PyTypeObject *)PyExc_OverflowError ? PyExc_OverflowError
                          : Py_TYPE(exc) == (PyTypeObject *)PyExc_ValueError ? PyExc_ValueError
                          : PyExc_TypeError, "%S (item %zd)", exc, i);
             Py_DECREF(exc);
-            Py_DECREF(seq);
-            return -1;
         }
     }
-    Py_DECREF(seq);
-    return 0;
+    Py_DECREF(items);
+    return rc;
 }
 
 PyObject *

@@ -2,6 +2,7 @@
 #include "cb_handle.h"
 #include "cb_args.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,29 +12,106 @@ static PyObject *repr_int(PyObject *self);
 static PyObject *repr_u64(PyObject *self);
 static PyObject *repr_u32(PyObject *self);
 
-/* Every module links its own copy of this file, so a handle class of
- * another module (a driver CUdeviceptr given to the runtime) is known by
- * this class attribute rather than by our functions. */
 #define KIND_ATTR "_cb_handle_kind"
 
-/* The kind of another module's handle class; -1 (no error set) if `t` is none. */
+/* Every module links its own copy of this file, so a handle class of
+ * another module (a driver CUdeviceptr given to the runtime) is not known by
+ * our functions.  Each class is registered when it is made, in one table the
+ * package's modules share through the interpreter's own dict, which Python
+ * code cannot reach: a class is recognised by being in it, never by what an
+ * object says of itself.  The table holds its classes alive, so a freed
+ * class's address cannot be taken for one. */
+#define REGISTRY_KEY "cuda.bindings handle classes"
+#define REGISTRY_CAPACITY 1024
+
+typedef struct handle_registry {
+    atomic_size_t n;   /* entries below n are complete (release/acquire) */
+    struct {
+        PyTypeObject *type;
+        cb_handle_kind kind;
+    } entries[REGISTRY_CAPACITY];
+} handle_registry;
+
+static handle_registry *registry;   /* this module's pointer to the shared table */
+
+static void
+registry_free(PyObject *capsule)
+{
+    handle_registry *r = PyCapsule_GetPointer(capsule, REGISTRY_KEY);
+    if (r != NULL) {
+        for (size_t i = 0; i < atomic_load(&r->n); i++)
+            Py_DECREF(r->entries[i].type);
+        PyMem_RawFree(r);
+    }
+}
+
+/* The shared table; made by the first module that registers a class when
+ * `create`, else NULL (no error set) while there is none. */
+static handle_registry *
+registry_get(int create)
+{
+    if (registry != NULL)
+        return registry;
+    PyObject *dict = PyInterpreterState_GetDict(PyInterpreterState_Get());
+    if (dict == NULL) {
+        if (create)
+            PyErr_SetString(PyExc_RuntimeError, "cuda.bindings: no interpreter dict for the handle classes");
+        return NULL;
+    }
+    PyObject *capsule = PyDict_GetItemString(dict, REGISTRY_KEY);   /* borrowed */
+    if (capsule == NULL && !create)
+        return NULL;
+    if (capsule == NULL) {
+        handle_registry *r = PyMem_RawCalloc(1, sizeof *r);
+        if (r == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        if ((capsule = PyCapsule_New(r, REGISTRY_KEY, registry_free)) == NULL) {
+            PyMem_RawFree(r);
+            return NULL;
+        }
+        int rc = PyDict_SetItemString(dict, REGISTRY_KEY, capsule);
+        Py_DECREF(capsule);   /* the dict holds it */
+        if (rc < 0)
+            return NULL;
+    }
+    registry = PyCapsule_GetPointer(capsule, REGISTRY_KEY);
+    return registry;
+}
+
+static int
+registry_add(PyTypeObject *type, cb_handle_kind kind)
+{
+    handle_registry *r = registry_get(1);
+    if (r == NULL)
+        return -1;
+    size_t n = atomic_load_explicit(&r->n, memory_order_relaxed);   /* made under the import lock */
+    if (n == REGISTRY_CAPACITY) {
+        PyErr_SetString(PyExc_RuntimeError, "cuda.bindings: too many handle classes");
+        return -1;
+    }
+    r->entries[n].type = (PyTypeObject *)Py_NewRef(type);
+    r->entries[n].kind = kind;
+    atomic_store_explicit(&r->n, n + 1, memory_order_release);
+    return 0;
+}
+
+/* The kind of a registered class among t and its bases; -1 if none. */
 static int
 foreign_kind(PyTypeObject *t)
 {
     if (t->tp_basicsize != (Py_ssize_t)sizeof(cb_handle) || t->tp_itemsize != 0)
         return -1;  /* cheap no for ints, bytes, buffers */
-    PyObject *k = PyObject_GetAttrString((PyObject *)t, KIND_ATTR);
-    if (k == NULL) {
-        PyErr_Clear();
+    handle_registry *r = registry_get(0);
+    if (r == NULL)
         return -1;
-    }
-    long v = PyLong_Check(k) ? PyLong_AsLong(k) : -1;
-    Py_DECREF(k);
-    if (v < 0 || v > CB_HANDLE_U32) {
-        PyErr_Clear();
-        return -1;
-    }
-    return (int)v;
+    size_t n = atomic_load_explicit(&r->n, memory_order_acquire);
+    for (; t != NULL; t = t->tp_base)
+        for (size_t i = 0; i < n; i++)
+            if (r->entries[i].type == t)
+                return (int)r->entries[i].kind;
+    return -1;
 }
 
 /* The kind is told by which repr our base type got: the layout is fixed by
@@ -141,6 +219,7 @@ cb_handle_freelist_clear(void)
     while (nfree > 0)
         PyObject_Free(freelist[--nfree]);
 #endif
+    registry = NULL;   /* looked up again: the interpreter may be a new one */
 }
 
 static PyObject *
@@ -372,8 +451,11 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
     PyObject *type = PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
     if (type != NULL)  /* never inherited: a Python subclass gets the generic call */
         ((PyTypeObject *)type)->tp_vectorcall = handle_vectorcall;
+    /* KIND_ATTR tells Python code (utils.get_cuda_native_handle) the kind;
+     * C code asks the registry. */
     PyObject *kind = type ? PyLong_FromLong(def->kind) : NULL;
-    if (kind == NULL || PyObject_SetAttrString(type, KIND_ATTR, kind) < 0) {
+    if (kind == NULL || PyObject_SetAttrString(type, KIND_ATTR, kind) < 0 ||
+        registry_add((PyTypeObject *)type, def->kind) < 0) {
         Py_XDECREF(kind);
         Py_XDECREF(type);
         return NULL;

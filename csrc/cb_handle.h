@@ -60,7 +60,8 @@ cb_handle_slot(PyObject *o)
     return (void **)((cb_handle *)o)->_pvt_ptr;
 }
 CB_INTERNAL PyObject *cb_handle_new(PyTypeObject *type, void *value);
-/* Give the freelist's memory back (module teardown). */
+/* Give the freelist's memory back and forget the shared table of handle
+ * classes (module teardown). */
 CB_INTERNAL void cb_handle_freelist_clear(void);
 
 #endif

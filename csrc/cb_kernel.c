@@ -7,19 +7,6 @@
 
 #include <string.h>
 
-/* The address of a ctypes instance's data, through the buffer protocol
- * (ctypes objects export their memory; it does not move while they live). */
-static void *
-data_address(PyObject *obj)
-{
-    Py_buffer view;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    void *p = view.buf;
-    PyBuffer_Release(&view);
-    return p;
-}
-
 /* ctypes' own simple types (c_int, c_float, c_void_p, ...) are converted
  * here, straight into the argument's slot, without making a ctypes object:
  * their `_type_` code says how.  The code of each type is cached by the
@@ -191,16 +178,19 @@ pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
     }
     if (obj == NULL)
         return -1;
-    void *p = data_address(obj);
-    if (p == NULL) {
+    /* The argument's memory, through a memoryview kept until the call
+     * returns: it holds the export, so the memory cannot move or go. */
+    PyObject *view = PyObject_CheckBuffer(obj) ? PyMemoryView_FromObject(obj) : NULL;
+    Py_DECREF(obj);
+    if (view == NULL) {
+        PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s() kernel argument %zd: %.200s is not a ctypes type", spec->func, i,
                      ((PyTypeObject *)type)->tp_name);
-        Py_DECREF(obj);
         return -1;
     }
-    kp->argv[i] = p;
-    int rc = keep(kp, obj);
-    Py_DECREF(obj);
+    kp->argv[i] = PyMemoryView_GET_BUFFER(view)->buf;
+    int rc = keep(kp, view);
+    Py_DECREF(view);
     return rc;
 }
 
@@ -219,24 +209,29 @@ cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG)
                      "not %.200s", spec->func, spec->names[argi], Py_TYPE(o)->tp_name);
         return -1;
     }
-    if (PySequence_Fast_GET_SIZE(o) != 2) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be a pair (values, types), got %zd items",
-                     spec->func, spec->names[argi], PySequence_Fast_GET_SIZE(o));
-        return -1;
-    }
-    PyObject *values = PySequence_Fast(PySequence_Fast_GET_ITEM(o, 0), "kernel argument values must be a sequence");
-    if (values == NULL)
-        return -1;
-    PyObject *types = PySequence_Fast(PySequence_Fast_GET_ITEM(o, 1), "kernel argument types must be a sequence");
-    if (types == NULL) {
-        Py_DECREF(values);
-        return -1;
-    }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(values);
+    /* Private tuples throughout: converting a value may run Python code
+     * that changes the caller's lists. */
+    PyObject *pair = cb_arg_items(o, CB_ANY_LENGTH, NULL, spec, argi), *values = NULL, *types = NULL;
     int rc = -1;
-    if (PySequence_Fast_GET_SIZE(types) != n) {
+    if (pair == NULL)
+        return -1;
+    if (PyTuple_GET_SIZE(pair) != 2) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be a pair (values, types), got %zd items",
+                     spec->func, spec->names[argi], PyTuple_GET_SIZE(pair));
+        goto done;
+    }
+    if ((values = PySequence_Tuple(PyTuple_GET_ITEM(pair, 0))) == NULL ||
+        (types = PySequence_Tuple(PyTuple_GET_ITEM(pair, 1))) == NULL) {
+        PyObject *e = PyErr_GetRaisedException();
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s': kernel argument values and types must be sequences: %S",
+                     spec->func, spec->names[argi], e);
+        Py_XDECREF(e);
+        goto done;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(values);
+    if (PyTuple_GET_SIZE(types) != n) {
         PyErr_Format(PyExc_ValueError, "%s() argument '%s': %zd values but %zd types", spec->func,
-                     spec->names[argi], n, PySequence_Fast_GET_SIZE(types));
+                     spec->names[argi], n, PyTuple_GET_SIZE(types));
         goto done;
     }
     if ((size_t)n <= sizeof kp->inline_argv / sizeof kp->inline_argv[0]) {
@@ -252,14 +247,14 @@ cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG)
         kp->values = (unsigned long long *)(kp->heap + n);
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (pack_one(PySequence_Fast_GET_ITEM(values, i), PySequence_Fast_GET_ITEM(types, i), i, kp,
-                     spec, argi) < 0)
+        if (pack_one(PyTuple_GET_ITEM(values, i), PyTuple_GET_ITEM(types, i), i, kp, spec, argi) < 0)
             goto done;
     }
     rc = 0;
 done:
-    Py_DECREF(values);
-    Py_DECREF(types);
+    Py_DECREF(pair);
+    Py_XDECREF(values);
+    Py_XDECREF(types);
     return rc;
 }
 

@@ -647,12 +647,13 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
         PyBuffer_Release(&b);
         return ok ? 0 : field_error(PyExc_ValueError, self, f, -1, "must be %zu bytes, got %zd", n, b.len);
     }
-    PyObject *seq = PyUnicode_Check(v) ? NULL : PySequence_Fast(v, "");
+    /* a private tuple: converting an item may run code that changes the caller's list */
+    PyObject *seq = PyUnicode_Check(v) ? NULL : PySequence_Tuple(v);
     if (seq == NULL) {
         PyErr_Clear();
         return field_error(PyExc_TypeError, self, f, -1, "must be bytes, not %.200s", short_name(Py_TYPE(v)));
     }
-    Py_ssize_t got = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t got = PyTuple_GET_SIZE(seq);
     if ((size_t)got != n) {
         Py_DECREF(seq);
         return field_error(PyExc_ValueError, self, f, -1, "must be %zu bytes, got %zd", n, got);
@@ -666,7 +667,7 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     for (Py_ssize_t i = 0; i < got; i++) {
         unsigned long long u;
         /* Either signedness of char: -128..255. */
-        if (to_bits(PySequence_Fast_GET_ITEM(seq, i), -128, 255, &u, self, f, i, "int") < 0) {
+        if (to_bits(PyTuple_GET_ITEM(seq, i), -128, 255, &u, self, f, i, "int") < 0) {
             PyMem_Free(tmp);
             Py_DECREF(seq);
             return -1;
@@ -714,13 +715,14 @@ set_cstring(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
 static int
 set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
 {
-    PyObject *seq = (PyUnicode_Check(v) || PyBytes_Check(v)) ? NULL : PySequence_Fast(v, "");
+    /* a private tuple: converting an item may run code that changes the caller's list */
+    PyObject *seq = (PyUnicode_Check(v) || PyBytes_Check(v)) ? NULL : PySequence_Tuple(v);
     if (seq == NULL) {
         PyErr_Clear();
         return field_error(PyExc_TypeError, self, f, -1, "must be a sequence of %zu items, not %.200s", f->count,
                            short_name(Py_TYPE(v)));
     }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     if ((size_t)n != f->count) {
         Py_DECREF(seq);
         return field_error(PyExc_ValueError, self, f, -1, "must have %zu items, got %zd", f->count, n);
@@ -733,8 +735,7 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
         rc = -1;
     }
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
-        rc = set_elem(self, f, tmp + (size_t)i * f->size, dst + (size_t)i * f->size, PySequence_Fast_GET_ITEM(seq, i),
-                      i);
+        rc = set_elem(self, f, tmp + (size_t)i * f->size, dst + (size_t)i * f->size, PyTuple_GET_ITEM(seq, i), i);
     if (rc == 0)
         memcpy(dst, tmp, bytes);
     PyMem_Free(tmp);
@@ -1040,51 +1041,6 @@ cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const c
     return -1;
 }
 
-int
-cb_arg_struct_array(PyObject *o, PyTypeObject *type, long long count, void **out, PyObject **keep,
-                    const cb_argspec *spec, int argi)
-{
-    *out = NULL;
-    *keep = NULL;
-    if (o == Py_None && count == 0)
-        return 0;
-    if (!PyList_Check(o) && !PyTuple_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list of %s, not %.200s", spec->func,
-                     argname(spec, argi), short_name(type), short_name(Py_TYPE(o)));
-        return -1;
-    }
-    PyObject *const *items = PySequence_Fast_ITEMS(o);
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
-    if (count < 0 || n != count) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must have %lld items, got %zd", spec->func,
-                     argname(spec, argi), count, n);
-        return -1;
-    }
-    if (n == 0)
-        return 0;
-    const cb_struct_def *d = def_of(type);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (def_of(Py_TYPE(items[i])) != d) {
-            PyErr_Format(PyExc_TypeError, "%s() argument '%s'[%zd] must be %s, not %.200s", spec->func,
-                         argname(spec, argi), i, short_name(type), short_name(Py_TYPE(items[i])));
-            return -1;
-        }
-    }
-    if ((size_t)n > (size_t)PY_SSIZE_T_MAX / d->size) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    PyObject *buf = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((size_t)n * d->size));
-    if (buf == NULL)
-        return -1;
-    char *p = PyByteArray_AS_STRING(buf);
-    for (Py_ssize_t i = 0; i < n; i++)
-        memcpy(p + (size_t)i * d->size, tail_of(items[i], d)->_pvt_ptr, d->size);
-    *out = p;
-    *keep = buf;
-    return 0;
-}
-
 PyObject *
 cb_struct_list(PyTypeObject *type, const void *array, size_t n)
 {
@@ -1115,8 +1071,7 @@ cb_arg_struct_room(PyObject *o, PyTypeObject *type, size_t size, unsigned long l
         }
         return 0;
     }
-    /* a private snapshot: converting cannot run code that changes the caller's list under us */
-    if ((r->items = PySequence_Tuple(o)) == NULL)
+    if ((r->items = cb_arg_items(o, CB_ANY_LENGTH, NULL, spec, argi)) == NULL)
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(r->items);
     for (Py_ssize_t i = 0; i < n; i++) {

@@ -109,11 +109,6 @@ CB_INTERNAL int cb_is_struct(PyObject *o);
  * and their bases), or None when `nullable` (NULL).  The pointer is borrowed. */
 CB_INTERNAL int cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const cb_argspec *spec,
                               int argi);
-/* A list or tuple of exactly `count` such instances, copied into a contiguous
- * C array that *keep owns (release with Py_XDECREF(*keep)); None or an empty
- * sequence when count is 0 gives NULL. */
-CB_INTERNAL int cb_arg_struct_array(PyObject *o, PyTypeObject *type, long long count, void **out, PyObject **keep,
-                                    const cb_argspec *spec, int argi);
 /* A list of n new owning objects copied from a C array. */
 CB_INTERNAL PyObject *cb_struct_list(PyTypeObject *type, const void *array, size_t n);
 

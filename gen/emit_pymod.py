@@ -23,7 +23,14 @@ class Shim:
         self.m, self.b = model, b
         self.lib = model.lib
         self.pythonic = self.lib.style == "pythonic"
+        # Two phases: first every conversion that can run Python code (an
+        # __index__, a sequence's items, a buffer export), then the reads
+        # that cannot (a handle's stored value, a struct's bytes), then what
+        # calls the library before the call (size queries).  So a later
+        # argument's code cannot free what an earlier one gave: a program it
+        # destroys reads as NULL.
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
+        self.reads, self.queries = [], []
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
         self.needs_state = False
@@ -88,15 +95,17 @@ class Shim:
             else:
                 call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
                 self.temps.add("vp")
-            self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
+            # a handle object's value is read, running no Python code: phase two
+            phase = self.reads if k in ("handle", "inout_handle") and not self.pythonic else self.convert
+            phase.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
             if k == "inout_handle":
                 self.decls.append("%s *c_%s;" % (H, a.name))
                 if self.pythonic:
                     self.convert.append("c_%s = &v_%s;" % (a.name, a.name))
                 else:
                     # The library writes the handle back (destroy sets it to NULL).
-                    self.convert.append("c_%s = PyObject_TypeCheck(%s, %s) ? (%s *)cb_handle_slot(%s) : &v_%s;"
-                                        % (a.name, i, self.handle_type(a), H, i, a.name))
+                    self.reads.append("c_%s = PyObject_TypeCheck(%s, %s) ? (%s *)cb_handle_slot(%s) : &v_%s;"
+                                      % (a.name, i, self.handle_type(a), H, i, a.name))
         elif k == "cstr":
             self.decls.append("const char *c_%s;" % a.name)
             self.convert.append("if (cb_arg_cstr(%s, %d, %d, &c_%s, %s) < 0)\n        goto exit;"
@@ -139,10 +148,10 @@ class Shim:
             self.decls.append("void *s_%s;" % a.name)
             self.convert.append("if (cb_arg_struct(%s, %s, 1, &s_%s, %s) < 0)\n        goto exit;"
                                 % (i, self.struct_type(a), a.name, ctx))
-            if k == "struct_val":  # by value: None passes a zeroed struct
+            if k == "struct_val":  # by value, copied in phase two: None passes a zeroed struct
                 self.decls.append("%s c_%s;" % (S, a.name))
-                self.convert.append("if (s_%s != NULL)\n        memcpy(&c_%s, s_%s, sizeof c_%s);\n    else\n"
-                                    "        memset(&c_%s, 0, sizeof c_%s);" % ((a.name,) * 6))
+                self.reads.append("if (s_%s != NULL)\n        memcpy(&c_%s, s_%s, sizeof c_%s);\n    else\n"
+                                  "        memset(&c_%s, 0, sizeof c_%s);" % ((a.name,) * 6))
         elif k == "struct_room":
             size, gran = ("c_" + n for n in a.regions)
             need = "(%s ? %s / %s + (%s %% %s != 0) : 1)" % (gran, size, gran, size, gran)
@@ -240,11 +249,11 @@ class Shim:
         q = self.m.by_name[a.size_query].func
         size_t = q.params[-1].type.pointee().c()
         self.decls.append("%s need_%s = 0;" % (size_t, a.name))
-        self.checks.append(self.call_status(a.size_query, self.query_args(a.size_query) + ["&need_%s" % a.name],
-                                            False))
-        self.checks.append("if (status != %s)\n        goto failed;" % self.lib.success)
-        self.checks.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", %s) < 0)\n'
-                           "        goto exit;" % (a.name, a.name, a.size_query, self.ctx(a)))
+        self.queries.append(self.call_status(a.size_query, self.query_args(a.size_query) + ["&need_%s" % a.name],
+                                             False))
+        self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
+        self.queries.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", %s) < 0)\n'
+                            "        goto exit;" % (a.name, a.name, a.size_query, self.ctx(a)))
 
     def output(self, a):
         """Declare one output; return the expression that converts it."""
@@ -269,11 +278,11 @@ class Shim:
         if k == "out_int_array":
             q = self.m.by_name[a.size_query].func
             self.decls.append("int n_%s = 0;\n    %s *c_%s = NULL;" % (a.name, T, a.name))
-            self.checks.append(self.call_status(a.size_query, ["&n_%s" % a.name], False))
-            self.checks.append("if (status != %s)\n        goto failed;" % self.lib.success)
-            self.checks.append("c_%s = PyMem_Calloc(n_%s > 0 ? (size_t)n_%s : 1, sizeof(%s));\n"
-                               "    if (c_%s == NULL) {\n        PyErr_NoMemory();\n        goto exit;\n    }"
-                               % (a.name, a.name, a.name, T, a.name))
+            self.queries.append(self.call_status(a.size_query, ["&n_%s" % a.name], False))
+            self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
+            self.queries.append("c_%s = PyMem_Calloc(n_%s > 0 ? (size_t)n_%s : 1, sizeof(%s));\n"
+                                "    if (c_%s == NULL) {\n        PyErr_NoMemory();\n        goto exit;\n    }"
+                                % (a.name, a.name, a.name, T, a.name))
             self.cleanup.append("PyMem_Free(c_%s);" % a.name)
             assert len(q.params) == 1
             return "cb_int_list(c_%s, (size_t)n_%s)" % (a.name, a.name)
@@ -393,10 +402,10 @@ class Shim:
         if size.kind == "typed_size":   # ask for the size, then make room and ask for the value
             self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
             probe = ["NULL" if x is a else self.call_arg(x) for x in self.b.args]
-            self.checks.append(self.call_status(self.b.name, probe, not self.b.keep_gil))
-            self.checks.append("if (status != %s)\n        goto failed;" % self.lib.success)
-        self.checks.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
-                           % (a.name, size.name))
+            self.queries.append(self.call_status(self.b.name, probe, not self.b.keep_gil))
+            self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
+        self.queries.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
+                            % (a.name, size.name))
         return getter % ("(size_t)c_%s" % size.name)
 
     def typed_functions(self):
@@ -481,8 +490,7 @@ class Shim:
         outs = [self.output(a) for a in b.outputs]
         call_args = [self.call_arg(a) for a in b.args]
         body = []
-        body += ["    " + c for c in self.convert]
-        body += ["    " + c for c in self.checks]
+        body += ["    " + c for c in self.convert + self.checks + self.reads + self.queries]
         status_idx = self.m.enum_index(self.lib.status)
         if b.returns == "cstr":
             body.append("    const char *text;")
