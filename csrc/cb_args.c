@@ -277,7 +277,9 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
         return 0;
     }
     if (PyBytes_CheckExact(o)) {
-        b->ptr = PyBytes_AS_STRING(o);
+        /* The empty and one-byte bytes objects are shared by the whole
+         * interpreter (b" " * 1 is b" "): an output goes to scratch. */
+        b->ptr = writable && PyBytes_GET_SIZE(o) <= 1 ? b->scratch : PyBytes_AS_STRING(o);
         b->len = PyBytes_GET_SIZE(o);
         return 0;
     }
@@ -298,6 +300,17 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
                  "or an int address%s, not %.200s", spec->func, argname(spec, argi),
                  writable ? "writable " : "", nullable ? " or None" : "", Py_TYPE(o)->tp_name);
     return -1;
+}
+
+int
+cb_arg_out_buffer(PyObject *o, cb_buf *b, CB_ARG)
+{
+    if (!PyObject_CheckBuffer(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a writable buffer (bytes, bytearray...), "
+                     "not %.200s", spec->func, argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    return cb_arg_buffer(o, 1, 0, b, spec, argi);
 }
 
 void

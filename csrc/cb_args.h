@@ -143,14 +143,20 @@ typedef struct cb_buf {
     Py_ssize_t len;          /* -1 for a raw address: size unknown, trusted */
     Py_buffer view;
     int has_view;
+    char scratch[1];         /* what an output into a shared bytes object goes to */
 } cb_buf;
 
-#define CB_BUF_INIT {NULL, -1, {0}, 0}
+#define CB_BUF_INIT {NULL, -1, {0}, 0, {0}}
 
 /* Accepts an object with the buffer protocol (bytes are accepted even when
  * `writable`: that is how NVIDIA's bindings take output buffers), an int
- * address, or None (NULL) when `nullable`.  Release with cb_buf_release(). */
+ * address, or None (NULL) when `nullable`.  An empty or one-byte bytes
+ * object is one the interpreter shares (b" " * 1, for an empty log, is that
+ * object): an output into it goes to scratch.  Release with cb_buf_release(). */
 CB_INTERNAL int cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG);
+/* Output memory of the tuple-style modules (nvrtcGetPTX's `ptx`): a buffer
+ * object only, never an int address (TypeError, as NVIDIA's raises). */
+CB_INTERNAL int cb_arg_out_buffer(PyObject *o, cb_buf *b, CB_ARG);
 CB_INTERNAL void cb_buf_release(cb_buf *b);
 
 /* Raise ValueError unless the buffer holds at least `need` bytes. */

@@ -2,6 +2,7 @@
 #include "cb_handle.h"
 #include "cb_args.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -230,8 +231,24 @@ handle_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return handle_make(type, 0);
 }
 
-/* init_value as the stored bits: an int or __index__ object; negative
- * values wrap as in C (CUdevice(-1) is CU_DEVICE_INVALID). */
+/* The range of values a handle of `kind` holds: a C int, 32 or 64 unsigned
+ * bits, an address.  Anything else is an OverflowError, never truncated. */
+static int
+in_range(cb_handle_kind kind, long long s, int overflow)
+{
+    switch (kind) {
+    case CB_HANDLE_INT:
+        return !overflow && s >= INT_MIN && s <= INT_MAX;
+    case CB_HANDLE_U32:
+        return !overflow && s >= 0 && s <= (long long)UINT32_MAX;
+    default:
+        return overflow > 0 || (!overflow && s >= 0);   /* the rest: no more than 64 bits */
+    }
+}
+
+/* init_value as the stored bits: an int or __index__ object that fits the
+ * class's C type (CUdevice(-1) is CU_DEVICE_INVALID; CUstream(-1) and
+ * cuuint32_t(2**32) are OverflowErrors, as in NVIDIA's). */
 static int
 init_value_bits(PyTypeObject *type, PyObject *init, unsigned long long *out)
 {
@@ -241,20 +258,24 @@ init_value_bits(PyTypeObject *type, PyObject *init, unsigned long long *out)
                      Py_TYPE(init)->tp_name);
         return -1;
     }
-    int overflow = 0;
+    int overflow = 0, rc = 0;
     long long s = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (overflow > 0) {
+    if (s == -1 && PyErr_Occurred()) {
+        rc = -1;
+    } else if (!in_range(kind_of(type), s, overflow)) {
+        PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range: %R", type->tp_name, v);
+        rc = -1;
+    } else if (overflow > 0) {
         *out = PyLong_AsUnsignedLongLong(v);
-        s = *out == (unsigned long long)-1 && PyErr_Occurred() ? -1 : 0;
-    } else if (overflow < 0) {
-        PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range", type->tp_name);
-        s = -1;
+        if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range: %R", type->tp_name, v);
+            rc = -1;
+        }
     } else {
         *out = (unsigned long long)s;
-        s = s == -1 && PyErr_Occurred() ? -1 : 0;
     }
     Py_DECREF(v);
-    return (int)s;
+    return rc;
 }
 
 static int handle_init(PyObject *self, PyObject *args, PyObject *kwds);
@@ -269,8 +290,8 @@ handle_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyOb
     if (CB_LIKELY(kwnames == NULL && nargs <= 1)) {
         unsigned long long v = 0;
         long long small;
-        if (nargs == 1 && cb_small_int(args[0], &small))
-            v = (unsigned long long)small;  /* wraps as the general path does */
+        if (nargs == 1 && cb_small_int(args[0], &small) && in_range(kind_of(type), small, 0))
+            v = (unsigned long long)small;
         else if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
             return NULL;
         return handle_make(type, v);

@@ -377,11 +377,15 @@ PyObject *
 cb_module_getattr(PyObject *module, PyObject *name)
 {
     cb_state *st = cb_get_state(module);
+    if (!PyUnicode_Check(name)) {   /* __getattr__ called by hand: as getattr() says it */
+        PyErr_Format(PyExc_TypeError, "attribute name must be string, not '%.200s'", Py_TYPE(name)->tp_name);
+        return NULL;
+    }
     if (st == NULL || st->def == NULL) {  /* asked during import, before exec ran */
         PyErr_Format(PyExc_AttributeError, "module has no attribute '%U'", name);
         return NULL;
     }
-    if (PyUnicode_Check(name)) {
+    {
         const cb_module_def *def = st->def;
         for (int i = 0; i < def->nenums; i++)
             if (PyUnicode_CompareWithASCIIString(name, def->enums[i].name) == 0)

@@ -115,8 +115,22 @@ def module_definition(name, doc, state=False):
     the cb_state of csrc/cb_module.h with its GC hooks."""
     hooks = ("    .m_size = sizeof(cb_state),\n    .m_traverse = cb_module_traverse,\n"
              "    .m_clear = cb_module_clear,\n    .m_free = cb_module_free,\n") if state else "    .m_size = 0,\n"
-    return """static PyModuleDef_Slot module_slots[] = {
-    {Py_mod_exec, module_exec},
+    return """/* The main interpreter only, on every Python version (3.12+ also says so
+ * with the slot below): the loader's caches and the C capsule tables are
+ * process-wide, and a subinterpreter would deadlock on them. */
+static int
+module_exec_main_only(PyObject *module)
+{
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_ImportError, "cuda.bindings.%s does not support subinterpreters: "
+                        "import it in the main interpreter");
+        return -1;
+    }
+    return module_exec(module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec_main_only},
 #if PY_VERSION_HEX >= 0x030C0000
     {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
 #endif
@@ -140,4 +154,4 @@ PyInit_%s(void)
 {
     return PyModuleDef_Init(&module_def);
 }
-""" % (name, c_string(doc), hooks, name)
+""" % (name, name, c_string(doc), hooks, name)

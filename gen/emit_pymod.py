@@ -119,8 +119,12 @@ class Shim:
             self.cleanup.append("cb_strlist_release(&c_%s);" % a.name)
         elif k in ("buffer_in", "buffer_out"):
             self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
-            self.convert.append("if (cb_arg_buffer(%s, %d, 0, &c_%s, %s) < 0)\n        goto exit;"
-                                % (i, k == "buffer_out", a.name, ctx))
+            if k == "buffer_out" and not self.pythonic:   # a buffer object, never an address
+                self.convert.append("if (cb_arg_out_buffer(%s, &c_%s, %s) < 0)\n        goto exit;"
+                                    % (i, a.name, ctx))
+            else:
+                self.convert.append("if (cb_arg_buffer(%s, %d, 0, &c_%s, %s) < 0)\n        goto exit;"
+                                    % (i, k == "buffer_out", a.name, ctx))
             self.cleanup.append("cb_buf_release(&c_%s);" % a.name)
             if a.size_arg:
                 self.checks.append("if (cb_buf_require(&c_%s, (unsigned long long)c_%s, \"'%s'\", %s) < 0)\n"

@@ -111,7 +111,12 @@ def bad_values(mod, ptype, pname=""):
 
 def signed_handle(mod, ptype):
     cls = getattr(mod, ptype.split(" ")[0], None)
-    return isinstance(cls, type) and "| int | None" in ptype and int(cls(-1)) == -1
+    if not (isinstance(cls, type) and "| int | None" in ptype):
+        return False
+    try:
+        return int(cls(-1)) == -1
+    except OverflowError:   # an unsigned or pointer handle: -1 does not fit
+        return False
 
 
 CASES = []
