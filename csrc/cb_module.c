@@ -235,6 +235,7 @@ cb_module_free(void *module)
     cb_handle_freelist_clear();
     cb_result_cache_clear();
     cb_kparams_cache_clear();
+    cb_struct_cache_clear();
     st->def = NULL;
     if ((PyObject *)module == cb_last_module) {
         cb_last_module = NULL;

@@ -155,40 +155,143 @@ cb_struct_new(PyTypeObject *type, const void *src)
 
 /* --- keepalive ---------------------------------------------------------- */
 
-/* What a pointer field points to must outlive the memory that holds the
- * pointer, not the (often temporary) view it was set through.  So the owner
- * chain is followed to the object that owns the memory: a struct object
- * (its _keepalive dict, keyed by the pointer's address, so that setting a
- * field again releases the old target), or the list that holds a C array we
- * allocated for a pointer field (appended to; released with the array). */
-static int
-keep(PyObject *self, void *slot, PyObject *obj)   /* steals obj; NULL: forget */
+/* A C array we allocate for a pointer field lives in a holder: the tuple
+ * (capsule of the memory, what its items keep alive, the keepalive dict of
+ * pointers inside it).  Nothing in it can be resized or replaced from Python,
+ * though gc.get_referents reaches it: element views point into it. */
+#define HOLDER_NAME "cuda.bindings struct array"
+
+static void
+holder_free(PyObject *capsule)
 {
-    PyObject *o = self;
-    for (;;) {
-        PyObject *owner = tail_of(o, def_of(Py_TYPE(o)))->_owner;
-        if (owner == NULL)
-            break;
-        if (!cb_is_struct(owner)) {
-            int rc = (obj != NULL && PyList_Check(owner)) ? PyList_Append(owner, obj) : 0;
-            Py_XDECREF(obj);
-            return rc;
-        }
-        o = owner;
+    PyMem_Free(PyCapsule_GetPointer(capsule, HOLDER_NAME));
+}
+
+static int
+is_holder(PyObject *h)
+{
+    return PyTuple_CheckExact(h) && PyTuple_GET_SIZE(h) == 3 && PyCapsule_IsValid(PyTuple_GET_ITEM(h, 0), HOLDER_NAME);
+}
+
+static char *
+holder_data(PyObject *h)
+{
+    return PyCapsule_GetPointer(PyTuple_GET_ITEM(h, 0), HOLDER_NAME);
+}
+
+static size_t
+holder_size(PyObject *h)   /* in bytes */
+{
+    return (size_t)(uintptr_t)PyCapsule_GetContext(PyTuple_GET_ITEM(h, 0));
+}
+
+/* A fresh zeroed C array for n elements of `size` bytes; `sources` (may be
+ * NULL) are kept alive with it. */
+static PyObject *
+new_holder(size_t n, size_t size, PyObject *sources)
+{
+    if (size != 0 && n > (size_t)PY_SSIZE_T_MAX / size)
+        return PyErr_NoMemory();
+    void *data = PyMem_Calloc(n ? n : 1, size ? size : 1);
+    if (data == NULL)
+        return PyErr_NoMemory();
+    PyObject *cap = PyCapsule_New(data, HOLDER_NAME, holder_free);
+    if (cap == NULL || PyCapsule_SetContext(cap, (void *)(uintptr_t)(n * size)) < 0) {
+        if (cap == NULL)
+            PyMem_Free(data);
+        Py_XDECREF(cap);
+        return NULL;
     }
+    PyObject *h = PyTuple_New(3);
+    if (h == NULL) {
+        Py_DECREF(cap);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(h, 0, cap);
+    PyTuple_SET_ITEM(h, 1, Py_NewRef(sources != NULL ? sources : Py_None));
+    PyTuple_SET_ITEM(h, 2, Py_NewRef(Py_None));
+    return h;
+}
+
+/* What pointers to our memory by a wrapper of foreign memory (X(_ptr=...))
+ * point to: kept by slot address as long as the module lives, since the
+ * memory outlives the wrapper (a view of another struct, a callback's
+ * argument).  Setting the slot again releases the old target. */
+static PyObject *foreign_keepalive;
+
+void
+cb_struct_cache_clear(void)
+{
+    Py_CLEAR(foreign_keepalive);
+}
+
+/* The struct object whose memory a view shares: itself when it owns it. */
+static PyObject *
+root_of(PyObject *self)
+{
+    PyObject *o = self, *owner;
+    while ((owner = tail_of(o, def_of(Py_TYPE(o)))->_owner) != NULL && cb_is_struct(owner))
+        o = owner;
+    return o;
+}
+
+/* The dict of what the pointers in self's memory point to: the memory's
+ * owner's.  What a pointer field points to must outlive the memory that
+ * holds the pointer, not the (often temporary) view it was set through, so
+ * the owner chain is followed to the struct object or holder that owns the
+ * memory.  Borrowed; NULL with an error set if `create` and it cannot be
+ * made, or (no error) if there is none yet. */
+static PyObject *
+keepalive_of(PyObject *self, int create)
+{
+    PyObject *o = root_of(self), *owner = tail_of(o, def_of(Py_TYPE(o)))->_owner, **dict;
     cb_struct_tail *t = tail_of(o, def_of(Py_TYPE(o)));
-    if (obj == NULL && t->_keepalive == NULL)
-        return 0;
-    if (t->_keepalive == NULL && (t->_keepalive = PyDict_New()) == NULL) {
+    if (owner != NULL && is_holder(owner))
+        dict = &((PyTupleObject *)owner)->ob_item[2];   /* made on first use: None until then */
+    else if (owner == NULL && t->_pvt_ptr != value_of(o, def_of(Py_TYPE(o))))
+        dict = &foreign_keepalive;
+    else
+        dict = &t->_keepalive;
+    if ((*dict == NULL || *dict == Py_None) && create) {
+        PyObject *d = PyDict_New();
+        if (d == NULL)
+            return NULL;
+        Py_XSETREF(*dict, d);
+    }
+    return *dict == Py_None ? NULL : *dict;
+}
+
+/* Keep obj (stolen; NULL: forget) alive for the pointer at `slot`: in the
+ * dict of `holder` when the slot is in a C array not attached yet, else in
+ * the dict of self's memory. */
+static int
+keep_in(PyObject *self, PyObject *holder, void *slot, PyObject *obj)
+{
+    PyObject *ka;
+    if (holder != NULL) {
+        PyObject **dict = &((PyTupleObject *)holder)->ob_item[2];
+        if (*dict == Py_None && obj != NULL) {
+            PyObject *d = PyDict_New();
+            if (d == NULL) {
+                Py_DECREF(obj);
+                return -1;
+            }
+            Py_SETREF(*dict, d);
+        }
+        ka = *dict == Py_None ? NULL : *dict;
+    } else {
+        ka = keepalive_of(self, obj != NULL);
+    }
+    if (ka == NULL) {   /* nothing kept yet, or no dict could be made */
         Py_XDECREF(obj);
-        return -1;
+        return obj != NULL ? -1 : 0;
     }
     PyObject *key = PyLong_FromVoidPtr(slot);
     int rc = -1;
     if (key != NULL && obj != NULL) {
-        rc = PyDict_SetItem(t->_keepalive, key, obj);
+        rc = PyDict_SetItem(ka, key, obj);
     } else if (key != NULL) {
-        rc = PyDict_DelItem(t->_keepalive, key);
+        rc = PyDict_DelItem(ka, key);
         if (rc < 0 && PyErr_ExceptionMatches(PyExc_KeyError)) {
             PyErr_Clear();
             rc = 0;
@@ -199,40 +302,59 @@ keep(PyObject *self, void *slot, PyObject *obj)   /* steals obj; NULL: forget */
     return rc;
 }
 
-/* The struct object whose memory and _keepalive a view shares: itself
- * when it owns them. */
-static PyObject *
-root_of(PyObject *self)
+static int
+keep(PyObject *self, void *slot, PyObject *obj)   /* steals obj; NULL: forget */
 {
-    PyObject *o = self, *owner;
-    while ((owner = tail_of(o, def_of(Py_TYPE(o)))->_owner) != NULL && cb_is_struct(owner))
-        o = owner;
-    return o;
+    return keep_in(self, NULL, slot, obj);
 }
 
-/* The holder list of the C array we allocated for the pointer at `slot`,
- * if that pointer still points at it (borrowed; NULL otherwise). */
+/* What slots [first, first + n * size) keep alive now (a tuple, None for
+ * nothing), and putting that back: a whole-array set that fails halfway
+ * leaves the memory as it was, so what it points to must stay too. */
+static PyObject *
+keeps_save(PyObject *self, char *first, size_t n, size_t size)
+{
+    PyObject *ka = keepalive_of(self, 0);
+    if (ka == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    PyObject *saved = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; saved != NULL && i < n; i++) {
+        PyObject *key = PyLong_FromVoidPtr(first + i * size);
+        PyObject *v = key != NULL ? PyDict_GetItemWithError(ka, key) : NULL;
+        Py_XDECREF(key);
+        if (v == NULL && PyErr_Occurred())
+            Py_CLEAR(saved);
+        else
+            PyTuple_SET_ITEM(saved, (Py_ssize_t)i, Py_NewRef(v != NULL ? v : Py_None));
+    }
+    return saved;
+}
+
+static void
+keeps_restore(PyObject *self, char *first, size_t size, PyObject *saved)
+{
+    PyObject *exc = PyErr_GetRaisedException();   /* the set's own error stays */
+    for (Py_ssize_t i = 0; saved != Py_None && i < PyTuple_GET_SIZE(saved); i++) {
+        PyObject *v = PyTuple_GET_ITEM(saved, i);
+        if (keep(self, first + (size_t)i * size, v == Py_None ? NULL : Py_NewRef(v)) < 0)
+            PyErr_Clear();
+    }
+    PyErr_SetRaisedException(exc);
+}
+
+/* The holder of the C array we allocated for the pointer at `slot`, if
+ * that pointer still points at it (borrowed; NULL otherwise). */
 static PyObject *
 holder_of(PyObject *self, void *slot)
 {
-    PyObject *o = root_of(self);
-    PyObject *ka = tail_of(o, def_of(Py_TYPE(o)))->_keepalive;
-    if (ka == NULL)
-        return NULL;
-    PyObject *key = PyLong_FromVoidPtr(slot);
-    if (key == NULL) {
-        PyErr_Clear();
-        return NULL;
-    }
-    PyObject *h = PyDict_GetItemWithError(ka, key);
-    Py_DECREF(key);
+    PyObject *ka = keepalive_of(self, 0);
+    PyObject *key = ka != NULL ? PyLong_FromVoidPtr(slot) : NULL;
+    PyObject *h = key != NULL ? PyDict_GetItemWithError(ka, key) : NULL;
+    Py_XDECREF(key);
     PyErr_Clear();
     void *p;
     memcpy(&p, slot, sizeof p);
-    if (h == NULL || !PyList_Check(h) || PyList_GET_SIZE(h) < 1 || !PyByteArray_Check(PyList_GET_ITEM(h, 0)) ||
-        PyByteArray_AS_STRING(PyList_GET_ITEM(h, 0)) != p)
-        return NULL;
-    return h;
+    return h != NULL && is_holder(h) && holder_data(h) == p ? h : NULL;
 }
 
 /* --- errors naming the class and field ----------------------------------- */
@@ -337,7 +459,8 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
 /* An address for a pointer field: int, None, a handle, a struct object
  * (its memory) or a buffer; what it points into is kept alive at `slot`. */
 static int
-set_address(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject *v, Py_ssize_t idx)
+set_address(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, char *slot, PyObject *v,
+            Py_ssize_t idx)
 {
     void *p = NULL;
     PyObject *held = NULL;
@@ -364,7 +487,7 @@ set_address(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObje
         return -1;
     }
     memcpy(dst, &p, sizeof p);
-    return keep(self, slot, held);
+    return keep_in(self, holder, slot, held);
 }
 
 static void
@@ -381,7 +504,7 @@ static int
 set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v)
 {
     if (v == Py_None || PyLong_Check(v))
-        return set_address(self, f, slot, slot, v, -1);
+        return set_address(self, f, slot, NULL, slot, v, -1);
     cb_kparams *kp = PyMem_Calloc(1, sizeof *kp);
     if (kp == NULL) {
         PyErr_NoMemory();
@@ -406,7 +529,7 @@ set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v
  * lives (dst may be a scratch copy), for keepalive; NULL when the caller
  * keeps the sources itself. */
 static int
-set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject *v, Py_ssize_t idx)
+set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, char *slot, PyObject *v, Py_ssize_t idx)
 {
     unsigned long long u;
     switch (f->kind) {
@@ -481,15 +604,13 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, char *slot, PyObject 
                                short_name(Py_TYPE(v)));
         memmove(dst, cb_struct_ptr(v), f->size);
         /* The copied bytes may hold pointers into what v keeps alive. */
-        if (slot == NULL)
-            return 0;
         PyObject *ka = tail_of(v, d)->_keepalive;
-        return keep(self, slot, ka != NULL && PyDict_GET_SIZE(ka) > 0 ? Py_NewRef(v) : NULL);
+        return keep_in(self, holder, slot, ka != NULL && PyDict_GET_SIZE(ka) > 0 ? Py_NewRef(v) : NULL);
     }
     case CB_FIELD_KERNEL_PARAMS:
         return set_kernel_params(self, f, dst, v);
     default:
-        return set_address(self, f, dst, slot, v, idx);
+        return set_address(self, f, dst, holder, slot, v, idx);
     }
 }
 
@@ -525,32 +646,13 @@ get_counted(PyObject *self, const cb_field_def *f, char *base)
     /* Our own array: never read past it, whatever the count says now. */
     PyObject *h = holder_of(self, slot);
     if (h != NULL) {
-        size_t have = (size_t)PyByteArray_GET_SIZE(PyList_GET_ITEM(h, 0)) / f->size;
+        size_t have = holder_size(h) / f->size;
         if (n > have)
             n = have;
     }
     if (n > PY_SSIZE_T_MAX / 2)
         return PyErr_NoMemory();
     return get_array(self, f, p, (size_t)n, h != NULL ? h : self);
-}
-
-/* A fresh zeroed C array for n elements, in a holder list [bytearray, *sources]. */
-static PyObject *
-new_holder(size_t n, size_t size, PyObject *sources)
-{
-    PyObject *buf = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * size));
-    if (buf == NULL)
-        return NULL;
-    memset(PyByteArray_AS_STRING(buf), 0, n * size);
-    PyObject *h = sources != NULL ? PyList_New(2) : PyList_New(1);
-    if (h == NULL) {
-        Py_DECREF(buf);
-        return NULL;
-    }
-    PyList_SET_ITEM(h, 0, buf);
-    if (sources != NULL)
-        PyList_SET_ITEM(h, 1, Py_NewRef(sources));
-    return h;
 }
 
 static int
@@ -591,9 +693,10 @@ set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
         Py_DECREF(items);   /* h holds them */
         if (h == NULL)
             return -1;
-        char *buf = PyByteArray_AS_STRING(PyList_GET_ITEM(h, 0));
+        char *buf = holder_data(h);
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (set_elem(self, f, buf + (size_t)i * f->size, NULL, PyTuple_GET_ITEM(items, i), i) < 0) {
+            char *elem = buf + (size_t)i * f->size;
+            if (set_elem(self, f, elem, h, elem, PyTuple_GET_ITEM(items, i), i) < 0) {
                 Py_DECREF(h);
                 return -1;
             }
@@ -623,8 +726,8 @@ set_pointer(PyObject *self, const cb_field_def *f, char *slot, PyObject *v)
     } else {
         if ((h = new_holder(1, f->size, v)) == NULL)
             return -1;
-        p = PyByteArray_AS_STRING(PyList_GET_ITEM(h, 0));
-        if (set_elem(self, f, p, NULL, v, -1) < 0) {
+        p = holder_data(h);
+        if (set_elem(self, f, p, h, p, v, -1) < 0) {
             Py_DECREF(h);
             return -1;
         }
@@ -729,15 +832,24 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     }
     size_t bytes = f->count * f->size;
     char *tmp = PyMem_Malloc(bytes ? bytes : 1);
+    /* elements that keep what they point to alive: on failure, what the
+     * unchanged memory points to is kept again */
+    int keeps = f->kind != CB_FIELD_SIGNED && f->kind != CB_FIELD_UNSIGNED && f->kind != CB_FIELD_ENUM &&
+                f->kind != CB_FIELD_FLOAT && f->kind != CB_FIELD_HANDLE;
+    PyObject *saved = keeps ? keeps_save(self, dst, f->count, f->size) : NULL;
     int rc = 0;
-    if (tmp == NULL) {
-        PyErr_NoMemory();
+    if (tmp == NULL || (keeps && saved == NULL)) {
+        if (tmp == NULL)
+            PyErr_NoMemory();
         rc = -1;
     }
     for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
-        rc = set_elem(self, f, tmp + (size_t)i * f->size, dst + (size_t)i * f->size, PyTuple_GET_ITEM(seq, i), i);
+        rc = set_elem(self, f, tmp + (size_t)i * f->size, NULL, dst + (size_t)i * f->size, PyTuple_GET_ITEM(seq, i), i);
     if (rc == 0)
         memcpy(dst, tmp, bytes);
+    else if (saved != NULL)
+        keeps_restore(self, dst, f->size, saved);
+    Py_XDECREF(saved);
     PyMem_Free(tmp);
     Py_DECREF(seq);
     return rc;
@@ -785,7 +897,7 @@ struct_set(PyObject *self, PyObject *value, const cb_field_def *f)
     if (f->kind == CB_FIELD_CSTRING)
         return set_cstring(self, f, p, value);
     if (f->count == 0)
-        return set_elem(self, f, p, p, value, -1);
+        return set_elem(self, f, p, NULL, p, value, -1);
     return set_array(self, f, p, value);
 }
 

@@ -109,6 +109,8 @@ CB_INTERNAL int cb_is_struct(PyObject *o);
  * and their bases), or None when `nullable` (NULL).  The pointer is borrowed. */
 CB_INTERNAL int cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const cb_argspec *spec,
                               int argi);
+/* Drop what wrappers of foreign memory keep alive (module teardown). */
+CB_INTERNAL void cb_struct_cache_clear(void);
 /* A list of n new owning objects copied from a C array. */
 CB_INTERNAL PyObject *cb_struct_list(PyTypeObject *type, const void *array, size_t n);
 
