@@ -433,6 +433,9 @@ class Model:
                 a.kind = "buffer_out"
                 q = overrides.BUFFER_SIZE_QUERIES.get(f.name, f.name + "Size")
                 a.size_query = q if q in self.h.functions else None
+                buf, size = overrides.BUFFER_SIZE_ARGS.get(f.name, (None, None))
+                if p.name == buf:
+                    a.size_arg = size
             elif inner.base == "void" and t.const and self.lib.style != "tuple":
                 a.kind = "buffer_in"
             elif inner.base in ("void", "char"):

@@ -14,6 +14,10 @@ OUT_ARRAYS = {
 # nvFatbin.h: nvFatbinSize reports how much nvFatbinGet writes.
 BUFFER_SIZE_QUERIES = {"nvFatbinGet": "nvFatbinSize"}
 
+# Output buffers whose room another argument gives: function -> (buffer, size).
+# The logs dumps write up to *size bytes: a smaller buffer is refused.
+BUFFER_SIZE_ARGS = {"cuLogsDumpToMemory": ("buffer", "size"), "cudaLogsDumpToMemory": ("buffer", "size")}
+
 # Pointers the library writes although their doc says [in] or does not say
 # it returns them: function -> {param}.
 OUT_POINTERS = {

@@ -106,6 +106,57 @@ def test_bad_arguments_raise_without_leaking():
     assert_no_growth(body, 50_000)
 
 
+def test_misbehaving_arguments_and_failed_struct_sets():
+    """The reliability paths: private snapshots of lists that change while
+    converted, kernel arguments held through memoryviews, outputs into shared
+    bytes, holders of struct arrays, a failed array set putting back what it
+    replaced, a wrapper of foreign memory, handle classes of another module."""
+    class Shrinks:
+        def __init__(self, victim):
+            self.victim = victim
+
+        def __index__(self):
+            self.victim.clear()
+            return 0
+
+    err, prog = nvrtc.nvrtcCreateProgram(b"__global__ void k() {}", b"k.cu", 0, [], [])
+    frame = driver.CUeglFrame().frame
+    outer = driver.CUlaunchConfig()
+
+    def body(n):
+        for i in range(n):
+            victim = []
+            victim[:] = [Shrinks(victim), 0, 0]
+            p = runtime.cudaDeviceProp()
+            p.maxThreadsDim = victim
+            victim[:] = [Shrinks(victim), 0, 0]
+            raises(runtime.cudaSetValidDevices, [Shrinks([]), 1.5], 2)
+            try:   # a status with a driver, RuntimeError without
+                driver.cuLaunchKernel(0, 1, 1, 1, 1, 1, 1, 0, 0,
+                                      ([ctypes.c_int(1), ctypes.c_float(2.0), 3], [ctypes.c_int, ctypes.c_float, ctypes.c_int]), 0)
+            except RuntimeError:
+                pass
+            raises(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, 0, ([bytearray(8)], [None]), 0)
+            nvrtc.nvrtcGetProgramLog(prog, b" ")
+            raises(nvrtc.nvrtcGetPTX, prog, 1)
+            raises(driver.CUstream, -1)
+            frame.pPitch = [bytearray(8), bytearray(8), bytearray(8)]
+            try:
+                frame.pPitch = [bytearray(8), bytearray(8), "bad"]
+            except TypeError:
+                pass
+            inner = driver.CUlaunchConfig(_ptr=outer.getPtr())
+            inner.attrs = [driver.CUlaunchAttribute(), driver.CUlaunchAttribute()]
+            c = driver.CUlaunchConfig()
+            c.attrs = [driver.CUlaunchAttribute()]
+            c.attrs[0].value.accessPolicyWindow.base_ptr = bytearray(16)
+            raises(runtime.cudaMemcpy, bytearray(8), driver.CUdeviceptr(0), 1.5, 0)
+    try:
+        assert_no_growth(body, 20_000)
+    finally:
+        nvrtc.nvrtcDestroyProgram(prog)
+
+
 def test_calls_into_the_driver_success_or_missing():
     """With a driver the calls return tuples; without one each raises
     RuntimeError naming the library: either path, many times over."""
