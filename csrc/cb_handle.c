@@ -290,8 +290,8 @@ handle_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyOb
     if (CB_LIKELY(kwnames == NULL && nargs <= 1)) {
         unsigned long long v = 0;
         long long small;
-        if (nargs == 1 && cb_small_int(args[0], &small) && in_range(kind_of(type), small, 0))
-            v = (unsigned long long)small;
+        if (nargs == 1 && cb_small_int(args[0], &small) && small >= 0 && small <= INT_MAX)
+            v = (unsigned long long)small;   /* fits every kind */
         else if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
             return NULL;
         return handle_make(type, v);
