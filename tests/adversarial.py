@@ -13,8 +13,11 @@ a wrong value where the case checks one, or a crash is not.  The test
 """
 import ctypes
 import gc
+import os
 import re
+import shutil
 import sys
+import tempfile
 
 from cuda.bindings import driver, nvfatbin, nvjitlink, nvrtc, nvvm, runtime
 
@@ -472,8 +475,16 @@ GROUPS = {
 
 if __name__ == "__main__":
     group = sys.argv[1]
-    GROUPS[group]()
-    gc.collect()
+    # in a folder of its own: calls given the string "x" write files there
+    # (nvrtcInstallBundledHeaders installs its headers into ./x)
+    work = tempfile.mkdtemp(prefix="cb-adversarial-")
+    os.chdir(work)
+    try:
+        GROUPS[group]()
+        gc.collect()
+    finally:
+        os.chdir("/")
+        shutil.rmtree(work, ignore_errors=True)
     for why in UNEXPECTED:
         print("UNEXPECTED", why)
     print("%s: %d cases, %d unexpected" % (group, CASES, len(UNEXPECTED)), flush=True)

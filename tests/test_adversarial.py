@@ -18,12 +18,12 @@ GROUPS = ["sequences", "scalars", "struct_setters", "kernel_args", "handles", "v
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_misbehaving_objects_never_crash(group):
+def test_misbehaving_objects_never_crash(group, tmp_path):
     # No device visible: the cases test the conversions, and the calls that
     # follow them must not act on a GPU (an int is a trusted address).
     env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
     r = subprocess.run([sys.executable, "-P", os.path.join(ROOT, "tests", "adversarial.py"), group],
-                       capture_output=True, text=True, timeout=600, cwd="/", env=env)
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
     lines = r.stdout.splitlines()
     last = lines[-1] if lines else ""
     assert r.returncode == 0, "group %s: exit %d in or after case %r\n%s%s" % (
