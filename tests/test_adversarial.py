@@ -18,10 +18,12 @@ GROUPS = ["sequences", "scalars", "struct_setters", "kernel_args", "handles", "v
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_misbehaving_objects_never_crash(group, tmp_path):
-    # No device visible: the cases test the conversions, and the calls that
-    # follow them must not act on a GPU (an int is a trusted address).
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES="")
+def test_misbehaving_objects_never_crash(group, tmp_path, stub_driver):
+    # The toolkit's stub driver, whatever this machine has: the cases test
+    # the conversions, and the calls they reach must not act on a GPU (an int
+    # or None is a trusted address; a real driver dereferences NULL structs).
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES="",
+               LD_LIBRARY_PATH=stub_driver + os.pathsep + os.environ.get("LD_LIBRARY_PATH", ""))
     r = subprocess.run([sys.executable, "-P", os.path.join(ROOT, "tests", "adversarial.py"), group],
                        capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
     lines = r.stdout.splitlines()
