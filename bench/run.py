@@ -54,12 +54,22 @@ def tool_env(python):
     return env
 
 
-def build_cimport(python, work, side):
+def bound_headers(python):
+    """The cuda.h folder the package of `python` was built with (ours keeps
+    it): the release NVIDIA's .pxd of that release needs too.  The
+    toolkit's own otherwise."""
+    out = subprocess.run([python, "-P", "-c", "from cuda.bindings import cydriver; print(cydriver._header_dir)"],
+                         capture_output=True, text=True, cwd="/")
+    d = out.stdout.strip()
+    return d if out.returncode == 0 and os.path.isfile(os.path.join(d, "cuda.h")) else os.path.join(CUDA_HOME, "include")
+
+
+def build_cimport(python, work, side, include):
     build = os.path.join(work, "cython-" + side)
     env = tool_env(python)
     meson = [python, "-m", "mesonbuild.mesonmain"]
     for cmd in (meson + ["setup", build, os.path.join(HERE, "cython"), "-Dpython=" + python,
-                         "-Dtoolkit_include=" + os.path.join(CUDA_HOME, "include")],
+                         "-Dtoolkit_include=" + include],
                 meson + ["compile", "-C", build]):
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=work)
         if out.returncode != 0:
@@ -81,7 +91,8 @@ def keep_min(into, rows):
 def measure(args, work):
     program, library = common.build_floor(work)
     sides = {"nvidia": args.nvidia, "ours": args.ours}
-    cython = {side: build_cimport(py, work, side) for side, py in sides.items()}
+    include = bound_headers(sides["ours"])   # both sides against one release's cuda.h
+    cython = {side: build_cimport(py, work, side, include) for side, py in sides.items()}
     res = {"C alone": {}, "rows": {s: {} for s in sides}, "reference": {s: {} for s in sides}, "impl": {}}
     scale = [str(args.scale)]
     for _ in range(args.rounds):
