@@ -14,12 +14,14 @@ a wrong value where the case checks one, or a crash is not.  The test
 import ctypes
 import gc
 import os
-import re
 import shutil
 import sys
 import tempfile
 
 from cuda.bindings import driver, nvfatbin, nvjitlink, nvrtc, nvvm, runtime
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # helpers (-P leaves tests/ off)
+from helpers import params_of, public_functions  # noqa: E402
 
 MODULES = [driver, runtime, nvrtc, nvjitlink, nvvm, nvfatbin]
 CASES = 0
@@ -136,21 +138,10 @@ HOSTILE_SCALARS = [("shrinks", Shrinks([])), ("raises", Raises()), ("huge", Huge
 
 # -- the functions and their parameters, from their docstrings ---------------
 
-def params_of(func):
-    doc = func.__doc__ or ""
-    if "Parameters\n----------" not in doc:
-        return []
-    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0]
-    return re.findall(r"^(\w+) : (.+)$", section, re.M)
-
-
 def functions():
-    for mod in MODULES:
-        for name in sorted(dir(mod)):
-            obj = getattr(mod, name)
-            if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
-                    and name != "sizeof" and params_of(obj):
-                yield mod, name, obj
+    for mod, name, func in public_functions(MODULES):
+        if params_of(func):
+            yield mod, name, func
 
 
 def neutral(ptype):

@@ -1,6 +1,7 @@
 """Helpers shared by the tests (tests/ is on sys.path via pytest's `pythonpath`)."""
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -91,3 +92,23 @@ def nvrtc_output(source, options, kind):
     finally:
         nvrtc.nvrtcDestroyProgram(prog)
     return bytes(out)
+
+
+def params_of(func):
+    """[(name, type text)] of a generated function, from its numpydoc
+    Parameters section."""
+    doc = func.__doc__ or ""
+    if "Parameters\n----------" not in doc:
+        return []
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^(\w+) : (.+)$", section, re.M)
+
+
+def public_functions(modules):
+    """(module, name, function) for every public function of the modules."""
+    for mod in modules:
+        for name in sorted(dir(mod)):
+            obj = getattr(mod, name)
+            if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
+                    and name != "sizeof":
+                yield mod, name, obj

@@ -6,35 +6,16 @@ The parameter list and accepted types are read from each function's
 generated docstring, so a new function is covered without editing this file.
 """
 import os
-import re
 
 import pytest
 
 from cuda.bindings import driver, nvfatbin, nvjitlink, nvrtc, nvvm, runtime
-from helpers import ROOT
+from helpers import ROOT, params_of, public_functions as functions_of
 
 MODULES = [nvrtc, nvjitlink, nvvm, nvfatbin, driver, runtime]
 EXPECTED = (TypeError, ValueError, OverflowError)
 HUGE = [2 ** 64, -(2 ** 64), 2 ** 200]
 NOT_NUMBERS = [1.5, float("nan"), "1", b"1", object(), [1]]
-
-
-def params_of(func):
-    """[(name, type text)] from the numpydoc Parameters section."""
-    doc = func.__doc__ or ""
-    if "Parameters\n----------" not in doc:
-        return []
-    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\n", 1)[0]
-    return re.findall(r"^(\w+) : (.+)$", section, re.M)
-
-
-def public_functions():
-    for mod in MODULES:
-        for name in sorted(dir(mod)):
-            obj = getattr(mod, name)
-            if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
-                    and name != "sizeof":
-                yield mod, name, obj
 
 
 def good_value(mod, ptype):
@@ -120,7 +101,7 @@ def signed_handle(mod, ptype):
 
 
 CASES = []
-for _mod, _name, _func in public_functions():
+for _mod, _name, _func in functions_of(MODULES):
     _params = params_of(_func)
     for _i, (_pname, _ptype) in enumerate(_params):
         for _j, _bad in enumerate(bad_values(_mod, _ptype, _pname)):
@@ -138,7 +119,7 @@ def test_bad_value_raises(mod, func, params, index, bad):
     assert func.__name__ in str(exc.value) or exc.type is not TypeError or "item" in str(exc.value)
 
 
-ARITY = [pytest.param(f, params_of(f), id=n) for _, n, f in public_functions()]
+ARITY = [pytest.param(f, params_of(f), id=n) for _, n, f in functions_of(MODULES)]
 
 
 @pytest.mark.parametrize("func, params", ARITY)
@@ -166,9 +147,9 @@ def test_every_function_is_covered():
     with open(os.path.join(ROOT, "gen", "data", "cython_capi.json")) as f:
         ref = json.load(f)
     want = len(ref["cuda.bindings.cynvrtc"]) + len(ref["cuda.bindings.cynvjitlink"])
-    assert len([n for m, n, _ in public_functions() if m in (nvrtc, nvjitlink)]) == want
-    assert len([n for m, n, _ in public_functions() if m is nvvm]) >= 13
-    assert len([n for m, n, _ in public_functions() if m is nvfatbin]) >= 11
-    assert len([n for m, n, _ in public_functions() if m is driver]) >= 450
-    assert len([n for m, n, _ in public_functions() if m is runtime]) >= 330
-    assert all(params_of(f) or not f.__text_signature__.count(",") for _, _, f in public_functions())
+    assert len([n for m, n, _ in functions_of(MODULES) if m in (nvrtc, nvjitlink)]) == want
+    assert len([n for m, n, _ in functions_of(MODULES) if m is nvvm]) >= 13
+    assert len([n for m, n, _ in functions_of(MODULES) if m is nvfatbin]) >= 11
+    assert len([n for m, n, _ in functions_of(MODULES) if m is driver]) >= 450
+    assert len([n for m, n, _ in functions_of(MODULES) if m is runtime]) >= 330
+    assert all(params_of(f) or not f.__text_signature__.count(",") for _, _, f in functions_of(MODULES))
