@@ -454,6 +454,61 @@ def group_struct_memory():
          lambda why: why)
 
 
+def group_leaks():
+    """Leak loops over every argument kind: every function called with
+    neutral arguments and with each parameter in turn given a list that
+    empties itself or a raising object, and every field of every struct
+    class read and written back (views included).  After two warm-up rounds
+    (classes and caches made on first use), three more may not grow the
+    Python heap."""
+    import tracemalloc
+    calls = []
+    for mod, name, func in functions():
+        params = params_of(func)
+        calls.append(lambda func=func, params=params: func(*[neutral(t) for _, t in params]))
+        for i, (_, ptype) in enumerate(params):
+            def bad_call(func=func, params=params, i=i, listy=ptype.startswith("list[")):
+                args = [neutral(t) for _, t in params]
+                args[i] = hostile_lists_shrink(3) if listy else Raises()
+                return func(*args)
+            calls.append(bad_call)
+    for mod, name, cls in struct_classes():
+        def round_trip(cls=cls):
+            obj = cls()
+            for f in fields(obj):
+                v = getattr(obj, f)
+                try:
+                    setattr(obj, f, v)
+                except Exception:
+                    pass
+                if hasattr(v, "getPtr") and not hasattr(v, "__int__"):
+                    for g in fields(v):
+                        getattr(v, g)
+        calls.append(round_trip)
+
+    def one_round():
+        for fn in calls:
+            try:
+                fn()
+            except Exception:
+                pass
+
+    one_round()
+    one_round()
+    gc.collect()
+    tracemalloc.start()
+    one_round()
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(3):
+        one_round()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    case("%d calls, 3 rounds: heap %+d B" % (len(calls), grown), lambda: grown,
+         lambda g: None if g < 64 * 1024 else "the heap grew by %d bytes over 3 rounds of %d calls" % (g, len(calls)))
+
+
 GROUPS = {
     "sequences": group_sequences,
     "scalars": group_scalars,
@@ -462,6 +517,7 @@ GROUPS = {
     "handles": group_handles,
     "values": group_values,
     "struct_memory": group_struct_memory,
+    "leaks": group_leaks,
 }
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 
 from helpers import ROOT
 
-GROUPS = ["sequences", "scalars", "struct_setters", "kernel_args", "handles", "values", "struct_memory"]
+GROUPS = ["sequences", "scalars", "struct_setters", "kernel_args", "handles", "values", "struct_memory", "leaks"]
 
 
 @pytest.mark.parametrize("group", GROUPS)
