@@ -26,22 +26,23 @@ static PyObject *repr_u32(PyObject *self);
 #define REGISTRY_CAPACITY 1024
 
 typedef struct handle_registry {
-    atomic_size_t n;   /* entries below n are complete (release/acquire) */
+    atomic_size_t n;   /* slots taken; a slot's type is published last */
     struct {
-        PyTypeObject *type;
+        _Atomic(PyTypeObject *) type;   /* NULL until its entry is complete */
         cb_handle_kind kind;
     } entries[REGISTRY_CAPACITY];
 } handle_registry;
 
-static handle_registry *registry;   /* this module's pointer to the shared table */
+static handle_registry *registry;   /* this module's pointer to the shared table (atomic access) */
 
 static void
 registry_free(PyObject *capsule)
 {
     handle_registry *r = PyCapsule_GetPointer(capsule, REGISTRY_KEY);
     if (r != NULL) {
-        for (size_t i = 0; i < atomic_load(&r->n); i++)
-            Py_DECREF(r->entries[i].type);
+        size_t n = atomic_load(&r->n);
+        for (size_t i = 0; i < n && i < REGISTRY_CAPACITY; i++)
+            Py_XDECREF(atomic_load(&r->entries[i].type));
         PyMem_RawFree(r);
     }
 }
@@ -51,8 +52,9 @@ registry_free(PyObject *capsule)
 static handle_registry *
 registry_get(int create)
 {
-    if (registry != NULL)
-        return registry;
+    handle_registry *r = cb_load_ptr(&registry);
+    if (r != NULL)
+        return r;
     PyObject *dict = PyInterpreterState_GetDict(PyInterpreterState_Get());
     if (dict == NULL) {
         if (create)
@@ -63,22 +65,27 @@ registry_get(int create)
     if (capsule == NULL && !create)
         return NULL;
     if (capsule == NULL) {
-        handle_registry *r = PyMem_RawCalloc(1, sizeof *r);
-        if (r == NULL) {
+        handle_registry *fresh = PyMem_RawCalloc(1, sizeof *fresh);
+        if (fresh == NULL) {
             PyErr_NoMemory();
             return NULL;
         }
-        if ((capsule = PyCapsule_New(r, REGISTRY_KEY, registry_free)) == NULL) {
-            PyMem_RawFree(r);
+        PyObject *mine = PyCapsule_New(fresh, REGISTRY_KEY, registry_free);
+        if (mine == NULL) {
+            PyMem_RawFree(fresh);
             return NULL;
         }
-        int rc = PyDict_SetItemString(dict, REGISTRY_KEY, capsule);
-        Py_DECREF(capsule);   /* the dict holds it */
-        if (rc < 0)
+        /* insert-if-absent: a module making one at the same time wins or loses whole */
+        PyObject *key = PyUnicode_FromString(REGISTRY_KEY);
+        capsule = key != NULL ? PyDict_SetDefault(dict, key, mine) : NULL;   /* borrowed */
+        Py_XDECREF(key);
+        Py_DECREF(mine);   /* the dict holds the one in use; an unused one is freed */
+        if (capsule == NULL)
             return NULL;
     }
-    registry = PyCapsule_GetPointer(capsule, REGISTRY_KEY);
-    return registry;
+    r = PyCapsule_GetPointer(capsule, REGISTRY_KEY);
+    cb_store_ptr(&registry, r);
+    return r;
 }
 
 static int
@@ -87,14 +94,13 @@ registry_add(PyTypeObject *type, cb_handle_kind kind)
     handle_registry *r = registry_get(1);
     if (r == NULL)
         return -1;
-    size_t n = atomic_load_explicit(&r->n, memory_order_relaxed);   /* made under the import lock */
-    if (n == REGISTRY_CAPACITY) {
+    size_t i = atomic_fetch_add(&r->n, 1);   /* classes are made on first use, by any thread */
+    if (i >= REGISTRY_CAPACITY) {
         PyErr_SetString(PyExc_RuntimeError, "cuda.bindings: too many handle classes");
         return -1;
     }
-    r->entries[n].type = (PyTypeObject *)Py_NewRef(type);
-    r->entries[n].kind = kind;
-    atomic_store_explicit(&r->n, n + 1, memory_order_release);
+    r->entries[i].kind = kind;
+    atomic_store_explicit(&r->entries[i].type, (PyTypeObject *)Py_NewRef(type), memory_order_release);
     return 0;
 }
 
@@ -108,9 +114,11 @@ foreign_kind(PyTypeObject *t)
     if (r == NULL)
         return -1;
     size_t n = atomic_load_explicit(&r->n, memory_order_acquire);
+    if (n > REGISTRY_CAPACITY)
+        n = REGISTRY_CAPACITY;
     for (; t != NULL; t = t->tp_base)
         for (size_t i = 0; i < n; i++)
-            if (r->entries[i].type == t)
+            if (atomic_load_explicit(&r->entries[i].type, memory_order_acquire) == t)
                 return (int)r->entries[i].kind;
     return -1;
 }
@@ -220,7 +228,7 @@ cb_handle_freelist_clear(void)
     while (nfree > 0)
         PyObject_Free(freelist[--nfree]);
 #endif
-    registry = NULL;   /* looked up again: the interpreter may be a new one */
+    cb_store_ptr(&registry, NULL);   /* looked up again: the interpreter may be a new one */
 }
 
 static PyObject *
