@@ -157,7 +157,7 @@ cb_struct_new(PyTypeObject *type, const void *src)
 
 /* A C array we allocate for a pointer field lives in a holder: the tuple
  * (capsule of the memory, what its items keep alive, the keepalive dict of
- * pointers inside it).  Nothing in it can be resized or replaced from Python,
+ * pointers inside it, made with it).  Nothing in it can be resized or replaced from Python,
  * though gc.get_referents reaches it: element views point into it. */
 #define HOLDER_NAME "cuda.bindings struct array"
 
@@ -170,7 +170,8 @@ holder_free(PyObject *capsule)
 static int
 is_holder(PyObject *h)
 {
-    return PyTuple_CheckExact(h) && PyTuple_GET_SIZE(h) == 3 && PyCapsule_IsValid(PyTuple_GET_ITEM(h, 0), HOLDER_NAME);
+    return PyTuple_CheckExact(h) && PyTuple_GET_SIZE(h) == 3 && PyCapsule_IsValid(PyTuple_GET_ITEM(h, 0), HOLDER_NAME) &&
+           PyDict_CheckExact(PyTuple_GET_ITEM(h, 2));
 }
 
 static char *
@@ -202,14 +203,17 @@ new_holder(size_t n, size_t size, PyObject *sources)
         Py_XDECREF(cap);
         return NULL;
     }
-    PyObject *h = PyTuple_New(3);
+    /* the keepalive dict made now: the tuple is never written once shared */
+    PyObject *keeps = PyDict_New();
+    PyObject *h = keeps != NULL ? PyTuple_New(3) : NULL;
     if (h == NULL) {
         Py_DECREF(cap);
+        Py_XDECREF(keeps);
         return NULL;
     }
     PyTuple_SET_ITEM(h, 0, cap);
     PyTuple_SET_ITEM(h, 1, Py_NewRef(sources != NULL ? sources : Py_None));
-    PyTuple_SET_ITEM(h, 2, Py_NewRef(Py_None));
+    PyTuple_SET_ITEM(h, 2, keeps);
     return h;
 }
 
@@ -218,6 +222,22 @@ new_holder(size_t n, size_t size, PyObject *sources)
  * memory outlives the wrapper (a view of another struct, a callback's
  * argument).  Setting the slot again releases the old target. */
 static PyObject *foreign_keepalive;
+
+/* That dict, made by the first thread that needs it (borrowed). */
+static PyObject *
+foreign_keepalive_get(void)
+{
+    PyObject *d = cb_load_ptr(&foreign_keepalive);
+    if (d != NULL)
+        return d;
+    PyObject *mine = PyDict_New(), *none = NULL;
+    if (mine == NULL)
+        return NULL;
+    if (__atomic_compare_exchange_n(&foreign_keepalive, &none, mine, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return mine;
+    Py_DECREF(mine);   /* another thread made it first */
+    return none;
+}
 
 void
 cb_struct_cache_clear(void)
@@ -244,21 +264,16 @@ root_of(PyObject *self)
 static PyObject *
 keepalive_of(PyObject *self, int create)
 {
-    PyObject *o = root_of(self), *owner = tail_of(o, def_of(Py_TYPE(o)))->_owner, **dict;
+    PyObject *o = root_of(self), *owner = tail_of(o, def_of(Py_TYPE(o)))->_owner;
     cb_struct_tail *t = tail_of(o, def_of(Py_TYPE(o)));
     if (owner != NULL && is_holder(owner))
-        dict = &((PyTupleObject *)owner)->ob_item[2];   /* made on first use: None until then */
-    else if (owner == NULL && t->_pvt_ptr != value_of(o, def_of(Py_TYPE(o))))
-        dict = &foreign_keepalive;
-    else
-        dict = &t->_keepalive;
-    if ((*dict == NULL || *dict == Py_None) && create) {
-        PyObject *d = PyDict_New();
-        if (d == NULL)
-            return NULL;
-        Py_XSETREF(*dict, d);
-    }
-    return *dict == Py_None ? NULL : *dict;
+        return PyTuple_GET_ITEM(owner, 2);
+    if (owner == NULL && t->_pvt_ptr != value_of(o, def_of(Py_TYPE(o))))
+        return create ? foreign_keepalive_get() : cb_load_ptr(&foreign_keepalive);
+    /* o's own dict, made under o's critical section (cb_struct_get/set) */
+    if (t->_keepalive == NULL && create)
+        t->_keepalive = PyDict_New();
+    return t->_keepalive;
 }
 
 /* Keep obj (stolen; NULL: forget) alive for the pointer at `slot`: in the
@@ -267,21 +282,7 @@ keepalive_of(PyObject *self, int create)
 static int
 keep_in(PyObject *self, PyObject *holder, void *slot, PyObject *obj)
 {
-    PyObject *ka;
-    if (holder != NULL) {
-        PyObject **dict = &((PyTupleObject *)holder)->ob_item[2];
-        if (*dict == Py_None && obj != NULL) {
-            PyObject *d = PyDict_New();
-            if (d == NULL) {
-                Py_DECREF(obj);
-                return -1;
-            }
-            Py_SETREF(*dict, d);
-        }
-        ka = *dict == Py_None ? NULL : *dict;
-    } else {
-        ka = keepalive_of(self, obj != NULL);
-    }
+    PyObject *ka = holder != NULL ? PyTuple_GET_ITEM(holder, 2) : keepalive_of(self, obj != NULL);
     if (ka == NULL) {   /* nothing kept yet, or no dict could be made */
         Py_XDECREF(obj);
         return obj != NULL ? -1 : 0;
