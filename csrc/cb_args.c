@@ -313,6 +313,32 @@ cb_arg_out_buffer(PyObject *o, cb_buf *b, CB_ARG)
     return cb_arg_buffer(o, 1, 0, b, spec, argi);
 }
 
+PyObject *
+cb_buffer_hold(PyObject *o, void **ptr, CB_ARG)
+{
+    if (!PyObject_CheckBuffer(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a contiguous buffer, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    PyObject *view = PyMemoryView_FromObject(o);
+    if (view == NULL) {
+        PyObject *e = PyErr_GetRaisedException();
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a contiguous buffer: %S", spec->func,
+                     argname(spec, argi), e);
+        Py_XDECREF(e);
+        return NULL;
+    }
+    if (!PyBuffer_IsContiguous(PyMemoryView_GET_BUFFER(view), 'C')) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a contiguous buffer: %.200s is not C-contiguous",
+                     spec->func, argname(spec, argi), Py_TYPE(o)->tp_name);
+        Py_DECREF(view);
+        return NULL;
+    }
+    *ptr = PyMemoryView_GET_BUFFER(view)->buf;
+    return view;
+}
+
 void
 cb_buf_release(cb_buf *b)
 {

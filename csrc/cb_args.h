@@ -159,6 +159,12 @@ CB_INTERNAL int cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b
 CB_INTERNAL int cb_arg_out_buffer(PyObject *o, cb_buf *b, CB_ARG);
 CB_INTERNAL void cb_buf_release(cb_buf *b);
 
+/* A memoryview of a C-contiguous buffer object, for memory a call (or a C
+ * array it takes) points into: kept until the call returns, the view holds
+ * the export, so the memory cannot move (a bytearray cannot be resized) or
+ * go.  *ptr gets the memory's address.  NULL with TypeError otherwise. */
+CB_INTERNAL PyObject *cb_buffer_hold(PyObject *o, void **ptr, CB_ARG);
+
 /* Raise ValueError unless the buffer holds at least `need` bytes. */
 CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG);
 

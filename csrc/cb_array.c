@@ -81,12 +81,9 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
             *(void **)slot = p;
             return 0;
         }
-        /* A memoryview kept until the call returns holds the export: a
-         * bytearray cannot be resized (moved) under the pointer. */
-        PyObject *view = PyMemoryView_FromObject(item);
+        PyObject *view = cb_buffer_hold(item, (void **)slot, spec, argi);
         if (view == NULL)
             return -1;
-        *(void **)slot = PyMemoryView_GET_BUFFER(view)->buf;
         if (arr->keep == NULL && (arr->keep = PyList_New(0)) == NULL) {
             Py_DECREF(view);
             return -1;

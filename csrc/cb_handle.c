@@ -266,24 +266,20 @@ init_value_bits(PyTypeObject *type, PyObject *init, unsigned long long *out)
                      Py_TYPE(init)->tp_name);
         return -1;
     }
-    int overflow = 0, rc = 0;
+    int overflow = 0;
     long long s = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (s == -1 && PyErr_Occurred()) {
-        rc = -1;
-    } else if (!in_range(kind_of(type), s, overflow)) {
-        PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range: %R", type->tp_name, v);
-        rc = -1;
-    } else if (overflow > 0) {
+    int fits = !(s == -1 && PyErr_Occurred()) && in_range(kind_of(type), s, overflow);
+    *out = (unsigned long long)s;
+    if (fits && overflow > 0) {   /* above LLONG_MAX: 64 bits at most */
         *out = PyLong_AsUnsignedLongLong(v);
-        if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
-            PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range: %R", type->tp_name, v);
-            rc = -1;
-        }
-    } else {
-        *out = (unsigned long long)s;
+        fits = !(*out == (unsigned long long)-1 && PyErr_Occurred());
+    }
+    if (!fits) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_OverflowError, "%s(init_value) is out of range: %R", type->tp_name, v);
     }
     Py_DECREF(v);
-    return rc;
+    return fits ? 0 : -1;
 }
 
 static int handle_init(PyObject *self, PyObject *args, PyObject *kwds);

@@ -178,9 +178,8 @@ pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
     }
     if (obj == NULL)
         return -1;
-    /* The argument's memory, through a memoryview kept until the call
-     * returns: it holds the export, so the memory cannot move or go. */
-    PyObject *view = PyObject_CheckBuffer(obj) ? PyMemoryView_FromObject(obj) : NULL;
+    /* the argument's memory, held until the call returns */
+    PyObject *view = cb_buffer_hold(obj, &kp->argv[i], spec, argi);
     Py_DECREF(obj);
     if (view == NULL) {
         PyErr_Clear();
@@ -188,7 +187,6 @@ pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
                      ((PyTypeObject *)type)->tp_name);
         return -1;
     }
-    kp->argv[i] = PyMemoryView_GET_BUFFER(view)->buf;
     int rc = keep(kp, view);
     Py_DECREF(view);
     return rc;

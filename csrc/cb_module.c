@@ -386,22 +386,20 @@ cb_module_getattr(PyObject *module, PyObject *name)
         PyErr_Format(PyExc_AttributeError, "module has no attribute '%U'", name);
         return NULL;
     }
-    {
-        const cb_module_def *def = st->def;
-        for (int i = 0; i < def->nenums; i++)
-            if (PyUnicode_CompareWithASCIIString(name, def->enums[i].name) == 0)
-                return cb_enum_type(module, i);
-        for (int i = 0; i < def->nhandles; i++)
-            if (PyUnicode_CompareWithASCIIString(name, strrchr(def->handles[i].spec_name, '.') + 1) == 0)
-                return Py_XNewRef((PyObject *)cb_handle_class(module, st, i));
-        for (int i = 0; i < def->nstructs; i++)
-            if (PyUnicode_CompareWithASCIIString(name, strrchr(def->structs[i].spec_name, '.') + 1) == 0)
-                return Py_XNewRef((PyObject *)cb_struct_class(module, st, i));
-        /* `from cuda.bindings.driver import *` asks for __all__: every public
-         * name, the classes not made yet included (the import makes them). */
-        if (PyUnicode_CompareWithASCIIString(name, "__all__") == 0)
-            return public_names(module);
-    }
+    const cb_module_def *def = st->def;
+    for (int i = 0; i < def->nenums; i++)
+        if (PyUnicode_CompareWithASCIIString(name, def->enums[i].name) == 0)
+            return cb_enum_type(module, i);
+    for (int i = 0; i < def->nhandles; i++)
+        if (PyUnicode_CompareWithASCIIString(name, strrchr(def->handles[i].spec_name, '.') + 1) == 0)
+            return Py_XNewRef((PyObject *)cb_handle_class(module, st, i));
+    for (int i = 0; i < def->nstructs; i++)
+        if (PyUnicode_CompareWithASCIIString(name, strrchr(def->structs[i].spec_name, '.') + 1) == 0)
+            return Py_XNewRef((PyObject *)cb_struct_class(module, st, i));
+    /* `from cuda.bindings.driver import *` asks for __all__: every public
+     * name, the classes not made yet included (the import makes them). */
+    if (PyUnicode_CompareWithASCIIString(name, "__all__") == 0)
+        return public_names(module);
     PyErr_Format(PyExc_AttributeError, "module '%s' has no attribute '%U'", st->def->name, name);
     return NULL;
 }

@@ -157,8 +157,9 @@ cb_struct_new(PyTypeObject *type, const void *src)
 
 /* A C array we allocate for a pointer field lives in a holder: the tuple
  * (capsule of the memory, what its items keep alive, the keepalive dict of
- * pointers inside it, made with it).  Nothing in it can be resized or replaced from Python,
- * though gc.get_referents reaches it: element views point into it. */
+ * pointers inside it, made with it).  Nothing in it can be resized or
+ * replaced from Python, though gc.get_referents reaches it: element views
+ * point into it. */
 #define HOLDER_NAME "cuda.bindings struct array"
 
 static void
@@ -527,8 +528,8 @@ set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v
 }
 
 /* Convert v into the element at dst.  `slot` is where the element finally
- * lives (dst may be a scratch copy), for keepalive; NULL when the caller
- * keeps the sources itself. */
+ * lives (dst may be a scratch copy), for keepalive: in the dict of `holder`,
+ * a C array not attached yet, or (holder NULL) of self's memory. */
 static int
 set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, char *slot, PyObject *v, Py_ssize_t idx)
 {

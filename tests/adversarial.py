@@ -333,6 +333,15 @@ def group_handles():
 
     case("cuMemcpyHtoD(0, ba, resizes ba)", lambda: driver.cuMemcpyHtoD(0, ba, Resizes()))
     case("cudaMemcpy(ba, 0, resizes ba)", lambda: runtime.cudaMemcpy(ba, 0, Resizes(), 0))
+    strided = memoryview(bytearray(16))[::2]   # its first byte's address would pass for all of it
+
+    def refused(r):
+        return "a non-contiguous buffer was taken: %r" % (r,)
+    case("cuLinkCreate(optionValues=[strided])", lambda: driver.cuLinkCreate(1, [0], [strided]), refused)
+    case("cuLaunchKernel(kernelParams=([strided], [a type making it]))",
+         lambda: driver.cuLaunchKernel(0, 1, 1, 1, 1, 1, 1, 0, 0,
+                                       ([strided], [type("Strided", (), {"__new__": lambda c, v: strided})]), 0),
+         refused)
     attr = driver.CUlaunchAttribute()
     case("accessPolicyWindow.base_ptr = Fake", lambda: setattr(attr.value.accessPolicyWindow, "base_ptr", Fake()))
 
