@@ -101,6 +101,20 @@ print('libnvrtc.so' in maps, 'libnvJitLink.so' in maps, 'libcuda.so' in maps)
     assert r.stdout.split() == ["False", "False", "False"], r.stderr
 
 
+def test_import_brings_no_heavy_stdlib_modules():
+    # typing, re, enum and collections cost more than our modules themselves:
+    # importing the bindings must not pull them in (it tripled import time once)
+    code = """
+import sys
+before = set(sys.modules)
+from cuda.bindings import driver, runtime, nvrtc, nvjitlink, nvvm, nvfatbin
+heavy = {'typing', 're', 'enum', 'collections', 'inspect', 'ctypes'}
+print(sorted(heavy & (set(sys.modules) - before)))
+"""
+    r = run_python(code)
+    assert r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
 def test_pathfinder_is_used_when_installed():
     pytest.importorskip("cuda.pathfinder")
     code = """

@@ -6,12 +6,13 @@ capsule API for C extensions (headers under :func:`get_include`).
 Nothing is loaded at import: each library is found on first use.
 """
 import os as _os
-from typing import Any as _Any
 
 from ._version import __version__ as __version__
 
 
-def __getattr__(name: str) -> _Any:
+# No typing import here: with re and collections it tripled the package's
+# import time.
+def __getattr__(name: str) -> object:
     # cuda.bindings.utils without importing it (and re) with the package
     if name == "utils":
         import importlib
