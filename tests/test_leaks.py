@@ -20,18 +20,55 @@ def resident_kb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+class _ProcessInfo(ctypes.Structure):
+    # nvml.h's nvmlProcessInfo_t (v2 layout, what the _v3 query fills)
+    _fields_ = [("pid", ctypes.c_uint), ("usedGpuMemory", ctypes.c_ulonglong),
+                ("gpuInstanceId", ctypes.c_uint), ("computeInstanceId", ctypes.c_uint)]
+
+
+def process_device_kb():
+    """Device memory this process holds, as NVML lists it; None where NVML
+    is missing or does not list this process (another PID namespace)."""
+    try:
+        nvml = ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return None
+    dev = ctypes.c_void_p()
+    if nvml.nvmlInit_v2() != 0 or nvml.nvmlDeviceGetHandleByIndex_v2(0, ctypes.byref(dev)) != 0:
+        return None
+    count = ctypes.c_uint(256)
+    infos = (_ProcessInfo * 256)()
+    if nvml.nvmlDeviceGetComputeRunningProcesses_v3(dev, ctypes.byref(count), infos) != 0:
+        return None
+    mine = [i.usedGpuMemory for i in infos[:count.value] if i.pid == os.getpid()]
+    if not mine or mine[0] == (1 << 64) - 1:  # NVML_VALUE_NOT_AVAILABLE
+        return None
+    return mine[0] // 1024
+
+
 def device_free_kb():
-    """Free memory of the current context's device (the GPU tests)."""
+    """Free memory of the current context's device."""
     err, free, _ = driver.cuMemGetInfo()
     assert err == driver.CUresult.CUDA_SUCCESS, err
     return free // 1024
 
 
-def device_taken_kb(before, slack_kb):
-    """How much less device memory is free than `before`.  The figure is the
-    device's, so other processes (pytest-xdist workers running GPU tests)
-    move it too: what they hold for a moment is waited out, a few seconds
-    at most, while what this process keeps stays taken."""
+def device_mark():
+    """What device_taken_kb measures from: this process's own use when NVML
+    reports it, else the device's free memory."""
+    used = process_device_kb()
+    return ("process", used) if used is not None else ("device", device_free_kb())
+
+
+def device_taken_kb(mark, slack_kb):
+    """How much more device memory is taken than at `mark`.  This process's
+    own figure is exact.  The device's is moved by other processes too
+    (pytest-xdist workers running GPU tests): what they hold for a moment is
+    waited out, a few seconds at most, while what this process keeps stays
+    taken; a worker's new context is not, which is why NVML comes first."""
+    kind, before = mark
+    if kind == "process":
+        return process_device_kb() - before
     taken = before - device_free_kb()
     for _ in range(20):
         if taken < slack_kb:
@@ -53,7 +90,7 @@ def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192, device_sl
         gc.collect()
         heap_before = tracemalloc.get_traced_memory()[0]
         rss_before = resident_kb()
-        device_before = device_free_kb() if device_slack_kb is not None else 0
+        device_before = device_mark() if device_slack_kb is not None else None
         body(n)
         gc.collect()
         heap_grown = tracemalloc.get_traced_memory()[0] - heap_before
@@ -61,12 +98,14 @@ def assert_no_growth(body, n, heap_slack=64 * 1024, rss_slack_kb=8192, device_sl
         device_taken = device_taken_kb(device_before, device_slack_kb) if device_slack_kb is not None else 0
     finally:
         tracemalloc.stop()
-    print("%d rounds: heap %+d B, RSS %+d KiB, device %+d KiB" % (n, heap_grown, rss_grown, -device_taken))
+    print("%d rounds: heap %+d B, RSS %+d KiB, device %+d KiB (%s)"
+          % (n, heap_grown, rss_grown, -device_taken, device_before and device_before[0]))
     assert heap_grown < heap_slack, "Python heap grew by %d bytes over %d rounds" % (heap_grown, n)
     if not SANITIZED:  # AddressSanitizer keeps freed memory in quarantine
         assert rss_grown < rss_slack_kb, "RSS grew by %d KiB over %d rounds" % (rss_grown, n)
     if device_slack_kb is not None:
-        assert device_taken < device_slack_kb, "device memory fell by %d KiB over %d rounds" % (device_taken, n)
+        assert device_taken < device_slack_kb, "%s device memory fell by %d KiB over %d rounds" % (
+            device_before[0], device_taken, n)
 
 
 def raises(call, *args):
@@ -280,6 +319,17 @@ def gpu_context():
         driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
     yield "sm_%d%d" % (major, minor)
     ok(driver.cuDevicePrimaryCtxRelease(dev))
+
+
+@pytest.mark.gpu
+def test_device_measure_sees_memory_kept(gpu_context):
+    # the GPU leak loops below would pass whatever they leaked if this failed
+    mark = device_mark()
+    ptr = ok(driver.cuMemAlloc(64 << 20))
+    try:
+        assert device_taken_kb(mark, 0) >= 64 * 1024, mark
+    finally:
+        ok(driver.cuMemFree(ptr))
 
 
 @pytest.mark.gpu
