@@ -243,45 +243,55 @@ cb_module_free(void *module)
     }
 }
 
-/* Build enum.IntEnum(name, [(member, value), ...]) from the static table. */
+/* NVIDIA's driver, runtime and nvrtc modules (those without an error class)
+ * hold their enums' base as _FastEnum; nvjitlink, nvvm and nvfatbin do not. */
+static int
+has_fast_enum_alias(const cb_module_def *def)
+{
+    return def->nenums > 0 && def->error_class == NULL;
+}
+
+/* cuda.bindings._internal._fast_enum.FastEnum */
+static PyObject *
+fast_enum_base(void)
+{
+    PyObject *mod = PyImport_ImportModule("cuda.bindings._internal._fast_enum");
+    PyObject *base = mod != NULL ? PyObject_GetAttrString(mod, "FastEnum") : NULL;
+    Py_XDECREF(mod);
+    return base;
+}
+
+/* Build the class from the static table as the class statement
+ *     class <name>(FastEnum): __doc__ = ...; <member> = (<value>, <doc>); ...
+ * would.  FastEnum (cuda/bindings/_internal/_fast_enum.py, under the name
+ * NVIDIA's package gives it) is plain Python that imports nothing. */
 static PyObject *
 build_enum(PyObject *module, const cb_enum_def *e)
 {
-    PyObject *enum_mod = NULL, *members = NULL, *kwargs = NULL, *args = NULL, *type = NULL;
+    PyObject *base = NULL, *ns = NULL, *type = NULL;
     PyObject *modname = PyModule_GetNameObject(module);
     if (modname == NULL)
         return NULL;
-    enum_mod = PyImport_ImportModule("enum");
-    members = PyList_New(e->nmembers);
-    if (enum_mod == NULL || members == NULL)
+    base = fast_enum_base();
+    if (base == NULL)
+        goto done;
+    ns = Py_BuildValue("{s:O, s:s, s:s}", "__module__", modname, "__qualname__", e->name,
+                       "__doc__", e->doc ? e->doc : "");
+    if (ns == NULL)
         goto done;
     for (int i = 0; i < e->nmembers; i++) {
-        PyObject *pair = Py_BuildValue("(sL)", e->member_names[i], e->member_values[i]);
-        if (pair == NULL)
+        const char *doc = e->member_docs ? e->member_docs[i] : NULL;
+        PyObject *pair = Py_BuildValue("(Lz)", e->member_values[i], doc);
+        int failed = pair == NULL || PyDict_SetItemString(ns, e->member_names[i], pair) < 0;
+        Py_XDECREF(pair);
+        if (failed)
             goto done;
-        PyList_SET_ITEM(members, i, pair);
     }
-    args = Py_BuildValue("(sO)", e->name, members);
-    kwargs = Py_BuildValue("{s:O, s:s}", "module", modname, "qualname", e->name);
-    if (args == NULL || kwargs == NULL)
-        goto done;
-    PyObject *intenum = PyObject_GetAttrString(enum_mod, "IntEnum");
-    if (intenum == NULL)
-        goto done;
-    type = PyObject_Call(intenum, args, kwargs);
-    Py_DECREF(intenum);
-    if (type != NULL && e->doc != NULL && e->doc[0]) {
-        PyObject *doc = PyUnicode_FromString(e->doc);
-        if (doc == NULL || PyObject_SetAttrString(type, "__doc__", doc) < 0)
-            Py_CLEAR(type);
-        Py_XDECREF(doc);
-    }
+    type = PyObject_CallFunction((PyObject *)Py_TYPE(base), "s(O)O", e->name, base, ns);
 done:
     Py_XDECREF(modname);
-    Py_XDECREF(enum_mod);
-    Py_XDECREF(members);
-    Py_XDECREF(args);
-    Py_XDECREF(kwargs);
+    Py_XDECREF(base);
+    Py_XDECREF(ns);
     return type;
 }
 
@@ -352,7 +362,7 @@ cb_enum_member_slow(PyObject *module, int idx, long long value)
     }
     /* The enum's own value -> member map: no ValueError raised and caught
      * for a value the headers do not name (zeroed struct fields have many). */
-    PyObject *map = PyObject_GetAttrString(type, "_value2member_map_");
+    PyObject *map = PyObject_GetAttrString(type, "__singletons__");
     Py_DECREF(type);
     if (map == NULL)
         goto fail;
@@ -400,6 +410,8 @@ cb_module_getattr(PyObject *module, PyObject *name)
      * name, the classes not made yet included (the import makes them). */
     if (PyUnicode_CompareWithASCIIString(name, "__all__") == 0)
         return public_names(module);
+    if (PyUnicode_CompareWithASCIIString(name, "_FastEnum") == 0 && has_fast_enum_alias(def))
+        return fast_enum_base();
     PyErr_Format(PyExc_AttributeError, "module '%s' has no attribute '%U'", st->def->name, name);
     return NULL;
 }
@@ -434,6 +446,15 @@ cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
     PyObject *names = PyDict_Keys(dict);
     if (names == NULL)
         return NULL;
+    if (st != NULL && st->def != NULL && has_fast_enum_alias(st->def) && PyDict_GetItemString(dict, "_FastEnum") == NULL) {
+        PyObject *s = PyUnicode_FromString("_FastEnum");
+        int failed = s == NULL || PyList_Append(names, s) < 0;
+        Py_XDECREF(s);
+        if (failed) {
+            Py_DECREF(names);
+            return NULL;
+        }
+    }
     if (st != NULL && st->def != NULL &&
         (add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->handles, st->def->nhandles, handle_name, st->def) < 0 ||

@@ -17,6 +17,7 @@ typedef struct cb_enum_def {
     const char *doc;
     const char *const *member_names;
     const long long *member_values;
+    const char *const *member_docs;    /* NULL: the member has none (its __doc__ is None) */
     int nmembers;
 } cb_enum_def;
 

@@ -18,7 +18,8 @@ def c_string(text):
     parts = []
     for line in text.split("\n"):
         s = line.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "    ")
-        s = re.sub(r"[^\x20-\x7e]", "?", s)
+        # anything else as its UTF-8 bytes (kernel\342\200\231s): Python reads docs as UTF-8
+        s = re.sub(r"[^\x20-\x7e]", lambda m: "".join("\\%03o" % b for b in m.group(0).encode()), s)
         parts.append('"%s\\n"' % s)
     if parts:
         parts[-1] = parts[-1][:-3] + '"'

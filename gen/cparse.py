@@ -71,6 +71,7 @@ class FuncSig:
 class Doc:
     brief: str = ""
     text: str = ""                  # the whole comment, cleaned, for docstrings
+    raw: str = ""                   # the comment as the header has it
     params: Dict[str, Tuple[Optional[str], str]] = field(default_factory=dict)  # name -> (direction, text)
     returns: str = ""
 
@@ -88,6 +89,8 @@ class EnumMember:
     name: str
     value: int
     doc: str = ""
+    raw_doc: str = ""               # the comment as the header has it
+    literal: Optional[int] = None   # the value before int wrap ((1 << 31) is INT_MIN)
 
 
 @dataclass
@@ -427,12 +430,17 @@ def _clean_comment(raw):
     return text
 
 
+def set_member_doc(member, raw):
+    member.doc = _clean_comment(raw)
+    member.raw_doc = raw
+
+
 _DOC_CMD = re.compile(r"^\s*\\(\w+)\s*(.*)$")
 
 
 def parse_doc(raw):
     """Split a doxygen comment into brief, params (with direction) and returns."""
-    doc = Doc()
+    doc = Doc(raw=raw or "")
     if not raw:
         return doc
     text = _clean_comment(raw)
@@ -727,10 +735,13 @@ class _Parser:
         nxt = 0
         # an enumerator may name one of an earlier enum (CU_ATOMIC_OPERATION_OR)
         earlier = {m.name: m.value for e in self.h.enums.values() for m in e.members}
+        leading = ""  # a doc comment before its member: `/** ... */ CUDA_SUCCESS = 0,`
         while toks[i].text != "}":
             if toks[i].kind in ("doc", "middoc"):
                 if members and toks[i].text.startswith(("/**<", "/*!<", "///<")):
-                    members[-1].doc = _clean_comment(toks[i].text)
+                    set_member_doc(members[-1], toks[i].text)
+                else:
+                    leading = toks[i].text
                 i += 1
                 continue
             if toks[i].text == ",":  # a separator after a member's doc: `A = 20 /**< .. */ , B`
@@ -751,18 +762,22 @@ class _Parser:
                     j += 1
                 expr = " ".join(t.text for t in toks[i + 1:j])
                 value = eval_int(expr, {**self._define_ints(), **earlier, **known})
+                literal = value
                 if 2 ** 31 <= value < 2 ** 32:
                     value -= 2 ** 32   # enumerators are ints: (1 << 31) is INT_MIN
                 i = j
             else:
-                value = nxt
-            members.append(EnumMember(name, value))
+                value = literal = nxt
+            members.append(EnumMember(name, value, literal=literal))
+            if leading:
+                set_member_doc(members[-1], leading)
+                leading = ""
             known[name] = value
             nxt = value + 1
             if toks[i].text == ",":
                 i += 1
             if toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")):
-                members[-1].doc = _clean_comment(toks[i].text)
+                set_member_doc(members[-1], toks[i].text)
                 i += 1
         return members, i + 1
 

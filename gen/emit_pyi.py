@@ -35,16 +35,17 @@ def struct_classes(model):
 def emit(model):
     lib = model.lib
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from collections.abc import Callable, Sequence\nfrom enum import IntEnum\nfrom typing import Any\n\n"
+    out.append("from collections.abc import Callable, Sequence\nfrom typing import Any, ClassVar\n\n"
+               "from cuda.bindings._internal._fast_enum import FastEnum\n"
                "from typing_extensions import Buffer\n\n")
     twins = getattr(model, "twins", {})
     if twins:  # handle classes of the twin module's C types subclass its classes
         module = next(iter(twins.values())).rsplit(".", 1)[0]
         out.append("import %s\n\n" % module)
     for _, pyname, members, _ in model.py_enums():
-        out.append("class %s(IntEnum):\n" % pyname)
-        for name, value, _ in members:
-            out.append("    %s = %d\n" % (name, value))
+        out.append("class %s(FastEnum):\n" % pyname)
+        for name, value, _ in members:  # members typed as such: mypy knows no FastEnum plugin
+            out.append("    %s: ClassVar[%s]  # = %d\n" % (name, pyname, value))
         out.append("\n")
     if lib.style == "tuple":
         const_twins = model.const_twins()

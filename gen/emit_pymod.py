@@ -5,7 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from . import emit_structs, overrides
+from . import emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
 from .model import INT_TYPES
@@ -609,11 +609,13 @@ def emit(model):
             cname, ", ".join('"%s"' % m[0] for m in members)))
         out.append("static const long long enum_%s_values[] = {%s};\n" % (
             cname, ", ".join("%dLL" % m[1] for m in members)))
+        out.append("static const char *const enum_%s_docs[] = {%s};\n" % (cname, ", ".join(
+            c_string(d) if d is not None else "NULL"
+            for d in (enum_docs.member_doc(m[2], model) for m in members))))
     out.append("\nstatic const cb_enum_def enums[] = {\n")
     for cname, pyname, members, doc in enums:
-        text = doc.text or ""
-        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, %d},\n' % (
-            pyname, c_string(text), cname, cname, len(members)))
+        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d},\n' % (
+            pyname, c_string(enum_docs.class_doc(doc, model, cname)), cname, cname, cname, len(members)))
     out.append("};\n\n")
     handles = model.handles() if lib.style == "tuple" else []
     if handles:

@@ -550,7 +550,7 @@ class Model:
 
     # -- enums as Python sees them ---------------------------------------
     def py_enums(self):
-        """[(C name, Python name, [(member Python name, value, doc)], doc)].
+        """[(C name, Python name, [(member Python name, value, cparse.EnumMember)], doc)].
 
         An enum's tag (CUdevice_attribute_enum) is not a class of its own
         when a typedef names it; a typedef of another enum typedef
@@ -567,9 +567,11 @@ class Model:
                 continue
             pyname, strip = self.lib.enum_names.get(e.name, (e.name, ""))
             members = []
-            for m in e.members:
+            # in the order of their values, as NVIDIA's classes list them
+            # (names of one value in header order: the first is the member)
+            for m in sorted(e.members, key=lambda m: m.value if m.literal is None else m.literal):
                 mname = m.name[len(strip):] if strip and m.name.startswith(strip) else m.name
-                members.append((mname, m.value, m.doc))
+                members.append((mname, m.value, m))
             out.append((e.name, pyname, members, e.doc))
         self._py_enums = out
         return out

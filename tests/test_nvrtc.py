@@ -148,17 +148,52 @@ def test_keywords_and_signatures():
     assert "nvrtcCreateProgram creates an instance" in nvrtc.nvrtcCreateProgram.__doc__
 
 
-def test_enum_is_intenum_compatible():
-    import enum
+def test_enums_are_fast_enums():
+    from cuda.bindings._internal._fast_enum import FastEnum, FastEnumMetaclass
     r = nvrtc.nvrtcResult
-    assert issubclass(r, enum.IntEnum)
+    assert issubclass(r, FastEnum) and type(r) is FastEnumMetaclass and nvrtc._FastEnum is FastEnum
     assert r(6) is r.NVRTC_ERROR_COMPILATION and r.NVRTC_ERROR_COMPILATION == 6
     assert r.NVRTC_SUCCESS.name == "NVRTC_SUCCESS" and r.NVRTC_SUCCESS.value == 0
-    assert isinstance(r.NVRTC_SUCCESS, int) and len(list(r)) == 19   # CUDA 13.3 added NVRTC_ERROR_BUSY
-    assert r.NVRTC_ERROR_BUSY == 18
+    assert isinstance(r.NVRTC_SUCCESS, int) and len(r) == len(list(r)) == 19  # CUDA 13.3 added NVRTC_ERROR_BUSY
+    assert r.NVRTC_ERROR_BUSY == 18 and 18 in r and 99 not in r and [] not in r
     assert pickle.loads(pickle.dumps(r.NVRTC_ERROR_COMPILATION)) is r.NVRTC_ERROR_COMPILATION
-    assert "nvrtcResult" in dir(nvrtc)
+    assert "nvrtcResult" in dir(nvrtc) and "_FastEnum" in dir(nvrtc)
     assert nvrtc.nvrtcVersion()[0] is r.NVRTC_SUCCESS
+    m = r.NVRTC_ERROR_COMPILATION
+    assert str(m) == repr(m) == format(m) == "%s" % m == "<nvrtcResult.NVRTC_ERROR_COMPILATION: 6>"
+    assert f"{m:d}|{m:>3}|{m:x}" == "6|  6|6" and "%d" % m == "6" and repr(r) == "<enum 'nvrtcResult'>"
+    assert m.__doc__ is None  # nvrtc.h documents no member (NVIDIA's is None too)
+    for bad in (-1, 99, None, "NVRTC_SUCCESS", [], 2 ** 70):
+        with pytest.raises(ValueError, match="is not a valid nvrtcResult"):
+            r(bad)
+    with pytest.raises(TypeError):
+        r["NVRTC_SUCCESS"]          # not subscriptable, as NVIDIA's
+    with pytest.raises(AttributeError):
+        m.name = "x"
+
+
+def test_fast_enum_class_statement():
+    # cuda-core defines enums of its own on FastEnum (DeviceArch)
+    from cuda.bindings._internal._fast_enum import FastEnum
+
+    class Arch(FastEnum):
+        """Architectures."""
+        KEPLER = 30
+        AMPERE = 80, "the doc of AMPERE"
+        AMPERE_ALIAS = 80
+        label = "not a member"
+
+        def major(self):
+            return int(self) // 10
+
+    assert list(Arch) == [Arch.KEPLER, Arch.AMPERE] and len(Arch) == 2
+    assert Arch.AMPERE_ALIAS is Arch.AMPERE and Arch.AMPERE.name == "AMPERE"
+    assert list(Arch.__members__) == ["KEPLER", "AMPERE", "AMPERE_ALIAS"]
+    assert Arch(80).major() == 8 and Arch.label == "not a member" and Arch.__doc__ == "Architectures."
+    assert Arch.AMPERE.__doc__ == "the doc of AMPERE" and Arch.KEPLER.__doc__ is None
+    assert Arch.KEPLER < Arch.AMPERE and Arch.KEPLER + 1 == 31 and type(Arch.KEPLER + 1) is int
+    with pytest.raises(ValueError):
+        Arch(31)
 
 
 def test_program_handle_class():

@@ -79,8 +79,8 @@ def test_cuda_version_of_unknown_ptx_isa(bad):
 @pytest.fixture
 def driver_version(monkeypatch):
     """Make the driver report a CUDA version; the check runs afresh."""
-    monkeypatch.setattr(_version_check, "_checked", False)
-    monkeypatch.delenv(_version_check._DISABLE_ENV, raising=False)
+    monkeypatch.setattr(_version_check, "_major_version_compatibility_checked", False)
+    monkeypatch.delenv(_version_check._DISABLE_WARNING_ENV_VAR, raising=False)
 
     def report(version, status=driver.CUresult.CUDA_SUCCESS):
         monkeypatch.setattr(driver, "cuDriverGetVersion", lambda: (status, version))
@@ -106,7 +106,7 @@ def test_no_major_version_warning_for_a_driver_as_new(driver_version, newer):
 
 def test_major_version_warning_can_be_turned_off(driver_version, monkeypatch):
     driver_version(1000)
-    monkeypatch.setenv(_version_check._DISABLE_ENV, "1")
+    monkeypatch.setenv(_version_check._DISABLE_WARNING_ENV_VAR, "1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         utils.warn_if_cuda_major_version_mismatch()
@@ -161,7 +161,7 @@ def test_envvar_bool_takes_a_str_name(bad):
 def test_major_version_warning_switch_is_a_bool(driver_version, monkeypatch, value, silent):
     """As NVIDIA's: "0" and "false" leave the warning on (envvar_bool)."""
     driver_version(1000)
-    monkeypatch.setenv(_version_check._DISABLE_ENV, value)
+    monkeypatch.setenv(_version_check._DISABLE_WARNING_ENV_VAR, value)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         utils.warn_if_cuda_major_version_mismatch()

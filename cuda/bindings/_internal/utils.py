@@ -1,4 +1,12 @@
-"""The exceptions NVIDIA's private helpers define, which callers catch."""
+"""What NVIDIA's private helpers module has and callers use: its exceptions,
+and the compiler the package was built with."""
+
+
+def get_c_compiler() -> str:
+    """Returns a string describing the C compiler used to build cuda.bindings
+    ("GCC 12.2.0")."""
+    from .._version import _c_compiler
+    return _c_compiler
 
 
 class FunctionNotFoundError(RuntimeError):

@@ -1,10 +1,13 @@
 """Warn when the driver is older than the CUDA major version of the bindings."""
+import threading
 import warnings
 
 from ._envvar import envvar_bool
 
-_DISABLE_ENV = "CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING"
-_checked = False
+# The module-level names NVIDIA's has (consumers' tests reset the flag)
+_DISABLE_WARNING_ENV_VAR = "CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING"
+_major_version_compatibility_checked = False
+_lock = threading.Lock()
 
 
 def warn_if_cuda_major_version_mismatch() -> None:
@@ -15,15 +18,18 @@ def warn_if_cuda_major_version_mismatch() -> None:
     (``1``, ``yes``: envvar_bool) to skip the check.
     Raises ``RuntimeError`` when the driver cannot be asked its version.
     """
-    global _checked
-    if _checked or envvar_bool(_DISABLE_ENV):
+    global _major_version_compatibility_checked
+    if _major_version_compatibility_checked or envvar_bool(_DISABLE_WARNING_ENV_VAR):
         return
-    from cuda.bindings import driver
+    with _lock:  # once per process, whichever thread asks first
+        if _major_version_compatibility_checked:
+            return
+        from cuda.bindings import driver
 
-    err, version = driver.cuDriverGetVersion()
-    if err != driver.CUresult.CUDA_SUCCESS or version is None:
-        raise RuntimeError("cuDriverGetVersion() failed: %r" % (err,))
-    _checked = True
+        err, version = driver.cuDriverGetVersion()
+        if err != driver.CUresult.CUDA_SUCCESS or version is None:
+            raise RuntimeError("cuDriverGetVersion() failed: %r" % (err,))
+        _major_version_compatibility_checked = True
     built_for, supported = driver.CUDA_VERSION // 1000, version // 1000
     if built_for > supported:
         warnings.warn(

@@ -1,0 +1,173 @@
+"""The differential harness: the same cases run under NVIDIA's cuda-bindings
+(in a venv of its own) and under ours (the interpreter running the tests),
+each side in its own processes, and what user code can observe is compared.
+
+- nvidia_python(): the side venv's interpreter.  $CB_NVIDIA_PYTHON names one
+  that has NVIDIA's package; otherwise a venv is made once under
+  $CB_NVIDIA_VENV (default ~/.cache/cuda-bindings-c/nvidia-<version>) and
+  NVIDIA's package installed into it with pip ($CB_NVIDIA_WHEELS: a folder
+  to install from offline).
+- run_cases(): the observer (observe.py) over a list of cases; a case that
+  crashes or hangs a side is that side's observation ("crash"), and the
+  run goes on from the case after it.
+- differences(): the cases whose observations differ, less what the
+  reviewed table (deliberate.py) allows, each entry with its reason.
+"""
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+NVIDIA_VERSION = "13.5.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+OBSERVER = os.path.join(HERE, "observe.py")
+# NVIDIA's package finds NVRTC, nvJitLink, NVVM and nvFatbin in these wheels
+# (through cuda-pathfinder), as ours does in the test extras'.
+NVIDIA_REQUIREMENTS = ["cuda-bindings==" + NVIDIA_VERSION, "cuda-pathfinder",
+                       "nvidia-cuda-nvrtc==13.5.*", "nvidia-nvjitlink==13.5.*",
+                       "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*"]
+VERSION_CHECK = "import cuda.bindings; print(cuda.bindings.__version__)"
+
+
+def side_version(python):
+    if not os.path.exists(python):
+        return None
+    r = subprocess.run([python, "-P", "-c", VERSION_CHECK], capture_output=True, text=True, cwd="/",
+                       env=nvidia_env())
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def nvidia_python():
+    """The interpreter of NVIDIA's side, made on first use; raises
+    RuntimeError saying why where it cannot be had."""
+    python = os.environ.get("CB_NVIDIA_PYTHON")
+    if not python:
+        venv = os.environ.get("CB_NVIDIA_VENV") or os.path.join(
+            os.path.expanduser("~"), ".cache", "cuda-bindings-c", "nvidia-" + NVIDIA_VERSION)
+        python = os.path.join(venv, "bin", "python")
+        if side_version(python) != NVIDIA_VERSION:
+            make_venv(venv)
+    got = side_version(python)
+    if got != NVIDIA_VERSION:
+        raise RuntimeError("%s has NVIDIA's cuda-bindings %s, not %s" % (python, got, NVIDIA_VERSION))
+    return python
+
+
+def make_venv(venv):
+    subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True, env=nvidia_env())
+    pip = [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q",
+           "--disable-pip-version-check"]
+    wheels = os.environ.get("CB_NVIDIA_WHEELS")
+    if wheels:
+        pip += ["--no-index", "--find-links", wheels]
+    r = subprocess.run(pip + NVIDIA_REQUIREMENTS, capture_output=True, text=True, env=nvidia_env())
+    if r.returncode != 0:
+        raise RuntimeError("could not install NVIDIA's package into %s:\n%s" % (venv, r.stderr[-2000:]))
+
+
+# What points an interpreter at our build (.ci/sanitizers puts its build on
+# PYTHONPATH and preloads ASan): never passed to NVIDIA's side.
+OURS_ONLY = ("PYTHONPATH", "LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "CB_SANITIZED")
+
+
+def nvidia_env():
+    return {k: v for k, v in os.environ.items() if k not in OURS_ONLY}
+
+
+def run_cases(python, cases, env=None, case_timeout=60, nvidia=False):
+    """Observations of each case under `python`, by case id, in one observer
+    process until a case kills it or runs past case_timeout seconds."""
+    full_env = nvidia_env() if nvidia else dict(os.environ)
+    full_env.update(env or {})
+    got = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cases.json")
+        with open(path, "w") as f:
+            json.dump(cases, f)
+        first = 0
+        while first < len(cases):
+            first = observe_from(python, path, cases, first, full_env, tmp, case_timeout, got)
+    return got
+
+
+def observe_from(python, path, cases, first, env, cwd, case_timeout, got):
+    """One observer process from case `first`; returns where the next must
+    start (past the case it died or hung on, which is recorded)."""
+    proc = subprocess.Popen([python, "-P", OBSERVER, path, str(first)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, cwd=cwd)
+    i = first
+    buf = b""
+    deadline = time.monotonic() + case_timeout
+    while i < len(cases):
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            proc.kill()
+            proc.wait()
+            got[cases[i]["id"]] = {"crash": "hung past %d s" % case_timeout}
+            return i + 1
+        chunk = os.read(proc.stdout.fileno(), 1 << 16)
+        if not chunk:
+            code = proc.wait()
+            tail = proc.stderr.read().decode(errors="replace")[-500:]
+            got[cases[i]["id"]] = {"crash": "exit %d" % code if code >= 0 else "signal %d" % -code,
+                                   "stderr": tail}
+            return i + 1
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for line in lines:
+            seen = json.loads(line)
+            got[seen.pop("id")] = seen
+            i += 1
+            deadline = time.monotonic() + case_timeout
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.wait()
+    return i
+
+
+def comparable(seen):
+    """An observation less what is never compared: exception messages (the
+    reviewed table's first entry: ours words some more clearly)."""
+    return {k: v for k, v in seen.items() if k not in ("message", "stderr")}
+
+
+def differences(cases, nvidia, ours, table):
+    """[(case, nvidia's observation, ours)] for every case that differs and
+    that no entry of the reviewed table allows."""
+    found = []
+    for case in cases:
+        theirs, mine = nvidia.get(case["id"]), ours.get(case["id"])
+        if comparable(theirs) == comparable(mine):
+            continue
+        if any(entry.allows(case, theirs, mine) for entry in table):
+            continue
+        found.append((case, theirs, mine))
+    return found
+
+
+def report(found, limit=40):
+    """The differences as text, one case to a paragraph."""
+    lines = ["%d cases differ from NVIDIA's cuda-bindings %s:" % (len(found), NVIDIA_VERSION)]
+    for case, theirs, mine in found[:limit]:
+        lines += ["", "case %s:" % case["id"], "  " + case["code"].replace("\n", "\n  "),
+                  "  NVIDIA: " + json.dumps(theirs)[:600], "  ours:   " + json.dumps(mine)[:600]]
+    if len(found) > limit:
+        lines.append("... and %d more" % (len(found) - limit))
+    return "\n".join(lines)
+
+
+class Deliberate:
+    """One reviewed difference: the cases whose id matches `cases` (a regular
+    expression) may differ as `check(nvidia, ours)` says, for `reason`."""
+
+    def __init__(self, cases, check, reason):
+        self.cases = re.compile(cases)
+        self.check = check
+        self.reason = reason
+
+    def allows(self, case, nvidia, ours):
+        return bool(self.cases.fullmatch(case["id"])) and bool(self.check(nvidia, ours))

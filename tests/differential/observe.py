@@ -1,0 +1,81 @@
+"""Runs differential cases inside one side's interpreter (NVIDIA's package or
+ours; stdlib only, so either can run it) and prints what user code can
+observe of each, one JSON line per case, flushed as it goes: a case that
+kills the process is the one after the last line.
+
+    python -P observe.py CASES.json FIRST
+
+CASES.json is a list of {"id": ..., "code": ...}.  A case's code runs in a
+fresh namespace holding the bindings' modules; its last line, if it is an
+expression, is the result (as at the interactive prompt)."""
+import ast
+import importlib
+import json
+import sys
+
+MODULES = ("driver", "runtime", "nvrtc", "nvjitlink", "nvvm", "nvfatbin")
+TEXT_MAX = 4000
+
+
+def namespace():
+    ns = {}
+    for name in MODULES:
+        try:
+            ns[name] = importlib.import_module("cuda.bindings." + name)
+        except ImportError:
+            pass
+    return ns
+
+
+def type_name(value):
+    t = type(value)
+    return t.__qualname__ if t.__module__ == "builtins" else "%s.%s" % (t.__module__, t.__qualname__)
+
+
+def text(call, value):
+    try:
+        return call(value)[:TEXT_MAX]
+    except Exception as e:  # an observation of its own, never a lost case
+        return "<%s raised %s>" % (call.__name__, type(e).__name__)
+
+
+def describe(value, depth=0):
+    """What a user can tell of a value: its type, its text forms, its int
+    value if it is one, the items of a tuple or list."""
+    if isinstance(value, (bool, float, str, bytes, bytearray)) or value is None:
+        return {"type": type_name(value), "repr": repr(value)[:TEXT_MAX]}
+    d = {"type": type_name(value), "str": text(str, value), "repr": text(repr, value)}
+    if isinstance(value, int):
+        d["int"] = int(value)
+    if isinstance(value, (tuple, list)) and depth < 3:
+        d["items"] = [describe(v, depth + 1) for v in value[:256]]
+        d["len"] = len(value)
+    return d
+
+
+def run(code, ns):
+    tree = ast.parse(code, mode="exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<case>", "exec"), ns)
+    if last is None:
+        return None
+    return eval(compile(ast.Expression(last.value), "<case>", "eval"), ns)
+
+
+def main():
+    cases = json.load(open(sys.argv[1]))
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    base = namespace()
+    out = sys.stdout
+    for case in cases[first:]:
+        try:
+            got = {"returns": describe(run(case["code"], dict(base)))}
+        except BaseException as e:  # SystemExit and KeyboardInterrupt are results too
+            got = {"raises": type_name(e), "message": str(e)[:300]}
+        got["id"] = case["id"]
+        out.write(json.dumps(got) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
