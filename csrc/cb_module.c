@@ -416,21 +416,23 @@ cb_module_getattr(PyObject *module, PyObject *name)
     return NULL;
 }
 
+static int
+append_name(PyObject *names, const char *name)
+{
+    PyObject *s = PyUnicode_FromString(name);
+    int rc = s == NULL ? -1 : PyList_Append(names, s);
+    Py_XDECREF(s);
+    return rc;
+}
+
 /* Append the name of each class not made yet (made ones are in the dict). */
 static int
 add_unmade(PyObject *names, PyObject *const *made, int n, const char *(*name_of)(const cb_module_def *, int),
            const cb_module_def *def)
 {
-    for (int i = 0; i < n; i++) {
-        if (made[i] != NULL)
-            continue;
-        PyObject *s = PyUnicode_FromString(name_of(def, i));
-        if (s == NULL || PyList_Append(names, s) < 0) {
-            Py_XDECREF(s);
+    for (int i = 0; i < n; i++)
+        if (made[i] == NULL && append_name(names, name_of(def, i)) < 0)
             return -1;
-        }
-        Py_DECREF(s);
-    }
     return 0;
 }
 
@@ -446,17 +448,10 @@ cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
     PyObject *names = PyDict_Keys(dict);
     if (names == NULL)
         return NULL;
-    if (st != NULL && st->def != NULL && has_fast_enum_alias(st->def) && PyDict_GetItemString(dict, "_FastEnum") == NULL) {
-        PyObject *s = PyUnicode_FromString("_FastEnum");
-        int failed = s == NULL || PyList_Append(names, s) < 0;
-        Py_XDECREF(s);
-        if (failed) {
-            Py_DECREF(names);
-            return NULL;
-        }
-    }
     if (st != NULL && st->def != NULL &&
-        (add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
+        ((has_fast_enum_alias(st->def) && PyDict_GetItemString(dict, "_FastEnum") == NULL &&
+          append_name(names, "_FastEnum") < 0) ||
+         add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->handles, st->def->nhandles, handle_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->structs, st->def->nstructs, struct_name, st->def) < 0)) {
         Py_DECREF(names);

@@ -90,7 +90,7 @@ class EnumMember:
     value: int
     doc: str = ""
     raw_doc: str = ""               # the comment as the header has it
-    literal: Optional[int] = None   # the value before int wrap ((1 << 31) is INT_MIN)
+    literal: int = 0                # the value before int wrap ((1 << 31) is INT_MIN); set with value
 
 
 @dataclass

@@ -20,6 +20,9 @@ CLASS_WIDTH = 67      # the text of a class doc, indent not counted
 MEMBER_WIDTH = 75
 
 
+LINE_START = "\x00"   # marks a \\deprecated that opened a line of the comment
+
+
 def comment_lines(raw):
     """The comment's text lines, markers and the common indent off."""
     body = re.sub(r"^/\*[*!]<?|\**\*/$", "", raw.strip()) if raw.startswith("/*") else raw.lstrip("/<")
@@ -51,9 +54,6 @@ def paragraphs(raw):
     if cur:
         out.append(" ".join(cur))
     return out
-
-
-LINE_START = "\x00"   # marks a \\deprecated that opened a line of the comment
 
 
 def deprecated(para):

@@ -569,7 +569,7 @@ class Model:
             members = []
             # in the order of their values, as NVIDIA's classes list them
             # (names of one value in header order: the first is the member)
-            for m in sorted(e.members, key=lambda m: m.value if m.literal is None else m.literal):
+            for m in sorted(e.members, key=lambda m: m.literal):
                 mname = m.name[len(strip):] if strip and m.name.startswith(strip) else m.name
                 members.append((mname, m.value, m))
             out.append((e.name, pyname, members, e.doc))
