@@ -23,6 +23,15 @@ print(json.dumps(out))
 """ % (MODULES,)
 
 
+MISBEHAVING = {
+    "an unhashable-raising object": "class H:\n    def __hash__(self):\n        raise RuntimeError('hash')\nobj = H()",
+    "an __index__-only object": "class I:\n    def __index__(self):\n        return 1\nobj = I()",
+    "a list": "obj = [1]",
+    "a float": "obj = 1.0",
+    "None": "obj = None",
+}
+
+
 def discover(python):
     """{module: {"enums": {class: [member names, aliases too]}}} as `python`'s
     package has them."""
@@ -53,6 +62,9 @@ def enum_cases(api):
                 " [c.__name__ for c in type(E).__mro__], [c.__name__ for c in E.__mro__])" % e)})
             cases.append({"id": "enum %s lookup of a value it lacks" % e,
                           "code": "%s(-12345)" % e})
+            for what, obj in MISBEHAVING.items():  # lookups and `in` with objects that misbehave
+                cases.append({"id": "enum %s lookup of %s" % (e, what), "code": "%s\n%s(obj)" % (obj, e)})
+                cases.append({"id": "enum %s holds %s" % (e, what), "code": "%s\nobj in %s" % (obj, e)})
             if members:
                 cases.append({"id": "enum %s lookup by name" % e,
                               "code": "%s[%r]" % (e, members[0])})

@@ -63,10 +63,7 @@ class FastEnumMetaclass(type):
         return len(cls.__singletons__)
 
     def __contains__(cls, value):
-        try:
-            return value in cls.__singletons__
-        except TypeError:  # unhashable: no member has it
-            return False
+        return value in cls.__singletons__   # an unhashable value raises TypeError, as NVIDIA's
 
     def __bool__(cls):
         return True
@@ -81,7 +78,7 @@ class FastEnum(int, metaclass=FastEnumMetaclass):
     def __new__(cls, value):
         try:
             return cls.__singletons__[value]
-        except (KeyError, TypeError):
+        except KeyError:  # an unhashable value raises TypeError, as NVIDIA's
             raise ValueError("%s is not a valid %s" % (value, cls.__name__)) from None
 
     @property
