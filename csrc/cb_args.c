@@ -62,20 +62,19 @@ cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, P
     return 0;
 }
 
-/* An int from an int or __index__ object; refuses float, str, bytes. */
+/* An int as Cython takes one for a C integer, and so NVIDIA's package: an
+ * int (bool, enum members and other subclasses read as their value) or an
+ * object whose type has __int__ (a float truncates, a handle object gives
+ * its value).  An object with only __index__, a str, bytes and None are
+ * refused with TypeError, as there. */
 static PyObject *
-as_index(PyObject *o, CB_ARG)
+as_integer(PyObject *o, CB_ARG)
 {
-    if (PyLong_Check(o)) {
-        Py_INCREF(o);
-        return o;
-    }
-    if (Py_TYPE(o)->tp_as_number == NULL || Py_TYPE(o)->tp_as_number->nb_index == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be int, not %.200s", spec->func,
+    PyObject *v = cb_nb_int(o);
+    if (v == NULL && !PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an integer, not %.200s", spec->func,
                      argname(spec, argi), Py_TYPE(o)->tp_name);
-        return NULL;
-    }
-    return PyNumber_Index(o);
+    return v;
 }
 
 static int
@@ -89,7 +88,7 @@ range_error(PyObject *v, const char *lo, const char *hi, CB_ARG)
 int
 cb_arg_ll_any(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
 {
-    PyObject *v = as_index(o, spec, argi);
+    PyObject *v = as_integer(o, spec, argi);
     if (v == NULL)
         return -1;
     int overflow = 0;
@@ -114,7 +113,7 @@ cb_arg_ll_any(PyObject *o, long long lo, long long hi, long long *out, CB_ARG)
 int
 cb_arg_ull_any(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
 {
-    PyObject *v = as_index(o, spec, argi);
+    PyObject *v = as_integer(o, spec, argi);
     if (v == NULL)
         return -1;
     /* Negative and too large both fail here, with one message. */
@@ -128,6 +127,35 @@ cb_arg_ull_any(PyObject *o, unsigned long long hi, unsigned long long *out, CB_A
         return -1;
     }
     Py_DECREF(v);
+    *out = x;
+    return 0;
+}
+
+int
+cb_arg_enum_any(PyObject *o, long long *out, CB_ARG)
+{
+    if (o == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must not be None", spec->func, argname(spec, argi));
+        return -1;
+    }
+    PyObject *v = PyNumber_Long(o);
+    if (v == NULL) {   /* int()'s own error type (ValueError for "x"), naming the argument */
+        PyObject *e = PyErr_GetRaisedException();
+        PyErr_Format((PyObject *)Py_TYPE(e), "%s() argument '%s': %S", spec->func, argname(spec, argi), e);
+        Py_DECREF(e);
+        return -1;
+    }
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || x < LONG_MIN || x > LONG_MAX) {
+        PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit a C long: %R", spec->func,
+                     argname(spec, argi), v);
+        Py_DECREF(v);
+        return -1;
+    }
+    Py_DECREF(v);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
     *out = x;
     return 0;
 }
@@ -194,36 +222,44 @@ cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long
         *out = 0;
         return 0;
     }
-    if (cb_is_handle(o)) {  /* another handle class: its int() would pass silently */
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
-                     argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
-        return -1;
+    if (cb_is_handle(o)) {  /* another handle class: its value, as int() gives it */
+        *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
+        return 0;
     }
     return cb_arg_bits(o, lo, hi, out, spec, argi);
+}
+
+/* A float given where an address is taken: TypeError (see cb_args.h). */
+static int
+refuse_float_address(PyObject *o, CB_ARG)
+{
+    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int address, not %.200s", spec->func,
+                 argname(spec, argi), Py_TYPE(o)->tp_name);
+    return -1;
 }
 
 int
 cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
 {
-    if (!PyLong_CheckExact(o) && cb_is_handle(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be int, not %.200s", spec->func,
-                     argname(spec, argi), Py_TYPE(o)->tp_name);
-        return -1;
-    }
+    if (!PyLong_Check(o) && (PyFloat_Check(o) || cb_is_handle(o)))
+        return refuse_float_address(o, spec, argi);
     return cb_arg_ull(o, UINTPTR_MAX, out, spec, argi);
 }
 
 int
-cb_arg_address(PyObject *o, void **out, CB_ARG)
+cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
 {
+    *obj = NULL;
     if (o == Py_None) {
         *out = NULL;
         return 0;
     }
     if (cb_is_handle(o)) {
-        *out = cb_handle_pointer(o);
+        *obj = o;
         return 0;
     }
+    if (PyFloat_Check(o))
+        return refuse_float_address(o, spec, argi);
     unsigned long long v;
     if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
         return -1;
@@ -232,26 +268,25 @@ cb_arg_address(PyObject *o, void **out, CB_ARG)
 }
 
 int
-cb_arg_handle_any(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+cb_arg_address(PyObject *o, void **out, CB_ARG)
 {
-    if (cb_handle_accepts(o, type)) {
-        *out = cb_handle_pointer(o);
-        return 0;
+    PyObject *obj;   /* a handle object's value, read at once: nothing is converted after */
+    if (cb_arg_handle_any(o, out, &obj, spec, argi) < 0)
+        return -1;
+    if (obj != NULL)
+        *out = cb_handle_pointer(obj);
+    return 0;
+}
+
+int
+cb_arg_own_handle(PyObject *o, PyTypeObject *type, void **out, PyObject **obj, CB_ARG)
+{
+    if (cb_is_handle(o) && !cb_handle_accepts(o, type)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
+                     argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
+        return -1;
     }
-    if (o == Py_None) {
-        *out = NULL;
-        return 0;
-    }
-    if (PyLong_Check(o)) {
-        unsigned long long v;
-        if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
-            return -1;
-        *out = (void *)(uintptr_t)v;
-        return 0;
-    }
-    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
-                 argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
-    return -1;
+    return cb_arg_handle(o, type, out, obj, spec, argi);
 }
 
 int
@@ -418,17 +453,22 @@ cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
 }
 
 PyObject *
-cb_arg_items(PyObject *o, long long count, const char *count_name, CB_ARG)
+cb_arg_items(PyObject *o)
 {
     PyObject *items = PySequence_Tuple(o);   /* a list's items copied, a tuple itself */
     if (items == NULL)
         return NULL;
-    if (count != CB_ANY_LENGTH && PyTuple_GET_SIZE(items) != count) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd items but '%s' is %lld", spec->func,
-                     argname(spec, argi), PyTuple_GET_SIZE(items), count_name, count);
-        Py_CLEAR(items);
-    }
     return items;
+}
+
+int
+cb_arg_count_check(Py_ssize_t n, long long count, const char *count_name, CB_ARG)
+{
+    if (count == CB_ANY_LENGTH || n >= count)
+        return 0;
+    PyErr_Format(PyExc_RuntimeError, "%s() argument '%s' has %zd items, fewer than '%s' (%lld)", spec->func,
+                 argname(spec, argi), n, count_name, count);
+    return -1;
 }
 
 int
@@ -442,24 +482,19 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
                      count_name, count);
         return -1;
     }
-    if (o == Py_None) {
-        if (count == 0)
-            return 0;
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' is None but '%s' is %lld", spec->func,
-                     argname(spec, argi), count_name, count);
-        return -1;
-    }
+    if (o == Py_None)   /* NULL, whatever the count says (as NVIDIA's) */
+        return 0;
     if (!PyList_Check(o) && !PyTuple_Check(o)) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple of %s, not %.200s",
                      spec->func, argname(spec, argi), allow_str ? "str or bytes" : "bytes",
                      Py_TYPE(o)->tp_name);
         return -1;
     }
-    if ((l->keep = cb_arg_items(o, count, count_name, spec, argi)) == NULL)
+    if ((l->keep = cb_arg_items(o)) == NULL)
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(l->keep);
     if (n == 0)
-        return 0;
+        return cb_arg_count_check(n, count, count_name, spec, argi);
     if ((size_t)n <= sizeof l->inline_items / sizeof l->inline_items[0])
         l->items = l->inline_items;
     else if ((l->items = PyMem_Malloc((size_t)n * sizeof(char *))) == NULL) {
@@ -475,6 +510,9 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
             goto fail;
         }
     }
+    /* every item is checked, then the first `count` are used (as NVIDIA's) */
+    if (cb_arg_count_check(n, count, count_name, spec, argi) < 0)
+        goto fail;
     return 0;
 fail:
     cb_strlist_release(l);

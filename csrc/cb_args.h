@@ -62,7 +62,8 @@ cb_small_int(PyObject *o, long long *v)
 #endif
 }
 
-/* Integers: int or an object with __index__ (IntEnum members too); floats,
+/* Integers as NVIDIA's (Cython's) C integer arguments: an int, or an
+ * object with __int__ (floats truncate); objects with only __index__,
  * strings and None are refused; the value must fit [lo, hi]. */
 CB_INTERNAL int cb_arg_ll_any(PyObject *o, long long lo, long long hi, long long *out, CB_ARG);
 CB_INTERNAL int cb_arg_ull_any(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG);
@@ -89,9 +90,23 @@ cb_arg_ull(PyObject *o, unsigned long long hi, unsigned long long *out, CB_ARG)
     return cb_arg_ull_any(o, hi, out, spec, argi);
 }
 
+/* An enum argument of the tuple-style modules, as NVIDIA's converts one:
+ * int(o) (a member of any enum, an int, a float, a numeric str or bytes),
+ * None refused, the value within a C long. */
+CB_INTERNAL int cb_arg_enum_any(PyObject *o, long long *out, CB_ARG);
+
+static inline int
+cb_arg_enum(PyObject *o, long long *out, CB_ARG)
+{
+    if (CB_LIKELY(cb_small_int(o, out)))
+        return 0;
+    return cb_arg_enum_any(o, out, spec, argi);
+}
+
 /* A handle of the pythonic modules (nvJitLink, NVVM, nvFatbin), which pass
- * them as plain ints: an int address.  A handle object of the tuple-style
- * modules is refused (its __index__ would pass another library's pointer). */
+ * them as plain ints (intptr_t in NVIDIA's).  Refused, where NVIDIA's takes
+ * their int() and the library crashes on it: a float, and a handle object
+ * of the tuple-style modules (a pointer of another library). */
 CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
 
 /* A C float or double: int or float (anything with __float__ except str). */
@@ -100,31 +115,47 @@ CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 /* An address: int (or __index__), None for NULL, or a handle object. */
 CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
 
-/* A pointer-sized handle: an instance of `type` (its value is read), None
- * for NULL, or an int address.  Other types, other handle classes included,
- * are refused. */
-CB_INTERNAL int cb_arg_handle_any(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+/* A pointer-sized handle, in two phases.  Phase one (cb_arg_handle): None
+ * is NULL, an int or an object with __int__ is converted now (__int__ may
+ * run Python code); a handle object, of any class as NVIDIA's int() takes
+ * them, is kept in *obj.  A float is refused (NVIDIA's takes int(1.5) as
+ * address 1).  Phase two (cb_handle_read), after every
+ * conversion that can run Python code: that object's value is read. */
+CB_INTERNAL int cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG);
 
 static inline int
-cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+cb_arg_handle(PyObject *o, PyTypeObject *type, void **out, PyObject **obj, CB_ARG)
 {
     if (CB_LIKELY(Py_IS_TYPE(o, type))) {
-        *out = *(void **)((cb_handle *)o)->_pvt_ptr;
+        *obj = o;
         return 0;
     }
-    return cb_arg_handle_any(o, type, out, spec, argi);
+    return cb_arg_handle_any(o, out, obj, spec, argi);
 }
 
-/* A handle of `type`, or one of `also` where the library takes that class
- * cast (a CUkernel where a CUfunction is taken). */
-static inline int
-cb_arg_handle_or(PyObject *o, PyTypeObject *type, PyTypeObject *also, void **out, CB_ARG)
+/* The same, but a handle object must be of `type` (or its twin): for a
+ * library that dereferences its handles unchecked (Library.own_handles_only). */
+CB_INTERNAL int cb_arg_own_handle(PyObject *o, PyTypeObject *type, void **out, PyObject **obj, CB_ARG);
+
+static inline void *
+cb_handle_read(PyObject *obj, PyTypeObject *type, void *converted)
 {
-    if (cb_handle_accepts(o, also)) {
-        *out = cb_handle_pointer(o);
-        return 0;
-    }
-    return cb_arg_handle(o, type, out, spec, argi);
+    if (obj == NULL)
+        return converted;
+    if (CB_LIKELY(Py_IS_TYPE(obj, type)))
+        return *(void **)((cb_handle *)obj)->_pvt_ptr;
+    return cb_handle_pointer(obj);
+}
+
+/* Both phases at once, where no other argument is converted after. */
+static inline int
+cb_arg_handle_now(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+{
+    PyObject *obj;
+    if (cb_arg_handle(o, type, out, &obj, spec, argi) < 0)
+        return -1;
+    *out = cb_handle_read(obj, type, *out);
+    return 0;
 }
 
 /* An int in [lo, hi] as the two's complement bits of its value: the
@@ -171,11 +202,15 @@ CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const c
 /* The items of a list or tuple as a private tuple (a new reference): the
  * one way converters read a caller's sequence.  Converting an item may run
  * Python code (an __index__), which can change the caller's list but never
- * this tuple.  Unless count is CB_ANY_LENGTH there must be exactly count
- * items (ValueError naming `count_name`, one wording for every converter;
- * a negative count never matches). */
+ * this tuple. */
+CB_INTERNAL PyObject *cb_arg_items(PyObject *o);
+
+/* A sequence and its count argument, as NVIDIA's takes them: once every
+ * item has been checked, fewer than `count` items is a RuntimeError naming
+ * `count_name`, and more are fine (the first `count` are used).
+ * CB_ANY_LENGTH: there is no count. */
 #define CB_ANY_LENGTH LLONG_MIN
-CB_INTERNAL PyObject *cb_arg_items(PyObject *o, long long count, const char *count_name, CB_ARG);
+CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *count_name, CB_ARG);
 
 /* A C string: bytes (no embedded NUL), str too when `allow_str`, None when
  * `nullable`.  The pointer is borrowed from `o`. */

@@ -64,7 +64,7 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
         int_bounds(e, &lo, &hi);
         if (e->size == sizeof(void *) && !e->is_signed) {
             void *p;
-            if (cb_arg_handle(item, e->type, &p, spec, argi) < 0)
+            if (cb_arg_handle_now(item, e->type, &p, spec, argi) < 0)
                 return -1;
             *(void **)slot = p;
             return 0;
@@ -113,24 +113,57 @@ convert_item(PyObject *item, const cb_elem *e, void *slot, cb_array *arr, CB_ARG
     return 0;
 }
 
-int
-cb_arg_array(PyObject *o, const cb_elem *e, long long count, const char *count_name, cb_array *arr, CB_ARG)
+/* Whether an item is of the element's class, as NVIDIA's checks a list's
+ * items before converting any. */
+static int
+item_class_ok(PyObject *item, const cb_elem *e)
 {
-    if (o == Py_None && count == 0) {
+    switch (e->kind) {
+    case CB_ELEM_INT:
+        return e->type ? PyObject_TypeCheck(item, e->type) : PyLong_Check(item);
+    case CB_ELEM_HANDLE:
+        return cb_handle_accepts(item, e->type);
+    case CB_ELEM_STRUCT:
+        return PyObject_TypeCheck(item, e->type);
+    default:
+        return 1;
+    }
+}
+
+int
+cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG)
+{
+    arr->n = 0;
+    if (e->kind != CB_ELEM_ADDRESS && e->kind != CB_ELEM_FLOAT && e->type == NULL && PyErr_Occurred())
+        return -1;   /* the element's class could not be made */
+    if (o == Py_None && !(e->kind == CB_ELEM_INT && e->type == NULL)) {
         arr->ptr = NULL;
         return 0;
     }
     if (!PyList_Check(o) && !PyTuple_Check(o)) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple%s, not %.200s", spec->func,
-                     spec->names[argi], count == 0 ? " or None" : "", Py_TYPE(o)->tp_name);
+                     spec->names[argi], o == Py_None ? "" : " or None", Py_TYPE(o)->tp_name);
         return -1;
     }
-    PyObject *items = cb_arg_items(o, count, count_name, spec, argi);
+    PyObject *items = cb_arg_items(o);
     if (items == NULL)
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(items);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(items, i);
+        if (!item_class_ok(item, e)) {
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s' items must be %s, not %.200s (item %zd)",
+                         spec->func, spec->names[argi], e->type ? e->type->tp_name : "int",
+                         Py_TYPE(item)->tp_name, i);
+            Py_DECREF(items);
+            return -1;
+        }
+    }
+    arr->n = n;
+    Py_ssize_t used = e->kind == CB_ELEM_ADDRESS && count != CB_ANY_LENGTH && count < n
+                      ? (Py_ssize_t)(count < 0 ? 0 : count) : n;
     int rc = cb_array_alloc(arr, e, (unsigned long long)n);
-    for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+    for (Py_ssize_t i = 0; rc == 0 && i < used; i++) {
         char *slot = (char *)arr->ptr + (size_t)i * e->size;
         if ((rc = convert_item(PyTuple_GET_ITEM(items, i), e, slot, arr, spec, argi)) < 0) {
             PyObject *exc = PyErr_GetRaisedException();

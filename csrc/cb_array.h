@@ -7,7 +7,7 @@
 #include "cb_args.h"
 
 typedef enum cb_elem_kind {
-    CB_ELEM_INT,        /* C integer or enum: `size` bytes, `is_signed` */
+    CB_ELEM_INT,        /* C integer or enum (`type` the enum's class): `size` bytes, `is_signed` */
     CB_ELEM_HANDLE,     /* handle class `type`: pointer or integer valued, `size` bytes */
     CB_ELEM_ADDRESS,    /* void *: int, None, a handle, or a buffer's address */
     CB_ELEM_STRUCT,     /* struct class `type`, `size` bytes each */
@@ -25,15 +25,19 @@ typedef struct cb_array {
     void *ptr;               /* what the call gets: NULL for an empty list */
     void *heap;              /* owned memory, if the inline space was too small */
     PyObject *keep;          /* objects whose memory elements point into */
+    Py_ssize_t n;            /* how many items the caller gave */
     long long inline_space[16];
 } cb_array;
 
-#define CB_ARRAY_INIT {NULL, NULL, NULL, {0}}
+#define CB_ARRAY_INIT {NULL, NULL, NULL, 0, {0}}
 
-/* A list or tuple of exactly `count` elements (None or an empty list when
- * count is 0) converted into a C array. */
-CB_INTERNAL int cb_arg_array(PyObject *o, const cb_elem *e, long long count, const char *count_name,
-                             cb_array *arr, CB_ARG);
+/* A list or tuple converted into a C array, as NVIDIA's takes one: every
+ * item must be of the element's class (a handle class, a struct class, the
+ * enum, int), and is converted; an address list converts only its first
+ * `count` (CB_ANY_LENGTH: all).  None is NULL, but for a list of plain ints.
+ * The count itself is checked later, against arr->n (cb_arg_count_check),
+ * once every argument is converted. */
+CB_INTERNAL int cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG);
 
 /* Room for n elements the call will fill, zeroed (ptr NULL when n is 0). */
 CB_INTERNAL int cb_array_alloc(cb_array *arr, const cb_elem *e, unsigned long long n);

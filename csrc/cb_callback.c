@@ -84,7 +84,7 @@ cb_arg_callback(PyObject *fn, PyObject *user, int user_argi, PyTypeObject *fn_ty
 {
     if (fn == Py_None || PyLong_Check(fn) || PyObject_TypeCheck(fn, fn_type) || !PyCallable_Check(fn)) {
         /* A C function: NVIDIA's form.  The user data is an address. */
-        if (cb_arg_handle(fn, fn_type, &cb->fn, spec, argi) < 0)
+        if (cb_arg_handle_now(fn, fn_type, &cb->fn, spec, argi) < 0)
             return -1;
         if (cb_arg_buffer(user, 0, 1, &cb->user, spec, user_argi) < 0)
             return -1;

@@ -38,8 +38,8 @@ cb_driver_resolve(cb_library *lib, size_t slot)
     void *p = NULL;
     CUdriverProcAddressQueryResult found = CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
     cuuint64_t flags = ptds ? CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM : CU_GET_PROC_ADDRESS_DEFAULT;
+    /* The toolkit's stub driver answers CUDA_ERROR_STUB_LIBRARY here: every
+     * function is then missing (FunctionNotFoundError), as in NVIDIA's. */
     CUresult rc = fn(name, &p, version ? (int)version : CUDA_VERSION, flags, &found);
-    if (rc == CUDA_ERROR_STUB_LIBRARY)
-        return dlsym(handle, name);  /* the stub answers every call with that error */
     return rc == CUDA_SUCCESS && found == CU_GET_PROC_ADDRESS_SUCCESS ? p : NULL;
 }

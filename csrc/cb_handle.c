@@ -254,16 +254,17 @@ in_range(cb_handle_kind kind, long long s, int overflow)
     }
 }
 
-/* init_value as the stored bits: an int or __index__ object that fits the
+/* init_value as the stored bits: an integer (cb_nb_int) that fits the
  * class's C type (CUdevice(-1) is CU_DEVICE_INVALID; CUstream(-1) and
  * cuuint32_t(2**32) are OverflowErrors, as in NVIDIA's). */
 static int
 init_value_bits(PyTypeObject *type, PyObject *init, unsigned long long *out)
 {
-    PyObject *v = PyNumber_Index(init);
+    PyObject *v = cb_nb_int(init);   /* as NVIDIA's: None and __index__-only objects refused */
     if (v == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s(init_value) must be an int, not %.200s", type->tp_name,
-                     Py_TYPE(init)->tp_name);
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "%s(init_value) must be an integer, not %.200s", type->tp_name,
+                         Py_TYPE(init)->tp_name);
         return -1;
     }
     int overflow = 0;
@@ -296,7 +297,7 @@ handle_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyOb
         long long small;
         if (nargs == 1 && cb_small_int(args[0], &small) && small >= 0 && small <= INT_MAX)
             v = (unsigned long long)small;   /* fits every kind */
-        else if (nargs == 1 && args[0] != Py_None && init_value_bits(type, args[0], &v) < 0)
+        else if (nargs == 1 && init_value_bits(type, args[0], &v) < 0)
             return NULL;
         return handle_make(type, v);
     }
@@ -335,7 +336,7 @@ handle_init(PyObject *self, PyObject *args, PyObject *kwds)
         if (p != NULL)
             h->_pvt_ptr = p;
     }
-    if (init != NULL && init != Py_None) {
+    if (init != NULL) {
         unsigned long long x;
         if (init_value_bits(Py_TYPE(self), init, &x) < 0)
             return -1;

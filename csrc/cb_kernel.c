@@ -71,7 +71,16 @@ static int
 pack_int(PyObject *value, int size, unsigned long long *slot, CB_ARG)
 {
     unsigned long long bits;
-    if (cb_arg_bits(value, cb_min_signed((size_t)size), cb_max_unsigned((size_t)size), &bits, spec, argi) < 0)
+    PyObject *v = PyLong_Check(value) ? Py_NewRef(value) : PyIndex_Check(value) ? PyNumber_Index(value) : NULL;
+    if (v == NULL) {   /* ctypes' own rule: __index__, never a float */
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s': a ctypes integer takes an int, not %.200s",
+                         spec->func, spec->names[argi], Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    int rc = cb_arg_bits(v, cb_min_signed((size_t)size), cb_max_unsigned((size_t)size), &bits, spec, argi);
+    Py_DECREF(v);
+    if (rc < 0)
         return -1;
     cb_store_bits(slot, (size_t)size, bits);
     return 0;
@@ -209,7 +218,7 @@ cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG)
     }
     /* Private tuples throughout: converting a value may run Python code
      * that changes the caller's lists. */
-    PyObject *pair = cb_arg_items(o, CB_ANY_LENGTH, NULL, spec, argi), *values = NULL, *types = NULL;
+    PyObject *pair = cb_arg_items(o), *values = NULL, *types = NULL;
     int rc = -1;
     if (pair == NULL)
         return -1;

@@ -618,3 +618,29 @@ cb_raise_unsupported_key(PyObject *module, int idx, long long key)
     Py_XDECREF(name);
     Py_XDECREF(member);
 }
+
+int
+cb_arg_enum_key(PyObject *module, int idx, PyObject *o, long long *out, CB_ARG)
+{
+    PyObject *type = PyLong_CheckExact(o) ? NULL : cb_enum_type(module, idx);
+    if (type != NULL && PyObject_TypeCheck(o, (PyTypeObject *)type)) {
+        Py_DECREF(type);
+        return cb_arg_enum(o, out, spec, argi);
+    }
+    Py_XDECREF(type);
+    if (PyErr_Occurred())
+        return -1;
+    PyObject *value = PyObject_GetAttrString(o, "value");   /* AttributeError, as NVIDIA's */
+    if (value == NULL)
+        return -1;
+    Py_DECREF(value);
+    PyObject *name = PyObject_GetAttrString(o, "name");
+    if (name == NULL) {
+        PyErr_Clear();
+        name = PyObject_Str(o);
+    }
+    if (name != NULL)
+        PyErr_Format(PyExc_TypeError, "Unsupported attribute: %S", name);
+    Py_XDECREF(name);
+    return -1;
+}

@@ -110,6 +110,16 @@ cb_struct_class(PyObject *module, cb_state *st, int idx)
 /* The enum class (new reference), built on first use. */
 CB_INTERNAL PyObject *cb_enum_type(PyObject *module, int idx);
 
+/* The same, borrowed (the module state keeps it); NULL with the error set
+ * where it cannot be made. */
+static inline PyTypeObject *
+cb_enum_class(PyObject *module, int idx)
+{
+    PyObject *type = cb_enum_type(module, idx);
+    Py_XDECREF(type);
+    return (PyTypeObject *)type;
+}
+
 /* The member of enum `idx` for `value`, or a plain int when the library
  * returned a value the headers did not name.  New reference. */
 CB_INTERNAL PyObject *cb_enum_member_slow(PyObject *module, int idx, long long value);
@@ -138,5 +148,11 @@ CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
 /* TypeError("Unsupported attribute: NAME") for a key of enum `idx` whose
  * value has no type in the call's table (NAME: the member's, else the int). */
 CB_INTERNAL void cb_raise_unsupported_key(PyObject *module, int idx, long long key);
+
+/* The key of a typed value (cuPointerGetAttribute's attribute), read as
+ * NVIDIA's reads it: a member of enum `idx`; anything without a `value`
+ * attribute (a plain int too) raises AttributeError, and a member of another
+ * enum TypeError ("Unsupported attribute"). */
+CB_INTERNAL int cb_arg_enum_key(PyObject *module, int idx, PyObject *o, long long *out, CB_ARG);
 
 #endif

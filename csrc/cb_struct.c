@@ -1037,12 +1037,6 @@ field_line(PyObject *self, const cb_field_def *f)
         Py_XDECREF(nl);
         Py_XDECREF(nl4);
         Py_XDECREF(ind);
-    } else if (v != NULL && f->kind == CB_FIELD_ENUM && f->count == 0 && !PyLong_CheckExact(v)) {
-        /* CUmemorytype.CU_MEMORYTYPE_HOST: str() of an IntEnum is only the number since 3.11 */
-        PyObject *name = PyObject_GetAttrString(v, "name");
-        if (name != NULL)
-            s = PyUnicode_FromFormat("%s : %s.%U", f->name, short_name(Py_TYPE(v)), name);
-        Py_XDECREF(name);
     } else if (v != NULL) {
         PyObject *r = address ? PyNumber_ToBase(v, 16) : PyObject_Str(v);
         if (r != NULL)
@@ -1185,7 +1179,7 @@ cb_arg_struct_room(PyObject *o, PyTypeObject *type, size_t size, unsigned long l
         }
         return 0;
     }
-    if ((r->items = cb_arg_items(o, CB_ANY_LENGTH, NULL, spec, argi)) == NULL)
+    if ((r->items = cb_arg_items(o)) == NULL)
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(r->items);
     for (Py_ssize_t i = 0; i < n; i++) {

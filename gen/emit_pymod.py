@@ -31,6 +31,7 @@ class Shim:
         # destroys reads as NULL.
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
         self.reads, self.queries = [], []
+        self.counts = []     # a list's length against its count, once every argument is converted
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
         self.needs_state = False
@@ -69,7 +70,14 @@ class Shim:
                 signed, lo, hi = INT_TYPES[a.int_type]
             self.decls.append("%s c_%s;" % (T, a.name))
             self.temps.add("ll" if signed else "ull")
-            if signed:
+            if k == "enum" and not self.pythonic and self.is_typed_key(a):
+                self.needs_state = True
+                self.convert.append("if (cb_arg_enum_key(module, %d, %s, &ll, %s) < 0)\n        goto exit;\n"
+                                    "    c_%s = (%s)ll;" % (self.m.enum_index(a.enum), i, ctx, a.name, T))
+            elif k != "int" and not self.pythonic:   # int(value), as NVIDIA's takes an enum
+                self.convert.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
+                                    "    c_%s = (%s)ll;" % (i, ctx, a.name, T))
+            elif signed:
                 self.convert.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
                                     "    c_%s = (%s)ll;" % (i, lo, hi, ctx, a.name, T))
             else:
@@ -84,20 +92,21 @@ class Shim:
                 call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
                 self.temps.add("ull")
             elif k in ("handle", "inout_handle"):
-                also = overrides.HANDLE_ALSO.get(a.handle) if k == "handle" else None
-                if also:  # a second class the library takes cast (a CUkernel for a CUfunction)
-                    call = "cb_arg_handle_or(%s, %s, %s, &vp, %s)" % (
-                        i, self.handle_type(a), self.handle_class(also), ctx)
-                else:
-                    call = "cb_arg_handle(%s, %s, &vp, %s)" % (i, self.handle_type(a), ctx)
-                value = "vp"
-                self.temps.add("vp")
+                # phase one converts what is not a handle object; phase two
+                # reads a handle object's value, running no Python code
+                cls = self.handle_type(a)
+                self.decls.append("PyObject *h_%s;" % a.name)
+                conv = "cb_arg_own_handle" if self.lib.own_handles_only else "cb_arg_handle"
+                self.convert.append("if (%s(%s, %s, &vp_%s, &h_%s, %s) < 0)\n        goto exit;"
+                                    % (conv, i, cls, a.name, a.name, ctx))
+                self.decls.append("void *vp_%s = NULL;" % a.name)
+                call, value = None, "cb_handle_read(h_%s, %s, vp_%s)" % (a.name, cls, a.name)
+                self.reads.append("%s = (%s)%s;" % (name, H, value))
             else:
                 call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
                 self.temps.add("vp")
-            # a handle object's value is read, running no Python code: phase two
-            phase = self.reads if k in ("handle", "inout_handle") and not self.pythonic else self.convert
-            phase.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
+            if call is not None:
+                self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
             if k == "inout_handle":
                 self.decls.append("%s *c_%s;" % (H, a.name))
                 if self.pythonic:
@@ -150,12 +159,12 @@ class Shim:
         elif k in ("struct_in", "struct_val"):
             S = a.type.pointee().c() if k == "struct_in" else T
             self.decls.append("void *s_%s;" % a.name)
-            self.convert.append("if (cb_arg_struct(%s, %s, 1, &s_%s, %s) < 0)\n        goto exit;"
-                                % (i, self.struct_type(a), a.name, ctx))
-            if k == "struct_val":  # by value, copied in phase two: None passes a zeroed struct
+            # a struct passed by value is never None (as NVIDIA's)
+            self.convert.append("if (cb_arg_struct(%s, %s, %d, &s_%s, %s) < 0)\n        goto exit;"
+                                % (i, self.struct_type(a), k == "struct_in", a.name, ctx))
+            if k == "struct_val":  # by value, copied in phase two
                 self.decls.append("%s c_%s;" % (S, a.name))
-                self.reads.append("if (s_%s != NULL)\n        memcpy(&c_%s, s_%s, sizeof c_%s);\n    else\n"
-                                  "        memset(&c_%s, 0, sizeof c_%s);" % ((a.name,) * 6))
+                self.reads.append("memcpy(&c_%s, s_%s, sizeof c_%s);" % ((a.name,) * 3))
         elif k == "struct_room":
             size, gran = ("c_" + n for n in a.regions)
             need = "(%s ? %s / %s + (%s %% %s != 0) : 1)" % (gran, size, gran, size, gran)
@@ -177,8 +186,10 @@ class Shim:
             count = next(x for x in self.b.args if x.name == a.count)
             self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a)))
             less = " - %d" % a.count_less if a.count_less else ""
-            self.checks.append('if (cb_arg_array(%s, &e_%s, (long long)c_%s%s, "%s%s", &c_%s, %s) < 0)\n'
-                               "        goto exit;" % (i, a.name, a.count, less, count.pyname, less, a.name, ctx))
+            self.checks.append("if (cb_arg_array(%s, &e_%s, (long long)c_%s%s, &c_%s, %s) < 0)\n"
+                               "        goto exit;" % (i, a.name, a.count, less, a.name, ctx))
+            self.counts.append('if (cb_arg_count_check(c_%s.n, (long long)c_%s%s, "%s%s", %s) < 0)\n'
+                               "        goto exit;" % (a.name, a.count, less, count.pyname, less, ctx))
             self.cleanup.append("cb_array_release(&c_%s);" % a.name)
         elif k == "callback":
             user = next(x for x in self.b.inputs if x.name == a.user)
@@ -211,6 +222,10 @@ class Shim:
         else:
             raise ValueError("%s: unknown kind %s" % (self.b.name, k))
 
+    def is_typed_key(self, a):
+        """Whether `a` says the type of another argument's value."""
+        return any(x.kind in ("typed", "out_typed") and x.key == a.name for x in self.b.args)
+
     def enum_member(self, idx, value):
         """The member of enum `idx` for a C value (a new reference)."""
         self.needs_state = True
@@ -231,8 +246,10 @@ class Shim:
             return "CB_ELEM_ADDRESS, sizeof(void *), 0, NULL"
         if self.m.is_float(a.type.pointee()):
             return "CB_ELEM_FLOAT, sizeof(%s), 0, NULL" % T
-        signed = a.enum is not None or INT_TYPES[a.int_type][0]
-        return "CB_ELEM_INT, sizeof(%s), %d, NULL" % (T, signed)
+        if a.enum is not None:   # items must be members of the enum
+            self.needs_state = True
+            return "CB_ELEM_INT, sizeof(%s), 1, cb_enum_class(module, %d)" % (T, self.m.enum_index(a.enum))
+        return "CB_ELEM_INT, sizeof(%s), %d, NULL" % (T, INT_TYPES[a.int_type][0])
 
     def py_of(self, cname):
         return next(x.pyname for x in self.b.inputs if x.name == cname)
@@ -494,7 +511,7 @@ class Shim:
         outs = [self.output(a) for a in b.outputs]
         call_args = [self.call_arg(a) for a in b.args]
         body = []
-        body += ["    " + c for c in self.convert + self.checks + self.reads + self.queries]
+        body += ["    " + c for c in self.convert + self.checks + self.counts + self.reads + self.queries]
         status_idx = self.m.enum_index(self.lib.status)
         if b.returns == "cstr":
             body.append("    const char *text;")

@@ -48,6 +48,10 @@ class Library:
     # Linked into the core from the toolkit rather than loaded at run time
     # (libcudart_static.a): the core calls the functions directly.
     static: bool = False
+    # The library dereferences its handles unchecked (NVRTC's programs): a
+    # handle object of another class is refused where NVIDIA's passes its
+    # int() and the library crashes on it.
+    own_handles_only: bool = False
     # The headers name types by tag only (`struct cudaDeviceProp`) and alias
     # some by macro: see cparse.name_tags and cparse.macro_type_aliases.
     tag_names: bool = False
@@ -105,7 +109,7 @@ LIBRARIES: Dict[str, Library] = {
         status="nvrtcResult", success="NVRTC_SUCCESS",
         except_value="NVRTC_ERROR_INVALID_INPUT", style="tuple", pathfinder="nvrtc",
         sonames=("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"),
-        constant_prefixes=("NVRTC_",),
+        constant_prefixes=("NVRTC_",), own_handles_only=True,
     ),
     "nvjitlink": Library(
         key="nvjitlink", display="nvJitLink", headers=("nvJitLink.h",), prefix="nvJitLink",

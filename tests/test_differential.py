@@ -60,3 +60,18 @@ def test_enum_docs_are_nvidias(nvidia, stub_driver, module):
 def test_private_names_consumers_import_are_nvidias(nvidia, stub_driver):
     python, _ = nvidia
     compare(python, cases.private_cases(), no_gpu(stub_driver))
+
+
+# Still differing (issue 19 open), out of 24,294 cases: the pythonic
+# modules' buffers (NVIDIA's wants exactly `size` bytes, ValueError) and
+# their str-only names; bytearray for a C string; the value of a typed set
+# (cuDeviceSetGraphMemAttribute wants the typed class); EGL/VDPAU handles
+# checked by class; a resource given alone to cuGraphicsMapResources; None
+# for the count of an array the call fills.
+FUNCTIONS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: 682 of the 24,294 function cases differ")
+
+
+@pytest.mark.parametrize("module", [pytest.param(m, marks=FUNCTIONS_OPEN) for m in cases.MODULES])
+def test_functions_behave_as_nvidias(nvidia, stub_driver, module):
+    python, api = nvidia
+    compare(python, cases.function_cases(api, [module]), no_gpu(stub_driver))

@@ -569,7 +569,7 @@ def test_repr_is_multiline_and_indents_nested_members():
     r.resType = driver.CUresourcetype.CU_RESOURCE_TYPE_LINEAR
     r.res.linear.sizeInBytes = 99
     lines = repr(r).split("\n")
-    assert lines[0] == "resType : CUresourcetype.CU_RESOURCE_TYPE_LINEAR"
+    assert lines[0] == "resType : <CUresourcetype.CU_RESOURCE_TYPE_LINEAR: 2>"
     assert lines[1] == "res :"
     assert "    linear :" in lines and "        sizeInBytes : 99" in lines
     assert lines[-1] == "flags : 0"

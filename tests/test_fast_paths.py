@@ -14,14 +14,14 @@ from cuda.bindings import driver, nvrtc, runtime
 
 @pytest.mark.parametrize("make, value", [
     (lambda: driver.CUstream(), 0),
-    (lambda: driver.CUstream(None), 0),
+    (lambda: driver.CUstream(1.5), 1),   # as NVIDIA's: anything with __int__
     (lambda: driver.CUstream(0x1234), 0x1234),
     (lambda: driver.CUstream(init_value=0x1234), 0x1234),
     (lambda: driver.CUstream(True), 1),
     (lambda: driver.CUdevice(-1), -1),
     (lambda: driver.CUdeviceptr(2 ** 64 - 1), 2 ** 64 - 1),
     (lambda: driver.cuuint32_t(2 ** 32 - 1), 2 ** 32 - 1),
-    (lambda: driver.CUstream(driver.CUstream(7)), 7),  # __index__
+    (lambda: driver.CUstream(driver.CUstream(7)), 7),  # __int__
 ])
 def test_handle_construction_forms(make, value):
     h = make()
@@ -30,7 +30,7 @@ def test_handle_construction_forms(make, value):
 
 
 @pytest.mark.parametrize("args, kwargs, exc", [
-    ((1.5,), {}, TypeError),
+    ((None,), {}, TypeError),   # as NVIDIA's: init_value is an integer
     (("7",), {}, TypeError),
     ((2 ** 64,), {}, OverflowError),
     ((-2 ** 63 - 1,), {}, OverflowError),
@@ -225,8 +225,8 @@ def test_int_range_errors_from_the_fast_path():
         driver.cuDeviceGetAttribute(driver.CUdevice_attribute(1), 2 ** 31)
     with pytest.raises(OverflowError):
         driver.cuLaunchKernel(driver.CUfunction(), -1, 1, 1, 1, 1, 1, 0, None, None, 0)
-    with pytest.raises(TypeError):
-        driver.cuLaunchKernel(driver.CUfunction(), 1.0, 1, 1, 1, 1, 1, 0, None, None, 0)
+    with pytest.raises(TypeError):   # no __int__: refused, as by NVIDIA's
+        driver.cuLaunchKernel(driver.CUfunction(), "1", 1, 1, 1, 1, 1, 0, None, None, 0)
 
 
 # -- the GIL -----------------------------------------------------------------

@@ -204,7 +204,7 @@ def test_misbehaving_arguments_and_failed_struct_sets():
             c = driver.CUlaunchConfig()
             c.attrs = [driver.CUlaunchAttribute()]
             c.attrs[0].value.accessPolicyWindow.base_ptr = bytearray(16)
-            raises(runtime.cudaMemcpy, bytearray(8), driver.CUdeviceptr(0), 1.5, 0)
+            raises(runtime.cudaMemcpy, bytearray(8), driver.CUdeviceptr(0), "8", 0)
     try:
         assert_no_growth(body, 20_000)
     finally:

@@ -446,7 +446,7 @@ def test_enum_and_float_arrays_of_texture_desc():
     with pytest.raises(TypeError, match=r"cudaTextureDesc.addressMode\[0\] must be int or an enum member"):
         t.addressMode = [None, 0, 0]
     assert t.borderColor == [1.0, 0.5, -2.0, 3.25] and t.addressMode[2] is M.cudaAddressModeBorder
-    assert "filterMode : cudaTextureFilterMode.cudaFilterModeLinear" in repr(t).split("\n")
+    assert "filterMode : <cudaTextureFilterMode.cudaFilterModeLinear: 1>" in repr(t).split("\n")
 
 
 def test_resource_desc_union_of_anonymous_structs():
@@ -471,7 +471,7 @@ def test_resource_desc_union_of_anonymous_structs():
     with pytest.raises(TypeError, match="cudaResourceDesc.res must be anon_union0, not anon_struct3"):
         r.res = r.res.linear
     lines = repr(r).split("\n")
-    assert lines[0] == "resType : cudaResourceType.cudaResourceTypeLinear" and lines[1] == "res :"
+    assert lines[0] == "resType : <cudaResourceType.cudaResourceTypeLinear: 2>" and lines[1] == "res :"
     assert "        sizeInBytes : 1" in lines and lines[-1] == "flags : 0"
     v = runtime.cudaResourceViewDesc()
     v.format = runtime.cudaResourceViewFormat.cudaResViewFormatFloat4

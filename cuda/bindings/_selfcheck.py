@@ -50,8 +50,13 @@ def driver_info():
     info = cydriver._library_info()
     if info["path"] is None:
         return info
-    err_v, version = driver.cuDriverGetVersion()
-    err_i, = driver.cuInit(0)
+    try:
+        err_v, version = driver.cuDriverGetVersion()
+        err_i, = driver.cuInit(0)
+    except RuntimeError:   # FunctionNotFoundError: nothing resolves (the toolkit's stub driver)
+        import ctypes      # so ask the library's own cuInit what it is
+        err_v, version = None, None
+        err_i = driver.CUresult(ctypes.CDLL(info["path"]).cuInit(0))
     devices = []
     if err_i == driver.CUresult.CUDA_SUCCESS:
         err, count = driver.cuDeviceGetCount()

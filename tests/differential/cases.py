@@ -2,6 +2,7 @@
 modules' dir(), asked in its own venv): whatever it has, ours is asked too.
 
 Each case is {"id": ..., "code": ...}; see observe.py for how code runs."""
+import re
 import json
 import subprocess
 
@@ -9,16 +10,49 @@ from differential.harness import nvidia_env
 from differential.observe import MODULES
 
 DISCOVER = r"""
-import importlib, json
+import importlib, inspect, json, re
+FUNCTION_TYPES = ("cython_function_or_method", "builtin_function_or_method")
+
+
+def documented_types(doc):
+    # {parameter: type text} from a numpydoc Parameters or a Google Args section
+    found = dict(re.findall(r"^(\w+) : (.+)$", doc.split("Parameters\n----------\n", 1)[-1].split(
+        "\n\n", 1)[0], re.M)) if "Parameters\n---" in doc else {}
+    if "Args:\n" in doc:
+        found.update(re.findall(r"^    (\w+) \((.*?)\): ", doc.split("Args:\n", 1)[1], re.M))
+    return found
+
+
+def kind(obj):
+    if not isinstance(obj, type):
+        return None
+    if issubclass(obj, int) and hasattr(obj, "__members__"):
+        return "enum"
+    if hasattr(obj, "getPtr"):
+        return "handle" if hasattr(obj, "__int__") else "struct"
+    return None
+
+
 out = {}
-for name in %r:
-    mod = importlib.import_module("cuda.bindings." + name)
-    enums = {}
+mods = {name: importlib.import_module("cuda.bindings." + name) for name in %r}
+kinds = {}
+for name, mod in mods.items():
+    for attr in dir(mod):
+        k = kind(getattr(mod, attr))
+        if k and attr not in kinds:
+            kinds[attr] = [name, k]
+for name, mod in mods.items():
+    enums, functions = {}, {}
     for attr in dir(mod):
         obj = getattr(mod, attr)
-        if isinstance(obj, type) and issubclass(obj, int) and hasattr(obj, "__members__"):
+        if kind(obj) == "enum":
             enums[attr] = list(obj.__members__)
-    out[name] = {"enums": enums}
+        if type(obj).__name__ in FUNCTION_TYPES and not attr.startswith("_"):
+            doc = documented_types(obj.__doc__ or "")
+            functions[attr] = [[p.name, doc.get(p.name.rstrip("_"), ""), str(p.annotation)]
+                               for p in inspect.signature(obj).parameters.values()]
+    out[name] = {"enums": enums, "functions": functions}
+out["kinds"] = kinds
 print(json.dumps(out))
 """ % (MODULES,)
 
@@ -104,4 +138,107 @@ def private_cases():
         "(v._DISABLE_WARNING_ENV_VAR, v._major_version_compatibility_checked, type(v._lock).__name__)")})
     cases.append({"id": "private get_c_compiler returns a str", "code": (
         "from cuda.bindings._internal import utils\ntype(utils.get_c_compiler()).__name__")})
+    return cases
+
+
+# What each kind of parameter is given: the value every other case keeps
+# (a valid one), then the variants tried in its place one at a time: the
+# documented alternative forms first, then values NVIDIA's package may
+# refuse.  Names from observe.PRELUDE: Index (an __index__-only object),
+# Clearing (an __index__ that empties the list it sits in).
+INTEGER_TYPES = {"size_t", "unsigned int", "int", "unsigned long long", "unsigned short",
+                 "unsigned char", "unsigned", "uint32_t", "intptr_t"}
+WRONG = ["'x'", "1.5", "object()", "Index()"]
+NUMBER = ["1", "True", "-1", "2**32", "2**64", "None"] + WRONG
+ANY = ["None", "0", "b'x'", "bytearray(4)", "[1]", "driver.CUdeviceptr(0)"] + WRONG
+
+
+def classes_of(text):
+    """The classes a type text names: ':py:obj:`~.A` or :py:obj:`~.B`', 'A',
+    'Optional[A]', 'Optional[tuple[A] | list[A]]'."""
+    return re.findall(r"`~\.(\w+)`", text) or re.findall(r"\b(\w+)\b(?!\[)", text.replace("Optional", ""))
+
+
+def parameter_kind(doc, annotation):
+    """(what, [class names]) of a parameter: list, integer, float, bytes, str,
+    any, or the kinds of the classes it names."""
+    text = doc or ("" if "inspect._empty" in annotation else annotation)
+    listy = text.startswith("list[") or "list[" in annotation
+    inner = text[5:-1] if text.startswith("list[") else text
+    if inner in INTEGER_TYPES:
+        return ("list of integer" if listy else "integer"), []
+    for plain in ("float", "bytes", "str"):
+        if inner == plain:
+            return ("list of " + plain if listy else plain), []
+    if inner in ("Any", "object", "") or inner.startswith("tuple[Any]"):
+        return ("list of any" if listy else "any"), []
+    names = [n for n in classes_of(inner) if n not in ("tuple", "list", "int", "Any")]
+    return ("list of class" if listy else "class"), names
+
+
+def class_values(names, kinds):
+    """(baseline, variants) for a parameter that takes instances of `names`."""
+    known = [(n, kinds[n]) for n in names if n in kinds]
+    if not known:
+        return "0", ["None"] + NUMBER[:3] + WRONG
+    (first, (mod, what)), *others = known
+    ref = "%s.%s" % (mod, first)
+    if what == "enum":
+        other = "runtime.cudaError_t.cudaSuccess" if first == "CUresult" else "driver.CUresult.CUDA_SUCCESS"
+        return ("list(%s)[0]" % ref,
+                ["int(list(%s)[0])" % ref, other, "-1", "2**64", "None"] + WRONG)
+    twins = ["%s.%s()" % (kinds[n][0], n) for n, _ in others]
+    if what == "handle":
+        stranger = "driver.CUlinkState()" if first != "CUlinkState" else "driver.CUmodule()"
+        return ("%s()" % ref, twins + ["%s(0)" % ref, "None", "0", stranger, "True", "-1", "2**64",
+                                       "driver.CUDA_MEMCPY2D()"] + WRONG)
+    stranger = "driver.CUDA_MEMCPY3D()" if first != "CUDA_MEMCPY3D" else "driver.CUDA_MEMCPY2D()"
+    return "%s()" % ref, twins + ["None", "0", stranger, "driver.CUstream()", "[%s()]" % ref] + WRONG
+
+
+def parameter_values(doc, annotation, kinds, real_library):
+    """(baseline, variants) of one parameter.  Handles of a real library
+    (NVRTC, nvJitLink, NVVM, nvFatbin) are never given made-up addresses:
+    the library would dereference them on either side."""
+    what, names = parameter_kind(doc, annotation)
+    if what == "class":
+        return class_values(names, kinds)
+    if what.startswith("list of"):
+        item = {"list of integer": "0", "list of float": "0.0", "list of bytes": "b'x'",
+                "list of str": "'x'", "list of any": "0"}.get(what) or class_values(names, kinds)[0]
+        return "[]", ["[%s]" % item, "[%s] * 3" % item, "(%s,)" % item, "None", "'x'", item,
+                      "[None]", "[1.5]", "[Index()]", "ClearedBy(%s)" % item, "iter([%s])" % item]
+    if what == "integer":
+        return "0", [v for v in NUMBER if not (real_library and v in ("1", "True", "2**32", "2**64"))]
+    if what == "float":
+        return "0.0", ["1", "-1.5", "float('nan')", "None"] + WRONG
+    if what == "bytes":
+        return "b'x'", ["bytearray(b'x')", "memoryview(b'x')", "'x'", "b''", "None", "1"] + WRONG[1:]
+    if what == "str":
+        return "'x'", ["b'x'", "''", "None", "1"] + WRONG[1:]
+    return "0", [v for v in ANY if not (real_library and v == "0")]
+
+
+REAL_LIBRARIES = ("nvrtc", "nvjitlink", "nvvm", "nvfatbin")
+# Functions of the real libraries whose result is a handle they just made.
+MAKERS = {"nvrtcCreateProgram", "create", "create_program"}
+
+
+def function_cases(api, modules=MODULES):
+    """Every public function of `modules`: once with a valid value for each
+    parameter, then with each parameter in turn given each variant."""
+    cases = []
+    for mod in modules:
+        for name, params in sorted(api[mod]["functions"].items()):
+            values = [parameter_values(doc, ann, api["kinds"], mod in REAL_LIBRARIES)
+                      for _, doc, ann in params]
+            base = [b for b, _ in values]
+            call = "%s.%s" % (mod, name)
+            fresh = mod in REAL_LIBRARIES and name in MAKERS
+            cases.append({"id": "call %s" % call, "code": "%s(%s)" % (call, ", ".join(base)), "fresh": fresh})
+            for i, ((pname, _, _), (_, variants)) in enumerate(zip(params, values)):
+                for v in variants:
+                    args = base[:i] + [v] + base[i + 1:]
+                    cases.append({"id": "call %s %s=%s" % (call, pname, v),
+                                  "code": "%s(%s)" % (call, ", ".join(args)), "fresh": fresh})
     return cases

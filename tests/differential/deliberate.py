@@ -53,3 +53,32 @@ TABLE = [
                "NVIDIA's module has typing's Any and Iterator, which it imports; ours imports no "
                "typing (it would triple the bindings' import time)"),
 ]
+
+
+def ours_raises(kind, words):
+    """Ours raised `kind` with `words` in its message (NVIDIA did anything else)."""
+    def check(nvidia, ours):
+        return ours.get("raises", "").endswith(kind) and words in ours.get("message", "")
+    return check
+
+
+def nvidia_crashed_ours_raised(nvidia, ours):
+    return "crash" in nvidia and "raises" in ours
+
+
+TABLE += [
+    Deliberate(r"call .*", nvidia_crashed_ours_raised,
+               "NVIDIA's crashes the process (a handle of the pythonic modules given as -1, a made-up "
+               "address); ours raises first"),
+    Deliberate(r"call .*=1\.5", ours_raises("TypeError", "address"),
+               "NVIDIA's takes a float where it takes an address (int(1.5): address 1, which the library "
+               "then dereferences); ours refuses a float for a handle, a pointer or a buffer"),
+    Deliberate(r"call .*", ours_raises("RuntimeError", "fewer than"),
+               "a list shorter than its count: NVIDIA's checks some lists (RuntimeError, as ours) and "
+               "passes others to the library as they are, which then reads past their end; ours checks "
+               "every list against its count"),
+]
+TABLE.append(Deliberate(
+    r"call nvrtc\.\w+ prog=driver\.\w+\(\)", ours_raises("TypeError", "nvrtcProgram"),
+    "NVIDIA's passes int() of any handle object as a program, and NVRTC dereferences it (a CUstream(1) "
+    "crashes); ours takes only an nvrtcProgram, an int or None"))

@@ -5,7 +5,10 @@ kills the process is the one after the last line.
 
     python -P observe.py CASES.json FIRST
 
-CASES.json is a list of {"id": ..., "code": ...}.  A case's code runs in a
+CASES.json is a list of {"id": ..., "code": ..., "fresh": bool}; "fresh"
+marks a case whose result holds addresses the library just made (a
+program, a linker), which differ between any two processes: their ints
+and handles show only whether they are zero.  A case's code runs in a
 fresh namespace holding the bindings' modules; its last line, if it is an
 expression, is the result (as at the interactive prompt)."""
 import ast
@@ -16,6 +19,27 @@ import sys
 MODULES = ("driver", "runtime", "nvrtc", "nvjitlink", "nvvm", "nvfatbin")
 TEXT_MAX = 4000
 
+# Objects the cases use, defined alike on both sides.
+PRELUDE = """
+class Index:
+    # an object with only __index__ (not an int)
+    def __index__(self):
+        return 0
+
+class Clearing:
+    # an __index__ that empties the list it sits in
+    def __init__(self, victim):
+        self.victim = victim
+    def __index__(self):
+        self.victim.clear()
+        return 0
+
+def ClearedBy(item):
+    items = [item, None, item]
+    items[1] = Clearing(items)
+    return items
+"""
+
 
 def namespace():
     ns = {}
@@ -24,6 +48,7 @@ def namespace():
             ns[name] = importlib.import_module("cuda.bindings." + name)
         except ImportError:
             pass
+    exec(PRELUDE, ns)
     return ns
 
 
@@ -39,16 +64,31 @@ def text(call, value):
         return "<%s raised %s>" % (call.__name__, type(e).__name__)
 
 
-def describe(value, depth=0):
+def fresh_address(value):
+    """A made address (an int, or a handle object: int() and getPtr), as
+    {type, nonzero}: its value differs from process to process."""
+    if isinstance(value, int) and not hasattr(value, "__members__") and type(value) is not bool:
+        return {"type": type_name(value), "nonzero": value != 0}
+    if hasattr(value, "getPtr") and hasattr(value, "__int__"):
+        return {"type": type_name(value), "nonzero": int(value) != 0}
+    return None
+
+
+def describe(value, depth=0, fresh=False):
     """What a user can tell of a value: its type, its text forms, its int
     value if it is one, the items of a tuple or list."""
+    masked = fresh_address(value) if fresh else None
+    if masked is not None:
+        return masked
     if isinstance(value, (bool, float, str, bytes, bytearray)) or value is None:
         return {"type": type_name(value), "repr": repr(value)[:TEXT_MAX]}
-    d = {"type": type_name(value), "str": text(str, value), "repr": text(repr, value)}
+    d = {"type": type_name(value)}
+    if not (fresh and isinstance(value, (tuple, list))):   # a fresh result's text shows its addresses
+        d.update(str=text(str, value), repr=text(repr, value))
     if isinstance(value, int):
         d["int"] = int(value)
     if isinstance(value, (tuple, list)) and depth < 3:
-        d["items"] = [describe(v, depth + 1) for v in value[:256]]
+        d["items"] = [describe(v, depth + 1, fresh) for v in value[:256]]
         d["len"] = len(value)
     return d
 
@@ -69,7 +109,7 @@ def main():
     out = sys.stdout
     for case in cases[first:]:
         try:
-            got = {"returns": describe(run(case["code"], dict(base)))}
+            got = {"returns": describe(run(case["code"], dict(base)), fresh=case.get("fresh", False))}
         except BaseException as e:  # SystemExit and KeyboardInterrupt are results too
             got = {"raises": type_name(e), "message": str(e)[:300]}
         got["id"] = case["id"]
