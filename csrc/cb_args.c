@@ -331,7 +331,8 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
         b->len = b->view.len;
         return 0;
     }
-    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a %sbuffer (bytes, bytearray, array...) "
+    PyErr_Format(nullable == CB_BUF_PYTHONIC ? PyExc_ValueError : PyExc_TypeError,
+                 "%s() argument '%s' must be a %sbuffer (bytes, bytearray, array...) "
                  "or an int address%s, not %.200s", spec->func, argname(spec, argi),
                  writable ? "writable " : "", nullable ? " or None" : "", Py_TYPE(o)->tp_name);
     return -1;
@@ -384,9 +385,10 @@ cb_buf_release(cb_buf *b)
 }
 
 int
-cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG)
+cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, int exact, CB_ARG)
 {
-    if (b->len >= 0 && (unsigned long long)b->len < need) {
+    if (b->len >= 0 && b->ptr != NULL && ((unsigned long long)b->len < need ||
+                                          (exact && (unsigned long long)b->len != need))) {
         PyErr_Format(PyExc_ValueError, "%s() argument '%s' holds %zd bytes but %s is %llu", spec->func,
                      argname(spec, argi), b->len, what, need);
         return -1;
@@ -399,7 +401,16 @@ cstr_from(PyObject *o, int allow_str, const char **out, CB_ARG)
 {
     const char *s;
     Py_ssize_t n;
-    if (PyBytes_Check(o)) {
+    if (allow_str == CB_STR_ONLY) {
+        if (!PyUnicode_Check(o)) {
+            PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be str, not %.200s", spec->func,
+                         argname(spec, argi), Py_TYPE(o)->tp_name);
+            return -1;
+        }
+        if ((s = PyUnicode_AsUTF8AndSize(o, &n)) == NULL)
+            return -1;
+    }
+    else if (PyBytes_Check(o)) {
         s = PyBytes_AS_STRING(o);
         n = PyBytes_GET_SIZE(o);
     }

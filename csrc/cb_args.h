@@ -184,6 +184,9 @@ typedef struct cb_buf {
  * address, or None (NULL) when `nullable`.  An empty or one-byte bytes
  * object is one the interpreter shares (b" " * 1, for an empty log, is that
  * object): an output into it goes to scratch.  Release with cb_buf_release(). */
+/* `nullable` for an input of the pythonic modules: None is NULL, and what
+ * is not a buffer or an address raises ValueError, as NVIDIA's there. */
+#define CB_BUF_PYTHONIC 2
 CB_INTERNAL int cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG);
 /* Output memory of the tuple-style modules (nvrtcGetPTX's `ptx`): a buffer
  * object only, never an int address (TypeError, as NVIDIA's raises). */
@@ -196,8 +199,10 @@ CB_INTERNAL void cb_buf_release(cb_buf *b);
  * go.  *ptr gets the memory's address.  NULL with TypeError otherwise. */
 CB_INTERNAL PyObject *cb_buffer_hold(PyObject *o, void **ptr, CB_ARG);
 
-/* Raise ValueError unless the buffer holds at least `need` bytes. */
-CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, CB_ARG);
+/* Raise ValueError unless the buffer holds at least `need` bytes (exactly
+ * `need` where `exact`: the pythonic modules' inputs, as NVIDIA's checks
+ * them).  An address or NULL is trusted. */
+CB_INTERNAL int cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, int exact, CB_ARG);
 
 /* The items of a list or tuple as a private tuple (a new reference): the
  * one way converters read a caller's sequence.  Converting an item may run
@@ -212,8 +217,10 @@ CB_INTERNAL PyObject *cb_arg_items(PyObject *o);
 #define CB_ANY_LENGTH LLONG_MIN
 CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *count_name, CB_ARG);
 
-/* A C string: bytes (no embedded NUL), str too when `allow_str`, None when
- * `nullable`.  The pointer is borrowed from `o`. */
+/* A C string: bytes (no embedded NUL), str too when `allow_str`, only str
+ * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
+ * when `nullable`.  The pointer is borrowed from `o`. */
+#define CB_STR_ONLY 2
 CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG);
 
 /* A list or tuple of exactly `count` C strings (None when count is 0). */

@@ -117,8 +117,10 @@ class Shim:
                                       % (a.name, i, self.handle_type(a), H, i, a.name))
         elif k == "cstr":
             self.decls.append("const char *c_%s;" % a.name)
-            self.convert.append("if (cb_arg_cstr(%s, %d, %d, &c_%s, %s) < 0)\n        goto exit;"
-                                % (i, a.nullable, self.pythonic, a.name, ctx))
+            # the pythonic modules take a str, never None (as NVIDIA's)
+            self.convert.append("if (cb_arg_cstr(%s, %d, %s, &c_%s, %s) < 0)\n        goto exit;"
+                                % (i, a.nullable and not self.pythonic, "CB_STR_ONLY" if self.pythonic else "0",
+                                   a.name, ctx))
         elif k == "cstr_list":
             count = next(x for x in self.b.inputs if x.name == a.count)
             self.decls.append("cb_strlist c_%s = CB_STRLIST_INIT;" % a.name)
@@ -132,13 +134,16 @@ class Shim:
                 self.convert.append("if (cb_arg_out_buffer(%s, &c_%s, %s) < 0)\n        goto exit;"
                                     % (i, a.name, ctx))
             else:
-                self.convert.append("if (cb_arg_buffer(%s, %d, 0, &c_%s, %s) < 0)\n        goto exit;"
-                                    % (i, k == "buffer_out", a.name, ctx))
+                # a pythonic module's buffer may be None (NULL), as NVIDIA's
+                self.convert.append("if (cb_arg_buffer(%s, %d, %s, &c_%s, %s) < 0)\n        goto exit;"
+                                    % (i, k == "buffer_out",
+                                       "CB_BUF_PYTHONIC" if self.pythonic else "0", a.name, ctx))
             self.cleanup.append("cb_buf_release(&c_%s);" % a.name)
             if a.size_arg:
-                self.checks.append("if (cb_buf_require(&c_%s, (unsigned long long)c_%s, \"'%s'\", %s) < 0)\n"
-                                   "        goto exit;" % (a.name, a.size_arg,
-                                                          self.py_of(a.size_arg), ctx))
+                # exactly `size` bytes in the pythonic modules, as NVIDIA's checks
+                self.checks.append("if (cb_buf_require(&c_%s, (unsigned long long)c_%s, \"'%s'\", %d, %s) < 0)\n"
+                                   "        goto exit;" % (a.name, a.size_arg, self.py_of(a.size_arg),
+                                                          self.pythonic and k == "buffer_in", ctx))
             if a.size_query:
                 self.query_size(a)
         elif k == "float":
@@ -273,7 +278,7 @@ class Shim:
         self.queries.append(self.call_status(a.size_query, self.query_args(a.size_query) + ["&need_%s" % a.name],
                                              False))
         self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
-        self.queries.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", %s) < 0)\n'
+        self.queries.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", 0, %s) < 0)\n'
                             "        goto exit;" % (a.name, a.name, a.size_query, self.ctx(a)))
 
     def output(self, a):

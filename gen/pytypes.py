@@ -20,15 +20,16 @@ def arg_type(model, a):
         also = overrides.HANDLE_ALSO.get(a.handle) if k == "handle" else None
         return "%s%s | int | None" % (a.handle, " | " + also if also else "")
     if k == "cstr":
-        t = "str | bytes" if pythonic else "bytes"
-        return t + " | None" if a.nullable else t
+        if pythonic:   # a str, never None, as NVIDIA's
+            return "str"
+        return "bytes | None" if a.nullable else "bytes"
     if k == "cstr_list":
         item = "str | bytes" if pythonic else "bytes"
         return "list[%s] | tuple[%s, ...] | None" % (item, item)
     if k == "buffer_out":
-        return "bytearray | bytes | memoryview | int"
+        return "bytearray | bytes | memoryview | int" + (" | None" if pythonic else "")
     if k == "buffer_in":
-        return "bytes | bytearray | memoryview | int"
+        return "bytes | bytearray | memoryview | int" + (" | None" if pythonic else "")
     if k in ("address", "funcptr"):
         return "int | None"
     if k == "out_int":

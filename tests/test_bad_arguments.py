@@ -80,7 +80,7 @@ def bad_values(mod, ptype, pname=""):
         typed = not ptype.startswith(("list[object]", "list[Any]", "list[int | None]")) and \
             not pname.endswith("Values")
         return [5, 1.5, "abc", b"abc", object()] + ([[None], [1.5]] if typed else [])
-    if ptype.startswith(("bytearray", "bytes | bytearray")):
+    if ptype.startswith(("bytearray", "bytes | bytearray")):   # None: NULL where the type says so
         return [v for v in [1.5, "x", None, object(), -1, 2 ** 64, [1]] if v is not None or "None" not in ptype]
     if ptype.startswith(("bytes", "str")):
         bad = [1, 1.5, object(), b"a\0b", [b"a"]]

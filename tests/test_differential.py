@@ -63,12 +63,12 @@ def test_private_names_consumers_import_are_nvidias(nvidia, stub_driver):
 
 
 # Still differing (issue 19 open), out of 24,294 cases: the pythonic
-# modules' buffers (NVIDIA's wants exactly `size` bytes, ValueError) and
-# their str-only names; bytearray for a C string; the value of a typed set
+# modules' output buffers (NVIDIA's checks them against a size query that
+# failed: ValueError); bytearray for a C string; the value of a typed set
 # (cuDeviceSetGraphMemAttribute wants the typed class); EGL/VDPAU handles
 # checked by class; a resource given alone to cuGraphicsMapResources; None
 # for the count of an array the call fills.
-FUNCTIONS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: 682 of the 24,294 function cases differ")
+FUNCTIONS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: 483 of the 24,294 function cases differ")
 
 
 @pytest.mark.parametrize("module", [pytest.param(m, marks=FUNCTIONS_OPEN) for m in cases.MODULES])

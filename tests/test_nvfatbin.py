@@ -32,7 +32,9 @@ def test_ptx_cubin_and_ltoir_in_one_fatbin():
     assert isinstance(handle, int) and handle != 0
     try:
         nvfatbin.add_ptx(handle, ptx, len(ptx), "90", "vadd.ptx", "")
-        nvfatbin.add_cubin(handle, cubin, len(cubin), "90", b"vadd.cubin")
+        with pytest.raises(TypeError):   # names are str, as NVIDIA's (it refuses bytes)
+            nvfatbin.add_cubin(handle, cubin, len(cubin), "90", b"vadd.cubin")
+        nvfatbin.add_cubin(handle, cubin, len(cubin), "90", "vadd.cubin")
         nvfatbin.add_ltoir(handle, ltoir, len(ltoir), "90", "vadd.ltoir", "")
         image = fatbin_of(handle)
     finally:

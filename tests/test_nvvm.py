@@ -76,9 +76,9 @@ def test_options_as_bytes_and_a_lazily_added_module():
         pytest.skip("no libdevice bitcode found")
     prog = nvvm.create_program()
     try:
-        nvvm.add_module_to_program(prog, ir, len(ir), None)   # None: "<unnamed>"
+        nvvm.add_module_to_program(prog, ir, len(ir), "m")
         # a bitcode library: only what the program uses of it is kept
-        nvvm.lazy_add_module_to_program(prog, lib, len(lib), b"libdevice")
+        nvvm.lazy_add_module_to_program(prog, lib, len(lib), "libdevice")
         nvvm.verify_program(prog, 1, [b"-arch=compute_90"])
         nvvm.compile_program(prog, 2, [b"-arch=compute_90", b"-opt=3"])
         ptx = bytearray(nvvm.get_compiled_result_size(prog))

@@ -212,8 +212,10 @@ def parameter_values(doc, annotation, kinds, real_library):
         return "0", [v for v in NUMBER if not (real_library and v in ("1", "True", "2**32", "2**64"))]
     if what == "float":
         return "0.0", ["1", "-1.5", "float('nan')", "None"] + WRONG
-    if what == "bytes":
-        return "b'x'", ["bytearray(b'x')", "memoryview(b'x')", "'x'", "b''", "None", "1"] + WRONG[1:]
+    if what == "bytes":   # a pythonic module wants exactly `size` bytes: b'' for the size 0
+        base = "b''" if real_library else "b'x'"
+        others = ["b'x'", "bytearray(b'x')", "memoryview(b'x')", "'x'", "b''", "None", "1"] + WRONG[1:]
+        return base, [v for v in others if v != base]
     if what == "str":
         return "'x'", ["b'x'", "''", "None", "1"] + WRONG[1:]
     return "0", [v for v in ANY if not (real_library and v == "0")]
