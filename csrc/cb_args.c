@@ -214,16 +214,13 @@ int
 cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long long hi,
                     unsigned long long *out, CB_ARG)
 {
-    if (CB_LIKELY(Py_IS_TYPE(o, type) || cb_handle_accepts(o, type))) {
+    /* its class, or another handle class: its value, as int() gives it */
+    if (CB_LIKELY(Py_IS_TYPE(o, type)) || cb_is_handle(o)) {
         *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
         return 0;
     }
     if (o == Py_None) {
         *out = 0;
-        return 0;
-    }
-    if (cb_is_handle(o)) {  /* another handle class: its value, as int() gives it */
-        *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
         return 0;
     }
     return cb_arg_bits(o, lo, hi, out, spec, argi);
@@ -466,10 +463,7 @@ cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
 PyObject *
 cb_arg_items(PyObject *o)
 {
-    PyObject *items = PySequence_Tuple(o);   /* a list's items copied, a tuple itself */
-    if (items == NULL)
-        return NULL;
-    return items;
+    return PySequence_Tuple(o);   /* a list's items copied, a tuple itself */
 }
 
 int
