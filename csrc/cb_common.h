@@ -67,6 +67,16 @@ PyErr_SetRaisedException(PyObject *exc)
 #define cb_store_ptr(p, v) (*(p) = (v))
 #endif
 
+/* `module`.`name`, a new reference (NULL with an error set). */
+static inline PyObject *
+cb_import_attr(const char *module, const char *name)
+{
+    PyObject *mod = PyImport_ImportModule(module);
+    PyObject *attr = mod != NULL ? PyObject_GetAttrString(mod, name) : NULL;
+    Py_XDECREF(mod);
+    return attr;
+}
+
 /* int(o) as Cython converts to a C integer: an int as itself, else through
  * the type's __int__ only (floats truncate; an object with only __index__
  * is refused, as are str and None).  New reference; NULL with no exception

@@ -1,4 +1,5 @@
-/* Handle classes: construction, int(), repr, equality, hash, getPtr(). */
+/* Handle classes: construction, int(), repr, equality, hash, getPtr(),
+ * and CUstream's __cuda_stream__(). */
 #include "cb_handle.h"
 #include "cb_args.h"
 
@@ -12,8 +13,7 @@ static void handle_dealloc(PyObject *self);
 static PyObject *repr_int(PyObject *self);
 static PyObject *repr_u64(PyObject *self);
 static PyObject *repr_u32(PyObject *self);
-
-#define KIND_ATTR "_cb_handle_kind"
+static PyObject *repr_function(PyObject *self);
 
 /* Every module links its own copy of this file, so a handle class of
  * another module (a driver CUdeviceptr given to the runtime) is not known by
@@ -123,6 +123,17 @@ foreign_kind(PyTypeObject *t)
     return -1;
 }
 
+int
+cb_handle_class_kind(PyObject *cls)
+{
+    handle_registry *r = registry_get(0);
+    size_t n = r != NULL ? atomic_load_explicit(&r->n, memory_order_acquire) : 0;
+    for (size_t i = 0; i < n && i < REGISTRY_CAPACITY; i++)
+        if ((PyObject *)atomic_load_explicit(&r->entries[i].type, memory_order_acquire) == cls)
+            return (int)r->entries[i].kind;
+    return -1;
+}
+
 /* The kind is told by which repr our base type got: the layout is fixed by
  * the reference .pxd, so there is no room for a tag in the object. */
 static cb_handle_kind
@@ -139,6 +150,8 @@ kind_of(PyTypeObject *type)
         return CB_HANDLE_INT;
     if (t->tp_repr == repr_u32)
         return CB_HANDLE_U32;
+    if (t->tp_repr == repr_function)
+        return CB_HANDLE_FUNCTION;
     return t->tp_repr == repr_u64 ? CB_HANDLE_U64 : CB_HANDLE_POINTER;
 }
 
@@ -367,10 +380,25 @@ handle_int(PyObject *self)
     return PyLong_FromUnsignedLongLong(load(self));
 }
 
+/* A class this package made, in this module or another. */
+static int
+made_here(PyTypeObject *t)
+{
+    return t->tp_dealloc == handle_dealloc || cb_handle_class_kind((PyObject *)t) >= 0;
+}
+
+/* "<CUstream 0x3>": named by the first class of the line this package made
+ * (NVIDIA's repr names its class in the text): a cudaStream_t and a
+ * user's subclass of CUstream print as CUstream. */
 static PyObject *
 repr_as(PyObject *self, const char *value)
 {
-    const char *name = Py_TYPE(self)->tp_name;
+    PyTypeObject *t = Py_TYPE(self);
+    while (!made_here(t) && t->tp_base != NULL)
+        t = t->tp_base;   /* a Python subclass: ours first */
+    while (t->tp_base != NULL && made_here(t->tp_base))
+        t = t->tp_base;   /* then the class it extends, of this module or its twin's */
+    const char *name = t->tp_name;
     const char *dot = strrchr(name, '.');
     return PyUnicode_FromFormat("<%s %s>", dot ? dot + 1 : name, value);
 }
@@ -381,6 +409,12 @@ repr_ptr(PyObject *self)
     char buf[32];
     snprintf(buf, sizeof buf, "0x%llx", load(self));
     return repr_as(self, buf);
+}
+
+static PyObject *
+repr_function(PyObject *self)
+{
+    return repr_ptr(self);
 }
 
 static PyObject *
@@ -429,9 +463,22 @@ handle_getPtr(PyObject *self, PyObject *Py_UNUSED(ignored))
     return PyLong_FromVoidPtr(((cb_handle *)self)->_pvt_ptr);
 }
 
-static PyMethodDef handle_methods[] = {
-    {"getPtr", handle_getPtr, METH_NOARGS,
-     "getPtr($self, /)\n--\n\nAddress of the stored value, as an int (a pointer to the C handle)."},
+#define GET_PTR_METHOD {"getPtr", handle_getPtr, METH_NOARGS, \
+     "getPtr($self, /)\n--\n\nAddress of the stored value, as an int (a pointer to the C handle)."}
+
+static PyMethodDef handle_methods[] = {GET_PTR_METHOD, {NULL, NULL, 0, NULL}};
+
+/* CUDA's stream protocol, as cuda-core reads it: (version 0, the address). */
+static PyObject *
+handle_cuda_stream(PyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return Py_BuildValue("(iK)", 0, load(self));
+}
+
+static PyMethodDef stream_methods[] = {
+    GET_PTR_METHOD,
+    {"__cuda_stream__", handle_cuda_stream, METH_NOARGS,
+     "__cuda_stream__($self, /)\n--\n\nThe stream protocol: (0, the stream's address)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -452,19 +499,23 @@ cb_handle_new(PyTypeObject *type, void *value)
 PyTypeObject *
 cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twin)
 {
+    static void *const reprs[] = {
+        [CB_HANDLE_POINTER] = repr_ptr, [CB_HANDLE_U64] = repr_u64, [CB_HANDLE_INT] = repr_int,
+        [CB_HANDLE_U32] = repr_u32, [CB_HANDLE_FUNCTION] = repr_function,
+    };
+    int pointer = def->kind == CB_HANDLE_POINTER, function = def->kind == CB_HANDLE_FUNCTION;
+    /* The optional slots last: a zero slot id ends the list where they are absent. */
     PyType_Slot slots[] = {
         {Py_tp_new, handle_tp_new},
         {Py_tp_init, handle_init},
         {Py_tp_dealloc, handle_dealloc},
-        {Py_tp_repr, def->kind == CB_HANDLE_INT ? (void *)repr_int
-                     : def->kind == CB_HANDLE_U32 ? (void *)repr_u32
-                     : def->kind == CB_HANDLE_U64 ? (void *)repr_u64 : (void *)repr_ptr},
-        {Py_tp_richcompare, handle_richcompare},
-        {Py_tp_hash, handle_hash},
+        {Py_tp_repr, reprs[def->kind]},
         {Py_nb_int, handle_int},
-        {Py_nb_index, handle_int},
-        {Py_tp_methods, handle_methods},
+        {Py_tp_methods, def->stream_protocol ? stream_methods : handle_methods},
         {Py_tp_doc, (void *)def->doc},
+        {pointer || function ? Py_nb_index : 0, handle_int},
+        {pointer ? Py_tp_richcompare : 0, handle_richcompare},
+        {pointer ? Py_tp_hash : 0, handle_hash},
         {0, NULL},
     };
     PyType_Spec spec = {
@@ -477,16 +528,10 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
     PyObject *type = PyType_FromModuleAndSpec(module, &spec, (PyObject *)twin);
     if (type != NULL)  /* never inherited: a Python subclass gets the generic call */
         ((PyTypeObject *)type)->tp_vectorcall = handle_vectorcall;
-    /* KIND_ATTR tells Python code (utils.get_cuda_native_handle) the kind;
-     * C code asks the registry. */
-    PyObject *kind = type ? PyLong_FromLong(def->kind) : NULL;
-    if (kind == NULL || PyObject_SetAttrString(type, KIND_ATTR, kind) < 0 ||
-        registry_add((PyTypeObject *)type, def->kind) < 0) {
-        Py_XDECREF(kind);
+    if (type == NULL || registry_add((PyTypeObject *)type, def->kind) < 0) {
         Py_XDECREF(type);
         return NULL;
     }
-    Py_DECREF(kind);
     /* Immutable like NVIDIA's classes (static types there), which also
      * lets the interpreter call the vectorcall constructor directly. */
     ((PyTypeObject *)type)->tp_flags |= Py_TPFLAGS_IMMUTABLETYPE;

@@ -10,11 +10,16 @@
 
 #include "cb_common.h"
 
+/* As NVIDIA's classes behave: an opaque pointer is an index (__index__) and
+ * equal to a handle of the same value; a function pointer is an index
+ * compared by identity; the integer kinds have only __int__ and are
+ * compared by identity. */
 typedef enum cb_handle_kind {
-    CB_HANDLE_POINTER,   /* an opaque pointer: repr in hex */
+    CB_HANDLE_POINTER,   /* an opaque pointer (CUstream): repr in hex */
     CB_HANDLE_U64,       /* unsigned 64-bit value (device pointers) */
     CB_HANDLE_INT,       /* C int (device ordinals) */
     CB_HANDLE_U32,       /* unsigned 32-bit value (cuuint32_t, GLuint, VdpDevice) */
+    CB_HANDLE_FUNCTION,  /* a function pointer (CUhostFn): repr in hex */
 } cb_handle_kind;
 
 typedef struct cb_handle {
@@ -35,9 +40,8 @@ typedef struct cb_handle_def {
     /* The same C type in another module, which this class extends:
      * "cuda.bindings.driver.CUstream" for cudaStream_t.  NULL: none. */
     const char *twin;
-    /* Or the index of a handle of the same module this class extends (made
-     * first): cudaArray_t extends cudaArray_const_t.  -1: none. */
-    int base;
+    /* Has __cuda_stream__() (CUstream): the stream protocol's (0, address). */
+    int stream_protocol;
 } cb_handle_def;
 
 /* `twin` is the class named by def->twin (imported by the caller), or NULL. */
@@ -51,6 +55,8 @@ cb_handle_accepts(PyObject *o, PyTypeObject *type)
            (type->tp_base != &PyBaseObject_Type && PyObject_TypeCheck(o, type->tp_base));
 }
 CB_INTERNAL int cb_is_handle(PyObject *o);
+/* The kind of a class this package made (not a subclass), else -1. */
+CB_INTERNAL int cb_handle_class_kind(PyObject *cls);
 /* The stored value as an address (for any kind). */
 CB_INTERNAL void *cb_handle_pointer(PyObject *o);
 /* Where the value lives, for calls that write it (create/destroy). */

@@ -215,9 +215,7 @@ cb_symbol_slow(cb_library *lib, size_t slot)
 static PyObject *
 function_not_found_error(void)
 {
-    PyObject *mod = PyImport_ImportModule("cuda.bindings._internal.utils");
-    PyObject *cls = mod ? PyObject_GetAttrString(mod, "FunctionNotFoundError") : NULL;
-    Py_XDECREF(mod);
+    PyObject *cls = cb_import_attr("cuda.bindings._internal.utils", "FunctionNotFoundError");
     if (cls == NULL || !PyExceptionClass_Check(cls)) {
         PyErr_Clear();
         Py_XDECREF(cls);

@@ -50,8 +50,7 @@ keep_class(PyObject *module, PyTypeObject **slot, PyTypeObject *type, const char
 }
 
 /* The class makers run under the module's critical section (free-threaded
- * builds), entered once by cb_make_*_class; a base is made by the same
- * locked function, not by re-entering. */
+ * builds), entered once by cb_make_*_class. */
 static PyTypeObject *
 handle_class_locked(PyObject *module, cb_state *st, int idx)
 {
@@ -59,16 +58,7 @@ handle_class_locked(PyObject *module, cb_state *st, int idx)
         return st->handles[idx];
     const cb_handle_def *h = &st->def->handles[idx];
     PyTypeObject *base = NULL;
-    if (h->base >= 0) {
-        if (h->base >= idx)  /* the generator orders bases first */
-            return (PyTypeObject *)PyErr_Format(PyExc_SystemError, "%s: base of handle %d comes after it",
-                                                st->def->name, idx);
-        base = handle_class_locked(module, st, h->base);
-        Py_XINCREF(base);
-    } else if (h->twin != NULL) {
-        base = import_class(h->twin);
-    }
-    if (base == NULL && (h->base >= 0 || h->twin != NULL))
+    if (h->twin != NULL && (base = import_class(h->twin)) == NULL)
         return NULL;
     PyTypeObject *type = cb_handle_type_new(module, h, base);
     Py_XDECREF(base);
@@ -251,14 +241,11 @@ has_fast_enum_alias(const cb_module_def *def)
     return def->nenums > 0 && def->error_class == NULL;
 }
 
-/* cuda.bindings._internal._fast_enum.FastEnum */
+/* cuda.bindings._internal._fast_enum.FastEnum, every enum's base */
 static PyObject *
 fast_enum_base(void)
 {
-    PyObject *mod = PyImport_ImportModule("cuda.bindings._internal._fast_enum");
-    PyObject *base = mod != NULL ? PyObject_GetAttrString(mod, "FastEnum") : NULL;
-    Py_XDECREF(mod);
-    return base;
+    return cb_import_attr("cuda.bindings._internal._fast_enum", "FastEnum");
 }
 
 /* Build the class from the static table as the class statement
@@ -499,6 +486,13 @@ cb_module_sizeof(PyObject *module, PyObject *objType)
     }
     PyErr_Format(PyExc_TypeError, "sizeof(): unknown type %R", objType);
     return NULL;
+}
+
+PyObject *
+cb_module_handle_kind(PyObject *Py_UNUSED(module), PyObject *cls)
+{
+    int kind = cb_handle_class_kind(cls);
+    return kind < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(kind);
 }
 
 /* --- the pythonic modules' error class -------------------------------- */

@@ -85,6 +85,9 @@ CB_INTERNAL void cb_module_free(void *module);
 CB_INTERNAL PyObject *cb_module_getattr(PyObject *module, PyObject *name);
 CB_INTERNAL PyObject *cb_module_dir(PyObject *module, PyObject *unused);
 CB_INTERNAL PyObject *cb_module_sizeof(PyObject *module, PyObject *objType);
+/* _handle_kind(cls): the cb_handle_kind of a handle class this package made
+ * (not of a subclass), else None. */
+CB_INTERNAL PyObject *cb_module_handle_kind(PyObject *module, PyObject *cls);
 
 /* Handle and struct classes are made on first use (a call that takes or
  * returns one, an attribute lookup): a program touches a few dozen of the

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod
+from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod, overrides
 from .common import snapshot_signatures
 from .cparse import macro_type_aliases, name_tags, parse_files
 from .libraries import LIBRARIES, PLATFORM_PREDEFINED
@@ -69,7 +69,7 @@ def load_model(key, include_dir):
         for name in model.handles():
             t = header.typedefs[name]
             tag = t.base.split(" ", 1)[1] if t.base.startswith("struct ") and len(t.ptrs) == 1 else None
-            if tag in theirs:
+            if tag in theirs and name not in overrides.STANDALONE_HANDLES:
                 model.twins.setdefault(name, "cuda.bindings.%s.%s" % (lib.twin_module, theirs[tag]))
     model.interop_tags = set()
     for h in lib.interop_headers:

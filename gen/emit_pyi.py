@@ -1,7 +1,7 @@
 """Typing stubs: <lib>.pyi and cy<lib>.pyi."""
 import re
 
-from . import emit_structs
+from . import emit_structs, overrides
 from .emit_pymod import optional_count
 from .common import banner, cuda_version
 from .pytypes import arg_type, result_type
@@ -48,12 +48,15 @@ def emit(model):
             out.append("    %s: ClassVar[%s]  # = %d\n" % (name, pyname, value))
         out.append("\n")
     if lib.style == "tuple":
-        const_twins = model.const_twins()
         for h in model.handles():
-            base = twins.get(h) or const_twins.get(h)
+            base = twins.get(h)
             out.append("class %s%s:\n" % (h, "(%s)" % base if base else ""))
             out.append("    def __init__(self, init_value: int = 0, _ptr: int = 0) -> None: ...\n")
-            out.append("    def __int__(self) -> int: ...\n    def __index__(self) -> int: ...\n")
+            out.append("    def __int__(self) -> int: ...\n")
+            if model.handle_class_kind(h) in ("pointer", "function"):
+                out.append("    def __index__(self) -> int: ...\n")
+            if h in overrides.STREAM_PROTOCOL:
+                out.append("    def __cuda_stream__(self) -> tuple[int, int]: ...\n")
             out.append("    def getPtr(self) -> int: ...\n\n")
         out += struct_classes(model)
         out.append("def sizeof(objType: type, /) -> int: ...\n\n")

@@ -646,11 +646,10 @@ def emit(model):
         for h in handles:
             doc = model.h.typedef_docs.get(h)
             twin = getattr(model, "twins", {}).get(h)
-            base = model.const_twins().get(h)
-            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s, %s},\n' % (
+            out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s, %d},\n' % (
                 lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h),
-                model.handle_kind(h).upper(), '"%s"' % twin if twin else "NULL",
-                "HANDLE_%s" % base if base else "-1"))
+                model.handle_class_kind(h).upper(), '"%s"' % twin if twin else "NULL",
+                h in overrides.STREAM_PROTOCOL))
         out.append("};\n\n")
     consts = model.constants()
     if consts:
@@ -673,6 +672,8 @@ def emit(model):
     if sizes:
         out.append('    {"sizeof", cb_module_sizeof, METH_O,\n     %s},\n' % c_string(
             "sizeof($module, objType, /)\n--\n\nSize in bytes of the C type behind a class of this module."))
+    if handles:   # for utils.get_cuda_native_handle
+        out.append('    {"_handle_kind", cb_module_handle_kind, METH_O, NULL},\n')
     out.append('    {"__getattr__", cb_module_getattr, METH_O, NULL},\n')
     out.append('    {"__dir__", cb_module_dir, METH_NOARGS, NULL},\n')
     out.append("    {NULL, NULL, 0, NULL},\n};\n\n")

@@ -197,6 +197,16 @@ class Model:
             return "u64"
         return "int" if INT_TYPES[r.base][0] else "u32"
 
+    def handle_class_kind(self, name):
+        """The kind its class behaves as (cb_handle_kind): handle_kind, but
+        'function' for a function pointer (an index compared by identity,
+        as NVIDIA's)."""
+        kind = self.handle_kind(name)
+        alias = self.h.typedefs[name]
+        if kind == "pointer" and (alias.func is not None or self.h.resolve(CType(name)).func is not None):
+            return "function"
+        return kind
+
     def struct_name(self, t: CType):
         """The struct class for a (pointee) type, or None."""
         if t.ptrs or t.func is not None:
@@ -584,22 +594,9 @@ class Model:
         handle-like typedef of the headers (the reference has a class for
         each); for pythonic ones only those the bindings use (as ints)."""
         if self.lib.style == "tuple":
-            names = [n for n in self.h.typedefs if self.handle_kind(n)]
-            # a class comes after the one it extends (const_twins)
-            bases = set(self.const_twins().values())
-            return [n for n in names if n in bases] + [n for n in names if n not in bases]
+            return [n for n in self.h.typedefs if self.handle_kind(n)]
         used = {a.handle for b in self.bindings for a in b.args if a.handle}
         return [n for n in self.h.typedefs if n in used]
-
-    def const_twins(self):
-        """{handle: the handle of the same C type with a const pointee}:
-        cudaArray_t -> cudaArray_const_t.  The first extends the second, so it
-        goes where the const one is taken (cudaMemcpy2DFromArray's src)."""
-        by_type = {}
-        for n, t in self.h.typedefs.items():
-            if len(t.ptrs) == 1 and t.base.startswith("struct ") and t.func is None:
-                by_type.setdefault(t.base, {})[t.const] = n
-        return {v[False]: v[True] for v in by_type.values() if False in v and True in v}
 
     def canon(self, t: CType):
         """A parameter type for matching prototypes: typedef aliases of the

@@ -270,6 +270,16 @@ STRUCT_ARRAY_COUNTS = {
     "cudaConditionalNodeParams": {"phGraph_out": "size"},
 }
 
+# Runtime handle classes of a driver C type that NVIDIA's makes classes of
+# their own, not subclasses of the driver's (it subclasses only the older
+# ones: cudaStream_t of CUstream, cudaEvent_t of CUevent, ...): observed.
+STANDALONE_HANDLES = {"cudaDevResourceDesc_t", "cudaGraphDeviceNode_t", "cudaKernel_t", "cudaLibrary_t",
+                      "cudaLogsCallbackHandle"}
+
+# Handle classes that speak CUDA's stream protocol (__cuda_stream__); the
+# runtime's cudaStream_t inherits it from CUstream.
+STREAM_PROTOCOL = {"CUstream"}
+
 # Handle parameters that also take another class of handle: cuda.h notes on
 # the launch and occupancy calls that a context-less CUkernel "can also be
 # used ... by casting to CUfunction" (NVIDIA's bindings take one too).

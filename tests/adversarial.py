@@ -338,10 +338,8 @@ def group_handles():
     def refused(r):
         return "a non-contiguous buffer was taken: %r" % (r,)
     case("cuLinkCreate(optionValues=[strided])", lambda: driver.cuLinkCreate(1, [0], [strided]), refused)
-    case("cuLaunchKernel(kernelParams=([strided], [a type making it]))",
-         lambda: driver.cuLaunchKernel(0, 1, 1, 1, 1, 1, 1, 0, 0,
-                                       ([strided], [type("Strided", (), {"__new__": lambda c, v: strided})]), 0),
-         refused)
+    case("cuLaunchKernel(kernelParams=strided)",
+         lambda: driver.cuLaunchKernel(0, 1, 1, 1, 1, 1, 1, 0, 0, strided, 0), refused)
     attr = driver.CUlaunchAttribute()
     case("accessPolicyWindow.base_ptr = Fake", lambda: setattr(attr.value.accessPolicyWindow, "base_ptr", Fake()))
 

@@ -3,6 +3,7 @@ classes and constants as the headers define them, the tuple contract, and
 what a stub or absent driver does to a call."""
 import inspect
 import os
+import operator
 import pickle
 
 import pytest
@@ -59,13 +60,20 @@ def test_constants_match_the_headers(header):
     ("CUmemGenericAllocationHandle", 7, "<CUmemGenericAllocationHandle 7>"),
 ])
 def test_handle_classes(cls, value, text):
+    """As NVIDIA's: opaque pointers compare by value and are indexes; the
+    integer handles have only __int__ and compare by identity."""
     H = getattr(driver, cls)
     h = H(value)
     assert int(h) == value and repr(h) == text
-    assert h == H(value) and hash(h) == hash(H(value)) and h != H(value + 1 if value < 2 ** 32 - 1 else 0)
     assert isinstance(h.getPtr(), int) and h.getPtr() != 0
-    assert H() == H(0)
     assert driver.sizeof(H) in (4, 8)
+    if cls in ("CUstream", "CUcontext"):
+        assert h == H(value) and hash(h) == hash(H(value)) and h != H(value + 1)
+        assert H() == H(0) and operator.index(h) == value
+    else:
+        assert h != H(value) and h == h and not hasattr(h, "__index__")
+        with pytest.raises(TypeError):
+            operator.index(h)
 
 
 def test_handle_views_foreign_memory():

@@ -754,7 +754,7 @@ def test_simple_ctypes_arguments_reach_the_kernel(drv, ctx, arch):
     types = (ctypes.c_void_p, ctypes.c_byte, ctypes.c_ubyte, ctypes.c_short, ctypes.c_ushort, ctypes.c_int,
              ctypes.c_uint, ctypes.c_longlong, ctypes.c_ulonglong, ctypes.c_float, ctypes.c_double,
              ctypes.c_void_p, ctypes.c_bool)
-    values = (out, -5, 250, -300, 65000, -70000, 2 ** 32 - 1, -2 ** 40, 2 ** 64 - 1, 1.25, 0.375, 0xABC0, 7)
+    values = (int(out), -5, 250, -300, 65000, -70000, 2 ** 32 - 1, -2 ** 40, 2 ** 64 - 1, 1.25, 0.375, 0xABC0, 7)
     ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, (values, types), 0))
     ok(drv.cuCtxSynchronize())
     got = bytearray(12 * 8)

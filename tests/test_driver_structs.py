@@ -438,7 +438,7 @@ def test_kernel_params_field_packs_values_and_types():
     assert p.kernelParams == 0x1234
     p.kernelParams = None
     assert p.kernelParams == 0
-    with pytest.raises(ValueError, match="kernelParams"):
+    with pytest.raises(TypeError, match="kernelParams"):
         p.kernelParams = ((1, 2), (ctypes.c_int,))
     with pytest.raises(TypeError, match="kernelParams"):
         p.kernelParams = "args"

@@ -161,10 +161,16 @@ print('OK')
 # -- simple ctypes kernel arguments ------------------------------------------
 
 
+# NVIDIA's rules, which tests/differential/kernel_cases.py compares in full:
+# signed types but c_short are range-checked, c_short and the unsigned ones
+# keep the low bits of any int.
 @pytest.mark.parametrize("value, ctype, exc", [
     (2 ** 40, ctypes.c_int, OverflowError),
     (-2 ** 31 - 1, ctypes.c_int, OverflowError),
-    (256, ctypes.c_uint8, OverflowError),
+    (2 ** 31, ctypes.c_int, OverflowError),
+    (128, ctypes.c_byte, OverflowError),
+    (2 ** 63, ctypes.c_long, OverflowError),
+    (None, ctypes.c_void_p, TypeError),
     (1.5, ctypes.c_int, TypeError),
     ("x", ctypes.c_float, TypeError),
     (None, ctypes.c_double, TypeError),
@@ -178,12 +184,12 @@ def test_simple_ctypes_kernel_arguments_are_checked(value, ctype, exc):
 
 @pytest.mark.parametrize("value, ctype", [
     (2 ** 64 - 1, ctypes.c_ulonglong), (-1, ctypes.c_ulonglong), (1000, ctypes.c_ulonglong),
-    (-2 ** 63, ctypes.c_longlong), (2 ** 63, ctypes.c_longlong), (2 ** 32 - 1, ctypes.c_int),
-    (-1, ctypes.c_uint), (-128, ctypes.c_byte), (255, ctypes.c_byte), (True, ctypes.c_bool),
-    (0, ctypes.c_void_p), (None, ctypes.c_void_p), (1, ctypes.c_double), (2.5, ctypes.c_float),
+    (-2 ** 63, ctypes.c_longlong), (2 ** 70, ctypes.c_short), (256, ctypes.c_uint8),
+    (-1, ctypes.c_uint), (-128, ctypes.c_byte), (True, ctypes.c_bool),
+    (0, ctypes.c_void_p), (1, ctypes.c_double), (2.5, ctypes.c_float),
 ])
 def test_simple_ctypes_kernel_arguments_that_fit_the_bits_are_taken(value, ctype):
-    """Like ctypes: any value that fits the type's bits as signed or unsigned."""
+    """As NVIDIA's packs them: in range, or cut to the type's bits."""
     try:
         r = driver.cuLaunchKernel(driver.CUfunction(), 1, 1, 1, 1, 1, 1, 0, None, ((value,), (ctype,)), 0)
     except RuntimeError as e:   # no driver here: the call got past the packing
@@ -192,20 +198,13 @@ def test_simple_ctypes_kernel_arguments_that_fit_the_bits_are_taken(value, ctype
         assert r[0] != driver.CUresult.CUDA_SUCCESS   # a null function
 
 
-def test_user_ctypes_subclasses_use_their_own_constructor():
-    calls = []
-
+def test_user_ctypes_subclasses_are_not_kernel_argument_types():
     class Traced(ctypes.c_int):
         def __init__(self, v):
-            calls.append(v)
-            ctypes.c_int.__init__(self, v)
+            raise AssertionError("never made: NVIDIA's packs only ctypes' own simple types")
 
-    # with no driver function the call fails after packing; the packing ran
-    try:
+    with pytest.raises(TypeError, match="unsupported type"):
         driver.cuLaunchKernel(driver.CUfunction(), 1, 1, 1, 1, 1, 1, 0, None, ((5,), (Traced,)), 0)
-    except RuntimeError:
-        pass
-    assert calls == [5]
 
 
 # -- small ints read inline ---------------------------------------------------

@@ -187,10 +187,10 @@ def test_misbehaving_arguments_and_failed_struct_sets():
             raises(runtime.cudaSetValidDevices, [Shrinks([]), 1.5], 2)
             try:   # a status with a driver, RuntimeError without
                 driver.cuLaunchKernel(0, 1, 1, 1, 1, 1, 1, 0, 0,
-                                      ([ctypes.c_int(1), ctypes.c_float(2.0), 3], [ctypes.c_int, ctypes.c_float, ctypes.c_int]), 0)
+                                      ((ctypes.c_int(1), ctypes.c_float(2.0), 3), (ctypes.c_int, ctypes.c_float, ctypes.c_int)), 0)
             except RuntimeError:
                 pass
-            raises(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, 0, ([bytearray(8)], [None]), 0)
+            raises(driver.cuLaunchKernel, 0, 1, 1, 1, 1, 1, 1, 0, 0, ((bytearray(8),), (None,)), 0)
             nvrtc.nvrtcGetProgramLog(prog, b" ")
             raises(nvrtc.nvrtcGetPTX, prog, 1)
             raises(driver.CUstream, -1)

@@ -124,15 +124,26 @@ def test_struct_returning_helpers():
 @pytest.mark.parametrize("rt, drv", [("cudaStream_t", "CUstream"), ("cudaEvent_t", "CUevent"),
                                      ("cudaGraph_t", "CUgraph"), ("cudaGraphNode_t", "CUgraphNode"),
                                      ("cudaGraphExec_t", "CUgraphExec"), ("cudaMemPool_t", "CUmemoryPool"),
-                                     ("cudaUserObject_t", "CUuserObject"), ("cudaFunction_t", "CUfunction"),
-                                     ("cudaKernel_t", "CUkernel"), ("cudaLibrary_t", "CUlibrary")])
+                                     ("cudaUserObject_t", "CUuserObject"), ("cudaFunction_t", "CUfunction")])
 def test_runtime_handles_are_driver_handles(rt, drv):
+    """The runtime's classes of the driver's older C types extend the
+    driver's, and print as them, as NVIDIA's do."""
     R, D = getattr(runtime, rt), getattr(driver, drv)
     assert issubclass(R, D)
     r, d = R(0x1234), D(0x1234)
     assert r == d and d == r and hash(r) == hash(d)
     assert r != D(0x1235)
-    assert int(r) == 0x1234 and repr(r) == "<%s 0x1234>" % rt
+    assert int(r) == 0x1234 and repr(r) == "<%s 0x1234>" % drv
+
+
+@pytest.mark.parametrize("rt, drv", [("cudaKernel_t", "CUkernel"), ("cudaLibrary_t", "CUlibrary"),
+                                     ("cudaGraphDeviceNode_t", "CUgraphDeviceNode")])
+def test_newer_runtime_handles_stand_alone(rt, drv):
+    """The newer ones are classes of their own in NVIDIA's (still taken
+    where the other is, as any handle is)."""
+    R, D = getattr(runtime, rt), getattr(driver, drv)
+    assert not issubclass(R, D) and R.__mro__ == (R, object)
+    assert repr(R(0x1234)) == "<%s 0x1234>" % rt and R(5) == R(5)
 
 
 def test_handles_are_taken_from_either_api():

@@ -574,7 +574,7 @@ def test_kernel_node_params():
     assert g.kernel.getPtr() == g.memcpy.getPtr() == g.host.getPtr()   # one union
     p.kernelParams = None
     assert p.kernelParams == 0
-    with pytest.raises(ValueError, match="kernelParams"):
+    with pytest.raises(TypeError, match="kernelParams"):
         p.kernelParams = ((1, 2), (ctypes.c_int,))
     with pytest.raises(TypeError, match="kernelParams"):
         p.kernelParams = "args"

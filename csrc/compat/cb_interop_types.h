@@ -3,8 +3,11 @@
  *
  * Those headers are often absent where CUDA is (build machines, CI), and we
  * only pass these values through to the driver, so we declare them here with
- * the widths the Khronos and VDPAU headers give them.  The generator parses
- * this file before the CUDA headers, so it learns these names from here.
+ * the widths the Khronos and VDPAU headers give them, and as the types
+ * NVIDIA's cydriver.pxd declares them (the cimport API): EGLint unsigned,
+ * VdpGetProcAddress a 64-bit value (the address of the function).  The
+ * generator parses this file before the CUDA headers, so it learns these
+ * names from here.
  */
 #ifndef CB_INTEROP_TYPES_H
 #define CB_INTEROP_TYPES_H
@@ -14,7 +17,7 @@
 typedef unsigned int GLenum;
 typedef unsigned int GLuint;
 
-typedef int32_t EGLint;
+typedef unsigned int EGLint;
 typedef void *EGLImageKHR;
 typedef void *EGLStreamKHR;
 typedef void *EGLSyncKHR;
@@ -22,8 +25,6 @@ typedef void *EGLSyncKHR;
 typedef uint32_t VdpDevice;
 typedef uint32_t VdpVideoSurface;
 typedef uint32_t VdpOutputSurface;
-/* VdpStatus (an enum) and VdpFuncId (uint32_t) spelled out: only the
- * function type is needed, and its spellings need no names of their own. */
-typedef int VdpGetProcAddress(VdpDevice device, uint32_t function_id, void **function_pointer);
+typedef unsigned long long VdpGetProcAddress;
 
 #endif

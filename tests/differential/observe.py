@@ -10,7 +10,8 @@ marks a case whose result holds addresses the library just made (a
 program, a linker), which differ between any two processes: their ints
 and handles show only whether they are zero.  A case's code runs in a
 fresh namespace holding the bindings' modules; its last line, if it is an
-expression, is the result (as at the interactive prompt)."""
+expression, is the result (as at the interactive prompt), observed while the
+namespace still holds what the case made."""
 import ast
 import importlib
 import json
@@ -38,6 +39,59 @@ def ClearedBy(item):
     items = [item, None, item]
     items[1] = Clearing(items)
     return items
+
+import ctypes
+
+def each(*calls):
+    # what each call returns, or the exception it raises: many observations in one case
+    out = []
+    for call in calls:
+        try:
+            out.append(call())
+        except Exception as e:
+            out.append("raises " + type(e).__name__)
+    return out
+
+class Pair(ctypes.Structure):
+    _fields_ = [("a", ctypes.c_int), ("b", ctypes.c_int)]
+
+class Traced(ctypes.c_int):
+    # a user's subclass of a simple ctypes type
+    pass
+
+class IntLike:
+    # an object with only __int__ (no __index__)
+    def __int__(self):
+        return 1
+
+KEPT = ctypes.create_string_buffer(b"12345678")
+
+class WithGetPtr:
+    # a user's object packed by the address its getPtr() gives
+    def getPtr(self):
+        return ctypes.addressof(KEPT)
+
+class TupleSub(tuple):
+    pass
+
+def packed(value, ctype):
+    # The bytes one kernel argument is packed to, as a kernel node's
+    # kernelParams holds them; where they live, as the form the user gave
+    # says (addresses differ between processes).
+    p = driver.CUDA_KERNEL_NODE_PARAMS()
+    p.kernelParams = ((value,), (ctype,))
+    arg = ctypes.c_void_p.from_address(p.kernelParams).value
+    if isinstance(value, ctypes._SimpleCData) and arg == ctypes.addressof(value):
+        return "in the value's own buffer"
+    if isinstance(value, ctypes.Structure) and arg == ctypes.addressof(value):
+        return "in the Structure's own buffer"
+    get_ptr = getattr(value, "getPtr", None)
+    if ctype is None:
+        return ("at getPtr()" if get_ptr and arg == get_ptr() else "elsewhere", ctypes.string_at(arg, 4))
+    raw = ctypes.string_at(arg, ctypes.sizeof(ctype))
+    if ctype is ctypes.c_void_p and get_ptr and int.from_bytes(raw, "little") == get_ptr():
+        return "the address getPtr() gives"
+    return raw
 """
 
 
@@ -108,10 +162,12 @@ def main():
     base = namespace()
     out = sys.stdout
     for case in cases[first:]:
+        ns = dict(base)   # alive until the result is observed: it may view what the case made
         try:
-            got = {"returns": describe(run(case["code"], dict(base)), fresh=case.get("fresh", False))}
+            got = {"returns": describe(run(case["code"], ns), fresh=case.get("fresh", False))}
         except BaseException as e:  # SystemExit and KeyboardInterrupt are results too
             got = {"raises": type_name(e), "message": str(e)[:300]}
+        del ns
         got["id"] = case["id"]
         out.write(json.dumps(got) + "\n")
         out.flush()
