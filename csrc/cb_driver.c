@@ -14,7 +14,7 @@ typedef CUresult (*get_proc_address_fn)(const char *, void **, int, cuuint64_t,
 static int
 per_thread_default_stream(void)
 {
-    return cb_envvar_on("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", 0);
+    return cb_ptds_setting() > 0;
 }
 
 void *

@@ -200,7 +200,7 @@ cb_library_open(cb_library *lib)
 void *
 cb_symbol_slow(cb_library *lib, size_t slot)
 {
-    if (cb_library_open(lib) < 0)
+    if ((lib->misconfigured != NULL && lib->misconfigured(NULL, 0)) || cb_library_open(lib) < 0)
         return NULL;
     void *h = atomic_load_explicit(&lib->handle, memory_order_acquire);
     void *p = lib->resolve ? lib->resolve(lib, slot) : dlsym(h, lib->symbols[slot]);
@@ -228,7 +228,10 @@ void
 cb_report_missing(cb_library *lib, size_t slot)
 {
     PyGILState_STATE gil = PyGILState_Ensure();
-    if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL) {
+    char why[512];
+    if (lib->misconfigured != NULL && lib->misconfigured(why, sizeof why)) {
+        PyErr_SetString(PyExc_ValueError, why);
+    } else if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL) {
         PyErr_Format(PyExc_RuntimeError,
                      "Function \"%s\" not found: the %s library could not be loaded (tried %s)",
                      lib->symbols[slot], lib->display, lib->error);
@@ -270,25 +273,48 @@ cb_inspect_function_pointers(cb_library *lib)
     return d;
 }
 
-int
-cb_envvar_on(const char *name, int dflt)
+#define PTDS_VARIABLE "CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM"
+
+/* Nonzero for what Python's int() reads in base 10 (ASCII): spaces around,
+ * a sign, digits with single underscores between them; *zero says its value. */
+static int
+int_literal(const char *s, int *zero)
 {
-    const char *s = getenv(name);
-    if (s == NULL)
-        return dflt;
     while (isspace((unsigned char)*s))
         s++;
     size_t n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
     size_t i = (n > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-    if (i == n)
-        return dflt;   /* blank, or a lone sign */
-    int zero = 1;
+    if (i == n || s[i] == '_' || s[n - 1] == '_')
+        return 0;
+    *zero = 1;
     for (; i < n; i++) {
+        if (s[i] == '_' && s[i + 1] != '_')
+            continue;
         if (!isdigit((unsigned char)s[i]))
-            return dflt;   /* not an integer */
-        zero &= s[i] == '0';
+            return 0;
+        *zero &= s[i] == '0';
     }
-    return !zero;
+    return 1;
+}
+
+int
+cb_ptds_setting(void)
+{
+    const char *s = getenv(PTDS_VARIABLE);
+    int zero;
+    if (s == NULL)
+        return 0;
+    return int_literal(s, &zero) ? !zero : -1;
+}
+
+int
+cb_ptds_misconfigured(char *why, size_t n)
+{
+    if (cb_ptds_setting() >= 0)
+        return 0;
+    if (why != NULL)
+        snprintf(why, n, "invalid literal for int() with base 10: '%s' (" PTDS_VARIABLE ")", getenv(PTDS_VARIABLE));
+    return 1;
 }

@@ -28,6 +28,10 @@ struct cb_library {
     size_t nsymbols;
     _Atomic(void *) *slots;             /* nsymbols entries, zero-initialised */
     cb_resolver resolve;                /* NULL: dlsym */
+    /* NULL, or nonzero (and why, when why is not NULL) while the environment
+     * forbids every call: no symbol resolves, and cb_report_missing raises
+     * ValueError saying why. */
+    int (*misconfigured)(char *why, size_t n);
 
     /* Owned by the loader. */
     _Atomic(void *) handle;             /* dlopen handle once opened */
@@ -56,7 +60,8 @@ CB_INTERNAL int cb_library_open(cb_library *lib);
 
 /* Called by a generated wrapper whose symbol could not be resolved: takes the
  * GIL, sets RuntimeError naming the function and the library (and where it
- * was looked for), returns nothing.  The wrapper then returns the value its
+ * was looked for), or ValueError when the library is misconfigured, returns
+ * nothing.  The wrapper then returns the value its
  * pxd declares in `except ?`. */
 CB_INTERNAL void cb_report_missing(cb_library *lib, size_t slot);
 
@@ -67,11 +72,16 @@ CB_INTERNAL PyObject *cb_inspect_function_pointers(cb_library *lib);
 /* A dict describing the library for the self-check: name, path or error. */
 CB_INTERNAL PyObject *cb_library_info(cb_library *lib);
 
-/* An on/off environment variable read as NVIDIA's package reads
- * CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM: an integer, on unless zero
- * ("1", "2", " 1 "; "0", "-0" off).  Unset, blank or not an integer gives
- * dflt (NVIDIA's raises ValueError at import there: README's deliberate
- * differences). */
-CB_INTERNAL int cb_envvar_on(const char *name, int dflt);
+/* CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM as NVIDIA's package reads it,
+ * with Python's int(): 1 for an integer other than zero ("1", " 2 ", "1_0"),
+ * 0 for zero ("0", "-0") or unset, -1 for text int() refuses ("", "true"):
+ * NVIDIA's then raises ValueError from every driver and runtime call, and
+ * so do ours (cb_ptds_misconfigured).  ASCII only: int()'s other Unicode
+ * digits and spaces count as refused. */
+CB_INTERNAL int cb_ptds_setting(void);
+
+/* A cb_library's `misconfigured` for the driver and the runtime: nonzero
+ * when cb_ptds_setting() refuses the variable, with int()'s message in why. */
+CB_INTERNAL int cb_ptds_misconfigured(char *why, size_t n);
 
 #endif

@@ -967,6 +967,8 @@ struct_init(PyObject *self, PyObject *args, PyObject *kwds)
     }
     cb_struct_tail *t = tail_of(self, d);
     t->_pvt_ptr = p != NULL ? p : value_of(self, d);
+    if (p == NULL && d->fresh != NULL)
+        d->fresh(t->_pvt_ptr);
     Py_CLEAR(t->_owner);
     return 0;
 }

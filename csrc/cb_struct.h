@@ -88,6 +88,7 @@ typedef struct cb_struct_def {
     int nfields;
     PyGetSetDef *getset;     /* nfields entries and a sentinel; NULL for an alias */
     int base;                /* class this one is a typedef alias of, or -1 */
+    void (*fresh)(void *);   /* sets what S() starts with beyond zeros, or NULL */
 } cb_struct_def;
 
 /* The heap type of `def` (a subclass of `base` when not NULL). */

@@ -41,9 +41,11 @@ def ptds_variants(model):
     return {n: n + "_pt" + k.lower() for n, k in re.findall(r"#\s*define\s+(\w+)\s+__CUDART_API_PT(DS|SZ)\(\1\)", text)}
 
 
-def static_wrapper(b, variant):
+def static_wrapper(b, variant, refused):
     """A core function of a statically linked library: the call itself, or
-    (with a per-thread-default-stream variant) the one the environment chose."""
+    (with a per-thread-default-stream variant) the one the environment chose;
+    `refused` is (status type, value): what it returns, with ValueError set
+    by refused(), while the environment variable is one NVIDIA's refuses."""
     f = b.func
     params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
     names = ", ".join(p.name for p in f.params)
@@ -55,7 +57,11 @@ def static_wrapper(b, variant):
     else:
         call = "use_ptds ? %s(%s) : %s(%s)" % (variant, names, f.name, names)
         decl = "extern %s%s%s(%s);\n" % (ret, sep, variant, params)
-    return "%sstatic %s%s\ncore_%s(%s)\n{\n    return %s;\n}\n" % (decl, ret, sep, b.name, params, call)
+    check = ""
+    if ret.endswith("*") or ret == refused[0]:   # a struct result cannot say it failed
+        check = "    if (CB_UNLIKELY(use_ptds < 0))\n        return refused(), %s;\n" % (
+            "NULL" if ret.endswith("*") else refused[1])
+    return "%sstatic %s%s\ncore_%s(%s)\n{\n%s    return %s;\n}\n" % (decl, ret, sep, b.name, params, check, call)
 
 
 def shared_wrapper(model, b, slot):
@@ -91,8 +97,20 @@ def emit_static_core(model, out):
     shared = list(lib.shared_functions)
     out.append("""/* %(display)s is linked in from the toolkit's static library: calls are
  * direct.  CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 at import selects the
- * per-thread-default-stream variants of the calls that have one. */
-static int use_ptds;
+ * per-thread-default-stream variants of the calls that have one; text that
+ * int() refuses makes every call raise ValueError. */
+static int use_ptds;   /* -1: a value NVIDIA's refuses (cb_ptds_setting) */
+
+/* Every call then raises ValueError, as NVIDIA's do. */
+static void
+refused(void)
+{
+    char why[512];
+    cb_ptds_misconfigured(why, sizeof why);
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyErr_SetString(PyExc_ValueError, why);
+    PyGILState_Release(gil);
+}
 
 /* Functions asked of the shared library found at run time, not of ours. */
 static const char *const shared_symbols[] = {%(symbols)s};
@@ -115,7 +133,7 @@ static cb_library shared_lib = {
         if b.name in lib.shared_functions:
             out.append(shared_wrapper(model, b, shared.index(b.name)))
         else:
-            out.append(static_wrapper(b, variants.get(b.name)))
+            out.append(static_wrapper(b, variants.get(b.name), (model.lib.status, model.lib.except_value)))
         out.append("\n")
 
 
@@ -173,7 +191,7 @@ def emit_loaded_core(model, out):
 %s};
 
 """ % (lib.display, '"%s"' % lib.pathfinder if lib.pathfinder else "NULL", "    .versions = versions,\n    .versions_ptds = versions_ptds,\n"
-       "    .resolve = cb_driver_resolve,\n" if lib.proc_address else ""))
+       "    .resolve = cb_driver_resolve,\n    .misconfigured = cb_ptds_misconfigured,\n" if lib.proc_address else ""))
     for b in model.core_bindings:
         out.append(wrapper(model, b, "SLOT_" + b.name))
         out.append("\n")
@@ -259,7 +277,7 @@ module_exec(PyObject *module)
            info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.include_dir),
            inspect=INSPECT if inspectable(lib) else "",
            inspect_methods=INSPECT_METHODS if inspectable(lib) else "",
-           exec_first='    use_ptds = cb_envvar_on("CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM", 0);\n'
+           exec_first='    use_ptds = cb_ptds_setting();\n'
                       if lib.static else ""))
     out.append(module_definition("cy" + lib.key, "Cython and C entry points of %s: __pyx_capi__ for "
                                  "`cimport`, _C_API for C." % lib.display))

@@ -308,6 +308,11 @@ def tables(model):
             out.append('    {"%s", cb_struct_get, cb_struct_set, %s, (void *)&fields_%s[%d]},\n'
                        % (r.name, c_string(r.doc) if r.doc else "NULL", c.name, i))
         out.append("    {NULL, NULL, NULL, NULL, NULL},\n};\n\n")
+    for name, values in sorted(overrides.FRESH_VALUES.items()):
+        if name in S.classes:
+            ctype = S.classes[name].ctype
+            out.append("static void\nfresh_%s(void *p)\n{\n%s}\n\n" % (name, "".join(
+                "    ((%s *)p)->%s = %d;\n" % (ctype, path, v) for path, v in sorted(values.items()))))
     out.append("static const cb_struct_def structs[%d] = {\n" % len(S.ordered))
     for c in S.ordered:
         root = c.struct is not None
@@ -315,11 +320,12 @@ def tables(model):
         while r.base:   # an alias shows the doc of the struct it names
             r = S.classes[r.base]
         doc = r.struct.doc.text if r.struct.doc and r.struct.doc.text else ""
-        out.append('    {"cuda.bindings.%s.%s", %s, %s, %s, %s, %d, %s, %d},\n' % (
+        out.append('    {"cuda.bindings.%s.%s", %s, %s, %s, %s, %d, %s, %d, %s},\n' % (
             key, c.name, c_string(doc), c.size(), c.align(),
             "fields_%s" % c.name if root else "NULL", len(c.fields),
             "getset_%s" % c.name if root else "NULL",
-            S.classes[c.base].index if c.base else -1))
+            S.classes[c.base].index if c.base else -1,
+            "fresh_%s" % c.name if c.name in overrides.FRESH_VALUES else "NULL"))
     out.append("};\n\n")
     return "".join(out)
 

@@ -280,6 +280,15 @@ STANDALONE_HANDLES = {"cudaDevResourceDesc_t", "cudaGraphDeviceNode_t", "cudaKer
 # runtime's cudaStream_t inherits it from CUstream.
 STREAM_PROTOCOL = {"CUstream"}
 
+# What a struct made by its class (S(), not a view of an address) holds
+# before the user sets it, where that is not all zeros: NVIDIA's dim3 starts
+# at 1, 1, 1, and so do the two dim3 members of cudaKernelNodeParams (not
+# of its V2, nor of any other struct).  class -> {C member path: value}
+FRESH_VALUES = {
+    "dim3": {"x": 1, "y": 1, "z": 1},
+    "cudaKernelNodeParams": {"%s.%s" % (m, c): 1 for m in ("gridDim", "blockDim") for c in "xyz"},
+}
+
 # Handle parameters that also take another class of handle: cuda.h notes on
 # the launch and occupancy calls that a context-less CUkernel "can also be
 # used ... by casting to CUfunction" (NVIDIA's bindings take one too).
@@ -310,19 +319,19 @@ _POINTER_ATTRIBUTE_TYPES = {
     "CU_POINTER_ATTRIBUTE_DEVICE_POINTER": "CUdeviceptr",
     "CU_POINTER_ATTRIBUTE_HOST_POINTER": "void *",
     "CU_POINTER_ATTRIBUTE_P2P_TOKENS": "CUDA_POINTER_ATTRIBUTE_P2P_TOKENS",
-    "CU_POINTER_ATTRIBUTE_SYNC_MEMOPS": "int",
-    "CU_POINTER_ATTRIBUTE_IS_MANAGED": "int",
+    "CU_POINTER_ATTRIBUTE_SYNC_MEMOPS": "bool",
+    "CU_POINTER_ATTRIBUTE_IS_MANAGED": "bool",
     "CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL": "int",
-    "CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE": "int",
-    "CU_POINTER_ATTRIBUTE_RANGE_START_ADDR": "void *",
+    "CU_POINTER_ATTRIBUTE_IS_LEGACY_CUDA_IPC_CAPABLE": "bool",
+    "CU_POINTER_ATTRIBUTE_RANGE_START_ADDR": "CUdeviceptr",
     "CU_POINTER_ATTRIBUTE_RANGE_SIZE": "size_t",
-    "CU_POINTER_ATTRIBUTE_MAPPED": "int",
+    "CU_POINTER_ATTRIBUTE_MAPPED": "bool",
     "CU_POINTER_ATTRIBUTE_IS_GPU_DIRECT_RDMA_CAPABLE": "int",
     "CU_POINTER_ATTRIBUTE_ACCESS_FLAGS": "int",
     "CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE": "CUmemoryPool",
     "CU_POINTER_ATTRIBUTE_MAPPING_SIZE": "size_t",
-    "CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR": "void *",
-    "CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE": "int",
+    "CU_POINTER_ATTRIBUTE_MAPPING_BASE_ADDR": "CUdeviceptr",
+    "CU_POINTER_ATTRIBUTE_IS_HW_DECOMPRESS_CAPABLE": "bool",
 }
 _SHAREABLE_HANDLE_TYPES = {
     "CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR": "int",

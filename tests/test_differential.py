@@ -77,6 +77,13 @@ def test_functions_behave_as_nvidias(nvidia, stub_driver, module):
     compare(python, cases.function_cases(api, [module]), no_gpu(stub_driver))
 
 
+def test_environment_variables_are_read_as_nvidias(nvidia, stub_driver):
+    python, _ = nvidia
+    theirs, _ = compare(python, cases.environment_cases(), no_gpu(stub_driver))
+    refused = theirs["environment PTDS='true'"]
+    assert "cuInit raises ValueError" in str(refused), refused   # the cases observe what they mean to
+
+
 def test_kernel_arguments_are_packed_as_nvidias(nvidia, stub_driver):
     """Every value form with every type form, read back as the bytes it
     became, and every form of kernelParams itself."""

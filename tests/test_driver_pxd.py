@@ -282,7 +282,8 @@ def test_struct_fields(consumer):
 
 def test_graphics_interop_types(consumer):
     buffer, width, vdp, null_conn, planes, frame_size = consumer.interop_types()
-    assert (buffer, width, vdp, null_conn, planes) == (7, -1, 3, True, 1)
+    # EGLint is unsigned int in NVIDIA's .pxd, so the -1 the consumer stores reads back as 2**32 - 1
+    assert (buffer, width, vdp, null_conn, planes) == (7, 2**32 - 1, 3, True, 1)
 
     class Frame(ctypes.Structure):   # cudaEGL.h's CUeglFrame, without EGL's headers
         _fields_ = [("frame", ctypes.c_void_p * 3)] + [(n, ctypes.c_uint) for n in (

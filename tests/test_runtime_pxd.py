@@ -364,7 +364,7 @@ def test_structs(consumer):
 def test_graphics_interop_types(consumer):
     buffer, target, width, vdp, null_conn, null_res, which, plane_width, planes, size = consumer.interop_types()
     assert (buffer, target, width, vdp, null_conn, null_res, which, plane_width, planes) == \
-        (7, 0x0DE1, -1, 3, True, True, 1, 16, 1)
+        (7, 0x0DE1, 2**32 - 1, 3, True, True, 1, 16, 1)   # EGLint is unsigned, as NVIDIA's .pxd
 
     class Plane(ctypes.Structure):
         _fields_ = [(n, ctypes.c_uint) for n in ("width", "height", "depth", "pitch", "numChannels")] + \

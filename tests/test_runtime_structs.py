@@ -302,6 +302,7 @@ def test_every_field_writes_its_own_bytes(layout):
             continue   # an alias: its base's table
         for field, (off, fsize) in fields.items():
             o = cls()
+            ctypes.memset(o.getPtr(), 0, size)   # dim3 starts at 1, 1, 1
             view = probe(o, field, fsize)
             if view is not None:
                 assert view == off, "%s.%s" % (name, field)
@@ -543,6 +544,18 @@ def test_launch_attribute_value_aliases():
     s.accessPolicyWindow.base_ptr = 0x1000
     s.accessPolicyWindow.hitProp = runtime.cudaAccessProperty.cudaAccessPropertyPersisting
     assert s.accessPolicyWindow.hitProp is runtime.cudaAccessProperty.cudaAccessPropertyPersisting
+
+
+def test_fresh_dim3_is_one_one_one_as_nvidias():
+    d = runtime.dim3()
+    assert (d.x, d.y, d.z) == (1, 1, 1)
+    p = runtime.cudaKernelNodeParams()
+    assert [(v.x, v.y, v.z) for v in (p.gridDim, p.blockDim)] == [(1, 1, 1)] * 2
+    v2 = runtime.cudaKernelNodeParamsV2()   # NVIDIA's V2 starts zeroed
+    assert [(v.x, v.y, v.z) for v in (v2.gridDim, v2.blockDim)] == [(0, 0, 0)] * 2
+    raw = (ctypes.c_uint * 3)()
+    view = runtime.dim3(ctypes.addressof(raw))   # a view never writes the memory it is given
+    assert (view.x, list(raw)) == (0, [0, 0, 0])
 
 
 def test_kernel_node_params():

@@ -141,6 +141,32 @@ def private_cases():
     return cases
 
 
+# CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM, read with int(): integers
+# (spaces, a sign, underscores), zeros, and what int() refuses.
+PTDS_VALUES = ("1", " 2 ", "-0", "0", "1_0", "", "  ", "true", "off", "0x1", "1__0", "+")
+PTDS_CHILD = (
+    "from cuda.bindings import driver, runtime\n"
+    "calls = ((driver.cuInit, (0,)), (driver.cuDriverGetVersion, ()), (driver.cuGetErrorString, (1,)),\n"
+    "         (runtime.cudaGetDeviceCount, ()), (runtime.cudaGetErrorString, (1,)),\n"
+    "         (runtime.cudaStreamQuery, (0,)), (runtime.make_cudaExtent, (1, 2, 3)))\n"
+    "for f, a in calls + calls:   # twice: a refusal is not remembered as success\n"
+    "    try:\n"
+    "        print(f.__name__, 'returns', type(f(*a)).__name__)\n"
+    "    except Exception as e:\n"
+    "        print(f.__name__, 'raises', type(e).__name__)\n")
+
+
+def environment_cases():
+    """Each value of the variable in a fresh interpreter of the side's own
+    Python: which calls return and which raise what."""
+    return [{"id": "environment PTDS=%r" % value, "code": (
+        "import os, subprocess, sys\n"
+        "env = dict(os.environ, CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=%r)\n"
+        "subprocess.run([sys.executable, '-P', '-c', %r], env=env, capture_output=True, text=True,\n"
+        "               timeout=120).stdout.splitlines()" % (value, PTDS_CHILD))}
+        for value in PTDS_VALUES]
+
+
 # What each kind of parameter is given: the value every other case keeps
 # (a valid one), then the variants tried in its place one at a time: the
 # documented alternative forms first, then values NVIDIA's package may

@@ -1,7 +1,7 @@
 """Boolean environment variables, read as NVIDIA's envvar_bool reads them
 (CUDA_PYTHON_DISABLE_MAJOR_VERSION_WARNING).  NVIDIA's package reads
 CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM as an integer instead, and so
-does the C core here (cb_envvar_on)."""
+does the C core here (cb_ptds_setting)."""
 import os
 
 _TRUE = frozenset(("1", "true", "yes", "on"))
