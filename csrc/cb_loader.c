@@ -318,3 +318,13 @@ cb_ptds_misconfigured(char *why, size_t n)
         snprintf(why, n, "invalid literal for int() with base 10: '%s' (" PTDS_VARIABLE ")", getenv(PTDS_VARIABLE));
     return 1;
 }
+
+void
+cb_report_ptds(void)
+{
+    char why[512];
+    cb_ptds_misconfigured(why, sizeof why);
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyErr_SetString(PyExc_ValueError, why);
+    PyGILState_Release(gil);
+}

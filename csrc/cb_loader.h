@@ -84,4 +84,8 @@ CB_INTERNAL int cb_ptds_setting(void);
  * when cb_ptds_setting() refuses the variable, with int()'s message in why. */
 CB_INTERNAL int cb_ptds_misconfigured(char *why, size_t n);
 
+/* Takes the GIL and sets that ValueError: what a statically linked
+ * library's wrappers (the runtime's) do before failing every call. */
+CB_INTERNAL void cb_report_ptds(void);
+
 #endif

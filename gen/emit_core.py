@@ -45,7 +45,7 @@ def static_wrapper(b, variant, refused):
     """A core function of a statically linked library: the call itself, or
     (with a per-thread-default-stream variant) the one the environment chose;
     `refused` is (status type, value): what it returns, with ValueError set
-    by refused(), while the environment variable is one NVIDIA's refuses."""
+    by cb_report_ptds(), while the environment variable is one NVIDIA's refuses."""
     f = b.func
     params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
     names = ", ".join(p.name for p in f.params)
@@ -59,7 +59,7 @@ def static_wrapper(b, variant, refused):
         decl = "extern %s%s%s(%s);\n" % (ret, sep, variant, params)
     check = ""
     if ret.endswith("*") or ret == refused[0]:   # a struct result cannot say it failed
-        check = "    if (CB_UNLIKELY(use_ptds < 0))\n        return refused(), %s;\n" % (
+        check = "    if (CB_UNLIKELY(use_ptds < 0))\n        return cb_report_ptds(), %s;\n" % (
             "NULL" if ret.endswith("*") else refused[1])
     return "%sstatic %s%s\ncore_%s(%s)\n{\n%s    return %s;\n}\n" % (decl, ret, sep, b.name, params, check, call)
 
@@ -100,17 +100,6 @@ def emit_static_core(model, out):
  * per-thread-default-stream variants of the calls that have one; text that
  * int() refuses makes every call raise ValueError. */
 static int use_ptds;   /* -1: a value NVIDIA's refuses (cb_ptds_setting) */
-
-/* Every call then raises ValueError, as NVIDIA's do. */
-static void
-refused(void)
-{
-    char why[512];
-    cb_ptds_misconfigured(why, sizeof why);
-    PyGILState_STATE gil = PyGILState_Ensure();
-    PyErr_SetString(PyExc_ValueError, why);
-    PyGILState_Release(gil);
-}
 
 /* Functions asked of the shared library found at run time, not of ours. */
 static const char *const shared_symbols[] = {%(symbols)s};
