@@ -394,10 +394,16 @@ cb_buf_require(const cb_buf *b, unsigned long long need, const char *what, int e
 }
 
 static int
-cstr_from(PyObject *o, int allow_str, const char **out, CB_ARG)
+cstr_from(PyObject *o, int allow_str, const char **out, PyObject **copy, CB_ARG)
 {
     const char *s;
     Py_ssize_t n;
+    if (copy != NULL && PyByteArray_Check(o) && allow_str != CB_STR_ONLY) {
+        /* As NVIDIA's takes one; a copy, which no later conversion can resize. */
+        if ((*copy = PyBytes_FromObject(o)) == NULL)
+            return -1;
+        o = *copy;
+    }
     if (allow_str == CB_STR_ONLY) {
         if (!PyUnicode_Check(o)) {
             PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be str, not %.200s", spec->func,
@@ -446,7 +452,7 @@ cb_char_buffer(long long n, const char *count_name, CB_ARG)
 }
 
 int
-cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
+cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, PyObject **copy, CB_ARG)
 {
     if (o == Py_None) {
         if (nullable) {
@@ -457,7 +463,7 @@ cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG)
                      argname(spec, argi), allow_str ? "str or bytes" : "bytes");
         return -1;
     }
-    return cstr_from(o, allow_str, out, spec, argi);
+    return cstr_from(o, allow_str, out, copy, spec, argi);
 }
 
 PyObject *
@@ -507,7 +513,7 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
         goto fail;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (cstr_from(PyTuple_GET_ITEM(l->keep, i), allow_str, &l->items[i], spec, argi) < 0) {
+        if (cstr_from(PyTuple_GET_ITEM(l->keep, i), allow_str, &l->items[i], NULL, spec, argi) < 0) {
             PyObject *e = PyErr_GetRaisedException();
             PyErr_Format(PyExc_TypeError, "%s() argument '%s' item %zd: %S", spec->func,
                          argname(spec, argi), i, e);

@@ -221,7 +221,7 @@ CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *co
  * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
  * when `nullable`.  The pointer is borrowed from `o`. */
 #define CB_STR_ONLY 2
-CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, CB_ARG);
+CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, PyObject **copy, CB_ARG);
 
 /* A list or tuple of exactly `count` C strings (None when count is 0). */
 typedef struct cb_strlist {

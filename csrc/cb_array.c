@@ -177,6 +177,31 @@ cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_A
     return rc;
 }
 
+/* As NVIDIA's takes the resources of cuGraphicsMapResources: one handle of
+ * the element's class (an array of one), an int address of an array (the
+ * caller's: `count` of them), None, or a list as cb_arg_array takes it. */
+int
+cb_arg_array_or_one(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG)
+{
+    if (e->kind == CB_ELEM_HANDLE && e->type != NULL && item_class_ok(o, e)) {
+        PyObject *one = PyTuple_Pack(1, o);
+        if (one == NULL)
+            return -1;
+        int rc = cb_arg_array(one, e, count, arr, spec, argi);
+        Py_DECREF(one);
+        return rc;
+    }
+    if (PyLong_Check(o)) {
+        unsigned long long u;
+        if (cb_arg_ull(o, UINTPTR_MAX, &u, spec, argi) < 0)
+            return -1;
+        arr->ptr = (void *)(uintptr_t)u;
+        arr->n = count < 0 ? 0 : (Py_ssize_t)count;
+        return 0;
+    }
+    return cb_arg_array(o, e, count, arr, spec, argi);
+}
+
 PyObject *
 cb_array_list(const cb_elem *e, const void *data, size_t n)
 {

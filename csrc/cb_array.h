@@ -39,6 +39,10 @@ typedef struct cb_array {
  * once every argument is converted. */
 CB_INTERNAL int cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG);
 
+/* The same, or one handle of the element's class, or an int address of
+ * `count` elements (cuGraphicsMapResources' resources, as NVIDIA's takes them). */
+CB_INTERNAL int cb_arg_array_or_one(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG);
+
 /* Room for n elements the call will fill, zeroed (ptr NULL when n is 0). */
 CB_INTERNAL int cb_array_alloc(cb_array *arr, const cb_elem *e, unsigned long long n);
 

@@ -19,7 +19,15 @@ typedef struct cb_enum_def {
     const long long *member_values;
     const char *const *member_docs;    /* NULL: the member has none (its __doc__ is None) */
     int nmembers;
+    int c_unsigned;                    /* cb_enum_sign: how struct fields convert it (gen/overrides.py) */
 } cb_enum_def;
+
+/* The C type of an enum's struct fields, as NVIDIA's converts them. */
+enum cb_enum_sign {
+    CB_ENUM_SIGNED,                    /* int: a member is negative */
+    CB_ENUM_UNSIGNED,                  /* unsigned int: none is */
+    CB_ENUM_UNSIGNED_ITEMS,            /* unsigned int for array items, int for one field (the runtime's) */
+};
 
 typedef struct cb_constant_def {
     const char *name;

@@ -378,19 +378,18 @@ field_error(PyObject *exc, PyObject *self, const cb_field_def *f, Py_ssize_t idx
     return -1;
 }
 
-/* An int (or __index__: IntEnum members) within [lo, hi], as raw bits;
- * floats, strings and None are refused. */
+/* An integer within [lo, hi], as raw bits.  As NVIDIA's fields convert
+ * (Cython's C integer conversion): an int, or anything with __int__ (a
+ * float truncates; a handle or CUdeviceptr gives its value); an object with
+ * only __index__, a str and None are refused. */
 static int
 to_bits(PyObject *v, long long lo, unsigned long long hi, unsigned long long *out, PyObject *self,
         const cb_field_def *f, Py_ssize_t idx, const char *want)
 {
-    PyObject *n;
-    if (PyLong_Check(v)) {
-        n = Py_NewRef(v);
-    } else if (Py_TYPE(v)->tp_as_number != NULL && Py_TYPE(v)->tp_as_number->nb_index != NULL) {
-        if ((n = PyNumber_Index(v)) == NULL)
+    PyObject *n = cb_nb_int(v);
+    if (n == NULL) {
+        if (PyErr_Occurred())
             return -1;
-    } else {
         return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", want, short_name(Py_TYPE(v)));
     }
     int overflow = 0;
@@ -421,6 +420,78 @@ range:
     return -1;
 }
 
+/* --- enum members -------------------------------------------------------- */
+
+static PyObject *
+module_of(PyObject *self)
+{
+    return PyType_GetModule(our_type(Py_TYPE(self)));
+}
+
+/* The C type NVIDIA's converts an enum field through: unsigned int where the
+ * C compiler makes it so (no negative member); the runtime's converts a
+ * single field through a C int, an array's items as the C enum. */
+static int
+enum_is_unsigned(PyObject *module, int ref, int in_array)
+{
+    int u = cb_get_state(module)->def->enums[ref].c_unsigned;
+    return u == CB_ENUM_UNSIGNED || (u == CB_ENUM_UNSIGNED_ITEMS && in_array);
+}
+
+/* The member of value x, or ValueError as NVIDIA's raises for a value its
+ * enum does not name (reading a zeroed field of an enum without 0, too). */
+static PyObject *
+enum_member_or_error(PyObject *module, int ref, long long x)
+{
+    PyObject *m = cb_enum_member(module, ref, x);
+    if (m == NULL || !PyLong_CheckExact(m))
+        return m;
+    Py_DECREF(m);
+    PyErr_Format(PyExc_ValueError, "%lld is not a valid %s", x, cb_get_state(module)->def->enums[ref].name);
+    return NULL;
+}
+
+static PyObject *
+get_enum(PyObject *self, const cb_field_def *f, const char *p)
+{
+    PyObject *module = module_of(self);
+    if (module == NULL)
+        return NULL;
+    long long x = enum_is_unsigned(module, f->ref, 1) ? (long long)cb_load_unsigned(p, f->size)
+                                                      : cb_load_signed(p, f->size);
+    return enum_member_or_error(module, f->ref, x);
+}
+
+/* As NVIDIA's: int(v) (a numeric str or bytes too; None refused), in the
+ * range of the C enum's type.  Any value of that range is stored (reading
+ * one that is no member raises). */
+static int
+set_enum(PyObject *self, const cb_field_def *f, char *dst, PyObject *v, Py_ssize_t idx)
+{
+    if (v == Py_None)
+        return field_error(PyExc_TypeError, self, f, idx, "must not be None");
+    PyObject *module = module_of(self), *n = module != NULL ? PyNumber_Long(v) : NULL;
+    if (n == NULL)
+        return -1;   /* int()'s own error: ValueError for 'x' */
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(n, &overflow);
+    Py_DECREF(n);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    int uns = enum_is_unsigned(module, f->ref, idx >= 0);
+    /* Cython's conversion to an unsigned enum wraps a one-digit negative
+     * int (above -2**30) and refuses the rest. */
+    if (uns && !overflow && x < 0 && x > -(1LL << 30))
+        x += (long long)cb_max_unsigned(f->size) + 1;
+    long long lo = uns ? 0 : cb_min_signed(f->size);
+    unsigned long long hi = uns ? cb_max_unsigned(f->size) : cb_max_unsigned(f->size) >> 1;
+    if (overflow || x < lo || (x > 0 && (unsigned long long)x > hi))
+        return field_error(PyExc_OverflowError, self, f, idx, "does not fit the C enum %s",
+                           cb_get_state(module)->def->enums[f->ref].name);
+    cb_store_bits(dst, f->size, (unsigned long long)x);
+    return 0;
+}
+
 /* --- one element -------------------------------------------------------- */
 
 /* Python value of the element at p; struct views keep `owner` alive. */
@@ -443,7 +514,7 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
             return PyFloat_FromDouble(x);
         }
     case CB_FIELD_ENUM:
-        return cb_enum_member(PyType_GetModule(our_type(Py_TYPE(self))), f->ref, cb_load_signed(p, f->size));
+        return get_enum(self, f, p);
     case CB_FIELD_HANDLE:
         return cb_handle_new(handle_class_of(self, f->ref), (void *)(uintptr_t)cb_load_unsigned(p, f->size));
     case CB_FIELD_STRUCT:
@@ -458,8 +529,9 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
     }
 }
 
-/* An address for a pointer field: int, None, a handle, a struct object
- * (its memory) or a buffer; what it points into is kept alive at `slot`. */
+/* An address for a pointer field, as NVIDIA's takes one: None, anything
+ * int() takes through __int__ (a handle: its value), or a buffer (its
+ * memory, kept alive at `slot`).  An int out of range is a TypeError there. */
 static int
 set_address(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, char *slot, PyObject *v,
             Py_ssize_t idx)
@@ -469,11 +541,6 @@ set_address(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, 
     unsigned long long u;
     if (v == Py_None) {
         p = NULL;
-    } else if (cb_is_handle(v)) {
-        p = cb_handle_pointer(v);
-    } else if (cb_is_struct(v)) {
-        p = cb_struct_ptr(v);
-        held = Py_NewRef(v);
     } else if (PyObject_CheckBuffer(v)) {
         if ((held = PyMemoryView_FromObject(v)) == NULL)
             return -1;
@@ -482,14 +549,33 @@ set_address(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, 
             return field_error(PyExc_TypeError, self, f, idx, "must be a contiguous buffer");
         }
         p = PyMemoryView_GET_BUFFER(held)->buf;
-    } else if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, idx,
-                       "an int address, None, a handle, a struct or a buffer") == 0) {
+    } else if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, idx, "None, an int address or a buffer") == 0) {
         p = (void *)(uintptr_t)u;
     } else {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyObject *e = PyErr_GetRaisedException();
+            PyErr_Format(PyExc_TypeError, "%S", e);
+            Py_DECREF(e);
+        }
         return -1;
     }
     memcpy(dst, &p, sizeof p);
     return keep_in(self, holder, slot, held);
+}
+
+/* A pointer to pointers (void **extra): as NVIDIA's, an int address only. */
+static int
+set_int_address(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, char *slot, PyObject *v,
+                Py_ssize_t idx)
+{
+    unsigned long long u;
+    if (v == Py_None)
+        return field_error(PyExc_TypeError, self, f, idx, "must be an int address, not None");
+    if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, idx, "an int address") < 0)
+        return -1;
+    void *p = (void *)(uintptr_t)u;
+    memcpy(dst, &p, sizeof p);
+    return keep_in(self, holder, slot, NULL);
 }
 
 static void
@@ -505,8 +591,10 @@ free_kparams(PyObject *capsule)
 static int
 set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v)
 {
-    if (v == Py_None || PyLong_Check(v))
+    if (v == Py_None)
         return set_address(self, f, slot, NULL, slot, v, -1);
+    if (PyLong_Check(v))
+        return set_int_address(self, f, slot, NULL, slot, v, -1);
     cb_kparams *kp = PyMem_Calloc(1, sizeof *kp);
     if (kp == NULL) {
         PyErr_NoMemory();
@@ -525,6 +613,26 @@ set_kernel_params(PyObject *self, const cb_field_def *f, char *slot, PyObject *v
     }
     memcpy(slot, &kp->argv, sizeof kp->argv);
     return keep(self, slot, capsule);
+}
+
+/* Whether v converts to an element of enum or struct field f (nothing written). */
+static int
+check_item(PyObject *self, const cb_field_def *f, PyObject *v, Py_ssize_t idx)
+{
+    if (f->kind == CB_FIELD_ENUM) {
+        unsigned long long scratch;
+        return set_enum(self, f, (char *)&scratch, v, idx);
+    }
+    PyTypeObject *want = struct_class_of(self, f->ref);
+    if (want == NULL)
+        return -1;
+    /* a field's struct: the declared class or a subclass, as NVIDIA's (not
+     * another name of the C type); a list's item: any name of its C type */
+    const cb_struct_def *d = def_of(Py_TYPE(v));
+    if (f->via == CB_VIA_LIST ? d == NULL || d != def_of(want) : !PyObject_TypeCheck(v, want))
+        return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", short_name(want),
+                           short_name(Py_TYPE(v)));
+    return 0;
 }
 
 /* Convert v into the element at dst.  `slot` is where the element finally
@@ -546,11 +654,7 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, cha
         cb_store_bits(dst, f->size, u);
         return 0;
     case CB_FIELD_ENUM:
-        /* Any value of the enum's width: newer drivers know more members. */
-        if (to_bits(v, cb_min_signed(f->size), cb_max_unsigned(f->size), &u, self, f, idx, "int or an enum member") < 0)
-            return -1;
-        cb_store_bits(dst, f->size, u);
-        return 0;
+        return set_enum(self, f, dst, v, idx);
     case CB_FIELD_FLOAT: {
         if (!PyFloat_Check(v) && !PyLong_Check(v) &&
             (Py_TYPE(v)->tp_as_number == NULL || (Py_TYPE(v)->tp_as_number->nb_float == NULL &&
@@ -564,9 +668,8 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, cha
             return -1;
         }
         if (f->size == sizeof(float)) {
-            if (isfinite(d) && fabs(d) > FLT_MAX)
-                return field_error(PyExc_OverflowError, self, f, idx, "is a float and cannot hold %R", v);
-            float x = (float)d;
+            /* beyond float's range: infinity, as NVIDIA's C cast stores it */
+            float x = isfinite(d) && fabs(d) > FLT_MAX ? (float)copysign(INFINITY, d) : (float)d;
             memcpy(dst, &x, sizeof x);
         } else {
             memcpy(dst, &d, sizeof d);
@@ -581,29 +684,21 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, cha
             u = 0;
         } else if (cb_handle_accepts(v, ht)) {   /* its twin too: a CUstream for a cudaStream_t */
             u = (unsigned long long)(uintptr_t)cb_handle_pointer(v);
-        } else if (PyLong_Check(v)) {
-            /* A 4-byte handle is CUdevice, an int: CU_DEVICE_CPU is -1. */
-            if (to_bits(v, f->size >= 8 ? 0 : cb_min_signed(f->size), cb_max_unsigned(f->size), &u, self, f, idx,
-                        "int") < 0)
-                return -1;
-        } else if (ht->tp_base != &PyBaseObject_Type) {
-            return field_error(PyExc_TypeError, self, f, idx, "must be %s, %s, int or None, not %.200s",
-                               short_name(ht), short_name(ht->tp_base), short_name(Py_TYPE(v)));
         } else {
-            return field_error(PyExc_TypeError, self, f, idx, "must be %s, int or None, not %.200s",
-                               short_name(ht), short_name(Py_TYPE(v)));
+            /* As NVIDIA's: anything int() takes through __int__ (another
+             * class of handle too).  A 4-byte handle is CUdevice, a C int
+             * that NVIDIA's fields take from 0 up. */
+            if (to_bits(v, 0, f->size >= 8 ? cb_max_unsigned(f->size) : cb_max_unsigned(f->size) >> 1, &u, self, f,
+                        idx, "a handle, int or None") < 0)
+                return -1;
         }
         cb_store_bits(dst, f->size, u);
         return 0;
     }
     case CB_FIELD_STRUCT: {
-        PyTypeObject *want = struct_class_of(self, f->ref);
-        if (want == NULL)
+        if (check_item(self, f, v, idx) < 0)
             return -1;
         const cb_struct_def *d = def_of(Py_TYPE(v));
-        if (d == NULL || d != def_of(want))
-            return field_error(PyExc_TypeError, self, f, idx, "must be %s, not %.200s", short_name(want),
-                               short_name(Py_TYPE(v)));
         memmove(dst, cb_struct_ptr(v), f->size);
         /* The copied bytes may hold pointers into what v keeps alive. */
         PyObject *ka = tail_of(v, d)->_keepalive;
@@ -611,6 +706,8 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, cha
     }
     case CB_FIELD_KERNEL_PARAMS:
         return set_kernel_params(self, f, dst, v);
+    case CB_FIELD_POINTER_INT:
+        return set_int_address(self, f, dst, holder, slot, v, idx);
     default:
         return set_address(self, f, dst, holder, slot, v, idx);
     }
@@ -618,12 +715,27 @@ set_elem(PyObject *self, const cb_field_def *f, char *dst, PyObject *holder, cha
 
 /* --- whole fields ------------------------------------------------------ */
 
+/* A copy of the struct at p that keeps `keep` (what its pointers may point
+ * into) alive: the items NVIDIA's list fields give back are copies. */
+static PyObject *
+struct_copy(PyObject *self, const cb_field_def *f, const char *p, PyObject *keep)
+{
+    PyObject *o = cb_struct_new(struct_class_of(self, f->ref), p);
+    PyObject *ka = o != NULL ? keepalive_of(o, 1) : NULL;
+    if (ka != NULL && PyDict_SetItem(ka, Py_None, keep) == 0)
+        return o;
+    Py_XDECREF(o);
+    return NULL;
+}
+
 static PyObject *
 get_array(PyObject *self, const cb_field_def *f, char *p, size_t n, PyObject *owner)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list != NULL && i < n; i++) {
-        PyObject *v = get_elem(self, f, p + i * f->size, owner);
+        PyObject *v = f->via == CB_VIA_LIST && f->kind == CB_FIELD_STRUCT
+                          ? struct_copy(self, f, p + i * f->size, owner)
+                          : get_elem(self, f, p + i * f->size, owner);
         if (v == NULL)
             Py_CLEAR(list);
         else
@@ -632,116 +744,83 @@ get_array(PyObject *self, const cb_field_def *f, char *p, size_t n, PyObject *ow
     return list;
 }
 
-/* A pointer to as many elements as the count field says. */
+/* A list field: the items set through it (our own array, whatever the
+ * count field says now), or for memory not ours as many as the count field
+ * says (none without one). */
 static PyObject *
-get_counted(PyObject *self, const cb_field_def *f, char *base)
+get_list(PyObject *self, const cb_field_def *f, char *base)
 {
-    const cb_field_def *cf = &f->owner->fields[f->count_field];
     char *slot = base + f->offset;
-    unsigned long long n = cb_load_unsigned(base + cf->offset, cf->size);
-    if (cf->kind == CB_FIELD_SIGNED && cb_load_signed(base + cf->offset, cf->size) < 0)
-        n = 0;
     char *p;
     memcpy(&p, slot, sizeof p);
     if (p == NULL)
         return PyList_New(0);
-    /* Our own array: never read past it, whatever the count says now. */
     PyObject *h = holder_of(self, slot);
+    unsigned long long n = 0;
     if (h != NULL) {
-        size_t have = holder_size(h) / f->size;
-        if (n > have)
-            n = have;
+        n = holder_size(h) / f->size;
+    } else if (f->count_field >= 0) {
+        const cb_field_def *cf = &f->owner->fields[f->count_field];
+        n = cb_load_unsigned(base + cf->offset, cf->size);
+        if (cf->kind == CB_FIELD_SIGNED && cb_load_signed(base + cf->offset, cf->size) < 0)
+            n = 0;
     }
     if (n > PY_SSIZE_T_MAX / 2)
         return PyErr_NoMemory();
     return get_array(self, f, p, (size_t)n, h != NULL ? h : self);
 }
 
+/* As NVIDIA's: a sized sequence of items (ints and None refused), copied
+ * into memory the object owns; the count field is left as the caller sets
+ * it. */
 static int
-set_counted(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
+set_list(PyObject *self, const cb_field_def *f, char *base, PyObject *v)
 {
-    const cb_field_def *cf = &f->owner->fields[f->count_field];
     char *slot = base + f->offset;
     void *p = NULL;
-    unsigned long long u;
-    if (v == Py_None) {
-        cb_store_bits(base + cf->offset, cf->size, 0);
-    } else if (PyLong_Check(v)) {   /* a raw address: trusted, count left to the caller */
-        if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, -1, "int") < 0)
-            return -1;
-        p = (void *)(uintptr_t)u;
-    } else {
-        /* A tuple of the items, kept with the copy: they may keep alive what
-         * the copied bytes point to, and the caller may empty the list later. */
-        PyObject *items = (PyUnicode_Check(v) || PyBytes_Check(v)) ? NULL : PySequence_Tuple(v);
-        if (items == NULL) {
-            PyErr_Clear();
-            return field_error(PyExc_TypeError, self, f, -1, "must be a list, None or an int address, not %.200s",
-                               short_name(Py_TYPE(v)));
-        }
-        Py_ssize_t n = PyTuple_GET_SIZE(items);
-        unsigned long long most = cf->kind == CB_FIELD_SIGNED ? cb_max_unsigned(cf->size) >> 1 : cb_max_unsigned(cf->size);
-        if ((unsigned long long)n > most) {
-            Py_DECREF(items);
-            return field_error(PyExc_OverflowError, self, f, -1, "cannot hold %zd items", n);
-        }
-        if (n == 0) {
-            Py_DECREF(items);
-            cb_store_bits(base + cf->offset, cf->size, 0);
-            memcpy(slot, &p, sizeof p);
-            return keep(self, slot, NULL);
-        }
-        PyObject *h = new_holder((size_t)n, f->size, items);
-        Py_DECREF(items);   /* h holds them */
-        if (h == NULL)
-            return -1;
-        char *buf = holder_data(h);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            char *elem = buf + (size_t)i * f->size;
-            if (set_elem(self, f, elem, h, elem, PyTuple_GET_ITEM(items, i), i) < 0) {
-                Py_DECREF(h);
-                return -1;
-            }
-        }
-        /* The pointer and the count never disagree: the count is the list's length. */
-        cb_store_bits(base + cf->offset, cf->size, (unsigned long long)n);
-        memcpy(slot, &buf, sizeof buf);
-        return keep(self, slot, h);
+    if (!PySequence_Check(v) || PyUnicode_Check(v) || PyBytes_Check(v) || PyByteArray_Check(v))
+        return field_error(PyExc_TypeError, self, f, -1, "must be a list, not %.200s", short_name(Py_TYPE(v)));
+    /* A tuple of the items, kept with the copy: they may keep alive what
+     * the copied bytes point to, and the caller may empty the list later. */
+    PyObject *items = PySequence_Tuple(v);
+    if (items == NULL)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    if (n == 0) {
+        Py_DECREF(items);
+        memcpy(slot, &p, sizeof p);
+        return keep(self, slot, NULL);
     }
-    memcpy(slot, &p, sizeof p);
-    return keep(self, slot, NULL);
-}
-
-/* A pointer to one struct: None, an int address, or an instance (copied). */
-static int
-set_pointer(PyObject *self, const cb_field_def *f, char *slot, PyObject *v)
-{
-    void *p = NULL;
-    PyObject *h = NULL;
-    unsigned long long u;
-    if (v == Py_None) {
-        p = NULL;
-    } else if (PyLong_Check(v)) {
-        if (to_bits(v, 0, UINTPTR_MAX, &u, self, f, -1, "int") < 0)
-            return -1;
-        p = (void *)(uintptr_t)u;
-    } else {
-        if ((h = new_holder(1, f->size, v)) == NULL)
-            return -1;
-        p = holder_data(h);
-        if (set_elem(self, f, p, h, p, v, -1) < 0) {
+    PyObject *h = new_holder((size_t)n, f->size, items);
+    Py_DECREF(items);   /* h holds them */
+    if (h == NULL)
+        return -1;
+    char *buf = holder_data(h);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char *elem = buf + (size_t)i * f->size;
+        if (set_elem(self, f, elem, h, elem, PyTuple_GET_ITEM(items, i), i) < 0) {
             Py_DECREF(h);
             return -1;
         }
     }
-    memcpy(slot, &p, sizeof p);
+    memcpy(slot, &buf, sizeof buf);
     return keep(self, slot, h);
 }
 
+/* A char array, as NVIDIA's takes one: a sized object of exactly `count`
+ * bytes or ints (-128..255), else `length_error` (ValueError for raw
+ * bytes, IndexError for a C string, as NVIDIA's). */
 static int
-set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
+set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v, PyObject *length_error)
 {
     size_t n = f->count * f->size;
+    Py_ssize_t got = PyUnicode_Check(v) ? PyUnicode_GetLength(v) : PyObject_Length(v);
+    if (got < 0) {
+        PyErr_Clear();
+        return field_error(PyExc_TypeError, self, f, -1, "must be bytes, not %.200s", short_name(Py_TYPE(v)));
+    }
+    if ((size_t)got != n)
+        return field_error(length_error, self, f, -1, "must be %zu bytes, got %zd", n, got);
     if (PyObject_CheckBuffer(v)) {
         Py_buffer b;
         if (PyObject_GetBuffer(v, &b, PyBUF_SIMPLE) < 0)
@@ -750,18 +829,16 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
         if (ok)
             memcpy(dst, b.buf, n);
         PyBuffer_Release(&b);
-        return ok ? 0 : field_error(PyExc_ValueError, self, f, -1, "must be %zu bytes, got %zd", n, b.len);
+        return ok ? 0 : field_error(length_error, self, f, -1, "must be %zu bytes, got %zd", n, b.len);
     }
     /* a private tuple: converting an item may run code that changes the caller's list */
-    PyObject *seq = PyUnicode_Check(v) ? NULL : PySequence_Tuple(v);
-    if (seq == NULL) {
-        PyErr_Clear();
-        return field_error(PyExc_TypeError, self, f, -1, "must be bytes, not %.200s", short_name(Py_TYPE(v)));
-    }
-    Py_ssize_t got = PyTuple_GET_SIZE(seq);
-    if ((size_t)got != n) {
+    PyObject *seq = PySequence_Tuple(v);
+    if (seq == NULL)
+        return -1;
+    if ((size_t)PyTuple_GET_SIZE(seq) != n) {
+        Py_ssize_t now = PyTuple_GET_SIZE(seq);
         Py_DECREF(seq);
-        return field_error(PyExc_ValueError, self, f, -1, "must be %zu bytes, got %zd", n, got);
+        return field_error(length_error, self, f, -1, "must be %zu bytes, got %zd", n, now);
     }
     char *tmp = PyMem_Malloc(n ? n : 1);
     if (tmp == NULL) {
@@ -769,10 +846,11 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < got; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned long long u;
-        /* Either signedness of char: -128..255. */
-        if (to_bits(PyTuple_GET_ITEM(seq, i), -128, 255, &u, self, f, i, "int") < 0) {
+        /* char takes either signedness, -128..255; unsigned char 0..255 (ref 1) */
+        if (to_bits(PyTuple_GET_ITEM(seq, (Py_ssize_t)i), f->ref == 1 ? 0 : -128, 255, &u, self, f, (Py_ssize_t)i,
+                    "int") < 0) {
             PyMem_Free(tmp);
             Py_DECREF(seq);
             return -1;
@@ -785,52 +863,41 @@ set_chars(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     return 0;
 }
 
-/* A C string in a char array: bytes (or str, as UTF-8) of at most `count`
- * bytes, the rest zeroed; what C reads stops at the first NUL. */
-static int
-set_cstring(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
-{
-    size_t n = f->count * f->size;
-    const char *src;
-    Py_ssize_t len;
-    Py_buffer b = {0};
-    if (PyUnicode_Check(v)) {
-        if ((src = PyUnicode_AsUTF8AndSize(v, &len)) == NULL)
-            return -1;
-    } else if (PyObject_CheckBuffer(v)) {
-        if (PyObject_GetBuffer(v, &b, PyBUF_SIMPLE) < 0)
-            return -1;
-        src = b.buf;
-        len = b.len;
-    } else {
-        return field_error(PyExc_TypeError, self, f, -1, "must be bytes or str, not %.200s", short_name(Py_TYPE(v)));
-    }
-    int ok = (size_t)len <= n;
-    if (ok) {
-        memset(dst, 0, n);
-        memcpy(dst, src, (size_t)len);
-    }
-    if (b.obj != NULL)
-        PyBuffer_Release(&b);
-    return ok ? 0 : field_error(PyExc_ValueError, self, f, -1, "must be at most %zu bytes, got %zd", n, len);
-}
-
 /* A fixed array: a sequence of exactly `count` elements, converted in full
  * before anything is written. */
 static int
 set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
 {
-    /* a private tuple: converting an item may run code that changes the caller's list */
-    PyObject *seq = (PyUnicode_Check(v) || PyBytes_Check(v)) ? NULL : PySequence_Tuple(v);
+    /* a private tuple: converting an item may run code that changes the
+     * caller's list.  As NVIDIA's: any iterable (a str or bytes item by
+     * item; of structs, pointer handles or addresses a list), of exactly
+     * `count` items, else IndexError. */
+    PyTypeObject *ht = f->kind == CB_FIELD_HANDLE ? handle_class_of(self, f->ref) : NULL;
+    if (f->kind == CB_FIELD_HANDLE && ht == NULL)
+        return -1;
+    int listed = f->kind == CB_FIELD_STRUCT || f->kind == CB_FIELD_ADDRESS ||
+                 (ht != NULL && cb_handle_class_kind((PyObject *)ht) == CB_HANDLE_POINTER);
+    PyObject *seq = listed && !PyList_Check(v) ? NULL : PySequence_Tuple(v);
+    if (seq == NULL && !PyErr_Occurred())
+        PyErr_SetNone(PyExc_TypeError);
     if (seq == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError))
+            return -1;
         PyErr_Clear();
         return field_error(PyExc_TypeError, self, f, -1, "must be a sequence of %zu items, not %.200s", f->count,
                            short_name(Py_TYPE(v)));
     }
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
     if ((size_t)n != f->count) {
+        /* NVIDIA's converts a str's items for an enum array before it counts them */
+        for (Py_ssize_t i = 0; i < n && f->kind == CB_FIELD_ENUM && PyUnicode_Check(v); i++) {
+            if (check_item(self, f, PyTuple_GET_ITEM(seq, i), i) < 0) {
+                Py_DECREF(seq);
+                return -1;
+            }
+        }
         Py_DECREF(seq);
-        return field_error(PyExc_ValueError, self, f, -1, "must have %zu items, got %zd", f->count, n);
+        return field_error(PyExc_IndexError, self, f, -1, "must have %zu items, got %zd", f->count, n);
     }
     size_t bytes = f->count * f->size;
     char *tmp = PyMem_Malloc(bytes ? bytes : 1);
@@ -845,8 +912,16 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
             PyErr_NoMemory();
         rc = -1;
     }
-    for (Py_ssize_t i = 0; rc == 0 && i < n; i++)
-        rc = set_elem(self, f, tmp + (size_t)i * f->size, NULL, dst + (size_t)i * f->size, PyTuple_GET_ITEM(seq, i), i);
+    for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
+        char *elem = tmp + (size_t)i * f->size;
+        if (listed && item == Py_None)   /* as NVIDIA's: no None in these arrays */
+            rc = field_error(PyExc_TypeError, self, f, i, "must not be None");
+        else if (f->kind == CB_FIELD_ADDRESS)   /* an array of addresses: ints only, as NVIDIA's */
+            rc = set_int_address(self, f, elem, NULL, dst + (size_t)i * f->size, item, i);
+        else
+            rc = set_elem(self, f, elem, NULL, dst + (size_t)i * f->size, item, i);
+    }
     if (rc == 0)
         memcpy(dst, tmp, bytes);
     else if (saved != NULL)
@@ -862,15 +937,13 @@ struct_get(PyObject *self, const cb_field_def *f)
 {
     char *base = tail_of(self, f->owner)->_pvt_ptr;
     char *p = base + f->offset;
-    if (f->via == CB_VIA_COUNTED)
-        return get_counted(self, f, base);
-    if (f->via == CB_VIA_POINTER) {
+    if (f->via == CB_VIA_LIST)
+        return get_list(self, f, base);
+    if (f->via == CB_VIA_POINTEE) {
+        static const char zeros[16];
         char *q;
         memcpy(&q, p, sizeof q);
-        if (q == NULL)
-            Py_RETURN_NONE;
-        PyObject *h = holder_of(self, p);
-        return get_elem(self, f, q, h != NULL ? h : self);
+        return get_elem(self, f, q != NULL ? q : (char *)zeros, self);
     }
     if (f->kind == CB_FIELD_CHARS)
         return PyBytes_FromStringAndSize(p, (Py_ssize_t)(f->count * f->size));
@@ -889,15 +962,15 @@ struct_set(PyObject *self, PyObject *value, const cb_field_def *f)
     char *base = tail_of(self, f->owner)->_pvt_ptr;
     char *p = base + f->offset;
     if (value == NULL)
-        return field_error(PyExc_TypeError, self, f, -1, "cannot be deleted");
-    if (f->via == CB_VIA_COUNTED)
-        return set_counted(self, f, base, value);
-    if (f->via == CB_VIA_POINTER)
-        return set_pointer(self, f, p, value);
+        return PyErr_SetString(PyExc_NotImplementedError, "__del__"), -1;   /* as NVIDIA's */
+    if (f->via == CB_VIA_LIST)
+        return set_list(self, f, base, value);
+    if (f->via == CB_VIA_POINTEE)
+        return field_error(PyExc_AttributeError, self, f, -1, "is not writable");
     if (f->kind == CB_FIELD_CHARS)
-        return set_chars(self, f, p, value);
-    if (f->kind == CB_FIELD_CSTRING)
-        return set_cstring(self, f, p, value);
+        return set_chars(self, f, p, value, PyExc_ValueError);
+    if (f->kind == CB_FIELD_CSTRING)   /* all `count` bytes, as NVIDIA's; read up to the NUL */
+        return set_chars(self, f, p, value, PyExc_IndexError);
     if (f->count == 0)
         return set_elem(self, f, p, NULL, p, value, -1);
     return set_array(self, f, p, value);
@@ -929,35 +1002,57 @@ cb_struct_set(PyObject *self, PyObject *value, void *closure)
 
 /* --- the type ------------------------------------------------------------ */
 
+static int struct_point(PyObject *self, PyObject *args, PyObject *kwds);
+
+/* As NVIDIA's __cinit__: the address comes with the call to the class,
+ * whatever a subclass's __init__ takes. */
 static PyObject *
 struct_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    (void)args;
-    (void)kwds;
-    return alloc(type, NULL, NULL);
+    PyObject *self = alloc(type, NULL, NULL);
+    if (self != NULL && struct_point(self, args, kwds) < 0)
+        Py_CLEAR(self);
+    return self;
 }
 
 /* X(_ptr=0): _ptr, an int address, makes the object a view of that memory
  * (not owned, trusted as in C). */
+/* __init__(_ptr=0): checks its arguments; tp_new has used them. */
 static int
 struct_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"_ptr", NULL};
     PyObject *ptr = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__init__", kwlist, &ptr))
+    (void)self;
+    return PyArg_ParseTupleAndKeywords(args, kwds, "|O:__init__", kwlist, &ptr) ? 0 : -1;
+}
+
+static int
+struct_point(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"_ptr", NULL};
+    PyObject *ptr = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__cinit__", kwlist, &ptr))
         return -1;
     const cb_struct_def *d = def_of(Py_TYPE(self));
     void *p = NULL;
-    if (ptr != NULL && ptr != Py_None) {
-        if (!PyLong_Check(ptr) && !PyIndex_Check(ptr)) {
-            PyErr_Format(PyExc_TypeError, "%s(_ptr) must be an int address, not %.200s", short_name(Py_TYPE(self)),
-                         short_name(Py_TYPE(ptr)));
+    if (d->view_only && ptr == NULL) {
+        PyErr_SetString(PyExc_TypeError, "__cinit__() takes exactly 1 positional argument (0 given)");
+        return -1;
+    }
+    if (ptr != NULL) {
+        /* As NVIDIA's: an int address (through __int__); None is refused. */
+        PyObject *n = cb_nb_int(ptr);
+        if (n == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "%s(_ptr) must be an int address, not %.200s",
+                             short_name(Py_TYPE(self)), short_name(Py_TYPE(ptr)));
             return -1;
         }
-        PyObject *n = PyNumber_Index(ptr);
-        unsigned long long u = n ? PyLong_AsUnsignedLongLong(n) : 0;
-        Py_XDECREF(n);
-        if (n == NULL || (u == ULLONG_MAX && PyErr_Occurred()) || u > UINTPTR_MAX) {
+        unsigned long long u = PyLong_AsUnsignedLongLong(n);
+        int bad = (u == ULLONG_MAX && PyErr_Occurred()) || u > UINTPTR_MAX;
+        Py_DECREF(n);
+        if (bad) {
             PyErr_Clear();
             PyErr_Format(PyExc_OverflowError, "%s(_ptr) must be an address in [0, %llu], got %R",
                          short_name(Py_TYPE(self)), (unsigned long long)UINTPTR_MAX, ptr);
@@ -1006,8 +1101,8 @@ struct_dealloc(PyObject *self)
     Py_DECREF(tp);
 }
 
-static PyObject *
-struct_getPtr(PyObject *self, PyObject *Py_UNUSED(ignored))
+PyObject *
+cb_struct_getPtr(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
     return PyLong_FromVoidPtr(cb_struct_ptr(self));
 }
@@ -1017,24 +1112,24 @@ struct_getPtr(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 field_line(PyObject *self, const cb_field_def *f)
 {
-    char *base = tail_of(self, f->owner)->_pvt_ptr;
     PyObject *v, *s = NULL;
-    int nested = f->kind == CB_FIELD_STRUCT && f->via == CB_VIA_INLINE && f->count == 0;
-    int address = f->via == CB_VIA_POINTER ||
-                  ((f->kind == CB_FIELD_ADDRESS || f->kind == CB_FIELD_KERNEL_PARAMS) && f->count == 0);
-    if (f->via == CB_VIA_POINTER) {   /* shown as an address: following it could loop */
-        void *q;
-        memcpy(&q, base + f->offset, sizeof q);
-        v = PyLong_FromVoidPtr(q);
-    } else {
-        v = cb_struct_get(self, (void *)f);
+    /* a struct, or an array of them, below "name :" */
+    int nested = f->kind == CB_FIELD_STRUCT && f->via == CB_VIA_INLINE;
+    int address = f->kind == CB_FIELD_ADDRESS && f->count == 0;   /* in hex, as NVIDIA's shows void * */
+    v = cb_struct_get(self, (void *)f);
+    if (v != NULL && (f->show == CB_SHOW_HEX || f->kind == CB_FIELD_CSTRING)) {
+        /* as NVIDIA's shows them: CUuuid's bytes in hex, a C string as text */
+        PyObject *t = f->show == CB_SHOW_HEX ? PyObject_CallMethod(v, "hex", NULL)
+                                             : PyUnicode_FromEncodedObject(v, "utf-8", "strict");
+        Py_SETREF(v, t);
     }
     if (v != NULL && nested) {
         PyObject *r = PyObject_Repr(v);
         PyObject *nl = PyUnicode_FromString("\n"), *nl4 = PyUnicode_FromString("\n    ");
         PyObject *ind = (r != NULL && nl != NULL && nl4 != NULL) ? PyUnicode_Replace(r, nl, nl4, -1) : NULL;
-        if (ind != NULL)
-            s = PyUnicode_FromFormat("%s :\n    %U", f->name, ind);
+        if (ind != NULL)   /* a struct of hidden members only shows nothing below its name */
+            s = PyUnicode_GET_LENGTH(ind) ? PyUnicode_FromFormat("%s :\n    %U", f->name, ind)
+                                          : PyUnicode_FromFormat("%s :\n", f->name);
         Py_XDECREF(r);
         Py_XDECREF(nl);
         Py_XDECREF(nl4);
@@ -1062,6 +1157,8 @@ struct_repr(PyObject *self)
         return NULL;
     PyObject *lines = PyList_New(0), *result = NULL;
     for (int i = 0; lines != NULL && i < d->nfields; i++) {
+        if (d->fields[i].show == CB_SHOW_HIDDEN)
+            continue;   /* reserved and padding members (gen/overrides.py HIDDEN_FIELDS) */
         PyObject *line = field_line(self, &d->fields[i]);
         if (line == NULL || PyList_Append(lines, line) < 0) {
             Py_XDECREF(line);
@@ -1082,10 +1179,68 @@ done:
 }
 
 static PyMethodDef struct_methods[] = {
-    {"getPtr", struct_getPtr, METH_NOARGS,
-     "getPtr($self, /)\n--\n\nAddress of the C struct this object reads and writes, as an int."},
+    {"getPtr", cb_struct_getPtr, METH_NOARGS,
+     CB_STRUCT_GETPTR_DOC},
     {NULL, NULL, 0, NULL},
 };
+
+/* The items of one list of a pair, each through int() as NVIDIA's takes them
+ * (a numeric str too), checked against the element's range: a new tuple. */
+static PyObject *
+pair_items(PyObject *self, const cb_field_def *f, PyObject *v)
+{
+    PyObject *items = PySequence_Check(v) && !PyUnicode_Check(v) ? PySequence_Tuple(v) : NULL;
+    if (items == NULL) {
+        if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_TypeError))
+            return NULL;
+        PyErr_Clear();
+        field_error(PyExc_TypeError, self, f, -1, "must be a list, not %.200s", short_name(Py_TYPE(v)));
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items); i++) {
+        PyObject *n = PyNumber_Long(PyTuple_GET_ITEM(items, i));
+        unsigned long long u;
+        if (n == NULL || to_bits(n, 0, cb_max_unsigned(f->size), &u, self, f, i, "int") < 0) {
+            Py_XDECREF(n);
+            Py_DECREF(items);
+            return NULL;
+        }
+        Py_SETREF(PyTuple_GET_ITEM(items, i), n);
+    }
+    return items;
+}
+
+PyObject *
+cb_struct_set_pair(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                   const cb_field_def *a, const cb_field_def *b, const char *name)
+{
+    const char *names[] = {a->name, b->name};
+    cb_argspec spec = {.func = name, .names = names, .nparams = 2};
+    PyObject *v[2];
+    if (cb_unpack(&spec, args, nargs, kwnames, v) < 0)
+        return NULL;
+    PyObject *ta = pair_items(self, a, v[0]), *tb = ta != NULL ? pair_items(self, b, v[1]) : NULL;
+    int rc = -1;
+    if (tb != NULL && PyTuple_GET_SIZE(ta) != PyTuple_GET_SIZE(tb)) {
+        PyErr_Format(PyExc_ValueError, "%s and %s must all have the same length", a->name, b->name);
+    } else if (tb != NULL) {
+        CB_BEGIN_CRITICAL_SECTION(root_of(self));
+        char *base = tail_of(self, a->owner)->_pvt_ptr;
+        rc = set_list(self, a, base, ta);
+        if (rc == 0)
+            rc = set_list(self, b, base, tb);
+        if (rc == 0) {   /* the count they share: their length */
+            const cb_field_def *cf = &a->owner->fields[a->count_field];
+            cb_store_bits(base + cf->offset, cf->size, (unsigned long long)PyTuple_GET_SIZE(ta));
+        }
+        CB_END_CRITICAL_SECTION();
+    }
+    Py_XDECREF(ta);
+    Py_XDECREF(tb);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
 
 PyTypeObject *
 cb_struct_type_new(PyObject *module, const cb_struct_def *def, PyTypeObject *base)
@@ -1110,7 +1265,7 @@ cb_struct_type_new(PyObject *module, const cb_struct_def *def, PyTypeObject *bas
     slots[n++] = (PyType_Slot){Py_tp_repr, struct_repr};
     slots[n++] = (PyType_Slot){Py_tp_doc, (void *)text};
     if (base == NULL)
-        slots[n++] = (PyType_Slot){Py_tp_methods, struct_methods};
+        slots[n++] = (PyType_Slot){Py_tp_methods, def->methods != NULL ? def->methods : struct_methods};
     if (def->getset != NULL)
         slots[n++] = (PyType_Slot){Py_tp_getset, def->getset};
     slots[n++] = (PyType_Slot){0, NULL};

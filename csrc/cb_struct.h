@@ -45,8 +45,13 @@ typedef enum cb_field_kind {
     CB_FIELD_ENUM,       /* C enum: a member of enum class `ref` (an int if unnamed) */
     CB_FIELD_HANDLE,     /* a handle typedef: an object of handle class `ref` */
     CB_FIELD_STRUCT,     /* a struct/union of class `ref`: a view sharing memory */
-    CB_FIELD_CHARS,      /* char array (count > 0): bytes of exactly `count` */
-    CB_FIELD_ADDRESS,    /* a data or function pointer: int address */
+    CB_FIELD_CHARS,      /* char array (count > 0): bytes of exactly `count`;
+                            ref 1: unsigned char, whose items are 0..255 */
+    CB_FIELD_ADDRESS,    /* void * or a function pointer: int address (None, an
+                            int or a buffer), shown in hex */
+    CB_FIELD_POINTER,    /* another data pointer (size_t *): the same, shown
+                            as a plain int, as NVIDIA's */
+    CB_FIELD_POINTER_INT,  /* a pointer to pointers (void **extra): an int only */
     CB_FIELD_KERNEL_PARAMS,  /* void **kernelParams: an address, or (values, types)
                                 packed as for cuLaunchKernel (csrc/cb_kernel.h) */
     CB_FIELD_CSTRING,    /* char array holding a NUL-terminated string
@@ -56,14 +61,22 @@ typedef enum cb_field_kind {
 /* Where the elements live. */
 typedef enum cb_field_via {
     CB_VIA_INLINE,       /* in the struct: one element, or `count` of them */
-    CB_VIA_POINTER,      /* the member points to one struct (NULL: None);
-                            setting an instance copies it into owned memory */
-    CB_VIA_COUNTED,      /* the member points to as many elements as field
-                            `count_field` of the same struct says: a list.
-                            Setting a list copies its items into memory the
-                            object owns and sets the count to its length;
-                            None sets NULL and 0; an int sets the address only */
+    CB_VIA_LIST,         /* the member points to an array: a list.  As NVIDIA's,
+                            setting a sequence copies its items into memory the
+                            object owns and leaves the count field (if any) to
+                            the caller; reading gives the items set, or for
+                            memory not ours as many as field `count_field`
+                            says (none without one) */
+    CB_VIA_POINTEE,      /* the member points to one element, read (NULL: as
+                            zeros) and never set from Python */
 } cb_field_via;
+
+/* How a struct's repr shows a field, as NVIDIA's does. */
+typedef enum cb_field_show {
+    CB_SHOW_VALUE,       /* its value's str (nested structs indented) */
+    CB_SHOW_HIDDEN,      /* not at all: a reserved or padding member, private `_name` */
+    CB_SHOW_HEX,         /* bytes in hex (CUuuid's) */
+} cb_field_show;
 
 struct cb_struct_def;
 
@@ -76,7 +89,8 @@ typedef struct cb_field_def {
     unsigned char kind;      /* cb_field_kind */
     unsigned char via;       /* cb_field_via */
     short ref;               /* index of the enum / handle / struct class, or -1 */
-    short count_field;       /* CB_VIA_COUNTED: index in owner's fields, else -1 */
+    short count_field;       /* CB_VIA_LIST: index in owner's fields, or -1 */
+    unsigned char show;      /* cb_field_show: how repr shows it */
 } cb_field_def;
 
 typedef struct cb_struct_def {
@@ -89,10 +103,21 @@ typedef struct cb_struct_def {
     PyGetSetDef *getset;     /* nfields entries and a sentinel; NULL for an alias */
     int base;                /* class this one is a typedef alias of, or -1 */
     void (*fresh)(void *);   /* sets what S() starts with beyond zeros, or NULL */
+    PyMethodDef *methods;    /* getPtr and the class's own (set_dsts_srcs); NULL: getPtr */
+    int view_only;           /* declared inside another struct (anon_struct0,
+                                CUstreamMemOpWaitValueParams_st): as NVIDIA's,
+                                S(_ptr) only, a view of that address */
 } cb_struct_def;
 
 /* The heap type of `def` (a subclass of `base` when not NULL). */
 CB_INTERNAL PyTypeObject *cb_struct_type_new(PyObject *module, const cb_struct_def *def, PyTypeObject *base);
+
+/* Every class's getPtr(), and the method that sets two list fields of one
+ * count together (set_dsts_srcs: gen/overrides.py PAIRED_LISTS). */
+#define CB_STRUCT_GETPTR_DOC "getPtr($self, /)\n--\n\nAddress of the C struct this object reads and writes, as an int."
+CB_INTERNAL PyObject *cb_struct_getPtr(PyObject *self, PyObject *unused);
+CB_INTERNAL PyObject *cb_struct_set_pair(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                                         const cb_field_def *a, const cb_field_def *b, const char *name);
 
 /* Getter and setter of every field (closure: its cb_field_def). */
 CB_INTERNAL PyObject *cb_struct_get(PyObject *self, void *closure);

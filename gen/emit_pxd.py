@@ -28,7 +28,7 @@ import keyword
 import os
 import re
 
-from . import cparse
+from . import cparse, emit_structs
 from .cparse import CType
 from .libraries import PLATFORM_PREDEFINED
 from .common import banner, cython_name, cuda_version, pxd_type, snapshot_signatures
@@ -554,7 +554,8 @@ def struct_classes(model):
                 out.append((name, _plain(t.base)))
                 known.add(name)
                 grew = True
-    return _base_first(out)
+    made = set(emit_structs.classes(model))   # the module's classes (no vector types, ...)
+    return _base_first([(n, b) for n, b in out if n in made])
 
 
 def _base_first(classes):

@@ -27,6 +27,8 @@ def struct_classes(model):
             continue
         out.append("class %s:\n    def __init__(self, _ptr: int = 0) -> None: ...\n" % c.name)
         out.append("    def getPtr(self) -> int: ...\n")
+        if c.name in overrides.PAIRED_LISTS:
+            out.append("    def set_%s_%s(self, %s: Any, %s: Any) -> None: ...\n" % (overrides.PAIRED_LISTS[c.name] * 2))
         out += ["    %s: Any\n" % f.name for f in c.fields]
         out.append("\n")
     return out

@@ -117,10 +117,12 @@ class Shim:
                                       % (a.name, i, self.handle_type(a), H, i, a.name))
         elif k == "cstr":
             self.decls.append("const char *c_%s;" % a.name)
+            self.decls.append("PyObject *k_%s = NULL;" % a.name)   # a bytearray's copy
+            self.cleanup.append("Py_XDECREF(k_%s);" % a.name)
             # the pythonic modules take a str, never None (as NVIDIA's)
-            self.convert.append("if (cb_arg_cstr(%s, %d, %s, &c_%s, %s) < 0)\n        goto exit;"
+            self.convert.append("if (cb_arg_cstr(%s, %d, %s, &c_%s, &k_%s, %s) < 0)\n        goto exit;"
                                 % (i, a.nullable and not self.pythonic, "CB_STR_ONLY" if self.pythonic else "0",
-                                   a.name, ctx))
+                                   a.name, a.name, ctx))
         elif k == "cstr_list":
             count = next(x for x in self.b.inputs if x.name == a.count)
             self.decls.append("cb_strlist c_%s = CB_STRLIST_INIT;" % a.name)
@@ -191,8 +193,9 @@ class Shim:
             count = next(x for x in self.b.args if x.name == a.count)
             self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a)))
             less = " - %d" % a.count_less if a.count_less else ""
-            self.checks.append("if (cb_arg_array(%s, &e_%s, (long long)c_%s%s, &c_%s, %s) < 0)\n"
-                               "        goto exit;" % (i, a.name, a.count, less, a.name, ctx))
+            conv = "cb_arg_array_or_one" if a.one_or_array else "cb_arg_array"
+            self.checks.append("if (%s(%s, &e_%s, (long long)c_%s%s, &c_%s, %s) < 0)\n"
+                               "        goto exit;" % (conv, i, a.name, a.count, less, a.name, ctx))
             self.counts.append('if (cb_arg_count_check(c_%s.n, (long long)c_%s%s, "%s%s", %s) < 0)\n'
                                "        goto exit;" % (a.name, a.count, less, count.pyname, less, ctx))
             self.cleanup.append("cb_array_release(&c_%s);" % a.name)
@@ -636,8 +639,10 @@ def emit(model):
             for d in (enum_docs.member_doc(m[2], model) for m in members))))
     out.append("\nstatic const cb_enum_def enums[] = {\n")
     for cname, pyname, members, doc in enums:
-        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d},\n' % (
-            pyname, c_string(enum_docs.class_doc(doc, model, cname)), cname, cname, cname, len(members)))
+        unsigned = 0 if any(m[1] < 0 for m in members) else 2 if lib.key in overrides.SIGNED_ENUM_LIBS else 1
+        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d, %d},\n' % (
+            pyname, c_string(enum_docs.class_doc(doc, model, cname)), cname, cname, cname, len(members),
+            unsigned))
     out.append("};\n\n")
     handles = model.handles() if lib.style == "tuple" else []
     if handles:

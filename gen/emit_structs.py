@@ -19,6 +19,7 @@ generated text is tables only: per root class a cb_field_def table and the
 PyGetSetDef table that exposes it.
 """
 import functools
+import re
 
 from . import overrides
 from .common import c_string
@@ -38,6 +39,21 @@ def _plain(base):
         if base.startswith(kw):
             return base[len(kw):]
     return base
+
+
+def _pointer_kind(t):
+    """A pointer member as NVIDIA's classes take and show it: `void *` (and
+    function pointers) as an address, another data pointer as an int that
+    also takes a buffer, a pointer to pointers as an int only."""
+    if t.func is not None or (t.base == "void" and t.depth == 1):
+        return "CB_FIELD_ADDRESS"
+    return "CB_FIELD_POINTER" if t.depth == 1 else "CB_FIELD_POINTER_INT"
+
+
+def _hidden(name, kind):
+    """A member NVIDIA's classes do not show (overrides.HIDDEN_FIELDS)."""
+    return bool(re.fullmatch(overrides.HIDDEN_FIELDS, name)
+                or kind == "struct" and re.fullmatch(overrides.HIDDEN_STRUCT_FIELDS, name))
 
 
 class Class:
@@ -81,6 +97,7 @@ class Row:
     def __init__(self, name, doc, offset, size, count, kind, via="CB_VIA_INLINE", ref=-1, count_field=None):
         self.name, self.doc, self.offset, self.size, self.count = name, doc, offset, size, count
         self.kind, self.via, self.ref, self.count_field = kind, via, ref, count_field
+        self.show = "CB_SHOW_VALUE"
 
 
 class Structs:
@@ -88,6 +105,7 @@ class Structs:
         self.m, self.h = model, model.h
         self.classes = {}       # name -> Class, in creation order
         self.anon = {}          # id(nested Struct) -> anon class name
+        self.nested = set()     # tags of structs declared inside another
         self.handle_idx = {n: i for i, n in enumerate(model.handles())} if model.lib.style == "tuple" else {}
         if model.lib.style != "tuple":
             return
@@ -115,6 +133,8 @@ class Structs:
             """Untagged members of s, inner ones first (NVIDIA's numbering)."""
             for f in s.fields:
                 n = f.nested
+                if n is not None and n.tag:
+                    self.nested.add(n.tag)   # declared inside `s`: a view class, as the anon_* ones
                 if n is None or n.tag:
                     continue
                 number(n, owner)
@@ -163,8 +183,8 @@ class Structs:
                 if _plain(t.base) in self.classes:
                     self.classes[name] = Class(name, base=_plain(t.base), ctype=name)
                     grew = True
-        for name in list(self.classes):   # a handle or enum of that name wins
-            if name in self.handle_idx:
+        for name in list(self.classes):   # a handle of that name wins; some have none
+            if name in self.handle_idx or re.fullmatch(overrides.NOT_CLASSES, name):
                 del self.classes[name]
 
     def _base_first(self):
@@ -192,6 +212,10 @@ class Structs:
             M = c.member(path)
             row = self._classify(c, f, M, counted.get(f.name))
             row.name, row.doc, row.offset = f.name, f.doc, c.offset(path)
+            if _hidden(f.name, s.kind):
+                row.name, row.show = "_" + f.name, "CB_SHOW_HIDDEN"
+            elif (c.name, f.name) in overrides.HEX_FIELDS:
+                row.show = "CB_SHOW_HEX"
             c.fields.append(row)
 
     def _classify(self, c, f, M, count_field):
@@ -205,23 +229,29 @@ class Structs:
             row.count = "sizeof(%s) / sizeof((%s)[0])" % (M, M)
             if not elem.ptrs and self.h.resolve(elem).base in CHAR_TYPES:
                 row.kind = "CB_FIELD_CSTRING" if (c.name, f.name) in C_STRINGS else "CB_FIELD_CHARS"
+                row.ref = 1 if self.h.resolve(elem).base == "unsigned char" else -1   # its range: 0..255
             return row
         if t.func is None and len(t.ptrs) == 1:
             pointee = t.pointee()
+            if (c.name, f.name) in overrides.POINTEE_FIELDS:
+                row = self._scalar(pointee, "*" + M)
+                row.via = "CB_VIA_POINTEE"
+                return row
             if count_field:
                 row = self._scalar(pointee, "*" + M)
                 assert row.kind in ("CB_FIELD_STRUCT", "CB_FIELD_HANDLE"), (c.name, f.name)
-                row.via, row.count_field = "CB_VIA_COUNTED", count_field
+                row.via, row.count_field = "CB_VIA_LIST", count_field
                 return row
             if _plain(pointee.base) in self.classes and not pointee.ptrs:
                 row = self._struct_row(_plain(pointee.base), "*" + M)
-                row.via = "CB_VIA_POINTER"
+                row.via = "CB_VIA_LIST"   # of its own length, as NVIDIA's
                 return row
-        if t.depth == 2 and t.base == "void" and f.name == "kernelParams":
+        if t.depth == 2 and t.base == "void" and (f.name == "kernelParams" or
+                                                   (c.name, f.name) in overrides.KERNEL_PARAMS_FIELDS):
             # As for the launch functions' parameter of that name (model.py).
             return Row(None, None, None, "sizeof(%s)" % M, "0", "CB_FIELD_KERNEL_PARAMS")
         if t.ptrs or t.func is not None:
-            return Row(None, None, None, "sizeof(%s)" % M, "0", "CB_FIELD_ADDRESS")
+            return Row(None, None, None, "sizeof(%s)" % M, "0", _pointer_kind(t))
         return self._scalar(t, M)
 
     def _struct_row(self, name, M):
@@ -233,7 +263,7 @@ class Structs:
         def row(kind, ref=-1):
             return Row(None, None, None, size, "0", kind, ref=ref)
         if t.ptrs or t.func is not None:
-            return row("CB_FIELD_ADDRESS")
+            return row(_pointer_kind(t))
         if _plain(t.base) in self.classes:
             return row("CB_FIELD_STRUCT", self.classes[_plain(t.base)].index)
         e = self._enum(t.base)
@@ -249,7 +279,7 @@ class Structs:
             name = a.base
         r = self.h.resolve(t)
         if r.ptrs or r.func is not None:
-            return row("CB_FIELD_ADDRESS")
+            return row(_pointer_kind(r))
         if r.base in INT_TYPES:
             return row("CB_FIELD_SIGNED" if INT_TYPES[r.base][0] else "CB_FIELD_UNSIGNED")
         if r.base in ("float", "double"):
@@ -299,20 +329,35 @@ def tables(model):
             continue
         out.append("static const cb_field_def fields_%s[] = {\n" % c.name)
         for r in c.fields:
-            out.append('    {"%s", &structs[%d], %s, %s, %s, %s, %s, %d, %d},\n' % (
+            out.append('    {"%s", &structs[%d], %s, %s, %s, %s, %s, %d, %d, %s},\n' % (
                 r.name, c.index, r.offset, r.size, r.count, r.kind, r.via, r.ref,
-                -1 if r.count_field is None else r.count_field))
+                -1 if r.count_field is None else r.count_field, r.show))
         out.append("};\n")
         out.append("static PyGetSetDef getset_%s[] = {\n" % c.name)
         for i, r in enumerate(c.fields):
-            out.append('    {"%s", cb_struct_get, cb_struct_set, %s, (void *)&fields_%s[%d]},\n'
-                       % (r.name, c_string(r.doc) if r.doc else "NULL", c.name, i))
+            setter = "NULL" if (c.name, r.name) in overrides.READ_ONLY_FIELDS else "cb_struct_set"
+            out.append('    {"%s", cb_struct_get, %s, %s, (void *)&fields_%s[%d]},\n'
+                       % (r.name, setter, c_string(r.doc) if r.doc else "NULL", c.name, i))
         out.append("    {NULL, NULL, NULL, NULL, NULL},\n};\n\n")
     for name, values in sorted(overrides.FRESH_VALUES.items()):
         if name in S.classes:
             ctype = S.classes[name].ctype
             out.append("static void\nfresh_%s(void *p)\n{\n%s}\n\n" % (name, "".join(
                 "    ((%s *)p)->%s = %d;\n" % (ctype, path, v) for path, v in sorted(values.items()))))
+    for name, (a, b) in sorted(overrides.PAIRED_LISTS.items()):
+        if name not in S.classes:
+            continue
+        names = [r.name for r in S.classes[name].fields]
+        method = "set_%s_%s" % (a, b)
+        out.append("static PyObject *\npair_%s(PyObject *self, PyObject *const *args, Py_ssize_t nargs, "
+                   "PyObject *kwnames)\n{\n    return cb_struct_set_pair(self, args, nargs, kwnames, &fields_%s[%d], "
+                   "&fields_%s[%d], \"%s\");\n}\n\n" % (name, name, names.index(a), name, names.index(b), method))
+        out.append("static PyMethodDef methods_%s[] = {\n"
+                   "    {\"getPtr\", cb_struct_getPtr, METH_NOARGS, CB_STRUCT_GETPTR_DOC},\n"
+                   "    {\"%s\", (PyCFunction)(void (*)(void))pair_%s, METH_FASTCALL | METH_KEYWORDS,\n"
+                   "     \"%s($self, %s, %s)\\n--\\n\\nSet %s and %s together: they share this struct's count, "
+                   "which becomes their length.\"},\n"
+                   "    {NULL, NULL, 0, NULL},\n};\n\n" % (name, method, name, method, a, b, a, b))
     out.append("static const cb_struct_def structs[%d] = {\n" % len(S.ordered))
     for c in S.ordered:
         root = c.struct is not None
@@ -320,12 +365,14 @@ def tables(model):
         while r.base:   # an alias shows the doc of the struct it names
             r = S.classes[r.base]
         doc = r.struct.doc.text if r.struct.doc and r.struct.doc.text else ""
-        out.append('    {"cuda.bindings.%s.%s", %s, %s, %s, %s, %d, %s, %d, %s},\n' % (
+        out.append('    {"cuda.bindings.%s.%s", %s, %s, %s, %s, %d, %s, %d, %s, %s, %d},\n' % (
             key, c.name, c_string(doc), c.size(), c.align(),
             "fields_%s" % c.name if root else "NULL", len(c.fields),
             "getset_%s" % c.name if root else "NULL",
             S.classes[c.base].index if c.base else -1,
-            "fresh_%s" % c.name if c.name in overrides.FRESH_VALUES else "NULL"))
+            "fresh_%s" % c.name if c.name in overrides.FRESH_VALUES else "NULL",
+            "methods_%s" % c.name if c.name in overrides.PAIRED_LISTS else "NULL",
+            c.ctype is None or c.name in S.nested))
     out.append("};\n\n")
     return "".join(out)
 

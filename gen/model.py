@@ -79,6 +79,7 @@ class Arg:
     types: Optional[dict] = None  # typed values: {enum member: C type}, and "" -> the default
     value_size: Optional[str] = None  # typed values: the parameter giving their size in bytes
     hidden: bool = False          # neither an input nor an output ('typed_size': the call's own business)
+    one_or_array: bool = False    # handle_array that also takes one handle or an int address (overrides.ONE_OR_ARRAY)
     regions: Optional[tuple] = None  # 'struct_room': the (size, granularity) parameters counting its structs
 
     @property
@@ -457,6 +458,7 @@ class Model:
                 else:
                     a.count = self.count_param(f, i)
                     a.kind = "handle_array" if a.count else "inout_handle"
+                    a.one_or_array = a.count is not None and overrides.ONE_OR_ARRAY.get(f.name) == p.name
             elif kind:
                 a.handle, a.int_type = inner.base, self.int_type(inner)
                 if out:

@@ -240,8 +240,10 @@ KERNEL_PARAMS = {"cudaLaunchKernel": "args", "cudaLaunchCooperativeKernel": "arg
 
 # Struct fields that point to an array whose length another field of the
 # same struct holds: class -> {pointer field: count field}.  Python sees the
-# pointer as a list (cb_struct.c: CB_VIA_COUNTED); setting it stores a copy
-# of the list's items in memory the struct object owns, and sets the count.
+# pointer as a list (cb_struct.c: CB_VIA_LIST), as it sees every pointer to
+# a struct; setting it stores a copy of the list's items in memory the
+# struct object owns (the count is the caller's to set, as on NVIDIA's).
+# The count says how many items to read where the driver wrote the pointer.
 STRUCT_ARRAY_COUNTS = {
     "cuDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
     "cuDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
@@ -258,6 +260,9 @@ STRUCT_ARRAY_COUNTS = {
     "CUDA_MEM_ALLOC_NODE_PARAMS_v2_st": {"accessDescs": "accessDescCount"},
     "CUctxCreateParams_st": {"execAffinityParams": "numExecAffinityParams"},
     "CUcheckpointRestoreArgs_st": {"gpuPairs": "gpuPairsCount"},
+    "CUcheckpointCustomStorageInfo_st": {"perDeviceData": "deviceCount"},
+    "CUDA_FABRIC_CPY_BATCH_NODE_PARAMS_V1_st": {"opList": "numOps"},
+    "CUDA_MEMCPY_BATCH_NODE_PARAMS_V1_st": {"dsts": "count", "srcs": "count", "attrs": "numAttrs"},
     # The graphs the driver writes back for a conditional node: `size` of them.
     "CUDA_CONDITIONAL_NODE_PARAMS": {"phGraph_out": "size"},
     "cudaLaunchConfig_st": {"attrs": "numAttrs"},
@@ -269,6 +274,54 @@ STRUCT_ARRAY_COUNTS = {
     "cudaMemAllocNodeParamsV2": {"accessDescs": "accessDescCount"},
     "cudaConditionalNodeParams": {"phGraph_out": "size"},
 }
+
+# Members NVIDIA's classes do not show (observed): reserved and unused ones
+# of every struct and union, and padding of structs (a union's `pad` is a
+# view of its bytes, which NVIDIA's shows).  Ours keeps them as private
+# `_name` attributes: the layout stays whole and every root class has a
+# getter (csrc/cb_struct.c def_of).  Full-match regexes on the member name.
+HIDDEN_FIELDS = r"reserved\d*|unused"
+HIDDEN_STRUCT_FIELDS = r"pad(ding)?\d*"
+
+# Types of the headers NVIDIA's runtime module has no class for (observed):
+# vector_types.h's vectors other than dim3.  Full-match regex.
+NOT_CLASSES = r"(u?(char|short|int|long|longlong)|float|double)[1-4](_16a|_32a)?"
+
+# Libraries whose single enum fields NVIDIA's converts through a C int
+# (observed: 2**31 for one is an OverflowError there; for an array's item,
+# and in the driver's, as the C compiler types an enum without negative
+# members: unsigned int).
+SIGNED_ENUM_LIBS = {"runtime"}
+
+# Struct members NVIDIA's classes show but do not let be set (observed):
+# (class, member).  CUuuid's bytes; the graphs the driver writes back for a
+# conditional node; the batch node's destination and source lists, which
+# share one count.
+READ_ONLY_FIELDS = {("CUuuid_st", "bytes"), ("CUDA_CONDITIONAL_NODE_PARAMS", "phGraph_out"),
+                    ("cudaConditionalNodeParams", "phGraph_out"),
+                    ("CUDA_MEMCPY_BATCH_NODE_PARAMS_V1_st", "dsts"), ("CUDA_MEMCPY_BATCH_NODE_PARAMS_V1_st", "srcs"),
+                    ("CUmemDecompressParams_st", "dstActBytes")}
+
+# List members that share one count and are set together, by a method
+# set_<a>_<b>(a, b) that sets the count to their length (NVIDIA's: each
+# alone is read-only, READ_ONLY_FIELDS): class -> (a, b).
+PAIRED_LISTS = {"CUDA_MEMCPY_BATCH_NODE_PARAMS_V1_st": ("dsts", "srcs")}
+
+# Byte members NVIDIA's repr shows in hex (observed): (class, member).
+HEX_FIELDS = {("CUuuid_st", "bytes"), ("cudaDeviceProp", "luid")}
+
+# Pointer members NVIDIA's shows as what they point to (observed: where the
+# driver writes a result; NULL reads as 0): (class, member).
+POINTEE_FIELDS = {("CUmemDecompressParams_st", "dstActBytes")}
+
+# `void **` struct members NVIDIA's take as kernel arguments are taken
+# (observed; as every member named kernelParams): (class, member).
+KERNEL_PARAMS_FIELDS = {("cudaMemcpyBatchNodeParams", "dsts"), ("cudaMemcpyBatchNodeParams", "srcs")}
+
+# Handle arrays NVIDIA's takes as one handle (its docs type them so), an
+# int address or None; ours takes a list too: function -> parameter.
+ONE_OR_ARRAY = {f: "resources" for f in ("cuGraphicsMapResources", "cuGraphicsUnmapResources",
+                                         "cudaGraphicsMapResources", "cudaGraphicsUnmapResources")}
 
 # Runtime handle classes of a driver C type that NVIDIA's makes classes of
 # their own, not subclasses of the driver's (it subclasses only the older

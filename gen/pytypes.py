@@ -56,6 +56,8 @@ def arg_type(model, a):
         return "bytes | bytearray | memoryview | int | None"
     if k in ("handle_array", "value_array", "struct_array", "address_array"):
         item = a.struct or a.handle or (enum_pyname(model, a.enum) if a.enum else "int")
+        if a.one_or_array:
+            return "%s | list[%s] | tuple[%s, ...] | int | None" % (item, item, item)
         return "list[%s] | tuple[%s, ...] | None" % (item, item)
     if k == "callback":
         return "Callable | %s | int | None" % a.handle

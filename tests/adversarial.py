@@ -201,14 +201,23 @@ def fields(obj):
             type(getattr(type(obj), n, None)).__name__ == "getset_descriptor"]
 
 
+def view_of(obj, f):
+    """The nested struct at field f, or None (a field may raise when read:
+    an enum holding a value that is no member)."""
+    try:
+        v = getattr(obj, f)
+    except Exception:
+        return None
+    return v if type(v).__module__ == type(obj).__module__ else None
+
+
 def group_struct_setters():
     """Every field of every struct class (and of its nested views), given
     lists that change while converted and misbehaving scalars."""
     for mod, name, cls in struct_classes():
         obj = cls()
-        views = [(name, obj)] + [("%s.%s" % (name, f), getattr(obj, f)) for f in fields(obj)
-                                 if type(getattr(obj, f, None)).__module__ == mod.__name__ and
-                                 hasattr(getattr(obj, f), "getPtr")]
+        views = [(name, obj)] + [("%s.%s" % (name, f), view_of(obj, f)) for f in fields(obj)
+                                 if hasattr(view_of(obj, f), "getPtr")]
         for vname, view in views:
             for f in fields(view):
                 try:
@@ -399,6 +408,7 @@ def group_struct_memory():
         for i, a in enumerate(attrs):
             a.id = i + 1
         inner.attrs = attrs
+        inner.numAttrs = len(attrs)   # the count is the caller's to set, as on NVIDIA's
         del inner, attrs, a
         gc.collect()
         junk = [bytearray(b"\xff" * n) for n in range(16, 1024, 8) for _ in range(8)]
@@ -411,8 +421,7 @@ def group_struct_memory():
     def backing_not_resizable():
         c = driver.CUlaunchConfig()
         c.attrs = [driver.CUlaunchAttribute()]
-        el = c.attrs[0]
-        backing = el.getPtr()
+        backing = ctypes.c_void_p.from_address(c.getPtr() + 40).value   # attrs: after 7 uints and hStream
         seen, todo = set(), [c]
         while todo:
             o = todo.pop()
@@ -426,9 +435,9 @@ def group_struct_memory():
                 if at == backing:
                     return "the array behind c.attrs is a bytearray that user code can resize"
             todo.extend(gc.get_referents(o))
-        el.value.accessPolicyWindow.num_bytes = 5
-        if c.attrs[0].value.accessPolicyWindow.num_bytes != 5:
-            return "an element view no longer shares the struct's memory"
+        c.attrs[0].value.accessPolicyWindow.num_bytes = 5   # an item read is a copy, as on NVIDIA's
+        if c.attrs[0].value.accessPolicyWindow.num_bytes != 0:
+            return "an item read from a list field is not a copy"
     case("backing storage cannot be resized", backing_not_resizable, lambda why: why)
 
     def logs_room():

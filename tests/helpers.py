@@ -112,3 +112,12 @@ def public_functions(modules):
             if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
                     and name != "sizeof":
                 yield mod, name, obj
+
+
+def shown_field(name, kind):
+    """The attribute a struct member is under, as NVIDIA's classes show them:
+    reserved and unused members of every struct and union, and the padding
+    of structs, are not shown (ours keeps them as private `_name`)."""
+    if re.fullmatch(r"reserved\d*|unused", name) or kind == "struct" and re.fullmatch(r"pad(ding)?\d*", name):
+        return "_" + name
+    return name

@@ -98,12 +98,7 @@ def test_handle_classes_behave_as_nvidias(nvidia, stub_driver):
     compare(python, found, no_gpu(stub_driver))
 
 
-# Still differing (issue 19 open): what struct fields take and give back.
-STRUCTS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: struct field cases differ")
-
-
-@pytest.mark.parametrize("module", [pytest.param("driver", marks=STRUCTS_OPEN),
-                                    pytest.param("runtime", marks=STRUCTS_OPEN)])
+@pytest.mark.parametrize("module", ["driver", "runtime"])
 def test_struct_classes_behave_as_nvidias(nvidia, stub_driver, module):
     python, api = nvidia
     found = [c for c in class_cases.struct_cases(api) if c["id"].startswith("struct %s." % module)]

@@ -84,6 +84,9 @@ def work(i):
         node.kernelParams = ((i, k), (ctypes.c_int, ctypes.c_int))
         repr(copy)
 run(work)
-print("ERRORS", errors[:3], cfg.numAttrs == len(cfg.attrs))
+attrs = cfg.attrs
+# each list set is whole; setting it leaves the count alone, as NVIDIA's
+print("ERRORS", errors[:3], 1 <= len(attrs) <= 4 and all(type(a) is driver.CUlaunchAttribute for a in attrs),
+      cfg.numAttrs == 0)
 """)
-    assert "ERRORS [] True" in r.stdout, r.stdout + r.stderr
+    assert "ERRORS [] True True" in r.stdout, r.stdout + r.stderr

@@ -52,6 +52,30 @@ def fields_of(cls):
     return sorted(n for k in cls.__mro__[:-1] for n, v in vars(k).items() if isinstance(v, GETSET))
 
 
+HIDDEN = re.compile(r"_(reserved\d*|unused|pad(ding)?\d*)")   # kept private: NVIDIA's classes do not show them
+VECTOR = re.compile(r"(u?(char|short|int|long|longlong)|float|double)[1-4](_16a|_32a)?")   # no class on NVIDIA's
+
+
+def public_fields_of(cls):
+    """The fields NVIDIA's class of that name shows."""
+    return [n for n in fields_of(cls) if not HIDDEN.fullmatch(n)]
+
+
+_VIEWED = []   # the memory behind the views new() makes, kept for the whole run
+
+
+def new(cls):
+    """A fresh zeroed instance: classes of structs declared inside another
+    (anon_*) take the address of memory to view, as NVIDIA's do."""
+    try:
+        return cls()
+    except TypeError as e:
+        assert "takes exactly 1 positional argument (0 given)" in str(e), (cls, e)
+    mem = ctypes.create_string_buffer(runtime.sizeof(cls))
+    _VIEWED.append(mem)
+    return cls(ctypes.addressof(mem))
+
+
 ALL = sorted(n for n in dir(runtime) if is_struct_class(getattr(runtime, n)))   # dir() names the classes not made yet
 
 
@@ -85,7 +109,7 @@ def header_structs():
     def names(s):
         out = set()
         for f in s.fields:
-            out |= names(f.nested) if f.nested is not None and not f.name else {f.name}
+            out |= names(f.nested) if f.nested is not None and not f.name else {helpers.shown_field(f.name, s.kind)}
         return out
     out = {k: names(s) for k, s in h.structs.items() if s.fields}
     grew = True
@@ -102,13 +126,20 @@ def header_structs():
 def test_every_struct_of_the_headers_is_a_class_with_every_field():
     structs = header_structs()
     assert len(structs) > 100
+    vectors = 0
     for name, fields in structs.items():
         cls = getattr(runtime, name, None)
+        if VECTOR.fullmatch(name):   # vector_types.h: NVIDIA's runtime has dim3 only
+            assert cls is None, name
+            vectors += 1
+            continue
         if name in ("cudaStream_t", "cudaEvent_t") or not fields:
             continue
         assert is_struct_class(cls), name
         for f in fields:
             assert hasattr(cls, f), "%s.%s" % (name, f)
+    assert vectors > 40 and is_struct_class(runtime.dim3)
+    assert not hasattr(runtime, "float4") and not hasattr(runtime, "ulonglong4_32a")
 
 
 @pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
@@ -135,20 +166,22 @@ def test_reference_classes_fields_and_bases():
 @pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
 def test_anonymous_member_classes_numbered_like_the_reference():
     """anon_struct<N>/anon_union<N> are numbered in header order, inner
-    first, as the reference numbers them: each of the reference's has its
-    fields here (its lists leave out the reserved padding both packages have)."""
+    first, as the reference numbers them: each of the reference's has
+    exactly its fields here (reserved padding is private, as it is not
+    shown there)."""
     ref = reference_classes()
     names = [n for n in ref if n.startswith(("anon_struct", "anon_union"))]
     assert len(names) > 30
     for name in names:
-        fields = set(fields_of(getattr(runtime, name)))
-        assert set(ref[name]["fields"]) <= fields and fields - set(ref[name]["fields"]) <= {"reserved"}, name
+        cls = getattr(runtime, name)
+        assert set(public_fields_of(cls)) == set(ref[name]["fields"]), name
+        assert not hasattr(cls, "reserved"), name
     assert type(runtime.cudaResourceDesc().res) is runtime.anon_union0
     assert type(runtime.cudaResourceDesc().res.pitch2D) is runtime.anon_struct4
 
 
 @pytest.mark.parametrize("name,bases,fields", [
-    ("cudaDeviceProp", [], {"name", "uuid", "luid", "maxGridSize", "maxThreadsDim", "major", "minor", "reserved"}),
+    ("cudaDeviceProp", [], {"name", "uuid", "luid", "maxGridSize", "maxThreadsDim", "major", "minor"}),
     ("cudaMemcpy3DParms", [], {"srcArray", "srcPos", "srcPtr", "dstArray", "dstPos", "dstPtr", "extent", "kind"}),
     ("cudaPointerAttributes", [], {"type", "device", "devicePointer", "hostPointer"}),
     ("cudaChannelFormatDesc", [], {"x", "y", "z", "w", "f"}),
@@ -165,11 +198,11 @@ def test_anonymous_member_classes_numbered_like_the_reference():
     ("cudaPitchedPtr", [], {"ptr", "pitch", "xsize", "ysize"}),
     ("cudaPos", [], {"x", "y", "z"}),
     ("cudaFuncAttributes", [], {"sharedSizeBytes", "maxThreadsPerBlock", "numRegs", "ptxVersion"}),
-    ("cudaMemPoolProps", [], {"allocType", "handleTypes", "location", "maxSize", "usage", "reserved"}),
+    ("cudaMemPoolProps", [], {"allocType", "handleTypes", "location", "maxSize", "usage"}),
     ("cudaMemLocation", [], {"type", "id"}),
-    ("cudaGraphNodeParams", [], {"type", "kernel", "memcpy", "memset", "host", "conditional", "reserved2"}),
-    ("cudaIpcMemHandle_t", ["cudaIpcMemHandle_st"], {"reserved"}),
-    ("cudaIpcEventHandle_t", ["cudaIpcEventHandle_st"], {"reserved"}),
+    ("cudaGraphNodeParams", [], {"type", "kernel", "memcpy", "memset", "host", "conditional"}),
+    ("cudaIpcMemHandle_t", ["cudaIpcMemHandle_st"], set()),   # opaque, as NVIDIA's: getPtr only
+    ("cudaIpcEventHandle_t", ["cudaIpcEventHandle_st"], set()),
     ("CUuuid", ["CUuuid_st"], {"bytes"}),
     ("cudaUUID_t", ["CUuuid_st"], {"bytes"}),
 ])
@@ -178,18 +211,39 @@ def test_the_classes_users_rely_on(name, bases, fields):
     assert cls.__module__ == "cuda.bindings.runtime"
     assert [k.__name__ for k in cls.__mro__[1:-1]] == bases
     assert all(k.__module__ == "cuda.bindings.runtime" for k in cls.__mro__[:-1])   # never the driver's
-    assert fields <= set(fields_of(cls))
+    assert fields <= set(public_fields_of(cls))
+    if not fields:
+        assert public_fields_of(cls) == []
+    for gone in ("reserved", "reserved0", "reserved1", "reserved2", "pad", "padding", "unused"):
+        if gone != "pad" or not cls.__name__.endswith("Value"):   # a union's pad is its bytes, shown
+            assert not hasattr(cls(), gone), (name, gone)
     assert cls().getPtr() != 0
 
 
 def test_every_class_constructs_reads_and_reprs():
-    assert len(ALL) > 150
+    assert len(ALL) > 110
     for name in ALL:
-        o = getattr(runtime, name)()
+        cls = getattr(runtime, name)
+        o = new(cls)
         text = repr(o)
-        assert isinstance(text, str) and " : " in text, name
         assert str(o) == text
-        assert not re.search(r" : <[A-Za-z]*(Error|Exception)>", text), (name, text)   # every field read
+        if not public_fields_of(cls):   # opaque (cudaIpcMemHandle_t ...): nothing shown, as NVIDIA's
+            assert text == "", name
+            continue
+        assert isinstance(text, str) and " : " in text, name
+        shown = [line.split(" : ")[0].strip() for line in text.split("\n")]
+        assert not [f for f in shown if re.fullmatch(r"_\w+|reserved\d*|unused|padding\d*", f)
+                    and f not in ("_internal_padding", "_oversize")], (name, text)   # those two are shown on NVIDIA's
+        # every field read; a zeroed enum that has no member 0 reads ValueError, as NVIDIA's
+        assert not re.search(r" : <(?!ValueError>)[A-Za-z]*(Error|Exception)>", text), (name, text)
+        for f in public_fields_of(cls):
+            try:
+                getattr(o, f)
+            except ValueError as e:
+                assert re.match(r"0 is not a valid \w+", str(e)), (name, f, e)
+                assert "\n%s : <ValueError>" % f in "\n" + text, (name, f)
+    with pytest.raises(ValueError, match="0 is not a valid cudaMemcpy3DOperandType"):
+        runtime.cudaMemcpy3DOperand().type
 
 
 # --- the C layout ----------------------------------------------------------------
@@ -222,12 +276,13 @@ def c_layout(tmpdir):
             size = "sizeof(((%s *)0)->%s)" % (c.root, c.path)
         lines.append('    printf("%s - %%zu 0\\n", %s);\n' % (c.name, size))
         for f in c.fields:
+            member = f.name[1:] if f.show == "CB_SHOW_HIDDEN" else f.name   # the private `_reserved` is C's reserved
             if c.ctype is not None:
-                off = "offsetof(%s, %s)" % (c.ctype, f.name)
-                mem = "((%s *)0)->%s" % (c.ctype, f.name)
+                off = "offsetof(%s, %s)" % (c.ctype, member)
+                mem = "((%s *)0)->%s" % (c.ctype, member)
             else:
-                off = "offsetof(%s, %s.%s) - offsetof(%s, %s)" % (c.root, c.path, f.name, c.root, c.path)
-                mem = "((%s *)0)->%s.%s" % (c.root, c.path, f.name)
+                off = "offsetof(%s, %s.%s) - offsetof(%s, %s)" % (c.root, c.path, member, c.root, c.path)
+                mem = "((%s *)0)->%s.%s" % (c.root, c.path, member)
             lines.append('    printf("%s %s %%zu %%zu\\n", (size_t)(%s), sizeof(%s));\n' % (c.name, f.name, off, mem))
     src = os.path.join(tmpdir, "layout.c")
     exe = os.path.join(tmpdir, "layout")
@@ -269,27 +324,89 @@ def fill(n):
     return int.from_bytes(b"\1" * n, "little")
 
 
-def probe(o, name, size):
-    """Write field `name` of the zeroed struct `o` with a value that sets
-    every byte of a field of `size` bytes; None for a view (nothing written)."""
+@functools.lru_cache(maxsize=None)
+def kinds():
+    """{class: {field: (the generator's row, the class its ref names)}}:
+    which kind of field each is, and its struct, enum or handle class."""
+    helpers.load_gen()
+    from gen import emit_structs
+    S = emit_structs.structs(model())
+    enums = [e[0] for e in model().py_enums()]
+    handles = model().handles()
+    out = {}
+    for c in S.ordered:
+        out[c.name] = {}
+        for r in c.fields:
+            if r.kind == "CB_FIELD_STRUCT":
+                ref = getattr(runtime, S.ordered[r.ref].name)
+            elif r.kind == "CB_FIELD_ENUM":
+                ref = getattr(runtime, enums[r.ref])
+            elif r.kind == "CB_FIELD_HANDLE":
+                ref = getattr(runtime, handles[r.ref])
+            else:
+                ref = None
+            out[c.name][r.name] = (r, ref)
+    return out
+
+
+def is_read_only(o, name, value):
+    try:
+        setattr(o, name, value)
+    except AttributeError as e:
+        assert "not writable" in str(e), (type(o).__name__, name, e)
+        return True
+    return False
+
+
+def probe(o, name, off, size):
+    """Write field `name` (at `off`, of `size` bytes) of the zeroed struct
+    `o`; returns the bytes the field's memory must then hold, or None where
+    the field reads as a view at offset `off` (nothing written)."""
+    row, ref = kinds()[type(o).__name__][name]
+    if row.via == "CB_VIA_LIST":   # a pointer to items: set, it points to our copy of them
+        item = new(ref) if row.kind == "CB_FIELD_STRUCT" else ref(fill(8))
+        if is_read_only(o, name, [item]):   # what the driver writes back: read `count` items there
+            items = (ctypes.c_void_p * 1)(fill(8))
+            ctypes.c_void_p.from_address(o.getPtr() + off).value = ctypes.addressof(items)
+            setattr(o, "size", 1)
+            assert [int(h) for h in getattr(o, name)] == [fill(8)]
+            return None
+        ptr = ctypes.c_void_p.from_address(o.getPtr() + off).value
+        got = getattr(o, name)
+        assert len(got) == 1 and ptr
+        if row.kind == "CB_FIELD_STRUCT":   # the item read is a copy of what the pointer points to
+            n = runtime.sizeof(type(got[0]))
+            assert got[0].getPtr() != ptr and ctypes.string_at(got[0].getPtr(), n) == ctypes.string_at(ptr, n)
+        else:
+            assert int(got[0]) == ctypes.c_void_p.from_address(ptr).value == fill(8)
+        return ptr.to_bytes(size, "little")
+    if row.kind == "CB_FIELD_ENUM":   # a member (NVIDIA's and ours read no other): the widest one
+        each = ctypes.sizeof(ctypes.c_int)
+        v = max(ref, key=lambda m: abs(int(m)))
+        setattr(o, name, [v] * (size // each) if row.count != "0" else v)
+        return int(v).to_bytes(each, "little", signed=True) * (size // each)
     cur = getattr(o, name)
     if isinstance(cur, bytes):
-        setattr(o, name, b"\1" * size)
+        if is_read_only(o, name, b"\1" * size):   # CUuuid.bytes: written in C, read here
+            ctypes.memset(o.getPtr() + off, 1, size)
+            assert getattr(o, name) == b"\1" * size
     elif isinstance(cur, float):
         setattr(o, name, struct.unpack("<f" if size == 4 else "<d", b"\1" * size)[0])
     elif is_struct_class(type(cur)):
-        return cur.getPtr() - o.getPtr()
+        assert cur.getPtr() - o.getPtr() == off
+        return None
     elif isinstance(cur, list) and cur and is_struct_class(type(cur[0])):
-        return cur[0].getPtr() - o.getPtr()
+        assert cur[0].getPtr() - o.getPtr() == off
+        return None
     elif isinstance(cur, list) and cur:   # a fixed array
         each = size // len(cur)
         if isinstance(cur[0], float):
             setattr(o, name, [struct.unpack("<f" if each == 4 else "<d", b"\1" * each)[0]] * len(cur))
         else:
             setattr(o, name, [fill(each)] * len(cur))
-    else:   # int, enum member, handle, or a pointer field (None, [] when counted): an int
+    else:   # int, handle, or a pointer field: an int
         setattr(o, name, fill(size))
-    return None
+    return b"\1" * size
 
 
 def test_every_field_writes_its_own_bytes(layout):
@@ -301,16 +418,15 @@ def test_every_field_writes_its_own_bytes(layout):
         if cls.__mro__[1] is not object and is_struct_class(cls.__mro__[1]):
             continue   # an alias: its base's table
         for field, (off, fsize) in fields.items():
-            o = cls()
+            o = new(cls)
             ctypes.memset(o.getPtr(), 0, size)   # dim3 starts at 1, 1, 1
-            view = probe(o, field, fsize)
-            if view is not None:
-                assert view == off, "%s.%s" % (name, field)
+            want = probe(o, field, off, fsize)
+            if want is None:
                 continue
-            changed = [i for i, b in enumerate(memory(o)) if b]
-            assert changed == list(range(off, off + fsize)), "%s.%s at %d+%d" % (name, field, off, fsize)
+            assert memory(o) == bytes(off) + want + bytes(size - off - fsize), \
+                "%s.%s at %d+%d" % (name, field, off, fsize)
             checked += 1
-    assert checked > 500
+    assert checked > 400   # every written field, reserved ones (private `_reserved`) too
 
 
 def test_values_from_functions_read_back_as_c_wrote_them():
@@ -358,71 +474,123 @@ def test_values_from_functions_read_back_as_c_wrote_them():
 def test_device_prop_fields():
     p = runtime.cudaDeviceProp()
     assert p.name == b"" and p.luid == bytes(8) and p.maxThreadsDim == [0, 0, 0]
-    # name is a C string: the bytes before the NUL, as NVIDIA's class reads it
-    p.name = b"NVIDIA Test GPU"
+    assert not hasattr(p, "reserved")   # private, as NVIDIA's shows it not
+    # name is a C string of 256: set as all its bytes, read as those before the NUL, as NVIDIA's class
+    p.name = b"NVIDIA Test GPU" + bytes(256 - 15)
     assert p.name == b"NVIDIA Test GPU" and p.name.decode() == "NVIDIA Test GPU"
     raw = ctypes.string_at(p.getPtr(), 256)
     assert raw == b"NVIDIA Test GPU" + bytes(256 - 15)
-    p.name = "short"   # str as UTF-8; the rest is zeroed
-    assert p.name == b"short" and ctypes.string_at(p.getPtr(), 7) == b"short\0\0"
+    p.name = [ord("A")] * 3 + [0] * 253   # or as 256 ints
+    assert p.name == b"AAA"
     p.name = b"x" * 256   # every byte used: no NUL to stop at
     assert p.name == b"x" * 256
-    with pytest.raises(ValueError, match="cudaDeviceProp.name must be at most 256 bytes, got 257"):
-        p.name = b"x" * 257
-    with pytest.raises(TypeError, match="cudaDeviceProp.name must be bytes or str, not int"):
+    for v in (b"short", b"x" * 257, "short"):
+        with pytest.raises(IndexError, match="name"):
+            p.name = v
+    with pytest.raises(TypeError):
+        p.name = "x" * 256   # a str is no bytes
+    with pytest.raises(TypeError):
         p.name = 5
-    # luid: raw bytes of exactly 8
+    assert p.name == b"x" * 256
+    # luid: raw bytes of exactly 8 (bytes, or ints of either signedness of char)
     p.luid = bytes(range(1, 9))
     assert p.luid == bytes(range(1, 9))
-    with pytest.raises(ValueError, match="cudaDeviceProp.luid must be 8 bytes, got 3"):
-        p.luid = b"abc"
-    # uuid: a view of the nested cudaUUID_t
+    p.luid = [-1] * 4 + [255] * 4
+    assert p.luid == b"\xff" * 8
+    for v in (b"abc", "x"):
+        with pytest.raises(ValueError, match="luid"):
+            p.luid = v
+    for v in ("x" * 8, 5, None):
+        with pytest.raises(TypeError):
+            p.luid = v
+    with pytest.raises(OverflowError):
+        p.luid = [256] * 8
+    assert p.luid == b"\xff" * 8
+    p.luid = bytes(range(1, 9))
+    # uuid: a view of the nested cudaUUID_t; its bytes are read-only
     assert type(p.uuid) is runtime.cudaUUID_t and isinstance(p.uuid, runtime.CUuuid_st)
-    p.uuid.bytes = bytes(range(16))
     off = p.uuid.getPtr() - p.getPtr()
-    assert ctypes.string_at(p.getPtr() + off, 16) == bytes(range(16)) and p.uuid.bytes == bytes(range(16))
-    u = runtime.CUuuid()
-    u.bytes = b"u" * 16
-    p.uuid = u   # any class of that C type: copied
+    ctypes.memmove(p.getPtr() + off, bytes(range(16)), 16)
+    assert p.uuid.bytes == bytes(range(16))
+    with pytest.raises(AttributeError):
+        p.uuid.bytes = bytes(16)
+    u = runtime.cudaUUID_t()
+    ctypes.memset(u.getPtr(), ord("u"), 16)
+    p.uuid = u   # copied
+    ctypes.memset(u.getPtr(), 0, 16)
+    assert p.uuid.bytes == b"u" * 16 and ctypes.string_at(p.getPtr() + off, 16) == b"u" * 16
+    for other in (runtime.CUuuid(), runtime.CUuuid_st(), driver.CUuuid()):   # the field's class only, as NVIDIA's
+        with pytest.raises(TypeError, match="uuid"):
+            p.uuid = other
     assert p.uuid.bytes == b"u" * 16
-    with pytest.raises(TypeError, match="cudaDeviceProp.uuid must be cudaUUID_t, not CUuuid"):
-        p.uuid = driver.CUuuid()   # the driver's class is another module's type
-    # int arrays: lists of their fixed length, range-checked
+    # int arrays: any iterable of their fixed length, range-checked
     p.maxGridSize = [2 ** 31 - 1, 65535, 65535]
     p.maxThreadsDim = (1024, 1024, 64)
     assert p.maxGridSize == [2 ** 31 - 1, 65535, 65535] and p.maxThreadsDim == [1024, 1024, 64]
-    with pytest.raises(ValueError, match=r"cudaDeviceProp.maxThreadsDim must have 3 items, got 2"):
-        p.maxThreadsDim = [1, 2]
-    with pytest.raises(OverflowError, match=r"cudaDeviceProp.maxGridSize\[0\] must be in"):
-        p.maxGridSize = [2 ** 31, 1, 1]
+    for v in ([1, 2], [1, 2, 3, 4]):
+        with pytest.raises(IndexError, match="maxThreadsDim"):
+            p.maxThreadsDim = v
+    with pytest.raises(OverflowError):
+        p.maxGridSize = [5, 2 ** 31, 1]
+    for v in (5, None, ["1", 2, 3]):
+        with pytest.raises(TypeError):
+            p.maxGridSize = v
     assert p.maxGridSize == [2 ** 31 - 1, 65535, 65535]   # nothing written on failure
+    p.maxThreadsDim = (x for x in (1.5, 2, 3))   # each item as a C int: 1.5 truncates
+    assert p.maxThreadsDim == [1, 2, 3]
     p.totalGlobalMem = 2 ** 64 - 1   # size_t
     p.major, p.minor = 9, 0
     assert (p.totalGlobalMem, p.major, p.minor) == (2 ** 64 - 1, 9, 0)
-    with pytest.raises(OverflowError, match="cudaDeviceProp.totalGlobalMem"):
+    with pytest.raises(OverflowError, match="totalGlobalMem"):
         p.totalGlobalMem = -1
-    with pytest.raises(TypeError, match="cudaDeviceProp.major must be int, not str"):
-        p.major = "9"
+    for v in ("9", None):
+        with pytest.raises(TypeError, match="major"):
+            p.major = v
+    p.minor = 1.5
+    assert p.minor == 1
+    p.name = b"abc" + bytes(253)
     lines = repr(p).split("\n")
-    assert lines[0] == "name : b'x" + "x" * 255 + "'" and "uuid :" in lines and "major : 9" in lines
+    assert lines[0] == "name : abc" and "uuid :" in lines and "    bytes : " + "75" * 16 in lines
+    assert "luid : 0102030405060708" in lines and "major : 9" in lines
+    assert not any(line.startswith(("reserved :", "_reserved")) for line in lines)
+
+
+class IntLike:
+    def __init__(self, v):
+        self.v = v
+
+    def __int__(self):
+        return self.v
+
+
+class IndexOnly:
+    def __index__(self):
+        return 3
 
 
 def test_int_fields_take_their_ranges():
+    """As Cython's C conversion: an int or anything with __int__ (a float
+    truncates), range-checked; None, str and __index__ only are refused."""
     for cls, field, lo, hi in [(runtime.dim3, "x", 0, 2 ** 32 - 1), (runtime.cudaMemLocation, "id", -2 ** 31, 2 ** 31 - 1),
                                (runtime.cudaFuncAttributes, "sharedSizeBytes", 0, 2 ** 64 - 1),
                                (runtime.cudaMemPoolProps, "usage", 0, 2 ** 16 - 1),
-                               (runtime.cudaGraphNodeParams, "reserved2", -2 ** 63, 2 ** 63 - 1)]:
+                               (runtime.cudaExternalMemoryHandleDesc, "size", 0, 2 ** 64 - 1)]:
         o = cls()
         for v in (lo, hi, 7):
             setattr(o, field, v)
             assert getattr(o, field) == v
-        for v in (lo - 1, hi + 1):
-            with pytest.raises(OverflowError, match=r"%s\.%s must be in \[" % (cls.__name__, field)):
+        for v, want in ((1.5, 1), (IntLike(5), 5), (True, 1)):
+            setattr(o, field, v)
+            assert getattr(o, field) == want and type(getattr(o, field)) is int
+        setattr(o, field, 7)
+        for v in (lo - 1, hi + 1, float(hi) * 2 + 2):
+            with pytest.raises(OverflowError, match=r"%s" % field):
                 setattr(o, field, v)
-        for v in (None, 1.5, "1"):
-            with pytest.raises(TypeError, match=r"%s\.%s must be int" % (cls.__name__, field)):
+        for v in (None, "1", IndexOnly()):
+            with pytest.raises(TypeError, match=r"%s" % field):
                 setattr(o, field, v)
         assert getattr(o, field) == 7
+    assert not hasattr(runtime.cudaGraphNodeParams(), "reserved2")   # long long, now private as NVIDIA's
 
 
 def test_enum_and_float_arrays_of_texture_desc():
@@ -438,15 +606,26 @@ def test_enum_and_float_arrays_of_texture_desc():
     assert t.borderColor == [1.0, 0.5, -2.0, 3.25]
     t.maxMipmapLevelClamp = 4
     assert t.maxMipmapLevelClamp == 4.0
-    with pytest.raises(ValueError, match="cudaTextureDesc.borderColor must have 4 items, got 3"):
-        t.borderColor = [1, 2, 3]
-    with pytest.raises(TypeError, match=r"cudaTextureDesc.borderColor\[1\] must be float, not str"):
-        t.borderColor = [1, "2", 3, 4]
-    with pytest.raises(OverflowError, match=r"borderColor\[0\]"):
-        t.borderColor = [1e300, 0, 0, 0]
-    with pytest.raises(TypeError, match=r"cudaTextureDesc.addressMode\[0\] must be int or an enum member"):
+    for v in ([1, 2, 3], [1, 2, 3, 4, 5]):
+        with pytest.raises(IndexError, match="borderColor"):
+            t.borderColor = v
+    for v in ([1, "2", 3, 4], [None, 0, 0, 0], 5):
+        with pytest.raises(TypeError, match="borderColor"):
+            t.borderColor = v
+    with pytest.raises(TypeError, match="addressMode"):
         t.addressMode = [None, 0, 0]
+    with pytest.raises(IndexError, match="addressMode"):
+        t.addressMode = [0, 0]
+    with pytest.raises(ValueError):
+        t.addressMode = ["x", 0, 0]   # int() of each item, as NVIDIA's
+    with pytest.raises(TypeError, match="addressMode"):
+        t.addressMode = 3
     assert t.borderColor == [1.0, 0.5, -2.0, 3.25] and t.addressMode[2] is M.cudaAddressModeBorder
+    t.addressMode = ("1", driver.CUdevice(2), 3.5)   # int() of each item: text, __int__, a float truncated
+    assert t.addressMode == [M.cudaAddressModeClamp, M.cudaAddressModeMirror, M.cudaAddressModeBorder]
+    t.borderColor = [1e300, -1e300, 0, 0]   # a C float holds what a C cast gives, as NVIDIA's
+    assert t.borderColor[:2] == [float("inf"), float("-inf")]
+    t.borderColor = [1, 0.5, -2, 3.25]
     assert "filterMode : <cudaTextureFilterMode.cudaFilterModeLinear: 1>" in repr(t).split("\n")
 
 
@@ -489,31 +668,46 @@ def test_memcpy3d_parms_views_and_handles():
     m.extent.depth = 4
     assert m.srcPtr.pitch == 256 and m.extent.depth == 4
     assert ctypes.c_size_t.from_address(m.extent.getPtr() + 16).value == 4
-    for v, want in ((runtime.cudaArray_t(5), 5), (7, 7), (None, 0)):
+    # a handle field takes None, its class, or anything with __int__ (another handle too), as NVIDIA's
+    for v, want in ((runtime.cudaArray_t(5), 5), (7, 7), (None, 0), (runtime.cudaStream_t(1), 1),
+                    (driver.CUarray(3), 3), (driver.CUdeviceptr(9), 9), (1.5, 1), (IntLike(4), 4)):
         m.srcArray = v
         assert type(m.srcArray) is runtime.cudaArray_t and int(m.srcArray) == want
-    with pytest.raises(TypeError, match=r"cudaMemcpy3DParms.srcArray must be cudaArray_t, (\w+, )?int or None, not cudaStream_t"):
-        m.srcArray = runtime.cudaStream_t(1)
-    with pytest.raises(OverflowError, match="srcArray"):
-        m.srcArray = -1
+    for v in ("x", runtime.cudaExtent()):
+        with pytest.raises(TypeError, match="srcArray"):
+            m.srcArray = v
+    for v in (-1, 2 ** 64):
+        with pytest.raises(OverflowError, match="srcArray"):
+            m.srcArray = v
+    assert int(m.srcArray) == 4
     m.kind = runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost
     assert m.kind is runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost
-    h = m.srcArray   # a handle read is a copy
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19 open: a handle read from a struct field is a copy on ours")
+def test_a_handle_read_from_a_field_follows_it():
+    """NVIDIA's gives one handle object per field, a view of the struct's
+    memory: it follows later changes of the field."""
+    m = runtime.cudaMemcpy3DParms()
+    m.srcArray = 4
+    h = m.srcArray
     m.srcArray = 9
-    assert int(h) == 0
+    assert h is m.srcArray and int(h) == 9
 
 
 def test_handle_fields_take_the_driver_twin():
     """A field of a runtime handle type takes that class, the driver class of
-    the same C type (CUstream for cudaStream_t), an int and None; it reads
-    back as the runtime's class."""
-    c = runtime.cudaLaunchConfig_t()
-    for v, want in ((runtime.cudaStream_t(5), 5), (driver.CUstream(6), 6), (7, 7), (None, 0)):
-        c.stream = v
-        assert type(c.stream) is runtime.cudaStream_t and int(c.stream) == want
-    with pytest.raises(TypeError, match="cudaLaunchConfig_t.stream must be cudaStream_t, CUstream, int or None, "
-                                        "not CUevent"):
-        c.stream = driver.CUevent(1)
+    the same C type (CUstream for cudaStream_t), an int and None (and, as
+    NVIDIA's, anything with __int__); it reads back as the runtime's class."""
+    for c, field in ((runtime.cudaLaunchConfig_t(), "stream"), (runtime.cudaGraphInstantiateParams(), "uploadStream")):
+        for v, want in ((runtime.cudaStream_t(5), 5), (driver.CUstream(6), 6), (7, 7), (None, 0),
+                        (driver.CUevent(1), 1), (IntLike(8), 8)):
+            setattr(c, field, v)
+            assert type(getattr(c, field)) is runtime.cudaStream_t and int(getattr(c, field)) == want
+        with pytest.raises(TypeError, match=field):
+            setattr(c, field, "stream")
+        with pytest.raises(OverflowError, match=field):
+            setattr(c, field, -1)
     v = runtime.cudaLaunchAttributeValue()
     v.programmaticEvent.event = driver.CUevent(0x42)
     assert type(v.programmaticEvent.event) is runtime.cudaEvent_t and int(v.programmaticEvent.event) == 0x42
@@ -521,8 +715,17 @@ def test_handle_fields_take_the_driver_twin():
     v.launchCompletionEvent.event = runtime.cudaEvent_t(0x43)
     assert int(v.programmaticEvent.event) == 0x43   # one union
     p = runtime.cudaExternalSemaphoreSignalNodeParams()   # a counted array of handles
-    p.extSemArray = [runtime.cudaExternalSemaphore_t(3), 4, None]
-    assert p.numExtSems == 3 and [int(s) for s in p.extSemArray] == [3, 4, 0]
+    assert p.extSemArray == [] and p.numExtSems == 0
+    p.extSemArray = [runtime.cudaExternalSemaphore_t(3), driver.CUexternalSemaphore(4)]
+    assert p.numExtSems == 0   # the count is the caller's to set, as on NVIDIA's
+    p.numExtSems = 2
+    assert [int(s) for s in p.extSemArray] == [3, 4]
+    assert all(type(s) is runtime.cudaExternalSemaphore_t for s in p.extSemArray)
+    p.extSemArray = (runtime.cudaExternalSemaphore_t(7),)   # a tuple too; read: the items set
+    assert p.numExtSems == 2 and [int(s) for s in p.extSemArray] == [7]
+    for v in (None, 5, "ab"):
+        with pytest.raises(TypeError, match="extSemArray"):
+            p.extSemArray = v
     g = runtime.cudaConditionalNodeParams()
     g.handle = 11
     assert int(g.handle) == 11
@@ -594,6 +797,9 @@ def test_kernel_node_params():
 
 
 def test_launch_config_attrs_counted_by_num_attrs():
+    """attrs is a list of copies, as every list field (NVIDIA's have no
+    cudaLaunchConfig_t): numAttrs is the caller's to set, as NVIDIA's
+    counts of its other list fields are."""
     c = runtime.cudaLaunchConfig_t()
     assert c.attrs == [] and c.numAttrs == 0
     a = runtime.cudaLaunchAttribute()
@@ -603,15 +809,33 @@ def test_launch_config_attrs_counted_by_num_attrs():
     b.id = runtime.cudaLaunchAttributeID.cudaLaunchAttributePriority
     b.val.priority = 7
     c.attrs = [a, b]
+    assert c.numAttrs == 0   # assigning the list leaves the count alone
+    c.numAttrs = len(c.attrs)
     assert c.numAttrs == 2 and [x.id for x in c.attrs] == [a.id, b.id] and c.attrs[1].val.priority == 7
+    attrs_at = 40   # after gridDim, blockDim (12 bytes each), dynamicSmemBytes and stream
+    at = ctypes.c_void_p.from_address(c.getPtr() + attrs_at).value   # what C reads: our copy of the items
+    size = runtime.sizeof(runtime.cudaLaunchAttribute)
+    assert ctypes.string_at(at, 2 * size) == ctypes.string_at(a.getPtr(), size) + ctypes.string_at(b.getPtr(), size)
+    c.attrs[1].val.priority = 8   # an item read is a copy, as on NVIDIA's
+    assert c.attrs[1].val.priority == 7
     a.val.cooperative = 0   # copied
     assert c.attrs[0].val.cooperative == 1
     c.numAttrs = 99   # never read past our copy
     assert len(c.attrs) == 2
-    c.attrs = None
+    c.numAttrs = 1   # nor short of it: the items set
+    assert len(c.attrs) == 2
+    c.attrs = (a,)   # a tuple too
+    assert len(c.attrs) == 1 and c.numAttrs == 1 and c.attrs[0].val.cooperative == 0
+    c.attrs = []
+    assert c.attrs == [] and c.numAttrs == 1
+    c.numAttrs = 0
+    for v in (None, 5, "ab", b"ab"):
+        with pytest.raises(TypeError, match="attrs"):
+            c.attrs = v
+    for v in ([driver.CUlaunchAttribute()], [5], [a, None]):
+        with pytest.raises(TypeError, match=r"attrs\[\d\]"):
+            c.attrs = v
     assert c.attrs == [] and c.numAttrs == 0
-    with pytest.raises(TypeError, match=r"cudaLaunchConfig_t.attrs\[0\] must be cudaLaunchAttribute, not CUlaunchAttribute"):
-        c.attrs = [driver.CUlaunchAttribute()]
 
 
 def test_pointer_attributes_and_mem_pool_props():
@@ -632,26 +856,33 @@ def test_pointer_attributes_and_mem_pool_props():
     loc.id = 4
     p.location = loc
     assert p.location.id == 4 and p.location.type is runtime.cudaMemLocationType.cudaMemLocationTypeInvalid
-    assert p.reserved == bytes(len(p.reserved))   # unsigned char[]: bytes
+    assert not hasattr(p, "reserved") and not hasattr(a, "reserved")   # private, as NVIDIA's shows them not
     p.maxSize = 1 << 40
     assert p.maxSize == 1 << 40
+    r = runtime.cudaDevResource()   # unsigned char[]: bytes of its exact length
+    assert r._internal_padding == bytes(92)
+    r._internal_padding = b"\1" * 92
+    assert r._internal_padding == b"\1" * 92
+    with pytest.raises(ValueError, match="_internal_padding"):
+        r._internal_padding = b"\1" * 3
 
 
 def test_func_attributes_and_ipc_handles():
     f = runtime.cudaFuncAttributes()
     f.maxThreadsPerBlock, f.numRegs, f.ptxVersion = 1024, 32, 90
     assert (f.maxThreadsPerBlock, f.numRegs, f.ptxVersion) == (1024, 32, 90)
-    assert f.reserved == [0] * len(f.reserved)
+    assert not hasattr(f, "reserved")   # int[14], private as NVIDIA's shows it not
     for cls in (runtime.cudaIpcMemHandle_t, runtime.cudaIpcEventHandle_t):
+        # opaque, as NVIDIA's: no field, its 64 bytes through getPtr() (what another process is sent)
         h = cls()
-        assert h.reserved == bytes(64)
-        h.reserved = b"\xff" * 64
-        assert h.reserved == b"\xff" * 64 and memory(h) == b"\xff" * 64
-        h.reserved = [-1] * 64   # a list of ints, either signedness of char
-        with pytest.raises(ValueError, match="%s.reserved must be 64 bytes, got 3" % cls.__name__):
-            h.reserved = b"abc"
-        with pytest.raises(TypeError, match="reserved must be bytes, not str"):
-            h.reserved = "x" * 64
+        assert public_fields_of(cls) == [] and not hasattr(h, "reserved") and repr(h) == ""
+        assert runtime.sizeof(cls) == 64 and memory(h) == bytes(64)
+        ctypes.memset(h.getPtr(), 0xFF, 64)
+        assert memory(h) == b"\xff" * 64
+        with pytest.raises(AttributeError):
+            h.reserved = bytes(64)
+        same = cls(h.getPtr())   # a view of those bytes
+        assert same.getPtr() == h.getPtr() and memory(same) == b"\xff" * 64
 
 
 # --- views, keepalive, raw memory --------------------------------------------------
@@ -683,8 +914,15 @@ def test_pointer_fields_keep_their_target_alive():
     del m
     gc.collect()
     assert sys.getrefcount(buf) == before
-    with pytest.raises(TypeError, match="cudaPitchedPtr.ptr must be an int address, None, a handle, a struct or a buffer"):
-        p.ptr = "memory"
+    for v in ("memory", runtime.cudaExtent()):   # a struct is no address, as on NVIDIA's
+        with pytest.raises(TypeError, match="cudaPitchedPtr.ptr"):
+            p.ptr = v
+    for v in (-1, 2 ** 64):   # out of range: TypeError, as NVIDIA's
+        with pytest.raises(TypeError, match="cudaPitchedPtr.ptr"):
+            p.ptr = v
+    for v, want in ((runtime.cudaStream_t(5), 5), (1.5, 1), (IntLike(6), 6), (None, 0)):
+        p.ptr = v
+        assert p.ptr == want
 
 
 def test_ptr_views_raw_memory():
@@ -698,19 +936,27 @@ def test_ptr_views_raw_memory():
 
 
 def test_bad_values_never_crash():
-    """Every field of every class refuses values of the wrong kind with a
-    TypeError, ValueError or OverflowError (or takes them), never a crash."""
-    odd = (None, "text", 1.5, -1, 2 ** 70, [1, 2], b"\0", object())
+    """Every field of every class (private ones too) refuses values of the
+    wrong kind with a TypeError, ValueError, OverflowError or IndexError
+    (or takes them), never a crash; a read-only one with AttributeError."""
+    odd = (None, "text", 1.5, -1, 2 ** 70, [1, 2], (1, 2), b"\0", object(), IntLike(1), [None], [object()])
+    read_only = set()
     for name in ALL:
         cls = getattr(runtime, name)
         for field in fields_of(cls):
             for v in odd:
-                o = cls()
+                o = new(cls)
                 try:
                     setattr(o, field, v)
-                except BAD:
+                except BAD + (IndexError,):
                     pass
+                except AttributeError as e:
+                    assert "not writable" in str(e), (name, field, e)
+                    read_only.add((name, field))
                 repr(o)
+    assert {(n, f) for n, f in read_only if not n.startswith("CUuuid") and n != "cudaUUID_t"} == \
+        {("cudaConditionalNodeParams", "phGraph_out")}
+    assert ("CUuuid_st", "bytes") in read_only
 
 
 # --- structs through functions --------------------------------------------------------

@@ -58,7 +58,11 @@ STRUCT_PRELUDE = (
     "import ctypes\n"
     "OBJECT_DUNDERS = set(dir(object))\n"
     "S = %s.%s\n"
-    "FIELDS = sorted(n for n in dir(S()) if not n.startswith('_') and n != 'getPtr')\n")
+    "FIELDS = sorted(n for n in dir(S()) if not n.startswith('_') and n != 'getPtr')\n"
+    "def buffer_address(v):\n"
+    "    if isinstance(v, bytearray):\n"
+    "        return ctypes.addressof((ctypes.c_char * len(v)).from_buffer(v))\n"
+    "    return ctypes.cast(v, ctypes.c_void_p).value if isinstance(v, bytes) else None\n")
 
 
 def set_each(value):
@@ -70,12 +74,17 @@ def set_each(value):
 
     # each struct is kept until the case is observed: a field read may be
     # a view into its memory (NVIDIA's does not keep the struct alive)
+    # a pointer field given a buffer reads its address, which differs
+    # from process to process: observed as being that address
     return ("kept = []\n"
             "def set_and_read(f):\n"
             "    s = S()\n"
             "    kept.append(s)\n"
-            "    setattr(s, f, %s)\n"
-            "    return getattr(s, f)\n"
+            "    v = %s\n"
+            "    kept.append(v)\n"
+            "    setattr(s, f, v)\n"
+            "    r = getattr(s, f)\n"
+            "    return 'the address of the value' if type(r) is int and r and r == buffer_address(v) else r\n"
             "[(f, each(lambda: set_and_read(f))[0]) for f in FIELDS]" % value)
 
 

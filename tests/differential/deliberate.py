@@ -3,6 +3,8 @@ every entry says which cases may differ, how, and why.  Any difference not
 allowed here fails tests/test_differential.py.  Exception messages are never
 compared (harness.comparable): ours words some more clearly, the type is the
 same."""
+import re
+
 from differential.harness import Deliberate
 
 # Members whose __doc__ NVIDIA's 13.5.0 takes from somewhere other than the
@@ -82,3 +84,80 @@ TABLE.append(Deliberate(
     r"call nvrtc\.\w+ prog=driver\.\w+\(\)", ours_raises("TypeError", "nvrtcProgram"),
     "NVIDIA's passes int() of any handle object as a program, and NVRTC dereferences it (a CUstream(1) "
     "crashes); ours takes only an nvrtcProgram, an int or None"))
+
+
+def field_observations(seen):
+    """{field: observation} of a case that sets every field of a struct."""
+    items = seen.get("returns", {}).get("items")
+    if items is None or any(i.get("type") != "tuple" for i in items):
+        return None
+    return {i["items"][0]["repr"]: i["items"][1] for i in items}
+
+
+def fields_differ_only_where(allowed):
+    """A struct case whose fields that differ all differ as allowed(nvidia's, ours) says."""
+    def check(nvidia, ours):
+        a, b = field_observations(nvidia), field_observations(ours)
+        if a is None or b is None or a.keys() != b.keys():
+            return False
+        return all(a[f] == b[f] or allowed(a[f], b[f]) for f in a)
+    return check
+
+
+def struct_list_from_any_item(nvidia_field, our_field):
+    return nvidia_field.get("type") == "list" and our_field.get("repr") == "'raises TypeError'"
+
+
+def same_but_texts(a, b, pattern):
+    """a and b alike, but that where a's str or repr text matches `pattern`,
+    b's may be any (and so may b itself where that is a's whole observation
+    of a value: no items)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if "items" not in a and any(isinstance(a.get(k), str) and pattern.search(a[k]) for k in ("str", "repr")):
+            return True
+        return a.keys() == b.keys() and all(
+            (k in ("str", "repr") and isinstance(a[k], str) and pattern.search(a[k])) or
+            same_but_texts(a[k], b[k], pattern) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_but_texts(x, y, pattern) for x, y in zip(a, b))
+    return a == b
+
+
+def texts_differ_only(nvidia_text):
+    """Cases alike but for the str/repr texts of NVIDIA's that match `nvidia_text`."""
+    pattern = re.compile(nvidia_text)
+    return lambda nvidia, ours: same_but_texts(nvidia, ours, pattern)
+
+
+def nvidia_crashed(nvidia, ours):
+    return "crash" in nvidia and "crash" not in ours
+
+
+TABLE += [
+    Deliberate(r"struct .*", nvidia_crashed,
+               "NVIDIA's crashes the process setting a struct field from these values (a str, bytes or a list "
+               "of ints for a list of structs or handles); ours raises, or takes the value"),
+    Deliberate(r"struct .* fields = (\[0\]|\[0, 0\]|\(0,\)|b'x'|bytearray\(b'x'\))",
+               fields_differ_only_where(struct_list_from_any_item),
+               "a list of structs given items that are not structs: NVIDIA's copies whatever memory an int item "
+               "names, or the object's own, as a struct (garbage, or the crash above); ours raises TypeError"),
+    Deliberate(r"struct driver\.CUeglFrame(_st|_v1)?( fields = (HELD|FRESH))?",
+               texts_differ_only(r"raised TypeError>|'raises TypeError'"),
+               "NVIDIA's str and repr of CUeglFrame and its frame union raise TypeError; ours show the fields"),
+    Deliberate(r"struct driver\.CUDA_MEMCPY_BATCH_NODE_PARAMS(_V1|_V1_st)?( fields = .*)?",
+               texts_differ_only(r"<bound method \w+\.set_dsts_srcs"),
+               "set_dsts_srcs is a Cython method on NVIDIA's (repr '<bound method ...>'), a built-in one on ours"),
+]
+
+
+def handle_of_a_freed_struct(nvidia_field, our_field):
+    """NVIDIA's handle read from a struct since freed shows what its memory now holds; ours, 0."""
+    return (nvidia_field.get("type") == our_field.get("type") and "int" not in our_field and
+            re.fullmatch(r"<\w+ 0(x0)?>", our_field.get("repr", "")) is not None)
+
+
+TABLE += [
+    Deliberate(r"struct .* fields = HELD", fields_differ_only_where(handle_of_a_freed_struct),
+               "a handle read from a struct that is then freed: NVIDIA's is a view of the freed memory (it then "
+               "reads whatever is there); ours is a copy of the value"),
+]
