@@ -50,7 +50,7 @@ cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, P
     }
     for (int i = 0; i < spec->nparams; i++) {
         if (out[i] == NULL && i >= spec->nparams - spec->noptional) {
-            out[i] = Py_None;
+            out[i] = CB_OMITTED;
             continue;
         }
         if (out[i] == NULL) {
@@ -226,6 +226,21 @@ cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long
     return cb_arg_bits(o, lo, hi, out, spec, argi);
 }
 
+int
+cb_arg_typed_handle(PyObject *o, unsigned long long *out, CB_ARG)
+{
+    if (cb_is_handle(o)) {
+        *out = (unsigned long long)(uintptr_t)cb_handle_pointer(o);
+        return 0;
+    }
+    /* NVIDIA's reads the value at o.getPtr(): a plain int has none */
+    int has = PyObject_HasAttrString(o, "getPtr");   /* a struct: not its bytes, as NVIDIA's would read */
+    PyErr_Format(has ? PyExc_TypeError : PyExc_AttributeError,
+                 "%s() argument '%s': '%.200s' object has no attribute 'getPtr' (a handle object is needed)",
+                 spec->func, argname(spec, argi), Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 /* A float given where an address is taken: TypeError (see cb_args.h). */
 static int
 refuse_float_address(PyObject *o, CB_ARG)
@@ -308,6 +323,12 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
         b->len = -1;
         return 0;
     }
+    if (PyBytes_Check(o) && writable && nullable == CB_BUF_PYTHONIC) {
+        /* the pythonic modules write only into a writable buffer, as NVIDIA's */
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be a writable buffer, None or an int address, "
+                     "not bytes", spec->func, argname(spec, argi));
+        return -1;
+    }
     if (PyBytes_CheckExact(o)) {
         /* The empty and one-byte bytes objects are shared by the whole
          * interpreter (b" " * 1 is b" "): an output goes to scratch. */
@@ -318,7 +339,8 @@ cb_arg_buffer(PyObject *o, int writable, int nullable, cb_buf *b, CB_ARG)
     if (PyObject_CheckBuffer(o)) {
         if (PyObject_GetBuffer(o, &b->view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_C_CONTIGUOUS) < 0) {
             PyObject *e = PyErr_GetRaisedException();
-            PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a %scontiguous buffer: %S", spec->func,
+            PyErr_Format(nullable == CB_BUF_PYTHONIC ? PyExc_ValueError : PyExc_TypeError,
+                         "%s() argument '%s' must be a %scontiguous buffer: %S", spec->func,
                          argname(spec, argi), writable ? "writable " : "", e);
             Py_XDECREF(e);
             return -1;
@@ -488,14 +510,22 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
 {
     l->items = NULL;
     l->keep = NULL;
-    if (count < 0) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must not be negative, got %lld", spec->func,
-                     count_name, count);
+    if (o == Py_None && allow_str) {   /* the pythonic modules refuse None, as NVIDIA's */
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple of str or bytes, not None",
+                     spec->func, argname(spec, argi));
         return -1;
     }
     if (o == Py_None)   /* NULL, whatever the count says (as NVIDIA's) */
         return 0;
-    if (!PyList_Check(o) && !PyTuple_Check(o)) {
+    if (allow_str && PyLong_Check(o)) {   /* the address of the caller's array, as NVIDIA's takes it */
+        unsigned long long u;
+        if (cb_arg_ull(o, UINTPTR_MAX, &u, spec, argi) < 0)
+            return -1;
+        l->items = (const char **)(uintptr_t)u;
+        return 0;
+    }
+    /* a str is the list of its characters there, as NVIDIA's takes it */
+    if (!PyList_Check(o) && !PyTuple_Check(o) && !(allow_str && PyUnicode_Check(o))) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple of %s, not %.200s",
                      spec->func, argname(spec, argi), allow_str ? "str or bytes" : "bytes",
                      Py_TYPE(o)->tp_name);
@@ -505,7 +535,7 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(l->keep);
     if (n == 0)
-        return cb_arg_count_check(n, count, count_name, spec, argi);
+        return count < 0 ? 0 : cb_arg_count_check(n, count, count_name, spec, argi);
     if ((size_t)n <= sizeof l->inline_items / sizeof l->inline_items[0])
         l->items = l->inline_items;
     else if ((l->items = PyMem_Malloc((size_t)n * sizeof(char *))) == NULL) {
@@ -521,8 +551,9 @@ cb_arg_cstr_list(PyObject *o, long long count, const char *count_name, int allow
             goto fail;
         }
     }
-    /* every item is checked, then the first `count` are used (as NVIDIA's) */
-    if (cb_arg_count_check(n, count, count_name, spec, argi) < 0)
+    /* every item is checked, then the first `count` are used (as NVIDIA's);
+     * a negative count goes to the library, which refuses it */
+    if (count >= 0 && cb_arg_count_check(n, count, count_name, spec, argi) < 0)
         goto fail;
     return 0;
 fail:
@@ -533,7 +564,7 @@ fail:
 void
 cb_strlist_release(cb_strlist *l)
 {
-    if (l->items && l->items != l->inline_items)
+    if (l->items && l->items != l->inline_items && l->keep != NULL)   /* not the caller's array */
         PyMem_Free((void *)l->items);
     l->items = NULL;
     Py_CLEAR(l->keep);

@@ -17,7 +17,7 @@ typedef struct cb_argspec {
     const char *func;                 /* Python name of the function */
     const char *const *names;         /* its parameter names */
     int nparams;
-    int noptional;                    /* the last ones may be left out: they read as None */
+    int noptional;                    /* the last ones may be left out: they read as CB_OMITTED */
 } cb_argspec;
 
 /* Context every converter takes for its messages. */
@@ -28,6 +28,11 @@ typedef struct cb_argspec {
  * general form, named *_any, for everything else. */
 
 /* Fill out[0..nparams) from positional and keyword arguments (borrowed). */
+/* What an optional argument left out reads as (the length of an array the
+ * call fills: 0, as NVIDIA's default is; None given for it is a TypeError):
+ * a real object no caller means as a length. */
+#define CB_OMITTED Py_NotImplemented
+
 CB_INTERNAL int cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
                               PyObject *kwnames, PyObject **out);
 
@@ -221,6 +226,11 @@ CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *co
  * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
  * when `nullable`.  The pointer is borrowed from `o`. */
 #define CB_STR_ONLY 2
+/* The value of a typed set whose type is a handle class (cuMemPoolSetAttribute's
+ * cuuint64_t): as NVIDIA's, a handle object (any class: its value); a plain
+ * int or None is an AttributeError, a struct a TypeError. */
+CB_INTERNAL int cb_arg_typed_handle(PyObject *o, unsigned long long *out, CB_ARG);
+
 CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, PyObject **copy, CB_ARG);
 
 /* A list or tuple of exactly `count` C strings (None when count is 0). */

@@ -538,3 +538,14 @@ cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twi
     PyType_Modified((PyTypeObject *)type);
     return (PyTypeObject *)type;
 }
+
+PyObject *
+cb_driver_uint64(unsigned long long value)
+{
+    PyObject *cls = cb_import_attr("cuda.bindings.driver", "cuuint64_t");
+    PyObject *v = cls != NULL ? PyLong_FromUnsignedLongLong(value) : NULL;
+    PyObject *h = v != NULL ? PyObject_CallOneArg(cls, v) : NULL;
+    Py_XDECREF(v);
+    Py_XDECREF(cls);
+    return h;
+}

@@ -55,6 +55,9 @@ cb_handle_accepts(PyObject *o, PyTypeObject *type)
            (type->tp_base != &PyBaseObject_Type && PyObject_TypeCheck(o, type->tp_base));
 }
 CB_INTERNAL int cb_is_handle(PyObject *o);
+/* cuda.bindings.driver.cuuint64_t(value): what NVIDIA's runtime gives for a
+ * value its docs type cuuint64_t (a pool's release threshold). */
+CB_INTERNAL PyObject *cb_driver_uint64(unsigned long long value);
 /* The kind of a class this package made (not a subclass), else -1. */
 CB_INTERNAL int cb_handle_class_kind(PyObject *cls);
 /* The stored value as an address (for any kind). */

@@ -613,28 +613,62 @@ cb_raise_unsupported_key(PyObject *module, int idx, long long key)
     Py_XDECREF(member);
 }
 
+/* The key of a value typed by it (cuPointerGetAttribute's attribute, a
+ * pool attribute, a handle type), in the order NVIDIA's checks it (observed;
+ * gen/overrides.py TYPED_KEY_ORDER): None is a TypeError; then int() of it
+ * (ValueError for "x", OverflowError) for CB_KEY_INT_FIRST and CB_KEY_INT;
+ * then, but for CB_KEY_INT, its .value (AttributeError for a plain int), a
+ * member of any enum taken by value; a value its own enum does not name is
+ * a TypeError. */
 int
-cb_arg_enum_key(PyObject *module, int idx, PyObject *o, long long *out, CB_ARG)
+cb_arg_enum_key(PyObject *module, int idx, PyObject *o, int order, long long *out, CB_ARG)
 {
-    PyObject *type = PyLong_CheckExact(o) ? NULL : cb_enum_type(module, idx);
-    if (type != NULL && PyObject_TypeCheck(o, (PyTypeObject *)type)) {
-        Py_DECREF(type);
-        return cb_arg_enum(o, out, spec, argi);
-    }
-    Py_XDECREF(type);
-    if (PyErr_Occurred())
+    if (o == Py_None) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an enum member, not None", spec->func,
+                     spec->names[argi]);
         return -1;
+    }
+    long long x = 0;
+    if (order != CB_KEY_VALUE_FIRST) {
+        PyObject *n = PyNumber_Long(o);
+        if (n == NULL) {   /* int()'s own error type, naming the argument */
+            PyObject *e = PyErr_GetRaisedException();
+            PyErr_Format((PyObject *)Py_TYPE(e), "%s() argument '%s': %S", spec->func, spec->names[argi], e);
+            Py_DECREF(e);
+            return -1;
+        }
+        x = PyLong_AsLongLong(n);
+        Py_DECREF(n);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        if (order == CB_KEY_INT) {
+            *out = x;
+            return 0;
+        }
+    }
     PyObject *value = PyObject_GetAttrString(o, "value");   /* AttributeError, as NVIDIA's */
     if (value == NULL)
         return -1;
+    x = PyLong_Check(value) ? PyLong_AsLongLong(value) : -1;
     Py_DECREF(value);
-    PyObject *name = PyObject_GetAttrString(o, "name");
-    if (name == NULL) {
-        PyErr_Clear();
-        name = PyObject_Str(o);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    PyObject *member = cb_enum_member(module, idx, x);
+    if (member == NULL)
+        return -1;
+    int named = !PyLong_CheckExact(member);
+    Py_DECREF(member);
+    if (!named) {
+        PyObject *name = PyObject_GetAttrString(o, "name");
+        if (name == NULL) {
+            PyErr_Clear();
+            name = PyObject_Str(o);
+        }
+        if (name != NULL)
+            PyErr_Format(PyExc_TypeError, "Unsupported attribute: %S", name);
+        Py_XDECREF(name);
+        return -1;
     }
-    if (name != NULL)
-        PyErr_Format(PyExc_TypeError, "Unsupported attribute: %S", name);
-    Py_XDECREF(name);
-    return -1;
+    *out = x;
+    return 0;
 }

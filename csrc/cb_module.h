@@ -164,6 +164,8 @@ CB_INTERNAL void cb_raise_unsupported_key(PyObject *module, int idx, long long k
  * NVIDIA's reads it: a member of enum `idx`; anything without a `value`
  * attribute (a plain int too) raises AttributeError, and a member of another
  * enum TypeError ("Unsupported attribute"). */
-CB_INTERNAL int cb_arg_enum_key(PyObject *module, int idx, PyObject *o, long long *out, CB_ARG);
+/* The order in which NVIDIA's checks the key of a typed value. */
+enum cb_key_order { CB_KEY_VALUE_FIRST, CB_KEY_INT_FIRST, CB_KEY_INT };
+CB_INTERNAL int cb_arg_enum_key(PyObject *module, int idx, PyObject *o, int order, long long *out, CB_ARG);
 
 #endif

@@ -8,7 +8,7 @@ call into csrc/.
 from . import emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
-from .model import INT_TYPES
+from .model import DRIVER_U64, INT_TYPES
 from .pytypes import docstring
 
 
@@ -72,8 +72,9 @@ class Shim:
             self.temps.add("ll" if signed else "ull")
             if k == "enum" and not self.pythonic and self.is_typed_key(a):
                 self.needs_state = True
-                self.convert.append("if (cb_arg_enum_key(module, %d, %s, &ll, %s) < 0)\n        goto exit;\n"
-                                    "    c_%s = (%s)ll;" % (self.m.enum_index(a.enum), i, ctx, a.name, T))
+                order = "CB_KEY_" + overrides.TYPED_KEY_ORDER.get(self.b.name, "VALUE_FIRST")
+                self.convert.append("if (cb_arg_enum_key(module, %d, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
+                                    "    c_%s = (%s)ll;" % (self.m.enum_index(a.enum), i, order, ctx, a.name, T))
             elif k != "int" and not self.pythonic:   # int(value), as NVIDIA's takes an enum
                 self.convert.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
                                     "    c_%s = (%s)ll;" % (i, ctx, a.name, T))
@@ -159,8 +160,8 @@ class Shim:
             if k in ("handle_int", "inout_value"):
                 call = "cb_arg_handle_value(%s, %s, %s, %s, &ull, %s)" % (
                     i, self.handle_type(a), lo if signed else "0", hi, ctx)
-            else:  # the length of an array the call fills: None reads as 0
-                call = "(%s == Py_None ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
+            else:  # the length of an array the call fills: left out, 0 (None is refused, as NVIDIA's)
+                call = "(%s == CB_OMITTED ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
             self.convert.append("if (%s < 0)\n        goto exit;\n    c_%s = (%s)ull;"
                                 % (call, a.name, a.handle or a.int_type))
         elif k in ("struct_in", "struct_val"):
@@ -479,6 +480,8 @@ class Shim:
         if kind:
             return "        return cb_handle_new(cb_handle_class(module, st, HANDLE_%s), (void *)(uintptr_t)*(const %s *)v);\n" % (
                 ctype, ctype)
+        if ctype == DRIVER_U64:   # the driver's class, as NVIDIA's runtime gives it
+            return "        return cb_driver_uint64(*(const unsigned long long *)v);\n"
         if ctype == "void *":
             return "        return PyLong_FromVoidPtr(*(void *const *)v);\n"
         if m.is_enum(CType(ctype)):  # an attribute valued by an enum (CUmemAllocationType)
@@ -495,7 +498,15 @@ class Shim:
                     "            cb_arg_struct(o, cls, 0, &vp, spec, argi) < 0)\n"
                     "            return -1;\n        memcpy(v, vp, sizeof(%s));\n        return 0;\n" % (ctype, ctype))
         kind = m.handle_kind(ctype)
-        if kind == "pointer" or ctype == "void *":
+        if ctype == "bool":   # truthiness, as NVIDIA's; an unsigned int 0 or 1
+            return ("        if ((ull = (unsigned long long)PyObject_IsTrue(o)) == (unsigned long long)-1)\n"
+                    "            return -1;\n        *(unsigned int *)v = (unsigned int)ull;\n        return 0;\n")
+        if kind or ctype == DRIVER_U64:   # a handle object, as NVIDIA's reads it at getPtr()
+            T = "unsigned long long" if ctype == DRIVER_U64 else ctype
+            store = "*(void **)v = (void *)(uintptr_t)ull" if kind == "pointer" else "*(%s *)v = (%s)ull" % (T, T)
+            return ("        if (cb_arg_typed_handle(o, &ull, spec, argi) < 0)\n            return -1;\n"
+                    "        %s;\n        return 0;\n" % store)
+        if ctype == "void *":
             return ("        if (cb_arg_address(o, &vp, spec, argi) < 0)\n            return -1;\n"
                     "        *(void **)v = vp;\n        return 0;\n")
         if m.is_enum(CType(ctype)):
@@ -527,7 +538,8 @@ class Shim:
             body.append("    " + call)
             body.append("    if (text == NULL && PyErr_Occurred())\n        goto exit;")
             if self.pythonic:  # the text alone, as str
-                body.append("    (void)module;\n    result = cb_str_or_none(text);")
+                # no text (an unknown status) is '', as NVIDIA's decodes it
+                body.append("    (void)module;\n    result = cb_str_or_none(text != NULL ? text : \"\");")
             else:
                 body.append("    result = cb_pack(2, %s, cb_bytes_or_none(text));"
                             % self.enum_member(status_idx, self.lib.success))
@@ -599,7 +611,7 @@ py_%(name)s(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject 
 
 
 def optional_count(b):
-    """Trailing inputs that may be left out: lengths of arrays the call fills (None reads as 0)."""
+    """Trailing inputs that may be left out: lengths of arrays the call fills (0 then)."""
     n = 0
     for a in reversed(b.inputs):
         if a.kind != "inout_count":
@@ -611,7 +623,7 @@ def optional_count(b):
 def method_doc(model, b):
     optional = optional_count(b)
     sig = "%s($module%s)\n--\n\n" % (b.pyname, "".join(
-        ", " + a.pyname + ("=None" if i >= len(b.inputs) - optional else "") for i, a in enumerate(b.inputs)))
+        ", " + a.pyname + ("=0" if i >= len(b.inputs) - optional else "") for i, a in enumerate(b.inputs)))
     return c_string(sig + docstring(model, b))
 
 

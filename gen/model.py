@@ -47,6 +47,9 @@ INT_TYPES = {
 }
 
 _DRIVER_INT_NAMES = {"cuuint64_t": "unsigned long long", "cuuint32_t": "unsigned int"}
+# A typed value the runtime's docs type as cuda.h's cuuint64_t, which its
+# headers lack: NVIDIA's runtime gives and takes the driver's class for it.
+DRIVER_U64 = "driver cuuint64_t"
 
 _NULLABLE_DOC = re.compile(r"can be NULL|\bnull\b|\boptional\b", re.I)
 
@@ -270,7 +273,8 @@ class Model:
         if table is None:
             table = dict(re.findall(r"((?:CU_|cuda)\w+):?\s*\(value type = ([\w ]+?)\s*\)", f.doc.text or ""))
             # the runtime's docs name cuda.h's fixed-width types, which its headers lack
-            table = {k: v if v in self.h.typedefs else _DRIVER_INT_NAMES.get(v, v) for k, v in table.items()}
+            table = {k: v if v in self.h.typedefs else DRIVER_U64 if v == "cuuint64_t" else _DRIVER_INT_NAMES.get(v, v)
+                     for k, v in table.items()}
         members = {m.name for e in self.h.enums.values() for m in e.members}
         out = {k: v for k, v in table.items() if k in members}
         out[""] = default
@@ -432,8 +436,9 @@ class Model:
                 a.kind, a.size_arg = "buffer_in", size
             elif inner.base == "char" and t.const:
                 a.kind = "cstr"
-                a.nullable = bool(_NULLABLE_DOC.search(p.doc or "")) or \
-                    p.name in overrides.NULLABLE_STRINGS.get(f.name, ())
+                a.nullable = (bool(_NULLABLE_DOC.search(p.doc or "")) or
+                              p.name in overrides.NULLABLE_STRINGS.get(f.name, ())) and \
+                    p.name not in overrides.NOT_NULLABLE_STRINGS.get(f.name, ())
             elif inner.base == "char" and out and self.lib.style == "tuple" and (
                     self.count_param(f, i) or p.name in overrides.FIXED_LENGTHS.get(f.name, {})):
                 a.kind, a.count = "out_chars", self.count_param(f, i)

@@ -36,6 +36,12 @@ PYTHONIC_NAMES = {"nvFatbinDestroy": {"handle_indirect": "handle"}}
 NULLABLE_STRINGS = {
     "nvJitLinkAddData": {"name"},
 }
+# ... and those NVIDIA's refuses None for although the doc says it may be
+# NULL (observed): function -> {parameter}.
+NOT_NULLABLE_STRINGS = {
+    "nvrtcCreateProgram": {"name"},
+    "cuLinkAddData": {"name"},
+}
 
 # Calls that return at once: the Python layer keeps the GIL around them,
 # because releasing and taking it back (about 20 ns) costs more than the
@@ -415,6 +421,7 @@ TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     # an array of values, one per attribute of `attributes` (count numAttributes)
     "cuPointerGetAttributes": ("data", "attributes", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
+    "cuPointerSetAttribute": ("value", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     "cuMemPoolGetAttribute": ("value", "attr", None, "cuuint64_t"),
     "cuMemPoolSetAttribute": ("value", "attr", None, "cuuint64_t"),
     "cuDeviceGetGraphMemAttribute": ("value", "attr", {}, "cuuint64_t"),
@@ -425,7 +432,8 @@ TYPED_VALUES = {
     "cudaMemPoolGetAttribute": ("value", "attr", None, "unsigned long long"),
     "cudaMemPoolSetAttribute": ("value", "attr", None, "unsigned long long"),
     "cudaDeviceGetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
-    "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
+    # NVIDIA's takes the driver's cuuint64_t here (model.DRIVER_U64), and gives an int back
+    "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, "driver cuuint64_t"),
     "cudaMemPoolExportToShareableHandle": ("shareableHandle", "handleType", _RT_SHAREABLE_HANDLE_TYPES, "int"),
     "cuLogicalEndpointExport": ("handle", "handleType",
                                 {"CU_LOGICAL_ENDPOINT_IPC_HANDLE_TYPE_FABRIC": "CUlogicalEndpointFabricHandle"}, "int"),
@@ -435,6 +443,18 @@ TYPED_VALUES = {
     "cudaMemRangeGetAttributes": ("data", "attributes", _RT_MEM_RANGE_TYPES, "int"),
     "cuCoredumpGetAttribute": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
     "cuCoredumpGetAttributeGlobal": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
+}
+
+# The order in which NVIDIA's checks the key of a typed value (observed;
+# csrc/cb_module.c cb_arg_enum_key): its .value first (the default), int()
+# of it first (INT_FIRST), or int() of it only (INT).  function -> order.
+TYPED_KEY_ORDER = {
+    **{f: "INT_FIRST" for f in ("cuMemPoolGetAttribute", "cuMemPoolSetAttribute", "cuDeviceGetGraphMemAttribute",
+                                "cuDeviceSetGraphMemAttribute", "cuCoredumpGetAttribute", "cuCoredumpGetAttributeGlobal",
+                                "cuCoredumpSetAttribute", "cuCoredumpSetAttributeGlobal", "cudaMemPoolGetAttribute",
+                                "cudaMemPoolSetAttribute", "cudaDeviceGetGraphMemAttribute",
+                                "cudaDeviceSetGraphMemAttribute")},
+    "cuMemGetHandleForAddressRange": "INT", "cuLogicalEndpointExport": "INT",
 }
 
 # The size in bytes of a typed value (TYPED_VALUES) whose room the caller

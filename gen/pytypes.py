@@ -24,8 +24,9 @@ def arg_type(model, a):
             return "str"
         return "bytes | None" if a.nullable else "bytes"
     if k == "cstr_list":
-        item = "str | bytes" if pythonic else "bytes"
-        return "list[%s] | tuple[%s, ...] | None" % (item, item)
+        if pythonic:   # as NVIDIA's: a str is its characters, an int the address of an array
+            return "list[str | bytes] | tuple[str | bytes, ...] | str | int"
+        return "list[bytes] | tuple[bytes, ...] | None"
     if k == "buffer_out":
         return "bytearray | bytes | memoryview | int" + (" | None" if pythonic else "")
     if k == "buffer_in":
@@ -72,7 +73,7 @@ def arg_type(model, a):
     if k == "kernel_params":
         return "tuple[Sequence, Sequence] | int | None"
     if k == "inout_count":
-        return "int | None"
+        return "int"
     if k == "inout_value":
         return "%s | int | None" % a.handle if a.pyname else a.handle
     if k == "out_size_of":

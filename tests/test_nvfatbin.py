@@ -45,7 +45,9 @@ def test_ptx_cubin_and_ltoir_in_one_fatbin():
 
 
 def test_options_as_bytes_tuple_or_none():
-    for options, count in ((None, 0), ((), 0), ((b"-64",), 1), ([b"-64", "-compress=true"], 2)):
+    with pytest.raises(TypeError, match="options"):   # None is refused, as NVIDIA's
+        nvfatbin.create(None, 0)
+    for options, count in ((0, 0), ((), 0), ((b"-64",), 1), ([b"-64", "-compress=true"], 2)):
         handle = nvfatbin.create(options, count)
         nvfatbin.destroy(handle)
 
@@ -71,7 +73,7 @@ def test_errors_are_exceptions_with_status():
 
 def test_result_enum_and_error_strings():
     assert nvfatbin.Result.SUCCESS == 0 and nvfatbin.Result(8) is nvfatbin.Result.ERROR_UNRECOGNIZED_OPTION
-    assert nvfatbin.get_error_string(nvfatbin.Result.SUCCESS) is None   # the library returns NULL
+    assert nvfatbin.get_error_string(nvfatbin.Result.SUCCESS) == ""   # the library returns NULL: '', as NVIDIA's
     for r in list(nvfatbin.Result)[1:]:
         text = nvfatbin.get_error_string(r)
         assert isinstance(text, str) and text

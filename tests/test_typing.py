@@ -39,7 +39,7 @@ def test_a_wrong_call_is_caught(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from cuda.bindings import driver, nvvm\n"
                    "driver.cuMemAlloc('a lot')\n"
-                   "nvvm.compile_program(nvvm.create_program(), 1, 5)\n"
+                   "nvvm.compile_program(nvvm.create_program(), 1, 5.5)\n"
                    "x: bytes = driver.cuInit(0)\n")
     r = run_mypy(["mypy", "--strict", str(bad)], tmp_path)
     assert r.returncode == 1

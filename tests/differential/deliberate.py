@@ -161,3 +161,20 @@ TABLE += [
                "a handle read from a struct that is then freed: NVIDIA's is a view of the freed memory (it then "
                "reads whatever is there); ours is a copy of the value"),
 ]
+
+TABLE += [
+    Deliberate(r"call (nvjitlink|nvvm|nvfatbin)\.\w+ options=(\[1\]|b'x'|bytearray\(4\))",
+               ours_raises("TypeError", "options"),
+               "a list of options holding ints (bytes and bytearray iterate as ints): NVIDIA's passes each as the "
+               "address of a C string (the library reads it when the count reaches it: a crash); ours takes "
+               "str and bytes items only"),
+    Deliberate(r"call (nvjitlink|nvvm|nvfatbin)\.\w+ (handle|prog)=-1", ours_raises("OverflowError", ""),
+               "a handle of the pythonic modules given as -1: NVIDIA's passes it to the library, which "
+               "dereferences it (nvvm.compile_program crashes) or refuses it; ours refuses a negative handle"),
+]
+
+TABLE += [
+    Deliberate(r"call nvrtc\.nvrtcSetFlowCallback callback=(b'x'|bytearray\(4\))", ours_raises("TypeError", ""),
+               "a buffer given as a callback: NVIDIA's takes its address as the function NVRTC calls (running "
+               "the buffer's bytes); ours takes a callable, a function-pointer handle, an int address or None"),
+]
