@@ -177,13 +177,14 @@ cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_A
     return rc;
 }
 
-/* As NVIDIA's takes the resources of cuGraphicsMapResources: one handle of
- * the element's class (an array of one), an int address of an array (the
- * caller's: `count` of them), None, or a list as cb_arg_array takes it. */
+/* As NVIDIA's takes the resources of cuGraphicsMapResources: one handle or
+ * struct of the element's class (an array of one), an int address of an
+ * array of handles (the caller's: `count` of them), None, or a list as
+ * cb_arg_array takes it. */
 int
 cb_arg_array_or_one(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG)
 {
-    if (e->kind == CB_ELEM_HANDLE && e->type != NULL && item_class_ok(o, e)) {
+    if ((e->kind == CB_ELEM_HANDLE || e->kind == CB_ELEM_STRUCT) && e->type != NULL && item_class_ok(o, e)) {
         PyObject *one = PyTuple_Pack(1, o);
         if (one == NULL)
             return -1;
@@ -191,7 +192,7 @@ cb_arg_array_or_one(PyObject *o, const cb_elem *e, long long count, cb_array *ar
         Py_DECREF(one);
         return rc;
     }
-    if (PyLong_Check(o)) {
+    if (PyLong_Check(o) && e->kind == CB_ELEM_HANDLE) {   /* NVIDIA's takes no address of structs */
         unsigned long long u;
         if (cb_arg_ull(o, UINTPTR_MAX, &u, spec, argi) < 0)
             return -1;

@@ -39,8 +39,9 @@ typedef struct cb_array {
  * once every argument is converted. */
 CB_INTERNAL int cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG);
 
-/* The same, or one handle of the element's class, or an int address of
- * `count` elements (cuGraphicsMapResources' resources, as NVIDIA's takes them). */
+/* The same, or one handle or struct of the element's class, or an int
+ * address of `count` elements (cuGraphicsMapResources' resources, as
+ * NVIDIA's takes them). */
 CB_INTERNAL int cb_arg_array_or_one(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_ARG);
 
 /* Room for n elements the call will fill, zeroed (ptr NULL when n is 0). */

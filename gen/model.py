@@ -477,6 +477,7 @@ class Model:
                 else:
                     a.count = self.count_param(f, i)
                     a.kind = "struct_array" if a.count else "struct_in"
+                    a.one_or_array = a.count is not None and overrides.ONE_OR_ARRAY.get(f.name) == p.name
             elif self.is_enum(inner):
                 a.enum = inner.base
                 if out:

@@ -75,6 +75,7 @@ PY_NAMES = {"from": "from_", "type": "typename", "len": "length", "bytes": "numb
 # Array parameters whose length parameter no naming rule finds:
 # function -> {array parameter: count parameter}; None: not an array at all.
 ARRAY_COUNTS = {
+    "cuMipmappedArrayCreate": {"pMipmappedArrayDesc": None},   # one descriptor; numMipmapLevels is no count
     "cuDevSmResourceSplitByCount": {"result": "nbGroups"},
     "cuGLGetDevices": {"pCudaDevices": "cudaDeviceCount"},
     "cuStreamGetCaptureInfo": {"edgeData_out": "numDependencies_out"},
@@ -324,10 +325,11 @@ POINTEE_FIELDS = {("CUmemDecompressParams_st", "dstActBytes")}
 # (observed; as every member named kernelParams): (class, member).
 KERNEL_PARAMS_FIELDS = {("cudaMemcpyBatchNodeParams", "dsts"), ("cudaMemcpyBatchNodeParams", "srcs")}
 
-# Handle arrays NVIDIA's takes as one handle (its docs type them so), an
-# int address or None; ours takes a list too: function -> parameter.
+# Handle and struct arrays NVIDIA's takes as one object (its docs type them
+# so), an int address or None; ours takes a list too: function -> parameter.
 ONE_OR_ARRAY = {f: "resources" for f in ("cuGraphicsMapResources", "cuGraphicsUnmapResources",
                                          "cudaGraphicsMapResources", "cudaGraphicsUnmapResources")}
+ONE_OR_ARRAY["cuMemBatchDecompressAsync"] = "paramsArray"
 
 # Runtime handle classes of a driver C type that NVIDIA's makes classes of
 # their own, not subclasses of the driver's (it subclasses only the older

@@ -178,3 +178,12 @@ TABLE += [
                "a buffer given as a callback: NVIDIA's takes its address as the function NVRTC calls (running "
                "the buffer's bytes); ours takes a callable, a function-pointer handle, an int address or None"),
 ]
+
+TABLE += [
+    Deliberate(r"call (driver\.cuMemBatchDecompressAsync paramsArray|(driver\.cuGraphics|runtime\.cudaGraphics)"
+               r"(Map|Unmap)Resources resources)=\[.*\]",
+               lambda nvidia, ours: nvidia.get("raises", "").endswith("TypeError") and "raises" not in ours
+               or ours.get("raises", "").endswith("FunctionNotFoundError"),
+               "NVIDIA's takes one struct or handle where the C call takes an array of `count`; ours takes "
+               "that, or a list of them"),
+]
