@@ -227,6 +227,17 @@ cb_arg_handle_value(PyObject *o, PyTypeObject *type, long long lo, unsigned long
 }
 
 int
+cb_arg_handle_object(PyObject *o, PyTypeObject *type, CB_ARG)
+{
+    if (o == Py_None || (type != NULL && PyObject_TypeCheck(o, type)))
+        return 0;
+    if (type != NULL)
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s or None, not %.200s", spec->func,
+                     argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+int
 cb_arg_typed_handle(PyObject *o, unsigned long long *out, CB_ARG)
 {
     if (cb_is_handle(o)) {

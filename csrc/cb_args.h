@@ -226,6 +226,10 @@ CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *co
  * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
  * when `nullable`.  The pointer is borrowed from `o`. */
 #define CB_STR_ONLY 2
+/* 0 where o is None or of handle class `type` (NULL: its making failed), as
+ * NVIDIA's takes some handles (log iterators); else -1 with TypeError set. */
+CB_INTERNAL int cb_arg_handle_object(PyObject *o, PyTypeObject *type, CB_ARG);
+
 /* The value of a typed set whose type is a handle class (cuMemPoolSetAttribute's
  * cuuint64_t): as NVIDIA's, a handle object (any class: its value); a plain
  * int or None is an AttributeError, a struct a TypeError. */

@@ -160,6 +160,8 @@ class Shim:
             if k in ("handle_int", "inout_value"):
                 call = "cb_arg_handle_value(%s, %s, %s, %s, &ull, %s)" % (
                     i, self.handle_type(a), lo if signed else "0", hi, ctx)
+                if a.name in overrides.HANDLE_OBJECTS_ONLY.get(self.b.name, ()):
+                    call = "(cb_arg_handle_object(%s, %s, %s) < 0 ? -1 : %s)" % (i, self.handle_type(a), ctx, call)
             else:  # the length of an array the call fills: left out, 0 (None is refused, as NVIDIA's)
                 call = "(%s == CB_OMITTED ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
             self.convert.append("if (%s < 0)\n        goto exit;\n    c_%s = (%s)ull;"

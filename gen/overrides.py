@@ -325,6 +325,11 @@ POINTEE_FIELDS = {("CUmemDecompressParams_st", "dstActBytes")}
 # (observed; as every member named kernelParams): (class, member).
 KERNEL_PARAMS_FIELDS = {("cudaMemcpyBatchNodeParams", "dsts"), ("cudaMemcpyBatchNodeParams", "srcs")}
 
+# Handle arguments NVIDIA's takes as an object of their class or None only
+# (observed: an int is a TypeError): function -> {parameter}.
+HANDLE_OBJECTS_ONLY = {f: {"iterator"} for f in ("cuLogsDumpToFile", "cuLogsDumpToMemory", "cudaLogsDumpToFile",
+                                                 "cudaLogsDumpToMemory")}
+
 # Handle and struct arrays NVIDIA's takes as one object (its docs type them
 # so), an int address or None; ours takes a list too: function -> parameter.
 ONE_OR_ARRAY = {f: "resources" for f in ("cuGraphicsMapResources", "cuGraphicsUnmapResources",
