@@ -27,12 +27,12 @@ typedef struct cb_argspec {
  * arguments, a small exact int, an exact handle class) and call their
  * general form, named *_any, for everything else. */
 
-/* Fill out[0..nparams) from positional and keyword arguments (borrowed). */
 /* What an optional argument left out reads as (the length of an array the
  * call fills: 0, as NVIDIA's default is; None given for it is a TypeError):
  * a real object no caller means as a length. */
 #define CB_OMITTED Py_NotImplemented
 
+/* Fill out[0..nparams) from positional and keyword arguments (borrowed). */
 CB_INTERNAL int cb_unpack_any(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
                               PyObject *kwnames, PyObject **out);
 
@@ -222,10 +222,6 @@ CB_INTERNAL PyObject *cb_arg_items(PyObject *o);
 #define CB_ANY_LENGTH LLONG_MIN
 CB_INTERNAL int cb_arg_count_check(Py_ssize_t n, long long count, const char *count_name, CB_ARG);
 
-/* A C string: bytes (no embedded NUL), str too when `allow_str`, only str
- * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
- * when `nullable`.  The pointer is borrowed from `o`. */
-#define CB_STR_ONLY 2
 /* 0 where o is None or of handle class `type` (NULL: its making failed), as
  * NVIDIA's takes some handles (log iterators); else -1 with TypeError set. */
 CB_INTERNAL int cb_arg_handle_object(PyObject *o, PyTypeObject *type, CB_ARG);
@@ -235,6 +231,12 @@ CB_INTERNAL int cb_arg_handle_object(PyObject *o, PyTypeObject *type, CB_ARG);
  * int or None is an AttributeError, a struct a TypeError. */
 CB_INTERNAL int cb_arg_typed_handle(PyObject *o, unsigned long long *out, CB_ARG);
 
+/* A C string: bytes (no embedded NUL), str too when `allow_str`, only str
+ * when it is CB_STR_ONLY (the pythonic modules' names, as NVIDIA's), None
+ * when `nullable`; where `copy` is given, a bytearray too, copied into a new
+ * bytes object left there for the caller to release.  The pointer is
+ * borrowed from `o` (or *copy). */
+#define CB_STR_ONLY 2
 CB_INTERNAL int cb_arg_cstr(PyObject *o, int nullable, int allow_str, const char **out, PyObject **copy, CB_ARG);
 
 /* A list or tuple of exactly `count` C strings (None when count is 0). */

@@ -160,11 +160,9 @@ CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
  * value has no type in the call's table (NAME: the member's, else the int). */
 CB_INTERNAL void cb_raise_unsupported_key(PyObject *module, int idx, long long key);
 
-/* The key of a typed value (cuPointerGetAttribute's attribute), read as
- * NVIDIA's reads it: a member of enum `idx`; anything without a `value`
- * attribute (a plain int too) raises AttributeError, and a member of another
- * enum TypeError ("Unsupported attribute"). */
-/* The order in which NVIDIA's checks the key of a typed value. */
+/* The key of a typed value (cuPointerGetAttribute's attribute), checked in
+ * `order` (cb_key_order), as NVIDIA's checks it for that call: a value enum
+ * `idx` does not name is a TypeError ("Unsupported attribute"). */
 enum cb_key_order { CB_KEY_VALUE_FIRST, CB_KEY_INT_FIRST, CB_KEY_INT };
 CB_INTERNAL int cb_arg_enum_key(PyObject *module, int idx, PyObject *o, int order, long long *out, CB_ARG);
 

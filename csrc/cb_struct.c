@@ -430,12 +430,13 @@ module_of(PyObject *self)
 
 /* The C type NVIDIA's converts an enum field through: unsigned int where the
  * C compiler makes it so (no negative member); the runtime's converts a
- * single field through a C int, an array's items as the C enum. */
+ * single field through a C int, an array's items (and every read) as the C
+ * enum. */
 static int
-enum_is_unsigned(PyObject *module, int ref, int in_array)
+enum_is_unsigned(PyObject *module, int ref, int as_c_enum)
 {
     int u = cb_get_state(module)->def->enums[ref].c_unsigned;
-    return u == CB_ENUM_UNSIGNED || (u == CB_ENUM_UNSIGNED_ITEMS && in_array);
+    return u == CB_ENUM_UNSIGNED || (u == CB_ENUM_UNSIGNED_ITEMS && as_c_enum);
 }
 
 /* The member of value x, or ValueError as NVIDIA's raises for a value its
@@ -457,8 +458,9 @@ get_enum(PyObject *self, const cb_field_def *f, const char *p)
     PyObject *module = module_of(self);
     if (module == NULL)
         return NULL;
-    long long x = enum_is_unsigned(module, f->ref, 1) ? (long long)cb_load_unsigned(p, f->size)
-                                                      : cb_load_signed(p, f->size);
+    int as_c_enum = 1;
+    long long x = enum_is_unsigned(module, f->ref, as_c_enum) ? (long long)cb_load_unsigned(p, f->size)
+                                                              : cb_load_signed(p, f->size);
     return enum_member_or_error(module, f->ref, x);
 }
 
@@ -878,10 +880,8 @@ set_array(PyObject *self, const cb_field_def *f, char *dst, PyObject *v)
     int listed = f->kind == CB_FIELD_STRUCT || f->kind == CB_FIELD_ADDRESS ||
                  (ht != NULL && cb_handle_class_kind((PyObject *)ht) == CB_HANDLE_POINTER);
     PyObject *seq = listed && !PyList_Check(v) ? NULL : PySequence_Tuple(v);
-    if (seq == NULL && !PyErr_Occurred())
-        PyErr_SetNone(PyExc_TypeError);
     if (seq == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_TypeError))
+        if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_TypeError))
             return -1;
         PyErr_Clear();
         return field_error(PyExc_TypeError, self, f, -1, "must be a sequence of %zu items, not %.200s", f->count,
@@ -1015,24 +1015,24 @@ struct_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return self;
 }
 
-/* X(_ptr=0): _ptr, an int address, makes the object a view of that memory
- * (not owned, trusted as in C). */
+static char *ptr_kwlist[] = {"_ptr", NULL};
+
 /* __init__(_ptr=0): checks its arguments; tp_new has used them. */
 static int
 struct_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"_ptr", NULL};
     PyObject *ptr = NULL;
     (void)self;
-    return PyArg_ParseTupleAndKeywords(args, kwds, "|O:__init__", kwlist, &ptr) ? 0 : -1;
+    return PyArg_ParseTupleAndKeywords(args, kwds, "|O:__init__", ptr_kwlist, &ptr) ? 0 : -1;
 }
 
+/* X(_ptr=0): _ptr, an int address, makes the object a view of that memory
+ * (not owned, trusted as in C). */
 static int
 struct_point(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"_ptr", NULL};
     PyObject *ptr = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__cinit__", kwlist, &ptr))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__cinit__", ptr_kwlist, &ptr))
         return -1;
     const cb_struct_def *d = def_of(Py_TYPE(self));
     void *p = NULL;

@@ -653,10 +653,11 @@ def emit(model):
             for d in (enum_docs.member_doc(m[2], model) for m in members))))
     out.append("\nstatic const cb_enum_def enums[] = {\n")
     for cname, pyname, members, doc in enums:
-        unsigned = 0 if any(m[1] < 0 for m in members) else 2 if lib.key in overrides.SIGNED_ENUM_LIBS else 1
-        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d, %d},\n' % (
+        sign = ("CB_ENUM_SIGNED" if any(m[1] < 0 for m in members) else
+                "CB_ENUM_UNSIGNED_ITEMS" if lib.key in overrides.SIGNED_ENUM_LIBS else "CB_ENUM_UNSIGNED")
+        out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d, %s},\n' % (
             pyname, c_string(enum_docs.class_doc(doc, model, cname)), cname, cname, cname, len(members),
-            unsigned))
+            sign))
     out.append("};\n\n")
     handles = model.handles() if lib.style == "tuple" else []
     if handles:

@@ -47,9 +47,7 @@ INT_TYPES = {
 }
 
 _DRIVER_INT_NAMES = {"cuuint64_t": "unsigned long long", "cuuint32_t": "unsigned int"}
-# A typed value the runtime's docs type as cuda.h's cuuint64_t, which its
-# headers lack: NVIDIA's runtime gives and takes the driver's class for it.
-DRIVER_U64 = "driver cuuint64_t"
+DRIVER_U64 = overrides.DRIVER_U64
 
 _NULLABLE_DOC = re.compile(r"can be NULL|\bnull\b|\boptional\b", re.I)
 

@@ -424,6 +424,10 @@ _COREDUMP_TYPES = {
     "CU_COREDUMP_FILE": "char[]", "CU_COREDUMP_PIPE": "char[]", "CU_COREDUMP_GENERATION_FLAGS": "int",
 }
 
+# A typed value the runtime's docs type as cuda.h's cuuint64_t, which its
+# headers lack: NVIDIA's runtime gives and takes the driver's class for it.
+DRIVER_U64 = "driver cuuint64_t"
+
 TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     # an array of values, one per attribute of `attributes` (count numAttributes)
@@ -439,8 +443,8 @@ TYPED_VALUES = {
     "cudaMemPoolGetAttribute": ("value", "attr", None, "unsigned long long"),
     "cudaMemPoolSetAttribute": ("value", "attr", None, "unsigned long long"),
     "cudaDeviceGetGraphMemAttribute": ("value", "attr", {}, "unsigned long long"),
-    # NVIDIA's takes the driver's cuuint64_t here (model.DRIVER_U64), and gives an int back
-    "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, "driver cuuint64_t"),
+    # NVIDIA's takes the driver's cuuint64_t here, and gives an int back
+    "cudaDeviceSetGraphMemAttribute": ("value", "attr", {}, DRIVER_U64),
     "cudaMemPoolExportToShareableHandle": ("shareableHandle", "handleType", _RT_SHAREABLE_HANDLE_TYPES, "int"),
     "cuLogicalEndpointExport": ("handle", "handleType",
                                 {"CU_LOGICAL_ENDPOINT_IPC_HANDLE_TYPE_FABRIC": "CUlogicalEndpointFabricHandle"}, "int"),
