@@ -317,11 +317,14 @@ def test_virtual_memory_management(drv, dev, ctx):
 def test_ipc_handles_in_one_process(drv, ctx):
     dptr = ok(drv.cuMemAlloc(1 << 16))
     handle = ok(drv.cuIpcGetMemHandle(dptr))
-    assert len(handle.reserved) == 64
+    # Its bytes are private, as NVIDIA's (no field): they travel through getPtr().
+    assert not hasattr(handle, "reserved")
+    raw = ctypes.string_at(handle.getPtr(), 64)
+    assert raw != bytes(64)
     # Opening one's own handle is refused by the driver, but the handle
     # round-trips through bytes and the call reaches the driver.
     again = drv.CUipcMemHandle()
-    again.reserved = handle.reserved
+    ctypes.memmove(again.getPtr(), raw, 64)
     err, opened = drv.cuIpcOpenMemHandle(again, drv.CUipcMem_flags.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS)
     assert err in (drv.CUresult.CUDA_ERROR_INVALID_CONTEXT, drv.CUresult.CUDA_ERROR_INVALID_VALUE,
                    drv.CUresult.CUDA_SUCCESS)
@@ -329,7 +332,7 @@ def test_ipc_handles_in_one_process(drv, ctx):
         ok(drv.cuIpcCloseMemHandle(opened))
     event = ok(drv.cuEventCreate(drv.CUevent_flags.CU_EVENT_INTERPROCESS | drv.CUevent_flags.CU_EVENT_DISABLE_TIMING))
     eh = ok(drv.cuIpcGetEventHandle(event))
-    assert len(eh.reserved) == 64 and eh.reserved != bytes(64)
+    assert ctypes.string_at(eh.getPtr(), 64) != bytes(64)
     ok(drv.cuEventDestroy(event))
     ok(drv.cuMemFree(dptr))
 
@@ -647,7 +650,9 @@ def test_mempool_attributes_typed(drv, dev, ctx):
     ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC, 0))
     assert ok(drv.cuMemPoolGetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC)) == 0
     ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_REUSE_ALLOW_OPPORTUNISTIC, 1))
-    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, 0))
+    ok(drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, drv.cuuint64_t(0)))
+    with pytest.raises(AttributeError):   # as NVIDIA's: a cuuint64_t attribute needs one
+        drv.cuMemPoolSetAttribute(pool, attr.CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, 0)
 
 
 def test_capture_info_lists_the_dependencies(drv, ctx):

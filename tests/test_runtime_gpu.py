@@ -241,9 +241,12 @@ def test_memory_pools(rt):
     assert isinstance(pool, rt.cudaMemPool_t)
     A = rt.cudaMemPoolAttr
     old = ok(rt.cudaMemPoolGetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold))
-    ok(rt.cudaMemPoolSetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold, 1 << 20))
-    assert ok(rt.cudaMemPoolGetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold)) == 1 << 20
-    ok(rt.cudaMemPoolSetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold, int(old)))
+    # as NVIDIA's: the 64-bit attributes are driver.cuuint64_t, read and written
+    cuuint64_t = type(old)
+    assert cuuint64_t.__name__ == "cuuint64_t"
+    ok(rt.cudaMemPoolSetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold, cuuint64_t(1 << 20)))
+    assert int(ok(rt.cudaMemPoolGetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold))) == 1 << 20
+    ok(rt.cudaMemPoolSetAttribute(pool, A.cudaMemPoolAttrReleaseThreshold, old))
     s = ok(rt.cudaStreamCreate())
     p = ok(rt.cudaMallocAsync(1 << 16, s))
     ok(rt.cudaMemsetAsync(p, 5, 1 << 16, s))
@@ -252,7 +255,7 @@ def test_memory_pools(rt):
     ok(rt.cudaFreeAsync(p, s))
     ok(rt.cudaStreamSynchronize(s))
     assert bytes(out) == b"\x05" * 16
-    assert ok(rt.cudaMemPoolGetAttribute(pool, A.cudaMemPoolAttrUsedMemCurrent)) >= 0
+    assert int(ok(rt.cudaMemPoolGetAttribute(pool, A.cudaMemPoolAttrUsedMemCurrent))) >= 0
     ok(rt.cudaStreamDestroy(s))
 
 

@@ -131,8 +131,12 @@ def observe_from(python, path, cases, first, env, cwd, case_timeout, got):
 
 def comparable(seen):
     """An observation less what is never compared: exception messages (the
-    reviewed table's first entry: ours words some more clearly)."""
-    return {k: v for k, v in seen.items() if k not in ("message", "stderr")}
+    reviewed table's first entry: ours words some more clearly), and which
+    signal killed a side (under AddressSanitizer a segfault aborts)."""
+    seen = {k: v for k, v in seen.items() if k not in ("message", "stderr")}
+    if seen.get("crash", "").startswith("signal "):
+        seen["crash"] = "signal"
+    return seen
 
 
 def differences(cases, nvidia, ours, table):
