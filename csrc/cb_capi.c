@@ -1,9 +1,8 @@
-/* Exporting a core module's functions: __pyx_capi__ for Cython, _C_API for C. */
+/* Exporting functions: __pyx_capi__ for Cython (core and pythonic modules), _C_API for C. */
 #include "cb_capi.h"
 
 int
-cb_core_module_exec(PyObject *module, const cb_capi_entry *entries, size_t n, const void *api,
-                    const char *capsule_name)
+cb_add_pyx_capi(PyObject *module, const cb_capi_entry *entries, size_t n)
 {
     PyObject *capi = PyDict_New();
     if (capi == NULL)
@@ -18,7 +17,14 @@ cb_core_module_exec(PyObject *module, const cb_capi_entry *entries, size_t n, co
         }
         Py_DECREF(cap);
     }
-    if (PyModule_Add(module, "__pyx_capi__", capi) < 0)
+    return PyModule_Add(module, "__pyx_capi__", capi);
+}
+
+int
+cb_core_module_exec(PyObject *module, const cb_capi_entry *entries, size_t n, const void *api,
+                    const char *capsule_name)
+{
+    if (cb_add_pyx_capi(module, entries, n) < 0)
         return -1;
     return PyModule_Add(module, "_C_API", PyCapsule_New((void *)api, capsule_name, NULL));
 }

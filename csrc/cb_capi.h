@@ -1,4 +1,4 @@
-/* Exporting a core module's functions: __pyx_capi__ for Cython, _C_API for C. */
+/* Exporting functions: __pyx_capi__ for Cython, _C_API for C. */
 #ifndef CB_CAPI_H
 #define CB_CAPI_H
 
@@ -10,7 +10,10 @@ typedef struct cb_capi_entry {
     const char *signature;     /* Cython's spelling; the capsule's name */
 } cb_capi_entry;
 
-/* Adds __pyx_capi__ (a dict of capsules named by signature) and _C_API (a
+/* Adds __pyx_capi__: a dict of capsules, each named by its signature. */
+CB_INTERNAL int cb_add_pyx_capi(PyObject *module, const cb_capi_entry *entries, size_t n);
+
+/* Adds __pyx_capi__ and _C_API (a
  * capsule holding `api`, named `capsule_name`) to the module. */
 CB_INTERNAL int cb_core_module_exec(PyObject *module, const cb_capi_entry *entries, size_t n,
                                     const void *api, const char *capsule_name);

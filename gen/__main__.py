@@ -1,7 +1,7 @@
 """Generate one artifact of one library into a directory.
 
     python -m gen --lib nvrtc --cuda-include /usr/local/cuda/include \
-                  --emit core|pymod|capi|pxd|classes-pxd|pyi|cy-pyi -o OUTFILE
+                  --emit core|pymod|capi|pxd|classes-pxd|cpdef-pxd|pyi|cy-pyi -o OUTFILE
 
 Meson calls it once per output (see cuda/bindings/meson.build).
 """
@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from . import emit_capi, emit_core, emit_pxd, emit_pyi, emit_pymod, overrides
+from . import emit_capi, emit_core, emit_cpdef, emit_pxd, emit_pyi, emit_pymod, overrides
 from .common import snapshot_signatures
 from .cparse import macro_type_aliases, name_tags, parse_files
 from .libraries import LIBRARIES, PLATFORM_PREDEFINED
@@ -22,6 +22,7 @@ EMITTERS = {
     "capi": emit_capi.emit,
     "pxd": emit_pxd.emit_cy,
     "classes-pxd": emit_pxd.emit_classes,
+    "cpdef-pxd": emit_cpdef.pxd_text,
     "pyi": emit_pyi.emit,
     "cy-pyi": emit_pyi.emit_cy,
 }

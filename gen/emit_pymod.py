@@ -5,7 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from . import emit_structs, enum_docs, overrides
+from . import emit_cpdef, emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
 from .model import DRIVER_U64, INT_TYPES
@@ -637,6 +637,8 @@ def emit(model):
     out.append('#include "cb_args.h"\n#include "cb_module.h"\n')  # Python.h before any system header
     if lib.interop_headers:
         out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
+    if lib.style == "pythonic":
+        out.append('#include "cb_capi.h"\n#include "cb_cpdef.h"\n')
     if lib.style == "tuple":
         out.append('#include "cb_array.h"\n#include "cb_callback.h"\n#include "cb_kernel.h"\n#include "cb_struct.h"\n#include <string.h>\n')
     out.append('#include "cuda_bindings/%s.h"\n#include <limits.h>\n#include <stdint.h>\n\n' % lib.key)
@@ -684,6 +686,8 @@ def emit(model):
 
     for b in model.bindings:
         out.append(Shim(model, b).text())
+    if lib.style == "pythonic":
+        out.append(emit_cpdef.c_text(model))
 
     out.append("static PyMethodDef methods[] = {\n")
     for b in model.bindings:
@@ -717,10 +721,11 @@ module_exec(PyObject *module)
 {
     if (CudaBindings_Import%(L)s() < 0)
         return -1;
-    return cb_module_exec(module, &tables);
+%(cpdef)s    return cb_module_exec(module, &tables);
 }
 
 """ % dict(key=lib.key, L=L, nenums=len(enums),
+           cpdef=emit_cpdef.module_exec_lines() if lib.style == "pythonic" else "",
            handles="handles" if handles else "NULL", nhandles=len(handles),
            consts="constants" if consts else "NULL", nconsts=len(consts),
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),

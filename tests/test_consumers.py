@@ -144,3 +144,105 @@ def versions():
     for src in sources:
         r = subprocess.run([cc, *flags, str(src), "-o", str(src) + ".o"], capture_output=True, text=True)
         assert r.returncode == 0, "%s against %s:\n%s" % (src.name, toolkit, r.stdout + r.stderr)
+
+
+# -- cimport nvjitlink / nvvm / nvfatbin: the pythonic modules' cpdef functions
+
+PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin")
+CAPSULE_NAMES = """
+import ctypes, importlib, json
+get = ctypes.pythonapi.PyCapsule_GetName
+get.restype, get.argtypes = ctypes.c_char_p, [ctypes.py_object]
+print(json.dumps({key: {name: get(cap).decode()
+                        for name, cap in importlib.import_module("cuda.bindings." + key).__pyx_capi__.items()}
+                  for key in %r}))
+""" % (PYTHONIC,)
+
+
+@pytest.fixture(scope="module")
+def pythonic(consumers):
+    import consumer_pythonic
+    return consumer_pythonic
+
+
+def test_pythonic_capsules_are_nvidias():
+    """What a consumer's cimport checks: each cpdef function under the
+    signature NVIDIA's package exports it by, asked from that package."""
+    import json
+    from differential import harness
+    from helpers import run_python
+    try:
+        python = harness.nvidia_python()
+    except RuntimeError as e:   # no NVIDIA package to ask is a failure, not a skip
+        pytest.fail(str(e))
+    theirs = run_python(CAPSULE_NAMES, python=python, env=harness.nvidia_env())
+    ours = run_python(CAPSULE_NAMES)
+    assert theirs.returncode == 0 and ours.returncode == 0, theirs.stderr + ours.stderr
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+    assert sum(map(len, json.loads(ours.stdout).values())) == 38
+
+
+def test_cimported_nvjitlink_links_as_the_module_does(pythonic):
+    from cuda.bindings import nvjitlink
+    assert pythonic.jitlink_version() == nvjitlink.version()
+    ptx = nvrtc_output(KERNEL, [b"-arch=compute_90"], "PTX")
+    cubin = pythonic.jitlink_ptx_to_cubin(ptx, b"-arch=sm_90")
+    assert cubin[:4] == b"\x7fELF"
+    handle = nvjitlink.create(1, ["-arch=sm_90"])
+    try:
+        nvjitlink.add_data(handle, nvjitlink.InputType.PTX, ptx, len(ptx), "kernel.ptx")
+        nvjitlink.complete(handle)
+        same = bytearray(nvjitlink.get_linked_cubin_size(handle))
+        nvjitlink.get_linked_cubin(handle, same)
+    finally:
+        nvjitlink.destroy(handle)
+    assert len(cubin) == len(same)
+    assert pythonic.jitlink_handle_size() == ctypes_pointer_size()
+
+
+def ctypes_pointer_size():
+    import ctypes
+    return ctypes.sizeof(ctypes.c_void_p)
+
+
+@pytest.mark.parametrize("options, error", [
+    ([b"-arch=sm_90", b"-no-such-option"], "nvJitLinkError"),
+    ([None], "TypeError"),
+    (7.5, "TypeError"),   # an int would be the address of a caller's array, as NVIDIA's takes it
+])
+def test_cimported_calls_raise_as_the_module_does(pythonic, options, error):
+    """Through the declaration's except value: the exception the Python
+    function raises, never a bogus handle."""
+    from cuda.bindings import nvjitlink
+    with pytest.raises(Exception) as via_cython:
+        pythonic.jitlink_create(options)
+    with pytest.raises(Exception) as via_python:
+        nvjitlink.create(len(options) if isinstance(options, list) else 1, options)
+    assert type(via_cython.value) is type(via_python.value)
+    assert type(via_cython.value).__name__ == error
+    assert pythonic.jitlink_create([b"-arch=sm_90"]) is True
+
+
+def test_cimported_nvvm_compiles_as_the_module_does(pythonic):
+    from cuda.bindings import nvvm
+    if not library_installed("nvvm"):
+        pytest.skip("libnvvm is not installed")
+    from test_nvvm import compile_ir, kernel_ir
+    assert pythonic.nvvm_versions() == (nvvm.version(), nvvm.ir_version())
+    ptx = pythonic.nvvm_ir_to_ptx(kernel_ir(), [b"-arch=compute_90"])
+    assert ptx.rstrip(b"\0") == compile_ir(kernel_ir())
+    assert pythonic.nvvm_error_string(int(nvvm.Result.ERROR_INVALID_IR)) == "NVVM_ERROR_INVALID_IR"
+    with pytest.raises(nvvm.nvvmError):
+        pythonic.nvvm_ir_to_ptx(b"this is not NVVM IR", [b"-arch=compute_90"])
+
+
+def test_cimported_nvfatbin_packs_as_the_module_does(pythonic):
+    from cuda.bindings import nvfatbin
+    if not library_installed("nvfatbin"):
+        pytest.skip("libnvfatbin is not installed")
+    assert pythonic.fatbin_version() == nvfatbin.version()
+    ptx = nvrtc_output(KERNEL, [b"-arch=compute_90"], "PTX")
+    image = pythonic.fatbin_of_ptx(ptx, "90")
+    assert image[:4] == (0xBA55ED50).to_bytes(4, "little")
+    with pytest.raises(nvfatbin.nvFatbinError):
+        pythonic.fatbin_of_ptx(ptx, "no-such-arch")

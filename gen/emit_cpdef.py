@@ -1,0 +1,108 @@
+"""The Cython surface of the pythonic modules (nvjitlink, nvvm, nvfatbin):
+<lib>.pxd declaring their cpdef functions, and the C entry points their
+__pyx_capi__ exports, so that `from cuda.bindings cimport nvjitlink` and
+`nvjitlink.create(...)` work from Cython as with the reference.
+
+A consumer's cimport checks each capsule's name against the signature
+Cython derives from the .pxd, and its generated code tests the declared
+except value: both are facts of the reference (gen/data/pythonic_cpdef.json,
+made by gen/data/pythonic_cpdef.py).  Each entry point boxes its C
+arguments and runs the module's Python-level function (csrc/cb_cpdef.c).
+"""
+import json
+import os
+import re
+
+from .common import banner, cuda_version
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SKIP_DISPATCH = "int __pyx_skip_dispatch"
+# C parameter type -> cb_cpdef_call's format letter
+FORMATS = {"PyObject *": "O", "intptr_t": "p", "int": "i", "uint32_t": "I", "size_t": "z"}
+# C return type -> the csrc/cb_cpdef.c function that unboxes it
+UNBOX = {"intptr_t": "cb_cpdef_intptr", "size_t": "cb_cpdef_size", "int": "cb_cpdef_int"}
+
+
+def facts(lib):
+    """{"typedefs": {name: C type}, "functions": {pyname: {capsule, returns, except}}}, or None."""
+    with open(os.path.join(HERE, "data", "pythonic_cpdef.json")) as f:
+        return json.load(f).get("cuda.bindings." + lib.key)
+
+
+def parse_capsule(capsule):
+    """'intptr_t (uint32_t, PyObject *, int __pyx_skip_dispatch)' -> ('intptr_t', ['uint32_t', 'PyObject *'])."""
+    ret, params = re.fullmatch(r"(.*?) ?\((.*)\)", capsule).groups()
+    params = params.split(", ")
+    assert params[-1] == SKIP_DISPATCH, capsule
+    return ret, params[:-1]
+
+
+def entries(model):
+    """[(binding, C return type, [C parameter types], facts of the function)], in the reference's order."""
+    known = facts(model.lib)
+    by_name = {b.pyname: b for b in model.bindings}
+    out = []
+    for name, fact in known["functions"].items():
+        b = by_name[name]
+        ret, params = parse_capsule(fact["capsule"])
+        if len(params) != len(b.inputs):
+            raise ValueError("%s: the reference's cpdef takes %d arguments, ours %d"
+                             % (name, len(params), len(b.inputs)))
+        out.append((b, ret, params, fact))
+    return out
+
+
+def _except_value(fact):
+    return fact["except"].lstrip("?").strip()
+
+
+def c_text(model):
+    """The entry points, the __pyx_capi__ table and the module they call."""
+    out = ["/* The cpdef entry points (gen/emit_cpdef.py): the functions of this module, for Cython. */\n",
+           "static PyObject *cpdef_module;   /* set by module_exec; the main interpreter only */\n\n"]
+    for b, ret, params, fact in entries(model):
+        decl = ", ".join("%s%s%s" % (t, "" if t.endswith("*") else " ", a.pyname)
+                         for t, a in zip(params, b.inputs))
+        call = "cb_cpdef_call(py_%s, cpdef_module, \"%s\"%s)" % (
+            b.name, "".join(FORMATS[t] for t in params), "".join(", " + a.pyname for a in b.inputs))
+        if ret != "PyObject *":
+            call = "%s(%s, %s)" % (UNBOX[ret], call, _except_value(fact))
+        out.append("static %s\ncpdef_%s(%sint skip_dispatch)\n{\n    (void)skip_dispatch;\n    return %s;\n}\n\n"
+                   % (ret, b.pyname, decl + ", " if decl else "", call))
+    out.append("static const cb_capi_entry pyx_capi[] = {\n")
+    for b, ret, params, fact in entries(model):
+        out.append('    {"%s", (void (*)(void))cpdef_%s, "%s"},\n' % (b.pyname, b.pyname, fact["capsule"]))
+    out.append("};\n\n")
+    return "".join(out)
+
+
+def module_exec_lines():
+    """What module_exec adds: the module the entry points call, and __pyx_capi__."""
+    return ("    Py_INCREF(module);\n    Py_XSETREF(cpdef_module, module);\n"
+            "    if (cb_add_pyx_capi(module, pyx_capi, sizeof pyx_capi / sizeof pyx_capi[0]) < 0)\n"
+            "        return -1;\n")
+
+
+def pxd_text(model):
+    """<lib>.pxd: the ctypedefs and cpdef declarations a consumer cimports."""
+    lib = model.lib
+    known = facts(lib)
+    out = [banner(lib, "#", "", cuda_version(model.h)),
+           "# cimport it: `from cuda.bindings cimport %s`; calls run the module's own functions.\n" % lib.key]
+    rows = entries(model)
+    ints = sorted({t for _, ret, params, _ in rows for t in params + [ret] if t.endswith("_t") and t != "size_t"})
+    if ints:
+        out.append("from libc.stdint cimport %s\n" % ", ".join(ints))
+    out.append("from cuda.bindings.cy%s cimport *\n\n" % lib.key)
+    for name, ctype in known["typedefs"].items():
+        out.append("ctypedef %s %s\n" % (ctype, name))
+    out.append("\n")
+    for b, ret, params, fact in rows:
+        args = ", ".join(a.pyname if t == "PyObject *" else "%s %s" % (t, a.pyname)
+                         for t, a in zip(params, b.inputs))
+        returns = fact["returns"] + " " if fact["returns"] else ""
+        clause = ""
+        if fact["except"]:   # `except? 0`: the value with an exception set; `except -1`: always one
+            clause = " except%s %s" % ("?" if fact["except"].startswith("?") else "", _except_value(fact))
+        out.append("cpdef %s%s(%s)%s\n" % (returns, b.pyname, args, clause))
+    return "".join(out)
