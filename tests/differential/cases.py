@@ -136,6 +136,25 @@ def private_cases():
     cases.append({"id": "private version check flag and variable", "code": (
         "from cuda.bindings.utils import _version_check as v\n"
         "(v._DISABLE_WARNING_ENV_VAR, v._major_version_compatibility_checked, type(v._lock).__name__)")})
+    for version in ("(CUresult.CUDA_SUCCESS, 12080)", "(CUresult.CUDA_ERROR_STUB_LIBRARY, 0)",
+                    "(CUresult.CUDA_SUCCESS, 13000)"):
+        cases.append({"id": "private version check when the driver says %s" % version, "code": (
+            "import warnings\n"
+            "from cuda.bindings import driver\n"
+            "from cuda.bindings.driver import CUresult\n"
+            "from cuda.bindings.utils import _version_check as v\n"
+            "driver.cuDriverGetVersion = lambda: %s\n"
+            "v._major_version_compatibility_checked = False\n"
+            "def check():   # what is warned, with the stack level (a caller's caller is this case's code)\n"
+            "    return v.warn_if_cuda_major_version_mismatch()\n"
+            "with warnings.catch_warnings(record=True) as seen:\n"
+            "    warnings.simplefilter('always')\n"
+            "    try:\n"
+            "        got = ('returns', check())\n"
+            "    except Exception as e:\n"
+            "        got = ('raises', type(e).__name__, str(e))\n"
+            "(got, v._major_version_compatibility_checked,\n"
+            " [(w.category.__name__, str(w.message), w.lineno) for w in seen])" % version)})
     cases.append({"id": "private get_c_compiler returns a str", "code": (
         "from cuda.bindings._internal import utils\ntype(utils.get_c_compiler()).__name__")})
     return cases

@@ -26,14 +26,16 @@ def warn_if_cuda_major_version_mismatch() -> None:
             return
         from cuda.bindings import driver
 
+        _major_version_compatibility_checked = True   # asked once, even when asking fails (as NVIDIA's)
         err, version = driver.cuDriverGetVersion()
         if err != driver.CUresult.CUDA_SUCCESS or version is None:
-            raise RuntimeError("cuDriverGetVersion() failed: %r" % (err,))
-        _major_version_compatibility_checked = True
+            raise RuntimeError("Failed to query CUDA driver version: %r" % (err,))
     built_for, supported = driver.CUDA_VERSION // 1000, version // 1000
     if built_for > supported:
+        # NVIDIA's words (tests match them) and its stacklevel: the caller's caller
         warnings.warn(
-            "cuda.bindings was built for CUDA %d, but the installed NVIDIA driver supports "
-            "CUDA %d at most: calls new in CUDA %d will fail. Update the driver, or install "
-            "cuda.bindings for CUDA %d." % (built_for, supported, built_for, supported),
-            UserWarning, stacklevel=2)
+            "cuda-bindings was built for CUDA major version %d, but the NVIDIA driver only supports "
+            "up to CUDA %d. Some cuda-bindings features may not work correctly. Consider updating "
+            "your NVIDIA driver, or using a cuda-bindings version built for CUDA %d. (Set "
+            "%s=1 to suppress this warning.)" % (built_for, supported, supported, _DISABLE_WARNING_ENV_VAR),
+            UserWarning, stacklevel=3)
