@@ -430,6 +430,14 @@ def _clean_comment(raw):
     return text
 
 
+def _joined_comments(first, second):
+    """One trailing comment of two (`first` may be empty)."""
+    if not first:
+        return second
+    body = lambda raw: re.sub(r"^/\*[*!]<?|^///<|\*/$", "", raw.strip()).strip()
+    return "/**< %s %s */" % (body(first), body(second))
+
+
 def set_member_doc(member, raw):
     member.doc = _clean_comment(raw)
     member.raw_doc = raw
@@ -739,7 +747,9 @@ class _Parser:
         while toks[i].text != "}":
             if toks[i].kind in ("doc", "middoc"):
                 if members and toks[i].text.startswith(("/**<", "/*!<", "///<")):
-                    set_member_doc(members[-1], toks[i].text)
+                    # a second trailing comment, on a line of its own, adds to the first
+                    # (`X = 121, /**< 12.1 */` then `/**< 9.0 ... */`), as doxygen reads it
+                    set_member_doc(members[-1], _joined_comments(members[-1].raw_doc, toks[i].text))
                 else:
                     leading = toks[i].text
                 i += 1
@@ -1062,4 +1072,5 @@ def macro_type_aliases(h):
         if re.fullmatch(r"[A-Za-z_]\w*", v) and v in known and name not in known:
             h.typedefs[name] = CType(v)
             added.append(name)
+    h.macro_types = set(added)
     return added

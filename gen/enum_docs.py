@@ -13,6 +13,7 @@ and indented by four spaces between newlines.
 nvJitLink, NVVM and nvFatbin: a member's comment as it is, on one line; a
 class's comment lines with the C type's name in backticks, then
 "See `<C type>`."."""
+import os
 import re
 import textwrap
 
@@ -78,13 +79,18 @@ def code_word(m):
 
 def markup(text, names):
     """Doxygen to NVIDIA's markup; `names` are what it links unasked."""
-    functions, types = names
-    text = re.sub(r"\\ref\s+(::\w+)\s+\"[^\"]*\"", r"\1", text)
-    text = re.sub(r"\\[pc]\s+(\S+?)([.,;:)]*)(?=\s|$)", code_word, text)
-    text = re.sub(r"__(\w+)__", r"\1", text)
+    functions, types, groups = names
     link = ":py:obj:`~.%s`"
+    # a reference with its own words links them; one to a group, its title
+    text = re.sub(r"\\ref\s+\S+\s+\"([^\"]*)\"", lambda m: link % m.group(1), text)
+    text = re.sub(r"\\ref\s+(\w+)", lambda m: link % groups[m.group(1)] if m.group(1) in groups
+                  else m.group(0), text)
+    text = re.sub(r"\\[pc]\s+(\S+?)([.,;:)]*)(?=\s|$)", code_word, text)
+    text = re.sub(r"(?<!`)__(\w+)__(?!`)", r"\1", text)   # bold, not a `__name__` in code
     text = re.sub(r"(?<![\w:])::(~?\w+(?:::\w+)*(?:\(\))?)",
                   lambda m: link % m.group(1).replace("::", "."), text)
+    # a field path written with one colon (`:Type::field`)
+    text = re.sub(r"(?<![\w:`]):(\w+(?:::\w+)+)", lambda m: link % m.group(1).replace("::", "."), text)
 
     def known(m):  # a type (and its fields), or a function named with ()
         word, fields, call = m.group(1), m.group(2) or "", m.group(3)
@@ -112,8 +118,8 @@ def member_lines(raw, names):
 
 
 def class_lines(raw, names):
-    # a class's paragraphs run on, two spaces apart
-    text = "  ".join(piece for para in paragraphs(raw) for piece in pieces(para, names))
+    # a class's paragraphs run on, two spaces apart; a paragraph's lines one apart
+    text = "  ".join(" ".join(pieces(para, names)) for para in paragraphs(raw))
     return textwrap.wrap(text, CLASS_WIDTH, break_long_words=False)
 
 
@@ -122,8 +128,23 @@ def linkable(model):
     (functions only when named with their parentheses)."""
     if not hasattr(model, "_doc_links"):
         h = model.h
-        model._doc_links = (set(h.functions), set(h.typedefs) | set(h.enums) | set(getattr(h, "structs", {})))
+        # a macro naming a type (`#define cudaKernelNodeAttrID ...`) is no link
+        types = set(h.typedefs) - getattr(h, "macro_types", set())
+        model._doc_links = (set(h.functions), types | set(h.enums) | set(getattr(h, "structs", {})),
+                            group_titles(model))
     return model._doc_links
+
+
+def group_titles(model):
+    """{group: title} of the headers' `\\defgroup NAME Title` lines (a
+    `\\ref NAME` to a group reads as its title)."""
+    titles = {}
+    for header in model.lib.headers:
+        path = os.path.join(getattr(model, "include_dir", ""), header)
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                titles.update(re.findall(r"\\defgroup\s+(\w+)\s+([^\n]*?)\s*$", f.read(), re.M))
+    return titles
 
 
 def class_doc(doc, model, cname):

@@ -47,11 +47,7 @@ def test_enums_behave_as_nvidias(nvidia, stub_driver, module):
 
 # Still differing in wrapping only: multi-line trailing comments (NVIDIA's
 # keep their runs of spaces), a <br> before a link, \\ref to a group.
-DOCS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: 21 docs of 13 of the 226 driver and runtime enums wrapped differently")
-
-
-@pytest.mark.parametrize("module", [pytest.param(m, marks=DOCS_OPEN) if m in ("driver", "runtime") else m
-                                    for m in cases.MODULES])
+@pytest.mark.parametrize("module", cases.MODULES)
 def test_enum_docs_are_nvidias(nvidia, stub_driver, module):
     python, api = nvidia
     compare(python, cases.enum_doc_cases({module: api[module]}), no_gpu(stub_driver))

@@ -178,3 +178,26 @@ def test_a_cukernel_goes_where_a_cufunction_is_taken():
                 pass
         with pytest.raises(TypeError, match="func"):   # not an integer
             call("f")
+
+
+def test_enum_member_docs_render_the_headers_references():
+    """The header's doxygen as NVIDIA renders it: a \\ref to a group is its
+    title, a \\ref with words links them, two trailing comments of one member
+    are one doc, code in backticks keeps its underscores, and a macro naming
+    a type is no link (cuda-core words its errors from these docs)."""
+    from cuda.bindings import runtime
+    A = driver.CUdevice_attribute
+    assert "See :py:obj:`~.Stream Memory Operations` for" in A.CU_DEVICE_ATTRIBUTE_CAN_FLUSH_REMOTE_WRITES.__doc__
+    assert driver.CUjit_target.CU_TARGET_COMPUTE_121.__doc__ == (
+        "Compute device class 12.1. Compute device class 9.0. with accelerated\nfeatures.\n")
+    assert "the kernel's `__launch_bounds__`." in \
+        driver.CUlaunchAttributeID.CU_LAUNCH_ATTRIBUTE_PREFERRED_CLUSTER_DIMENSION.__doc__
+    E = runtime.cudaError_t
+    assert "see the device attribute\n:py:obj:`~.cudaDevAttrKernelExecTimeout` for" in E.cudaErrorLaunchTimeout.__doc__
+    assert "Please see\n:py:obj:`~.Interactions with the CUDA Driver API` for" in \
+        E.cudaErrorIncompatibleDriverContext.__doc__
+    assert runtime.cudaGraphDebugDotFlags.cudaGraphDebugDotFlagsKernelNodeAttributes.__doc__ == \
+        "Adds cudaKernelNodeAttrID values to output\n"
+    assert "\n:py:obj:`~.cudaLaunchAttributeValue.deviceUpdatableKernelNode.deviceUpdatable`\ncan only" in \
+        runtime.cudaLaunchAttributeID.cudaLaunchAttributeDeviceUpdatableKernelNode.__doc__
+    assert runtime.cudaSharedMemConfig.__doc__ == "\n    CUDA shared memory configuration [Deprecated]\n    "

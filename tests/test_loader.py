@@ -185,7 +185,7 @@ print("WARNED", [str(x.message)[:40] for x in w])
     assert 'RAISED Function "cuStreamGetDevice" not found in CUDA driver' in out
     assert 'RAISED Function "cuCtxGetCurrent" not found in CUDA driver' in out and str(tmp_path) in out
     assert "AGAIN b'some error'" in out
-    assert "WARNED ['cuda.bindings was built for CUDA 13, but" in out
+    assert "WARNED ['cuda-bindings was built for CUDA major v" in out
 
 
 def test_pathfinder_failure_is_one_line_among_the_places_tried(tmp_path):

@@ -8,25 +8,31 @@ import re
 from differential.harness import Deliberate
 
 # Members whose __doc__ NVIDIA's 13.5.0 takes from somewhere other than the
-# 13.5 headers: None for members the headers document, or text the headers
-# do not have.  Ours is the header's comment.
+# 13.5 headers, or garbles: None for members the headers document, text the
+# headers do not have, or the header's alignment spaces kept.  Ours is the
+# header's comment, rendered as NVIDIA renders the rest.
 DOCS_FROM_THE_HEADER = {
-    "CU_CLUSTER_SCHEDULING_POLICY_RUBIN_DSMEM_LOCALITY",  # NVIDIA: None
-    "cudaClusterSchedulingPolicyRubinDsmemLocality",      # NVIDIA: None
-    "cudaErrorApiFailureBase",                            # NVIDIA: None
-    "CU_TARGET_COMPUTE_121",   # NVIDIA: "Compute device class 12.1. Compute device class 9.0. ..."
+    "CU_CLUSTER_SCHEDULING_POLICY_RUBIN_DSMEM_LOCALITY",  # NVIDIA: None (a leading-comma member)
+    "cudaClusterSchedulingPolicyRubinDsmemLocality",      # NVIDIA: None (a leading-comma member)
+    "cudaErrorApiFailureBase",                            # NVIDIA: None (a leading-comma member)
+    "CU_GRAPH_NODE_TYPE_CONDITIONAL",          # NVIDIA: the comment's column alignment as spaces
+    "cudaGraphNodeTypeConditional",            # NVIDIA: the comment's column alignment as spaces
+    "cudaGraphInstantiateFlagUpload",          # NVIDIA: lines started with a space
+    "cudaGraphInstantiateFlagDeviceLaunch",    # NVIDIA: lines started with a space
+    "CU_LAUNCH_ATTRIBUTE_LAUNCH_COMPLETION_EVENT",   # NVIDIA: the runtime header's \c markup
 }
-
-
-def only_members_differ(names):
+def only_members_differ(names, class_doc=False):
     """An enum's docs case whose differing entries are all members in `names`
-    (the case's result: [class doc, (member name, doc), ...])."""
+    (the case's result: [class doc, (member name, doc, digest), ...]), and
+    the class doc too if `class_doc`."""
     def check(nvidia, ours):
         theirs = nvidia.get("returns", {}).get("items")
         mine = ours.get("returns", {}).get("items")
         if theirs is None or mine is None or len(theirs) != len(mine):
             return False
-        for a, b in zip(theirs, mine):
+        if theirs[0] != mine[0] and not class_doc:
+            return False
+        for a, b in zip(theirs[1:], mine[1:]):
             if a == b:
                 continue
             name = a.get("items", [{}])[0].get("repr", "").strip("'")
@@ -51,6 +57,9 @@ def without_names(names):
 TABLE = [
     Deliberate(r"enum (driver|runtime)\.\w+ docs", only_members_differ(DOCS_FROM_THE_HEADER),
                "member docs from the 13.5 headers where NVIDIA's are missing or garbled"),
+    Deliberate(r"enum runtime\.cudaError_t docs", only_members_differ(DOCS_FROM_THE_HEADER, class_doc=True),
+               "cudaError_t's class doc is driver_types.h's \"CUDA error types\"; NVIDIA's reads "
+               "\"impl_private CUDA error types\""),
     Deliberate(r"private cuda\.bindings\._internal\._fast_enum names", without_names({"Any", "Iterator"}),
                "NVIDIA's module has typing's Any and Iterator, which it imports; ours imports no "
                "typing (it would triple the bindings' import time)"),
