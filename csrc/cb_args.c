@@ -186,6 +186,26 @@ cb_arg_double(PyObject *o, double *out, CB_ARG)
 }
 
 int
+cb_arg_int_of(PyObject *o, long long *out, CB_ARG)
+{
+    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
+    if (nb == NULL || nb->nb_int == NULL || PyUnicode_Check(o) || PyBytes_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    PyObject *n = PyNumber_Long(o);
+    if (n == NULL)
+        return -1;
+    unsigned long long bits;
+    int rc = cb_arg_bits(n, INT_MIN, UINT_MAX, &bits, spec, argi);
+    Py_DECREF(n);
+    if (rc == 0)
+        *out = (long long)(int)(unsigned int)bits;
+    return rc;
+}
+
+int
 cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG)
 {
     if (lo < 0 && hi > (unsigned long long)LLONG_MAX) {
@@ -301,15 +321,31 @@ cb_arg_address(PyObject *o, void **out, CB_ARG)
     return 0;
 }
 
-int
-cb_arg_own_handle(PyObject *o, PyTypeObject *type, void **out, PyObject **obj, CB_ARG)
+static int
+refuse_other_class(PyObject *o, PyTypeObject *type, CB_ARG)
 {
     if (cb_is_handle(o) && !cb_handle_accepts(o, type)) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, int or None, not %.200s", spec->func,
                      argname(spec, argi), type->tp_name, Py_TYPE(o)->tp_name);
         return -1;
     }
+    return 0;
+}
+
+int
+cb_arg_own_handle(PyObject *o, PyTypeObject *type, void **out, PyObject **obj, CB_ARG)
+{
+    if (refuse_other_class(o, type, spec, argi) < 0)
+        return -1;
     return cb_arg_handle(o, type, out, obj, spec, argi);
+}
+
+int
+cb_arg_address_of(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
+{
+    if (refuse_other_class(o, type, spec, argi) < 0)
+        return -1;
+    return cb_arg_address(o, out, spec, argi);
 }
 
 int

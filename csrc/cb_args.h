@@ -120,6 +120,9 @@ CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 /* An address: int (or __index__), None for NULL, or a handle object. */
 CB_INTERNAL int cb_arg_address(PyObject *o, void **out, CB_ARG);
 
+/* The same, but a handle object must be of `type` (or its twin). */
+CB_INTERNAL int cb_arg_address_of(PyObject *o, PyTypeObject *type, void **out, CB_ARG);
+
 /* A pointer-sized handle, in two phases.  Phase one (cb_arg_handle): None
  * is NULL, an int or an object with __int__ is converted now (__int__ may
  * run Python code); a handle object, of any class as NVIDIA's int() takes
@@ -162,6 +165,11 @@ cb_arg_handle_now(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
     *out = cb_handle_read(obj, type, *out);
     return 0;
 }
+
+/* int() of an object that has __int__ (a float truncates; str, bytes and an
+ * object with only __index__ are a TypeError), as a C int's bits: in
+ * [INT_MIN, UINT_MAX]. */
+CB_INTERNAL int cb_arg_int_of(PyObject *o, long long *out, CB_ARG);
 
 /* An int in [lo, hi] as the two's complement bits of its value: the
  * signed or unsigned check as lo says, for callers that store by size. */

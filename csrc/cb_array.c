@@ -125,6 +125,10 @@ item_class_ok(PyObject *item, const cb_elem *e)
         return cb_handle_accepts(item, e->type);
     case CB_ELEM_STRUCT:
         return PyObject_TypeCheck(item, e->type);
+    case CB_ELEM_ADDRESS: {   /* device pointers: None, a buffer, or what has __int__ (not only __index__) */
+        PyNumberMethods *nb = Py_TYPE(item)->tp_as_number;
+        return !(e->flags & CB_ELEM_INT_ITEMS) || item == Py_None || PyObject_CheckBuffer(item) || (nb != NULL && nb->nb_int != NULL);
+    }
     default:
         return 1;
     }
@@ -136,24 +140,31 @@ cb_arg_array(PyObject *o, const cb_elem *e, long long count, cb_array *arr, CB_A
     arr->n = 0;
     if (e->kind != CB_ELEM_ADDRESS && e->kind != CB_ELEM_FLOAT && e->type == NULL && PyErr_Occurred())
         return -1;   /* the element's class could not be made */
-    if (o == Py_None && !(e->kind == CB_ELEM_INT && e->type == NULL)) {
+    if (o == Py_None && (!(e->kind == CB_ELEM_INT && e->type == NULL) || (e->flags & CB_ELEM_ANY_ITERABLE))) {
         arr->ptr = NULL;
         return 0;
     }
-    if (!PyList_Check(o) && !PyTuple_Check(o)) {
+    /* a str is the list of its characters in an option-value list, as NVIDIA's iterates it */
+    int chars = PyUnicode_Check(o) && e->kind == CB_ELEM_ADDRESS && !(e->flags & CB_ELEM_INT_ITEMS);
+    if (!PyList_Check(o) && !PyTuple_Check(o) && !chars && !(e->flags & CB_ELEM_ANY_ITERABLE)) {
         PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a list or tuple%s, not %.200s", spec->func,
                      spec->names[argi], o == Py_None ? "" : " or None", Py_TYPE(o)->tp_name);
         return -1;
     }
     PyObject *items = cb_arg_items(o);
-    if (items == NULL)
+    if (items == NULL) {   /* an iterable that is not one, or fails: named */
+        PyObject *exc = PyErr_GetRaisedException();
+        PyErr_Format((PyObject *)Py_TYPE(exc), "%s() argument '%s': %S", spec->func, spec->names[argi], exc);
+        Py_DECREF(exc);
         return -1;
+    }
     Py_ssize_t n = PyTuple_GET_SIZE(items);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PyTuple_GET_ITEM(items, i);
         if (!item_class_ok(item, e)) {
             PyErr_Format(PyExc_TypeError, "%s() argument '%s' items must be %s, not %.200s (item %zd)",
-                         spec->func, spec->names[argi], e->type ? e->type->tp_name : "int",
+                         spec->func, spec->names[argi], e->kind == CB_ELEM_ADDRESS ? "addresses (int, a buffer or None)"
+                         : e->type ? e->type->tp_name : "int",
                          Py_TYPE(item)->tp_name, i);
             Py_DECREF(items);
             return -1;
@@ -293,7 +304,7 @@ cb_typed_room(unsigned long long size)
 PyObject *
 cb_typed_int_list(const void *value, size_t size)
 {
-    static const cb_elem ints = {CB_ELEM_INT, sizeof(int), 1, NULL};
+    static const cb_elem ints = {CB_ELEM_INT, sizeof(int), 1, NULL, 0};
     return cb_array_list(&ints, value, size / sizeof(int));
 }
 
@@ -315,6 +326,25 @@ cb_typed_chars(const void *value, size_t size)
     while (n < size && s[n] != '\0')
         n++;
     return PyBytes_FromStringAndSize(s, (Py_ssize_t)n);
+}
+
+int
+cb_typed_set_chars(PyObject *o, void *v, size_t room, CB_ARG)
+{
+    if (!PyBytes_Check(o) && !PyByteArray_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' expected bytes, not %.200s", spec->func,
+                     spec->names[argi], Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o);
+    if ((size_t)n + 1 > room) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' has %zd bytes, more than %zu", spec->func,
+                     spec->names[argi], n, room - 1);
+        return -1;
+    }
+    memcpy(v, PyBytes_Check(o) ? PyBytes_AS_STRING(o) : PyByteArray_AS_STRING(o), (size_t)n);
+    ((char *)v)[n] = '\0';
+    return (int)n + 1;
 }
 
 void

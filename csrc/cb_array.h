@@ -19,7 +19,13 @@ typedef struct cb_elem {
     size_t size;
     int is_signed;
     PyTypeObject *type;
+    int flags;       /* CB_ELEM_* flags below */
 } cb_elem;
+
+/* Items by __int__ (device pointers), refusing an object with only __index__. */
+#define CB_ELEM_INT_ITEMS 1
+/* Any iterable, and None for NULL (cuTensorMapEncodeIm2col's corners). */
+#define CB_ELEM_ANY_ITERABLE 2
 
 typedef struct cb_array {
     void *ptr;               /* what the call gets: NULL for an empty list */
@@ -55,6 +61,14 @@ CB_INTERNAL PyObject *cb_array_list(const cb_elem *e, const void *data, size_t n
 /* Values whose type a key selects (cuPointerGetAttribute[s], pool
  * attributes, shareable handles): room for the largest, CUmemFabricHandle. */
 #define CB_TYPED_SLOT 64
+
+/* Room for a typed value set with its size (cuCoredumpSetAttribute): a
+ * path of up to 1023 characters and its NUL. */
+#define CB_TYPED_TEXT 1024
+
+/* Typed values set with their size: bytes or a bytearray copied into the
+ * `room` bytes at `v` with a NUL (ValueError if too long); the size written. */
+CB_INTERNAL int cb_typed_set_chars(PyObject *o, void *v, size_t room, CB_ARG);
 
 /* For an array of them: one slot per key, and the array of slot addresses
  * the call writes through. */

@@ -37,7 +37,7 @@ def struct_classes(model):
 def emit(model):
     lib = model.lib
     out = [banner(lib, "#", "", cuda_version(model.h))]
-    out.append("from collections.abc import Callable, Sequence\nfrom typing import Any, ClassVar\n\n"
+    out.append("from collections.abc import Callable, Iterable, Sequence\nfrom typing import Any, ClassVar\n\n"
                "from cuda.bindings._internal._fast_enum import FastEnum\n"
                "from typing_extensions import Buffer\n\n")
     twins = getattr(model, "twins", {})

@@ -14,6 +14,7 @@ from .pytypes import docstring
 
 # Room for one value typed by a key (csrc/cb_array.h), aligned for any of them.
 TYPED_ROOM = "unsigned long long c_%s[CB_TYPED_SLOT / sizeof(unsigned long long)] = {0};"
+TYPED_TEXT_ROOM = "unsigned long long c_%s[CB_TYPED_TEXT / sizeof(unsigned long long)] = {0};"
 
 
 class Shim:
@@ -31,6 +32,7 @@ class Shim:
         # destroys reads as NULL.
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
         self.reads, self.queries = [], []
+        self.scalars = []    # plain integer arguments: NVIDIA's converts them first, on entry
         self.counts = []     # a list's length against its count, once every argument is converted
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
@@ -61,6 +63,15 @@ class Shim:
         """Declare and convert one input."""
         i, ctx, T = "argv[%d]" % self.index[a.name], self.ctx(a), a.type.c()
         k = a.kind
+        if k == "int" and not self.pythonic:   # typed C integers, converted before the rest
+            first = len(self.convert)
+            self.arg_converted(a, i, ctx, T, k)
+            self.scalars += self.convert[first:]
+            del self.convert[first:]
+        else:
+            self.arg_converted(a, i, ctx, T, k)
+
+    def arg_converted(self, a, i, ctx, T, k):
         if k in ("int", "enum", "inout_enum"):
             if k == "inout_enum":
                 T = a.type.pointee().c()
@@ -97,12 +108,34 @@ class Shim:
                 # reads a handle object's value, running no Python code
                 cls = self.handle_type(a)
                 self.decls.append("PyObject *h_%s;" % a.name)
-                conv = "cb_arg_own_handle" if self.lib.own_handles_only else "cb_arg_handle"
+                # a pointer to a handle takes only its class (or the twin's), as NVIDIA's
+                conv = "cb_arg_own_handle" if self.lib.own_handles_only or k == "inout_handle" else "cb_arg_handle"
                 self.convert.append("if (%s(%s, %s, &vp_%s, &h_%s, %s) < 0)\n        goto exit;"
                                     % (conv, i, cls, a.name, a.name, ctx))
                 self.decls.append("void *vp_%s = NULL;" % a.name)
                 call, value = None, "cb_handle_read(h_%s, %s, vp_%s)" % (a.name, cls, a.name)
                 self.reads.append("%s = (%s)%s;" % (name, H, value))
+            elif a.name == "extra":
+                # a launch's `extra`: an int only (None refused), converted before the
+                # other arguments, as NVIDIA's converts it
+                self.convert.insert(0, "if (cb_arg_ull(%s, UINTPTR_MAX, &ull, %s) < 0)\n        goto exit;\n"
+                                       "    %s = (%s)(uintptr_t)ull;" % (i, ctx, name, H))
+                self.temps.add("ull")
+                call = None
+            elif a.float_first:
+                n = a.float_first
+                self.decls.append("float f_%s[%d] = {0};\n    double d_%s;" % (a.name, n, a.name))
+                self.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
+                                    "    f_%s[0] = (float)d_%s;\n    %s = f_%s;" % (i, a.name, ctx, a.name, a.name,
+                                                                              name, a.name))
+                call = None
+            elif a.name in overrides.ADDRESS_OF_CLASS.get(self.b.name, {}):
+                # checked before the other arguments, as NVIDIA's checks it
+                cls = self.handle_class(overrides.ADDRESS_OF_CLASS[self.b.name][a.name])
+                self.convert.insert(0, "if (cb_arg_address_of(%s, %s, &vp, %s) < 0)\n        goto exit;\n"
+                                       "    %s = (%s)vp;" % (i, cls, ctx, name, H))
+                self.temps.add("vp")
+                call = None
             else:
                 call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
                 self.temps.add("vp")
@@ -222,9 +255,17 @@ class Shim:
         elif k == "callback_data":
             pass  # converted with its callback
         elif k == "typed":
-            self.decls.append(TYPED_ROOM % a.name)
-            self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
-                               % (self.b.name, a.key, i, a.name, ctx))
+            size = next((x for x in self.b.args if x.kind == "out_size_of" and x.count == a.name), None)
+            if size is None:
+                self.decls.append(TYPED_ROOM % a.name)
+                self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
+                                   % (self.b.name, a.key, i, a.name, ctx))
+            else:   # the call also takes the size written
+                self.decls.append(TYPED_TEXT_ROOM % a.name)
+                self.checks.append("if ((ll = typed_set_%s(module, (long long)c_%s, %s, c_%s, %s)) < 0)\n"
+                                   "        goto exit;\n    c_%s = (%s)ll;"
+                                   % (self.b.name, a.key, i, a.name, ctx, size.name, size.type.pointee().c()))
+                self.temps.add("ll")
         elif k == "kernel_params":
             self.decls.append("cb_kparams c_%s = CB_KPARAMS_INIT;" % a.name)
             self.convert.append("if (cb_arg_kernel_params(%s, &c_%s, %s) < 0)\n        goto exit;"
@@ -247,6 +288,11 @@ class Shim:
 
     def elem(self, a, T=None):
         """A cb_elem initializer for an array argument's items."""
+        flags = ("CB_ELEM_INT_ITEMS" if a.name in overrides.DEVICE_POINTER_LISTS.get(self.b.name, ()) else
+                 "CB_ELEM_ANY_ITERABLE" if a.any_iterable else "0")
+        return self.elem_kind(a, T) + ", " + flags
+
+    def elem_kind(self, a, T=None):
         T = T or a.type.pointee().c()
         if a.struct:
             return "CB_ELEM_STRUCT, sizeof(%s), 0, %s" % (T, self.struct_type(a))
@@ -364,8 +410,9 @@ class Shim:
         if k == "out_typed_array":
             sizes = "(const size_t *)c_%s.ptr" % a.value_size if a.value_size else "NULL"
             self.decls.append("cb_typed_values c_%s = CB_TYPED_VALUES_INIT;" % a.name)
-            self.checks.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s, %s) < 0)\n        goto exit;"
-                               % (a.name, a.count, sizes))
+            # room once the lists are known to hold `count` (a huge count is their RuntimeError first)
+            self.reads.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s, %s) < 0)\n        goto exit;"
+                              % (a.name, a.count, sizes))
             self.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
             return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
                 self.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
@@ -375,9 +422,8 @@ class Shim:
             return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
         if k == "inout_value":
             return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
-        if k == "out_size_of":
-            self.decls.append("%s c_%s;" % (T, a.name))
-            self.checks.append("c_%s = c_%s.len > 0 ? (%s)c_%s.len : 0;" % (a.name, a.count, T, a.count))
+        if k == "out_size_of":   # set by the typed value's conversion: the bytes it wrote
+            self.decls.append("%s c_%s = 0;" % (T, a.name))
             return "cb_uint((unsigned long long)c_%s)" % a.name
         if k == "inout_count":
             if INT_TYPES[a.int_type][0]:
@@ -449,6 +495,11 @@ class Shim:
             cases = sorted(k for k in a.types if k)
             direction = "set" if a.kind == "typed" else "get"
             conv = self.value_get if direction == "get" else self.value_set
+            if direction == "set" and a.types[""] == "unsupported":   # refused, as NVIDIA's refuses it
+                key = next(x for x in self.b.args if x.name == a.key)
+                conv = lambda ctype, idx=self.m.enum_index(key.enum): (
+                    "        cb_raise_unsupported_key(module, %d, key);\n        return -1;\n" % idx
+                    if ctype == "unsupported" else self.value_set(ctype))
             body = "".join("    case %s:\n%s" % (k, conv(a.types[k])) for k in cases)
             body += "    default:\n%s" % conv(a.types[""])
             if direction == "get":
@@ -462,8 +513,8 @@ class Shim:
             else:
                 out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
                            "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
-                           "    unsigned long long ull;\n    void *vp;\n    PyTypeObject *cls;\n"
-                           "    (void)st, (void)ull, (void)vp, (void)cls;\n"
+                           "    unsigned long long ull;\n    long long ll;\n    void *vp;\n    PyTypeObject *cls;\n"
+                           "    (void)st, (void)ull, (void)ll, (void)vp, (void)cls;\n"
                            "    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
         return "".join(out)
 
@@ -500,6 +551,14 @@ class Shim:
                     "            cb_arg_struct(o, cls, 0, &vp, spec, argi) < 0)\n"
                     "            return -1;\n        memcpy(v, vp, sizeof(%s));\n        return 0;\n" % (ctype, ctype))
         kind = m.handle_kind(ctype)
+        if ctype == "_Bool":   # truthiness, one byte: the size written
+            return ("        if ((ull = (unsigned long long)PyObject_IsTrue(o)) == (unsigned long long)-1)\n"
+                    "            return -1;\n        *(unsigned char *)v = (unsigned char)ull;\n        return 1;\n")
+        if ctype == "char[]":   # bytes or a bytearray, with its NUL: the size written
+            return "        return cb_typed_set_chars(o, v, CB_TYPED_TEXT, spec, argi);\n"
+        if ctype == "int()":   # int() of what has __int__ (a float too), as a C int: the size written
+            return ("        if (cb_arg_int_of(o, &ll, spec, argi) < 0)\n            return -1;\n"
+                    "        *(int *)v = (int)ll;\n        return (int)sizeof(int);\n")
         if ctype == "bool":   # truthiness, as NVIDIA's; an unsigned int 0 or 1
             return ("        if ((ull = (unsigned long long)PyObject_IsTrue(o)) == (unsigned long long)-1)\n"
                     "            return -1;\n        *(unsigned int *)v = (unsigned int)ull;\n        return 0;\n")
@@ -532,7 +591,8 @@ class Shim:
         outs = [self.output(a) for a in b.outputs]
         call_args = [self.call_arg(a) for a in b.args]
         body = []
-        body += ["    " + c for c in self.convert + self.checks + self.counts + self.reads + self.queries]
+        body += ["    " + c for c in self.scalars + self.convert + self.checks + self.counts + self.reads
+                 + self.queries]
         status_idx = self.m.enum_index(self.lib.status)
         if b.returns == "cstr":
             body.append("    const char *text;")

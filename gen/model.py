@@ -82,6 +82,8 @@ class Arg:
     hidden: bool = False          # neither an input nor an output ('typed_size': the call's own business)
     one_or_array: bool = False    # handle_array that also takes one handle or an int address (overrides.ONE_OR_ARRAY)
     regions: Optional[tuple] = None  # 'struct_room': the (size, granularity) parameters counting its structs
+    float_first: int = 0          # 'address' of a float[N] given as one number (overrides.FLOAT_FIRST_OF)
+    any_iterable: bool = False    # an int list taken from any iterable or None (overrides.ANY_ITERABLE_LISTS)
 
     @property
     def is_output(self):
@@ -339,6 +341,8 @@ class Model:
         t = p.type
         pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
         a = Arg(p.name, t, "", pyname, p.doc)
+        a.float_first = overrides.FLOAT_FIRST_OF.get(f.name, {}).get(p.name, 0)
+        a.any_iterable = p.name in overrides.ANY_ITERABLE_LISTS.get(f.name, ())
         out = self.is_output(f, i)
         array_len = overrides.OUT_ARRAYS.get(f.name, {}).get(p.name)
 

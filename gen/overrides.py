@@ -152,6 +152,32 @@ ARRAY_COUNTS = {
                                        "edgeData": "pNumDependentNodes"},
 }
 
+# Pointers taken as an address whose handle objects must be of one class
+# (NVIDIA's: "int or runtime.VdpGetProcAddress"): function -> {parameter: class}.
+ADDRESS_OF_CLASS = {
+    "cudaVDPAUGetDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
+    "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
+    "cuVDPAUGetDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
+    "cuVDPAUCtxCreate": {"vdpGetProcAddress": "VdpGetProcAddress"},
+}
+
+# A float[N] the call reads, given as one number (float() of it, as NVIDIA's
+# takes it): the first element, the rest zero (NVIDIA's passes the address
+# of its one float, and the driver reads past it).  function -> {parameter: N}.
+FLOAT_FIRST_OF = {"cuTexRefSetBorderColor": {"pBorderColor": 4}}
+
+# Lists of device pointers (void **): NVIDIA's takes each item by int(),
+# refusing an object with only __index__ (option-value lists take any).
+DEVICE_POINTER_LISTS = {
+    "cudaMemcpyBatchAsync": {"dsts", "srcs"},
+    "cudaMemPrefetchBatchAsync": {"dptrs"},
+    "cudaMemDiscardBatchAsync": {"dptrs"},
+    "cudaMemDiscardAndPrefetchBatchAsync": {"dptrs"},
+}
+
+# Integer lists NVIDIA's takes from any iterable, None for NULL.
+ANY_ITERABLE_LISTS = {"cuTensorMapEncodeIm2col": {"pixelBoxLowerCorner", "pixelBoxUpperCorner"}}
+
 # Non-const pointers to one value that the driver reads (or updates in
 # place) rather than returns: function -> {parameter}.  The is_output rule
 # in model.py would otherwise make them outputs.
@@ -424,6 +450,13 @@ _COREDUMP_TYPES = {
     "CU_COREDUMP_FILE": "char[]", "CU_COREDUMP_PIPE": "char[]", "CU_COREDUMP_GENERATION_FLAGS": "int",
 }
 
+# Setting them (observed of NVIDIA's): a bool is any object's truthiness
+# (one byte), a path bytes or a bytearray (passed with its NUL), the flags
+# int() of what has __int__; the size is what was written.
+_COREDUMP_SET_TYPES = dict(_COREDUMP_TYPES, CU_COREDUMP_ENABLE_ON_EXCEPTION="_Bool", CU_COREDUMP_TRIGGER_HOST="_Bool",
+                           CU_COREDUMP_LIGHTWEIGHT="_Bool", CU_COREDUMP_ENABLE_USER_TRIGGER="_Bool",
+                           CU_COREDUMP_GENERATION_FLAGS="int()")
+
 # A typed value the runtime's docs type as cuda.h's cuuint64_t, which its
 # headers lack: NVIDIA's runtime gives and takes the driver's class for it.
 DRIVER_U64 = "driver cuuint64_t"
@@ -454,6 +487,8 @@ TYPED_VALUES = {
     "cudaMemRangeGetAttributes": ("data", "attributes", _RT_MEM_RANGE_TYPES, "int"),
     "cuCoredumpGetAttribute": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
     "cuCoredumpGetAttributeGlobal": ("value", "attrib", _COREDUMP_TYPES, "unsupported"),
+    "cuCoredumpSetAttribute": ("value", "attrib", _COREDUMP_SET_TYPES, "unsupported"),
+    "cuCoredumpSetAttributeGlobal": ("value", "attrib", _COREDUMP_SET_TYPES, "unsupported"),
 }
 
 # The order in which NVIDIA's checks the key of a typed value (observed;
@@ -493,8 +528,9 @@ INOUT = {
     "cudaLogsDumpToMemory": {"iterator", "size"},
 }
 
-# Sizes the call reads and writes for a buffer argument: the buffer's
-# length goes in, the size used comes back.  function -> {size: buffer}.
+# The size of a typed value set (TYPED_VALUES), which the call reads and
+# writes: the size of what was written goes in, the size used comes back.
+# function -> {size: value}.
 SIZE_OF = {
     "cuCoredumpSetAttribute": {"size": "value"},
     "cuCoredumpSetAttributeGlobal": {"size": "value"},

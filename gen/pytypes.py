@@ -31,6 +31,8 @@ def arg_type(model, a):
         return "bytearray | bytes | memoryview | int" + (" | None" if pythonic else "")
     if k == "buffer_in":
         return "bytes | bytearray | memoryview | int" + (" | None" if pythonic else "")
+    if k == "address" and a.float_first:
+        return "float"
     if k in ("address", "funcptr"):
         return "int | None"
     if k == "out_int":
@@ -59,6 +61,8 @@ def arg_type(model, a):
         item = a.struct or a.handle or (enum_pyname(model, a.enum) if a.enum else "int")
         if a.one_or_array:
             return "%s | list[%s] | tuple[%s, ...] | int | None" % (item, item, item)
+        if a.any_iterable:
+            return "Iterable[%s] | None" % item
         return "list[%s] | tuple[%s, ...] | None" % (item, item)
     if k == "callback":
         return "Callable | %s | int | None" % a.handle

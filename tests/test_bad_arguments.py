@@ -75,13 +75,17 @@ def bad_values(mod, ptype, pname=""):
     if ptype.endswith("| None") and "| int" not in ptype and isinstance(getattr(mod, ptype.split(" ")[0], None), type):
         # a struct
         return [1, 1.5, "x", b"x", object(), [1], driver.CUdevice()]
+    if ptype.startswith("Iterable["):   # any iterable of ints, or None
+        return [5, 1.5, object(), ["x"], [None]]
     if ptype.startswith("list["):
         # option values (addresses) are read only up to their count
         typed = not ptype.startswith(("list[object]", "list[Any]", "list[int | None]")) and \
             not pname.endswith("Values")
         bad = [5, 1.5, "abc", b"abc", object()] + ([[None], [1.5]] if typed else [])
-        # an int is the address of an array, a str its characters, where the type says so
-        return [v for v in bad if not (v == 5 and "| int" in ptype or v == "abc" and "| str" in ptype)]
+        # an int is the address of an array, a str its characters, where the type says so (and
+        # in option values, as NVIDIA's iterates them)
+        return [v for v in bad if not (v == 5 and "| int" in ptype or
+                                       v == "abc" and ("| str" in ptype or pname.endswith("Values")))]
     if ptype.startswith(("bytearray", "bytes | bytearray")):   # None: NULL where the type says so
         return [v for v in [1.5, "x", None, object(), -1, 2 ** 64, [1]] if v is not None or "None" not in ptype]
     if ptype.startswith(("bytes", "str")):

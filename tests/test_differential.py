@@ -58,16 +58,7 @@ def test_private_names_consumers_import_are_nvidias(nvidia, stub_driver):
     compare(python, cases.private_cases(), no_gpu(stub_driver))
 
 
-# Still differing (issue 19 open): 123 of the 24,294 cases, all of the
-# driver's and the runtime's (those of NVRTC, nvJitLink, NVVM and nvFatbin
-# all agree): EGL/VDPAU handles checked by class; coredump settings' values
-# by key; cuTexRefSetBorderColor's float; items with only __index__ in
-# address lists; str for option-value lists; a few more.
-FUNCTIONS_OPEN = pytest.mark.xfail(strict=True, reason="issue 19 open: 123 of the 24,294 function cases differ")
-
-
-@pytest.mark.parametrize("module", [pytest.param(m, marks=FUNCTIONS_OPEN) if m in ("driver", "runtime") else m
-                                    for m in cases.MODULES])
+@pytest.mark.parametrize("module", cases.MODULES)
 def test_functions_behave_as_nvidias(nvidia, stub_driver, module):
     python, api = nvidia
     compare(python, cases.function_cases(api, [module]), no_gpu(stub_driver))

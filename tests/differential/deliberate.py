@@ -201,3 +201,19 @@ TABLE += [
     Deliberate(r"call runtime\.make_cudaPitchedPtr d=(b'x'|bytearray\(4\))", texts_differ_only(r"ptr : 0x[0-9a-f]+"),
                "not a difference: the struct holds the buffer's address, which differs from process to process"),
 ]
+
+TABLE += [
+    Deliberate(r"call (driver\.cuDeviceGetName|driver\.cuDeviceGetPCIBusId|runtime\.cudaDeviceGetPCIBusId) length=-1",
+               ours_raises("ValueError", "length"),
+               "a negative length for the text the call writes: NVIDIA's passes it to the library with an empty "
+               "buffer (which the library may write past); ours refuses it"),
+    Deliberate(r"call (driver\.cuMemGetLocationInfo|runtime\.cudaMemGetLocationInfo) location_out=\[.*\]",
+               lambda nvidia, ours: nvidia.get("raises", "").endswith("TypeError") and "raises" not in ours
+               or ours.get("raises", "").endswith("FunctionNotFoundError"),
+               "NVIDIA's takes one location struct and lets the driver write one per region of the range into "
+               "it (past its end); ours takes that, or a list of as many (README)"),
+    Deliberate(r"call runtime\.(getLocalRuntimeVersion|cudaVDPAUSetVDPAUDevice vdpGetProcAddress=(None|0|True))",
+               lambda nvidia, ours: "returns" in nvidia and "returns" in ours,
+               "the runtime linked in: ours is the release bound (13.5, 13050), NVIDIA's 13.5.0 links 13.0's "
+               "(13000), whose cudaVDPAUSetVDPAUDevice refuses a NULL procedure address first"),
+]
