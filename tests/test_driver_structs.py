@@ -343,7 +343,6 @@ def test_handle_fields():
         m.dst = -1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19 open: a handle read from a struct field is a copy on ours")
 def test_a_handle_read_from_a_field_follows_it():
     """NVIDIA's gives one handle object per field, a view of the struct's
     memory: it follows later changes of the field."""
@@ -352,6 +351,25 @@ def test_a_handle_read_from_a_field_follows_it():
     h = m.dst
     m.dst = 8
     assert h is m.dst and int(h) == 8
+    r = driver.CUDA_RESOURCE_DESC()   # a nested member's handle: a view of the same memory
+    r.res.linear.devPtr = 5
+    d = r.res.linear.devPtr
+    r.res.linear.devPtr = 9
+    assert d is r.res.linear.devPtr and int(d) == 9
+
+
+def test_a_field_handle_outliving_its_struct_keeps_the_last_value():
+    """Where NVIDIA's view then reads freed memory, ours lets go of it first."""
+    import gc
+    m = driver.CUDA_MEMSET_NODE_PARAMS()
+    m.dst = 0x1234
+    h = m.dst
+    del m
+    gc.collect()
+    junk = [driver.CUDA_MEMSET_NODE_PARAMS() for _ in range(100)]   # reuse the memory
+    for j in junk:
+        j.dst = 1
+    assert int(h) == 0x1234 and repr(h) == "<CUdeviceptr 4660>"
 
 
 # --- nested structs and unions: views ------------------------------------------

@@ -684,7 +684,6 @@ def test_memcpy3d_parms_views_and_handles():
     assert m.kind is runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19 open: a handle read from a struct field is a copy on ours")
 def test_a_handle_read_from_a_field_follows_it():
     """NVIDIA's gives one handle object per field, a view of the struct's
     memory: it follows later changes of the field."""

@@ -58,6 +58,13 @@ show("cudaMemRangeGetAttributes", rt.cudaMemRangeGetAttributes, [4] * len(ra), r
 for a in cu.CUcoredumpSettings:
     show("cuCoredumpGetAttributeGlobal(%s)" % a.name, cu.cuCoredumpGetAttributeGlobal, a)
     show("cuCoredumpGetAttribute(%s)" % a.name, cu.cuCoredumpGetAttribute, a)
+# setting them by key, then reading them back (status and size written)
+S = cu.CUcoredumpSettings
+for key, value in ((S.CU_COREDUMP_TRIGGER_HOST, False), (S.CU_COREDUMP_ENABLE_ON_EXCEPTION, 0),
+                   (S.CU_COREDUMP_FILE, b"/tmp/cb-probe-core"), (S.CU_COREDUMP_GENERATION_FLAGS, 0)):
+    show("set %s" % key.name, cu.cuCoredumpSetAttributeGlobal, key, value)
+    show("then get %s" % key.name, cu.cuCoredumpGetAttributeGlobal, key)
+show("cuTexRefSetBorderColor(None, 0.5)", cu.cuTexRefSetBorderColor, None, 0.5)
 show("cuTexRefGetBorderColor(None)", cu.cuTexRefGetBorderColor, None)
 show("cuTexRefGetBorderColor(CUtexref())", cu.cuTexRefGetBorderColor, cu.CUtexref())
 out = cu.CUmemLocation()
