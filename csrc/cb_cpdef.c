@@ -48,24 +48,37 @@ exit:
     return result;
 }
 
+/* The result (consumed) as an unsigned integer of at most `max`: -1 with an
+ * exception set if it is NULL or does not fit. */
+static int
+result_bits(PyObject *result, unsigned long long max, unsigned long long *out)
+{
+    if (result == NULL)
+        return -1;
+    unsigned long long value = PyLong_AsUnsignedLongLong(result);
+    Py_DECREF(result);
+    if (value == (unsigned long long)-1 && PyErr_Occurred())
+        return -1;
+    if (value > max) {
+        PyErr_SetString(PyExc_OverflowError, "the result does not fit its C type");
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
 intptr_t
 cb_cpdef_intptr(PyObject *result, intptr_t on_error)
 {
-    if (result == NULL)
-        return on_error;
-    void *value = PyLong_AsVoidPtr(result);
-    Py_DECREF(result);
-    return value == NULL && PyErr_Occurred() ? on_error : (intptr_t)value;
+    unsigned long long value;
+    return result_bits(result, UINTPTR_MAX, &value) < 0 ? on_error : (intptr_t)(uintptr_t)value;
 }
 
 size_t
 cb_cpdef_size(PyObject *result, size_t on_error)
 {
-    if (result == NULL)
-        return on_error;
-    size_t value = PyLong_AsSize_t(result);
-    Py_DECREF(result);
-    return value == (size_t)-1 && PyErr_Occurred() ? on_error : value;
+    unsigned long long value;
+    return result_bits(result, SIZE_MAX, &value) < 0 ? on_error : (size_t)value;
 }
 
 int

@@ -5,7 +5,13 @@ observe: status enums, value types and values; handles and structs by class
 only (their addresses differ between runs)."""
 import enum
 import inspect
+import os
+import sys
+
 from cuda.bindings import driver as cu, runtime as rt
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # run with -P
+from probing import make_show  # noqa: E402
 
 
 def render(x):
@@ -18,13 +24,7 @@ def render(x):
     return "<%s>" % type(x).__name__
 
 
-def show(label, f, *a, **k):
-    try:
-        r = f(*a, **k)
-        print(label, "->", render(r))
-        return r
-    except BaseException as e:
-        print(label, "RAISES", type(e).__name__, "(a RuntimeError)" if isinstance(e, RuntimeError) else "")
+show = make_show(render, runtime_note=True)
 
 print(cu.cuInit(0))
 err, dev = cu.cuDeviceGet(0)

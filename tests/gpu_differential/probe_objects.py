@@ -8,10 +8,10 @@ import ctypes
 import os
 import sys
 
-from cuda.bindings import driver as cu, nvrtc, runtime as rt
+from cuda.bindings import driver as cu, runtime as rt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # run with -P
-from probing import render, show, value  # noqa: E402
+from probing import context_and_cubin, render, show, value  # noqa: E402
 
 KERNEL = rb"""
 extern "C" __global__ void fill(int *p, int v, int n) {
@@ -20,16 +20,7 @@ extern "C" __global__ void fill(int *p, int v, int n) {
 }
 """
 
-print(cu.cuInit(0))
-err, dev = cu.cuDeviceGet(0)
-err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
-show("cuCtxSetCurrent", cu.cuCtxSetCurrent, ctx)
-major = value(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
-minor = value(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
-err, prog = nvrtc.nvrtcCreateProgram(KERNEL, b"fill.cu", 0, [], [])
-print("compile", nvrtc.nvrtcCompileProgram(prog, 1, [b"--gpu-architecture=sm_%d%d" % (major, minor)]))
-cubin = bytearray(value(nvrtc.nvrtcGetCUBINSize(prog)))
-nvrtc.nvrtcGetCUBIN(prog, cubin)
+dev, ctx, cubin = context_and_cubin(KERNEL, b"fill.cu")
 N = 256
 dptr = value(show("cuMemAlloc", cu.cuMemAlloc, N * 4))
 

@@ -11,10 +11,10 @@ import os
 import struct
 import sys
 
-from cuda.bindings import driver as cu, nvrtc, runtime as rt
+from cuda.bindings import driver as cu, runtime as rt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # run with -P
-from probing import render, show, value  # noqa: E402
+from probing import context_and_cubin, render, show, value  # noqa: E402
 
 
 ECHO = rb"""
@@ -33,16 +33,7 @@ struct Pair { int a; int b; };
 extern "C" __global__ void pair(int *p, Pair s) { p[0] = s.a; p[1] = s.b; }
 """
 
-print(cu.cuInit(0))
-err, dev = cu.cuDeviceGet(0)
-err, ctx = cu.cuDevicePrimaryCtxRetain(dev)
-show("cuCtxSetCurrent", cu.cuCtxSetCurrent, ctx)
-major = value(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev))
-minor = value(cu.cuDeviceGetAttribute(cu.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev))
-err, prog = nvrtc.nvrtcCreateProgram(ECHO, b"echo.cu", 0, [], [])
-print("compile", nvrtc.nvrtcCompileProgram(prog, 1, [b"--gpu-architecture=sm_%d%d" % (major, minor)]))
-cubin = bytearray(value(nvrtc.nvrtcGetCUBINSize(prog)))
-nvrtc.nvrtcGetCUBIN(prog, cubin)
+dev, ctx, cubin = context_and_cubin(ECHO, b"echo.cu")
 module = value(show("cuModuleLoadData", cu.cuModuleLoadData, bytes(cubin)))
 echo = value(show("cuModuleGetFunction echo", cu.cuModuleGetFunction, module, b"echo"))
 fill = value(show("cuModuleGetFunction fill", cu.cuModuleGetFunction, module, b"fill"))
