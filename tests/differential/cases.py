@@ -53,6 +53,14 @@ for name, mod in mods.items():
                                for p in inspect.signature(obj).parameters.values()]
     out[name] = {"enums": enums, "functions": functions}
 out["kinds"] = kinds
+# a runtime handle class of the same C type as a driver one is its subclass (cudaStream_t of CUstream)
+twins = {}
+for attr in dir(mods.get("runtime", None)) if "runtime" in mods else ():
+    obj = getattr(mods["runtime"], attr)
+    if kind(obj) == "handle" and len(obj.__mro__) > 2 and obj.__mro__[1].__module__ == "cuda.bindings.driver":
+        twins[attr] = obj.__mro__[1].__name__
+        twins[obj.__mro__[1].__name__] = attr
+out["twins"] = twins
 print(json.dumps(out))
 """ % (MODULES,)
 
@@ -225,8 +233,9 @@ def parameter_kind(doc, annotation):
     return ("list of class" if listy else "class"), names
 
 
-def class_values(names, kinds):
-    """(baseline, variants) for a parameter that takes instances of `names`."""
+def class_values(names, kinds, twins=None):
+    """(baseline, variants) for a parameter that takes instances of `names`
+    (a handle's twin of the other module too: runtime.cudaStream_t() for CUstream)."""
     known = [(n, kinds[n]) for n in names if n in kinds]
     if not known:
         return "0", ["None"] + NUMBER[:3] + WRONG
@@ -236,7 +245,10 @@ def class_values(names, kinds):
         other = "runtime.cudaError_t.cudaSuccess" if first == "CUresult" else "driver.CUresult.CUDA_SUCCESS"
         return ("list(%s)[0]" % ref,
                 ["int(list(%s)[0])" % ref, other, "-1", "2**64", "None"] + WRONG)
+    twin_of = (twins or {}).get(first)
     twins = ["%s.%s()" % (kinds[n][0], n) for n, _ in others]
+    if what == "handle" and twin_of in kinds and twin_of not in names:
+        twins.append("%s.%s()" % (kinds[twin_of][0], twin_of))
     if what == "handle":
         stranger = "driver.CUlinkState()" if first != "CUlinkState" else "driver.CUmodule()"
         return ("%s()" % ref, twins + ["%s(0)" % ref, "None", "0", stranger, "True", "-1", "2**64",
@@ -245,13 +257,13 @@ def class_values(names, kinds):
     return "%s()" % ref, twins + ["None", "0", stranger, "driver.CUstream()", "[%s()]" % ref] + WRONG
 
 
-def parameter_values(doc, annotation, kinds, real_library):
+def parameter_values(doc, annotation, kinds, real_library, twins=None):
     """(baseline, variants) of one parameter.  Handles of a real library
     (NVRTC, nvJitLink, NVVM, nvFatbin) are never given made-up addresses:
     the library would dereference them on either side."""
     what, names = parameter_kind(doc, annotation)
     if what == "class":
-        return class_values(names, kinds)
+        return class_values(names, kinds, twins)
     if what.startswith("list of"):
         item = {"list of integer": "0", "list of float": "0.0", "list of bytes": "b'x'",
                 "list of str": "'x'", "list of any": "0"}.get(what) or class_values(names, kinds)[0]
@@ -281,7 +293,7 @@ def function_cases(api, modules=MODULES):
     cases = []
     for mod in modules:
         for name, params in sorted(api[mod]["functions"].items()):
-            values = [parameter_values(doc, ann, api["kinds"], mod in REAL_LIBRARIES)
+            values = [parameter_values(doc, ann, api["kinds"], mod in REAL_LIBRARIES, api.get("twins"))
                       for _, doc, ann in params]
             base = [b for b, _ in values]
             call = "%s.%s" % (mod, name)
