@@ -185,6 +185,7 @@ def test_pythonic_capsules_are_nvidias():
 def test_cimported_nvjitlink_links_as_the_module_does(pythonic):
     from cuda.bindings import nvjitlink
     assert pythonic.jitlink_version() == nvjitlink.version()
+    assert pythonic.jitlink_version_nogil() == (0,) + nvjitlink.version()
     ptx = nvrtc_output(KERNEL, [b"-arch=compute_90"], "PTX")
     cubin = pythonic.jitlink_ptx_to_cubin(ptx, b"-arch=sm_90")
     assert cubin[:4] == b"\x7fELF"

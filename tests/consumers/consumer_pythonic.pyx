@@ -74,3 +74,12 @@ def fatbin_of_ptx(bytes ptx, str arch):
 
 def fatbin_version():
     return nvfatbin.version()
+
+
+def jitlink_version_nogil():
+    """The C function through the cpdef module's namespace (its .pxd cimports cynvjitlink), without the GIL."""
+    cdef unsigned int major = 0, minor = 0
+    cdef nvjitlink.nvJitLinkResult err
+    with nogil:
+        err = nvjitlink.nvJitLinkVersion(&major, &minor)
+    return err, major, minor

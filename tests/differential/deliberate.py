@@ -160,7 +160,8 @@ TABLE += [
 
 
 def handle_of_a_freed_struct(nvidia_field, our_field):
-    """NVIDIA's handle read from a struct since freed shows what its memory now holds; ours, 0."""
+    """NVIDIA's handle read from a struct since freed shows what its memory now holds; ours, the value
+    it last read (the fresh field's 0)."""
     return (nvidia_field.get("type") == our_field.get("type") and "int" not in our_field and
             re.fullmatch(r"<\w+ 0(x0)?>", our_field.get("repr", "")) is not None)
 
@@ -168,7 +169,7 @@ def handle_of_a_freed_struct(nvidia_field, our_field):
 TABLE += [
     Deliberate(r"struct .* fields = HELD", fields_differ_only_where(handle_of_a_freed_struct),
                "a handle read from a struct that is then freed: NVIDIA's is a view of the freed memory (it then "
-               "reads whatever is there); ours is a copy of the value"),
+               "reads whatever is there); ours, a view while the struct lives, keeps the value it last read"),
 ]
 
 TABLE += [
