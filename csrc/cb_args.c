@@ -186,26 +186,6 @@ cb_arg_double(PyObject *o, double *out, CB_ARG)
 }
 
 int
-cb_arg_int_of(PyObject *o, long long *out, CB_ARG)
-{
-    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
-    if (nb == NULL || nb->nb_int == NULL || PyUnicode_Check(o) || PyBytes_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int, not %.200s", spec->func,
-                     argname(spec, argi), Py_TYPE(o)->tp_name);
-        return -1;
-    }
-    PyObject *n = PyNumber_Long(o);
-    if (n == NULL)
-        return -1;
-    unsigned long long bits;
-    int rc = cb_arg_bits(n, INT_MIN, UINT_MAX, &bits, spec, argi);
-    Py_DECREF(n);
-    if (rc == 0)
-        *out = (long long)(int)(unsigned int)bits;
-    return rc;
-}
-
-int
 cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG)
 {
     if (lo < 0 && hi > (unsigned long long)LLONG_MAX) {

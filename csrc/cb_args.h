@@ -166,11 +166,6 @@ cb_arg_handle_now(PyObject *o, PyTypeObject *type, void **out, CB_ARG)
     return 0;
 }
 
-/* int() of an object that has __int__ (a float truncates; str, bytes and an
- * object with only __index__ are a TypeError), as a C int's bits: in
- * [INT_MIN, UINT_MAX]. */
-CB_INTERNAL int cb_arg_int_of(PyObject *o, long long *out, CB_ARG);
-
 /* An int in [lo, hi] as the two's complement bits of its value: the
  * signed or unsigned check as lo says, for callers that store by size. */
 CB_INTERNAL int cb_arg_bits(PyObject *o, long long lo, unsigned long long hi, unsigned long long *out, CB_ARG);

@@ -125,10 +125,8 @@ item_class_ok(PyObject *item, const cb_elem *e)
         return cb_handle_accepts(item, e->type);
     case CB_ELEM_STRUCT:
         return PyObject_TypeCheck(item, e->type);
-    case CB_ELEM_ADDRESS: {   /* device pointers: None, a buffer, or what has __int__ (not only __index__) */
-        PyNumberMethods *nb = Py_TYPE(item)->tp_as_number;
-        return !(e->flags & CB_ELEM_INT_ITEMS) || item == Py_None || PyObject_CheckBuffer(item) || (nb != NULL && nb->nb_int != NULL);
-    }
+    case CB_ELEM_ADDRESS:   /* device pointers: None, a buffer, or what has __int__ (not only __index__) */
+        return !(e->flags & CB_ELEM_INT_ITEMS) || item == Py_None || PyObject_CheckBuffer(item) || cb_has_nb_int(item);
     default:
         return 1;
     }

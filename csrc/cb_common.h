@@ -77,6 +77,14 @@ cb_import_attr(const char *module, const char *name)
     return attr;
 }
 
+/* Whether o's type has __int__ (an object with only __index__ has not). */
+static inline int
+cb_has_nb_int(PyObject *o)
+{
+    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
+    return nb != NULL && nb->nb_int != NULL;
+}
+
 /* int(o) as Cython converts to a C integer: an int as itself, else through
  * the type's __int__ only (floats truncate; an object with only __index__
  * is refused, as are str and None).  New reference; NULL with no exception
@@ -86,10 +94,9 @@ cb_nb_int(PyObject *o)
 {
     if (PyLong_Check(o))
         return Py_NewRef(o);
-    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
-    if (nb == NULL || nb->nb_int == NULL)
+    if (!cb_has_nb_int(o))
         return NULL;
-    PyObject *v = nb->nb_int(o);
+    PyObject *v = Py_TYPE(o)->tp_as_number->nb_int(o);
     if (v != NULL && !PyLong_Check(v)) {
         PyErr_Format(PyExc_TypeError, "__int__ returned non-int (type %.200s)", Py_TYPE(v)->tp_name);
         Py_CLEAR(v);

@@ -496,6 +496,27 @@ cb_handle_new(PyTypeObject *type, void *value)
     return handle_make(type, (unsigned long long)(uintptr_t)value);
 }
 
+PyObject *
+cb_handle_view(PyTypeObject *type, void *where)
+{
+    PyObject *o = cb_handle_new(type, NULL);
+    if (o != NULL)
+        ((cb_handle *)o)->_pvt_ptr = where;
+    return o;
+}
+
+void
+cb_handle_detach(PyObject *o)
+{
+    cb_handle *h = (cb_handle *)o;
+    if (h->_pvt_ptr == &h->_pvt_val)
+        return;
+    unsigned long long v = load(o);   /* as wide as the class's value */
+    h->_pvt_ptr = &h->_pvt_val;
+    h->_pvt_val.u = 0;
+    store(o, v);
+}
+
 PyTypeObject *
 cb_handle_type_new(PyObject *module, const cb_handle_def *def, PyTypeObject *twin)
 {

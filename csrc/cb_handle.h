@@ -69,6 +69,10 @@ cb_handle_slot(PyObject *o)
     return (void **)((cb_handle *)o)->_pvt_ptr;
 }
 CB_INTERNAL PyObject *cb_handle_new(PyTypeObject *type, void *value);
+/* A handle of `type` whose value lives at `where` (a struct's field): it
+ * reads and writes there until cb_handle_detach copies the value home. */
+CB_INTERNAL PyObject *cb_handle_view(PyTypeObject *type, void *where);
+CB_INTERNAL void cb_handle_detach(PyObject *o);
 /* Give the freelist's memory back and forget the shared table of handle
  * classes (module teardown). */
 CB_INTERNAL void cb_handle_freelist_clear(void);

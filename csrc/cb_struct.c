@@ -497,73 +497,6 @@ set_enum(PyObject *self, const cb_field_def *f, char *dst, PyObject *v, Py_ssize
 /* --- one element -------------------------------------------------------- */
 
 /* Python value of the element at p; struct views keep `owner` alive. */
-/* A handle field read as NVIDIA's reads it: one object per field, a view of
- * the field's memory, so it follows later writes (`h = m.dst; m.dst = 8`:
- * int(h) == 8, and `h is m.dst`).  The views live in the memory owner's
- * _keepalive under the key None ({slot address: (handle, size)}), and are
- * detached (the value copied into the handle) when that memory goes
- * (struct_clear).  Memory the root struct does not own gets a copy. */
-static PyObject *
-handle_view(PyObject *self, const cb_field_def *f, char *p)
-{
-    PyTypeObject *cls = handle_class_of(self, f->ref);
-    if (cls == NULL)
-        return NULL;
-    PyObject *root = root_of(self);
-    cb_struct_tail *rt = tail_of(root, def_of(Py_TYPE(root)));
-    if (rt->_owner != NULL || rt->_pvt_ptr != value_of(root, def_of(Py_TYPE(root))))
-        return cb_handle_new(cls, (void *)(uintptr_t)cb_load_unsigned(p, f->size));
-    PyObject *ka = keepalive_of(self, 1), *views, *key, *entry, *h;
-    if (ka == NULL)
-        return NULL;
-    if ((views = PyDict_GetItemWithError(ka, Py_None)) == NULL) {
-        if (PyErr_Occurred() || (views = PyDict_New()) == NULL)
-            return NULL;
-        int rc = PyDict_SetItem(ka, Py_None, views);
-        Py_DECREF(views);   /* ka holds it */
-        if (rc < 0)
-            return NULL;
-    }
-    if ((key = PyLong_FromVoidPtr(p)) == NULL)
-        return NULL;
-    entry = PyDict_GetItemWithError(views, key);
-    if (entry != NULL && Py_IS_TYPE(PyTuple_GET_ITEM(entry, 0), cls)) {
-        Py_DECREF(key);
-        return Py_NewRef(PyTuple_GET_ITEM(entry, 0));
-    }
-    if (PyErr_Occurred() || (h = cb_handle_new(cls, NULL)) == NULL) {
-        Py_DECREF(key);
-        return NULL;
-    }
-    ((cb_handle *)h)->_pvt_ptr = p;
-    entry = Py_BuildValue("(On)", h, (Py_ssize_t)f->size);
-    int rc = entry != NULL ? PyDict_SetItem(views, key, entry) : -1;
-    Py_XDECREF(entry);
-    Py_DECREF(key);
-    if (rc < 0)
-        Py_CLEAR(h);
-    return h;
-}
-
-/* The views of handle fields in self's memory let go of it: each keeps the
- * value it last read. */
-static void
-detach_handle_views(PyObject *keepalive)
-{
-    PyObject *views = keepalive != NULL ? PyDict_GetItem(keepalive, Py_None) : NULL;   /* no error set */
-    PyObject *key, *entry;
-    Py_ssize_t pos = 0;
-    while (views != NULL && PyDict_Next(views, &pos, &key, &entry)) {
-        cb_handle *h = (cb_handle *)PyTuple_GET_ITEM(entry, 0);
-        size_t size = (size_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 1));
-        if (h->_pvt_ptr != &h->_pvt_val && size <= sizeof h->_pvt_val) {
-            h->_pvt_val.u = 0;
-            memcpy(&h->_pvt_val, h->_pvt_ptr, size);
-            h->_pvt_ptr = &h->_pvt_val;
-        }
-    }
-}
-
 static PyObject *
 get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
 {
@@ -596,6 +529,62 @@ get_elem(PyObject *self, const cb_field_def *f, char *p, PyObject *owner)
         return PyLong_FromVoidPtr(a);
     }
     }
+}
+
+/* A handle field read as NVIDIA's reads it: one object per field, a view of
+ * the field's memory, so it follows later writes (`h = m.dst; m.dst = 8`:
+ * int(h) == 8, and `h is m.dst`).  The views live in the memory owner's
+ * _keepalive under the key None ({slot address: handle}), and are
+ * detached (cb_handle_detach) when that memory goes (struct_clear).  Memory the root struct does not own gets a copy. */
+static PyObject *
+handle_view(PyObject *self, const cb_field_def *f, char *p)
+{
+    PyObject *root = root_of(self);
+    cb_struct_tail *rt = tail_of(root, def_of(Py_TYPE(root)));
+    if (rt->_owner != NULL || rt->_pvt_ptr != value_of(root, def_of(Py_TYPE(root))))
+        return get_elem(self, f, p, self);
+    PyTypeObject *cls = handle_class_of(self, f->ref);
+    if (cls == NULL)
+        return NULL;
+    PyObject *ka = keepalive_of(self, 1), *views, *key, *h;
+    if (ka == NULL)
+        return NULL;
+    if ((views = PyDict_GetItemWithError(ka, Py_None)) == NULL) {
+        if (PyErr_Occurred() || (views = PyDict_New()) == NULL)
+            return NULL;
+        int rc = PyDict_SetItem(ka, Py_None, views);
+        Py_DECREF(views);   /* ka holds it */
+        if (rc < 0)
+            return NULL;
+    }
+    if ((key = PyLong_FromVoidPtr(p)) == NULL)
+        return NULL;
+    h = PyDict_GetItemWithError(views, key);
+    if (h != NULL && Py_IS_TYPE(h, cls)) {   /* a union's member of another class has its own */
+        Py_DECREF(key);
+        return Py_NewRef(h);
+    }
+    if (PyErr_Occurred() || (h = cb_handle_view(cls, p)) == NULL) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    int rc = PyDict_SetItem(views, key, h);
+    Py_DECREF(key);
+    if (rc < 0)
+        Py_CLEAR(h);
+    return h;
+}
+
+/* The views of handle fields in self's memory let go of it: each keeps the
+ * value it last read. */
+static void
+detach_handle_views(PyObject *keepalive)
+{
+    PyObject *views = keepalive != NULL ? PyDict_GetItem(keepalive, Py_None) : NULL;   /* no error set */
+    PyObject *key, *h;
+    Py_ssize_t pos = 0;
+    while (views != NULL && PyDict_Next(views, &pos, &key, &h))
+        cb_handle_detach(h);
 }
 
 /* An address for a pointer field, as NVIDIA's takes one: None, anything

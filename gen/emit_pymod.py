@@ -33,6 +33,7 @@ class Shim:
         self.decls, self.convert, self.checks, self.cleanup = [], [], [], []
         self.reads, self.queries = [], []
         self.scalars = []    # plain integer arguments: NVIDIA's converts them first, on entry
+        self.first = []      # then the arguments it converts before the rest (a launch's extra)
         self.counts = []     # a list's length against its count, once every argument is converted
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
@@ -118,8 +119,8 @@ class Shim:
             elif a.name == "extra":
                 # a launch's `extra`: an int only (None refused), converted before the
                 # other arguments, as NVIDIA's converts it
-                self.convert.insert(0, "if (cb_arg_ull(%s, UINTPTR_MAX, &ull, %s) < 0)\n        goto exit;\n"
-                                       "    %s = (%s)(uintptr_t)ull;" % (i, ctx, name, H))
+                self.first.append("if (cb_arg_ull(%s, UINTPTR_MAX, &ull, %s) < 0)\n        goto exit;\n"
+                                  "    %s = (%s)(uintptr_t)ull;" % (i, ctx, name, H))
                 self.temps.add("ull")
                 call = None
             elif a.float_first:
@@ -129,11 +130,11 @@ class Shim:
                                     "    f_%s[0] = (float)d_%s;\n    %s = f_%s;" % (i, a.name, ctx, a.name, a.name,
                                                                               name, a.name))
                 call = None
-            elif a.name in overrides.ADDRESS_OF_CLASS.get(self.b.name, {}):
+            elif a.address_class:
                 # checked before the other arguments, as NVIDIA's checks it
-                cls = self.handle_class(overrides.ADDRESS_OF_CLASS[self.b.name][a.name])
-                self.convert.insert(0, "if (cb_arg_address_of(%s, %s, &vp, %s) < 0)\n        goto exit;\n"
-                                       "    %s = (%s)vp;" % (i, cls, ctx, name, H))
+                cls = self.handle_class(a.address_class)
+                self.first.append("if (cb_arg_address_of(%s, %s, &vp, %s) < 0)\n        goto exit;\n"
+                                  "    %s = (%s)vp;" % (i, cls, ctx, name, H))
                 self.temps.add("vp")
                 call = None
             else:
@@ -288,8 +289,7 @@ class Shim:
 
     def elem(self, a, T=None):
         """A cb_elem initializer for an array argument's items."""
-        flags = ("CB_ELEM_INT_ITEMS" if a.name in overrides.DEVICE_POINTER_LISTS.get(self.b.name, ()) else
-                 "CB_ELEM_ANY_ITERABLE" if a.any_iterable else "0")
+        flags = "CB_ELEM_INT_ITEMS" if a.int_items else "CB_ELEM_ANY_ITERABLE" if a.any_iterable else "0"
         return self.elem_kind(a, T) + ", " + flags
 
     def elem_kind(self, a, T=None):
@@ -513,8 +513,8 @@ class Shim:
             else:
                 out.append("static int\ntyped_set_%s(PyObject *module, long long key, PyObject *o, void *v, "
                            "const cb_argspec *spec, int argi)\n{\n    cb_state *st = cb_get_state(module);\n"
-                           "    unsigned long long ull;\n    long long ll;\n    void *vp;\n    PyTypeObject *cls;\n"
-                           "    (void)st, (void)ull, (void)ll, (void)vp, (void)cls;\n"
+                           "    unsigned long long ull;\n    void *vp;\n    PyTypeObject *cls;\n"
+                           "    (void)st, (void)ull, (void)vp, (void)cls;\n"
                            "    switch (key) {\n%s    }\n}\n\n" % (self.b.name, body))
         return "".join(out)
 
@@ -551,17 +551,15 @@ class Shim:
                     "            cb_arg_struct(o, cls, 0, &vp, spec, argi) < 0)\n"
                     "            return -1;\n        memcpy(v, vp, sizeof(%s));\n        return 0;\n" % (ctype, ctype))
         kind = m.handle_kind(ctype)
-        if ctype == "_Bool":   # truthiness, one byte: the size written
+        if ctype in ("bool", "_Bool"):   # truthiness, as NVIDIA's: an unsigned int 0 or 1, or one byte
+            T, written = ("unsigned int", "0") if ctype == "bool" else ("unsigned char", "1")
             return ("        if ((ull = (unsigned long long)PyObject_IsTrue(o)) == (unsigned long long)-1)\n"
-                    "            return -1;\n        *(unsigned char *)v = (unsigned char)ull;\n        return 1;\n")
+                    "            return -1;\n        *(%s *)v = (%s)ull;\n        return %s;\n" % (T, T, written))
         if ctype == "char[]":   # bytes or a bytearray, with its NUL: the size written
             return "        return cb_typed_set_chars(o, v, CB_TYPED_TEXT, spec, argi);\n"
-        if ctype == "int()":   # int() of what has __int__ (a float too), as a C int: the size written
-            return ("        if (cb_arg_int_of(o, &ll, spec, argi) < 0)\n            return -1;\n"
-                    "        *(int *)v = (int)ll;\n        return (int)sizeof(int);\n")
-        if ctype == "bool":   # truthiness, as NVIDIA's; an unsigned int 0 or 1
-            return ("        if ((ull = (unsigned long long)PyObject_IsTrue(o)) == (unsigned long long)-1)\n"
-                    "            return -1;\n        *(unsigned int *)v = (unsigned int)ull;\n        return 0;\n")
+        if ctype == "int()":   # int() of what has __int__ (a float too), a C int's bits: the size written
+            return ("        if (cb_arg_bits(o, INT_MIN, UINT_MAX, &ull, spec, argi) < 0)\n            return -1;\n"
+                    "        *(int *)v = (int)(unsigned int)ull;\n        return (int)sizeof(int);\n")
         if kind or ctype == DRIVER_U64:   # a handle object, as NVIDIA's reads it at getPtr()
             T = "unsigned long long" if ctype == DRIVER_U64 else ctype
             store = "*(void **)v = (void *)(uintptr_t)ull" if kind == "pointer" else "*(%s *)v = (%s)ull" % (T, T)
@@ -591,8 +589,8 @@ class Shim:
         outs = [self.output(a) for a in b.outputs]
         call_args = [self.call_arg(a) for a in b.args]
         body = []
-        body += ["    " + c for c in self.scalars + self.convert + self.checks + self.counts + self.reads
-                 + self.queries]
+        body += ["    " + c for c in self.scalars + self.first + self.convert + self.checks + self.counts
+                 + self.reads + self.queries]
         status_idx = self.m.enum_index(self.lib.status)
         if b.returns == "cstr":
             body.append("    const char *text;")

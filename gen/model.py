@@ -84,6 +84,8 @@ class Arg:
     regions: Optional[tuple] = None  # 'struct_room': the (size, granularity) parameters counting its structs
     float_first: int = 0          # 'address' of a float[N] given as one number (overrides.FLOAT_FIRST_OF)
     any_iterable: bool = False    # an int list taken from any iterable or None (overrides.ANY_ITERABLE_LISTS)
+    int_items: bool = False       # 'address_array' of device pointers, items by __int__ (DEVICE_POINTER_LISTS)
+    address_class: Optional[str] = None  # 'address' whose handle objects are of this class (ADDRESS_OF_CLASS)
 
     @property
     def is_output(self):
@@ -343,6 +345,8 @@ class Model:
         a = Arg(p.name, t, "", pyname, p.doc)
         a.float_first = overrides.FLOAT_FIRST_OF.get(f.name, {}).get(p.name, 0)
         a.any_iterable = p.name in overrides.ANY_ITERABLE_LISTS.get(f.name, ())
+        a.int_items = p.name in overrides.DEVICE_POINTER_LISTS.get(f.name, ())
+        a.address_class = overrides.ADDRESS_OF_CLASS.get(f.name, {}).get(p.name)
         out = self.is_output(f, i)
         array_len = overrides.OUT_ARRAYS.get(f.name, {}).get(p.name)
 
