@@ -60,7 +60,8 @@ def c_text(model):
     """The entry points, the __pyx_capi__ table and the module they call."""
     out = ["/* The cpdef entry points (gen/emit_cpdef.py): the functions of this module, for Cython. */\n",
            "static PyObject *cpdef_module;   /* set by module_exec; the main interpreter only */\n\n"]
-    for b, ret, params, fact in entries(model):
+    rows = entries(model)
+    for b, ret, params, fact in rows:
         decl = ", ".join("%s%s%s" % (t, "" if t.endswith("*") else " ", a.pyname)
                          for t, a in zip(params, b.inputs))
         call = "cb_cpdef_call(py_%s, cpdef_module, \"%s\"%s)" % (
@@ -70,7 +71,7 @@ def c_text(model):
         out.append("static %s\ncpdef_%s(%sint skip_dispatch)\n{\n    (void)skip_dispatch;\n    return %s;\n}\n\n"
                    % (ret, b.pyname, decl + ", " if decl else "", call))
     out.append("static const cb_capi_entry pyx_capi[] = {\n")
-    for b, ret, params, fact in entries(model):
+    for b, ret, params, fact in rows:
         out.append('    {"%s", (void (*)(void))cpdef_%s, "%s"},\n' % (b.pyname, b.pyname, fact["capsule"]))
     out.append("};\n\n")
     return "".join(out)
@@ -86,7 +87,6 @@ def module_exec_lines():
 def pxd_text(model):
     """<lib>.pxd: the ctypedefs and cpdef declarations a consumer cimports."""
     lib = model.lib
-    known = facts(lib)
     out = [banner(lib, "#", "", cuda_version(model.h)),
            "# cimport it: `from cuda.bindings cimport %s`; calls run the module's own functions.\n" % lib.key]
     rows = entries(model)
@@ -94,7 +94,7 @@ def pxd_text(model):
     if ints:
         out.append("from libc.stdint cimport %s\n" % ", ".join(ints))
     out.append("from cuda.bindings.cy%s cimport *\n\n" % lib.key)
-    for name, ctype in known["typedefs"].items():
+    for name, ctype in facts(lib)["typedefs"].items():
         out.append("ctypedef %s %s\n" % (ctype, name))
     out.append("\n")
     for b, ret, params, fact in rows:
