@@ -256,13 +256,14 @@ class Shim:
         elif k == "callback_data":
             pass  # converted with its callback
         elif k == "typed":
-            size = next((x for x in self.b.args if x.kind == "out_size_of" and x.count == a.name), None)
+            size = next((x for x in self.b.args if x.kind == "typed_set_size" and x.count == a.name), None)
             if size is None:
                 self.decls.append(TYPED_ROOM % a.name)
                 self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
                                    % (self.b.name, a.key, i, a.name, ctx))
-            else:   # the call also takes the size written
+            else:   # the call also takes the size written (NVIDIA's returns only the status)
                 self.decls.append(TYPED_TEXT_ROOM % a.name)
+                self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
                 self.checks.append("if ((ll = typed_set_%s(module, (long long)c_%s, %s, c_%s, %s)) < 0)\n"
                                    "        goto exit;\n    c_%s = (%s)ll;"
                                    % (self.b.name, a.key, i, a.name, ctx, size.name, size.type.pointee().c()))
@@ -422,9 +423,6 @@ class Shim:
             return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
         if k == "inout_value":
             return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
-        if k == "out_size_of":   # set by the typed value's conversion: the bytes it wrote
-            self.decls.append("%s c_%s = 0;" % (T, a.name))
-            return "cb_uint((unsigned long long)c_%s)" % a.name
         if k == "inout_count":
             if INT_TYPES[a.int_type][0]:
                 return "cb_int((long long)c_%s)" % a.name
@@ -439,7 +437,7 @@ class Shim:
                  "address_array", "out_handle_array", "out_struct_array", "out_value_array"):
             return "(%s)c_%s.ptr" % (a.type.c(), a.name)
         if k in ("out_int", "out_enum", "out_handle", "out_cstr", "out_float", "out_address", "inout_count",
-                 "out_borrowed_array", "inout_value", "out_size_of", "inout_enum"):
+                 "out_borrowed_array", "inout_value", "typed_set_size", "inout_enum"):
             return "&c_%s" % a.name
         if k == "struct_in":
             return "(%s)s_%s" % (a.type.c(), a.name)

@@ -79,7 +79,7 @@ class Arg:
     key: Optional[str] = None     # typed values: the parameter selecting the type
     types: Optional[dict] = None  # typed values: {enum member: C type}, and "" -> the default
     value_size: Optional[str] = None  # typed values: the parameter giving their size in bytes
-    hidden: bool = False          # neither an input nor an output ('typed_size': the call's own business)
+    hidden: bool = False          # neither an input nor an output ('typed_size', 'typed_set_size': the call's own business)
     one_or_array: bool = False    # handle_array that also takes one handle or an int address (overrides.ONE_OR_ARRAY)
     regions: Optional[tuple] = None  # 'struct_room': the (size, granularity) parameters counting its structs
     float_first: int = 0          # 'address' of a float[N] given as one number (overrides.FLOAT_FIRST_OF)
@@ -387,8 +387,8 @@ class Model:
                 a.kind, a.enum = "inout_enum", inner.base
             return a
         elif p.name in overrides.SIZE_OF.get(f.name, {}):
-            a.kind, a.count, a.int_type, a.pyname = "out_size_of", overrides.SIZE_OF[f.name][p.name], \
-                self.int_type(t.pointee()), None
+            a.kind, a.count, a.int_type, a.pyname, a.hidden = "typed_set_size", overrides.SIZE_OF[f.name][p.name], \
+                self.int_type(t.pointee()), None, True
             return a
         elif filled and self.lib.style == "tuple" and t.depth == 1 and self.int_type(t.pointee()):
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(t.pointee()), True

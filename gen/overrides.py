@@ -529,8 +529,8 @@ INOUT = {
 }
 
 # The size of a typed value set (TYPED_VALUES), which the call reads and
-# writes: the size of what was written goes in, the size used comes back.
-# function -> {size: value}.
+# writes: the size of what was written goes in. NVIDIA's returns only the
+# status (probed on the GPU), so the size is not an output. function -> {size: value}.
 SIZE_OF = {
     "cuCoredumpSetAttribute": {"size": "value"},
     "cuCoredumpSetAttributeGlobal": {"size": "value"},

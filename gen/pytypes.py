@@ -67,6 +67,10 @@ def arg_type(model, a):
     if k == "callback":
         return "Callable | %s | int | None" % a.handle
     if k == "typed":
+        by_value = {"_Bool": "bool", "char[]": "bytes | bytearray", "int()": "int"}   # set by key (coredump settings)
+        kinds = [t for key, t in (a.types or {}).items() if key]
+        if kinds and all(t in by_value for t in kinds):
+            return " | ".join(dict.fromkeys(by_value[t] for t in kinds))
         return "int | None"  # or a handle/struct object, as the key selects
     if k == "out_typed_array":
         return "list"
@@ -80,8 +84,6 @@ def arg_type(model, a):
         return "int"
     if k == "inout_value":
         return "%s | int | None" % a.handle if a.pyname else a.handle
-    if k == "out_size_of":
-        return "int"
     if k == "out_address":
         return "int"
     if k == "out_chars":

@@ -730,7 +730,7 @@ def test_launch_without_arguments(drv, ctx, arch):
     nvrtc.nvrtcGetCUBIN(prog, cubin)
     mod = ok(drv.cuModuleLoadData(cubin))
     f = ok(drv.cuModuleGetFunction(mod, b"nothing"))
-    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, None, None))
+    ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, None, 0))
     ok(drv.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, None, ((), ()), 0))
     ok(drv.cuCtxSynchronize())
     ok(drv.cuModuleUnload(mod))
