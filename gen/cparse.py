@@ -8,6 +8,7 @@ conditional compilation, empty attribute macros (CUDAAPI, __CUDA_DEPRECATED),
 nested structs and unions, fixed arrays and enum values given as
 expressions.  It is not a general C parser and does not try to be.
 """
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -130,6 +131,16 @@ class Header:
     # and the tags of enums/structs/unions with their keyword (`enum X {`).
     typedef_names: set = field(default_factory=set)
     tags: Dict[str, str] = field(default_factory=dict)
+    # Where each name comes from and how C spells it there, for the
+    # declarations made from the parse (parse_files):
+    origin: Dict[str, Optional[str]] = field(default_factory=dict)  # name -> header first declaring it (None: ours)
+    tag_only_enums: set = field(default_factory=set)     # `enum X {...};` with no typedef: C says `enum X`
+    enum_typedef_tags: Dict[str, str] = field(default_factory=dict)  # NAME -> TAG of `typedef enum TAG {...} NAME;`
+    # `typedef __device_builtin__ enum X {...} X;`: an attribute macro between typedef and
+    # enum (the runtime's); NVIDIA's pxd declares these by their tag.
+    attributed_enum_typedefs: set = field(default_factory=set)
+    group_titles: Dict[str, str] = field(default_factory=dict)  # doxygen `\defgroup NAME Title`
+    macro_types: set = field(default_factory=set)        # names macro_type_aliases made typedefs
 
     def resolve(self, t: CType) -> CType:
         """Follow typedef chains of a non-pointer alias: CUdeviceptr -> unsigned long long."""
@@ -863,7 +874,9 @@ class _Parser:
             self.typedef(toks[1:], doc)
         elif first in ("enum", "struct", "union") and len(toks) > 2 and (
                 toks[1].text == "{" or toks[2].text == "{"):
-            self.aggregate(toks, doc, typedef_names=None)
+            agg, _ = self.aggregate(toks, doc, typedef_names=None)
+            if first == "enum" and agg.name:
+                self.h.tag_only_enums.add(agg.name)
         else:
             self.function(toks, doc, has_body)
 
@@ -890,6 +903,8 @@ class _Parser:
                 toks[1].text == "{" or (len(toks) > 2 and toks[2].text == "{")):
             agg, i = self.aggregate(toks, doc, None)
             kind = toks[0].text
+            if kind == "enum" and agg.name and i + 1 == len(toks) and toks[i].kind == "ident":
+                self.h.enum_typedef_tags[toks[i].text] = agg.name   # `typedef enum TAG {...} NAME;`
             base = CType("%s %s" % (kind, agg.tag if kind != "enum" else agg.name)) if (
                 getattr(agg, "tag", None) or (kind == "enum" and agg.name)) else None
             # declarators after the body: Name, *PName
@@ -977,8 +992,14 @@ def parse(text, predefined=None, header=None):
     """Parse header text into a Header, or into `header` (see preprocess_into)."""
     h = header or Header()
     code = preprocess_into(h, text, predefined)
+    # Attribute macros are gone from `code`; where one stood is a fact of the text.
+    h.attributed_enum_typedefs.update(_ATTRIBUTED_ENUM.findall(text))
     p = _Parser(h)
-    for doc, trailing, stmt, has_body in _split_statements(tokenize(code)):
+    toks = tokenize(code)
+    for t in toks:
+        if t.kind == "doc" and "\\defgroup" in t.text:
+            h.group_titles.update(_DEFGROUP.findall(t.text))
+    for doc, trailing, stmt, has_body in _split_statements(toks):
         try:
             p.statement(doc, trailing, stmt, has_body)
         except (ParseError, IndexError) as e:
@@ -987,13 +1008,25 @@ def parse(text, predefined=None, header=None):
     return h
 
 
-def parse_files(paths, predefined=None):
-    """Parse headers in order, each seeing the macros of those before it."""
+_ATTRIBUTED_ENUM = re.compile(r"^\s*typedef\s+__\w+__\s+enum\s+(\w+)\s*\{", re.M)
+_DEFGROUP = re.compile(r"\\defgroup\s+(\w+)\s+([^\n]*?)\s*$", re.M)
+
+
+def parse_files(paths, predefined=None, labels=None):
+    """Parse headers in order, each seeing the macros of those before it.
+    `labels` (one per path) name each file's declarations in h.origin."""
     h = Header()
-    for p in paths:
+    for p, label in zip(paths, labels or [os.path.basename(p) for p in paths]):
+        before = _declared(h)
         with open(p, encoding="utf-8", errors="replace") as f:
             parse(f.read(), predefined, h)
+        for name in _declared(h) - before:
+            h.origin.setdefault(name, label)
     return h
+
+
+def _declared(h):
+    return set(h.enums) | set(h.structs) | set(h.typedefs) | set(h.functions)
 
 
 # --------------------------------------------------------------------------

@@ -12,11 +12,11 @@ def fnptr_decl(func, name):
 def tag_typedefs(model, which):
     """`typedef enum cudaLimit cudaLimit;` for the tag-only types the
     generator spells plainly (cparse.name_tags); C++ needs none."""
-    names = [n for n in sorted(getattr(model, "tags", {})) if which(n)]
+    names = [n for n in sorted(model.facts.tags) if which(n)]
     if not names:
         return ""
     return "#ifndef __cplusplus\n%s#endif\n" % "".join(
-        "typedef %s %s %s;\n" % (model.tags[n], n, n) for n in names)
+        "typedef %s %s %s;\n" % (model.facts.tags[n], n, n) for n in names)
 
 
 def emit(model):
@@ -48,7 +48,7 @@ def emit(model):
     for h in lib.headers:
         if h not in lib.interop_headers and h not in lib.core_only_headers:
             out.append("#include <%s>\n" % h)
-    interop_tags = getattr(model, "interop_tags", set())
+    interop_tags = model.facts.interop_tags
     out.append(tag_typedefs(model, lambda n: n not in interop_tags))
     if lib.interop_headers:
         out.append("/* Slots of %s are typed only where their graphics headers are wanted. */\n"
@@ -70,7 +70,7 @@ typedef struct %(api)s {
         b = model.core_by_name.get(name)
         if b is None:
             out.append("    void *%s;   /* slot %d: not in these headers */\n" % (name, i))
-        elif name in getattr(model, "interop", ()):
+        elif name in model.facts.interop:
             out.append("#ifdef CUDA_BINDINGS_%s_INTEROP\n    %s;   /* slot %d */\n#else\n"
                        "    void (*%s)(void);\n#endif\n" % (L, fnptr_decl(b.func, name), i, name))
         elif since.get(name) and lib.version_macro:

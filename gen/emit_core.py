@@ -1,6 +1,4 @@
 """The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
-import os
-import re
 
 from .common import banner, c_string, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
 from . import emit_pxd
@@ -30,15 +28,6 @@ core_%(name)s(%(params)s)
 """ % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot,
            fnptr=fnptr_decl(f, "cb_fn_"), fncast=fnptr_decl(f, ""),
            exc=except_value(model, b))
-
-
-def ptds_variants(model):
-    """{function: its per-thread-default-stream symbol} from the header's
-    `#define cudaMemcpyAsync __CUDART_API_PTSZ(cudaMemcpyAsync)` table."""
-    path = os.path.join(model.include_dir, "cuda_runtime_api.h")
-    with open(path, errors="replace") as f:
-        text = f.read()
-    return {n: n + "_pt" + k.lower() for n, k in re.findall(r"#\s*define\s+(\w+)\s+__CUDART_API_PT(DS|SZ)\(\1\)", text)}
 
 
 def static_wrapper(b, variant, refused):
@@ -93,7 +82,7 @@ def library_places(lib):
 def emit_static_core(model, out):
     """Wrappers of a library linked into the core (libcudart_static.a)."""
     lib = model.lib
-    variants = ptds_variants(model)
+    variants = model.facts.ptds
     shared = list(lib.shared_functions)
     out.append("""/* %(display)s is linked in from the toolkit's static library: calls are
  * direct.  CUDA_PYTHON_CUDA_PER_THREAD_DEFAULT_STREAM=1 at import selects the
@@ -263,7 +252,7 @@ module_exec(PyObject *module)
 
 
 """ % dict(L=L, display=lib.display if not lib.static else lib.display + " shared library",
-           info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.include_dir),
+           info="shared_lib" if lib.static else "cb_lib_", header_dir=c_string(model.facts.include_dir),
            inspect=INSPECT if inspectable(lib) else "",
            inspect_methods=INSPECT_METHODS if inspectable(lib) else "",
            exec_first='    use_ptds = cb_ptds_setting();\n'

@@ -25,15 +25,12 @@ Cython derive exactly those strings and offsets:
   without a field name (a C11 anonymous member) is flattened into its parent.
 """
 import keyword
-import os
 import re
 
 from . import cparse, emit_structs
 from .cparse import CType
-from .libraries import PLATFORM_PREDEFINED
 from .common import banner, cython_name, cuda_version, pxd_type, snapshot_signatures
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INDENT = "    "
 
 # Words that Cython will not take as a parameter name (C allows them).
@@ -50,102 +47,21 @@ def _safe(name):
 # Where each declaration lives
 # --------------------------------------------------------------------------
 
-def _candidate_include_dirs(model):
-    given = getattr(model, "include_dir", None)
-    if given:
-        return [given]
-    # Until the loader records where it read the headers, look where the
-    # build looks by default (meson.build), and check below that it is them.
-    roots = [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"]
-    return [os.path.join(r, "include") for r in roots if r]
-
-
-def _candidate_sources(model):
-    """For each include dir that has the library's headers: [(label, text)]
-    of the files the model was parsed from, prelude first (label None, else
-    the header's name)."""
+def block_of(model, name):
+    """The header whose extern block declares `name`, or None for a
+    Cython-level (module) declaration: ours (the prelude), an interop
+    header's (which needs GL, EGL or VDPAU headers), or a macro naming a
+    type (`#define cudaStreamAttrID cudaLaunchAttributeID`: no C typedef)."""
     lib = model.lib
-    prelude = []
-    for p in getattr(lib, "prelude", ()):
-        with open(os.path.join(ROOT, p), encoding="utf-8", errors="replace") as f:
-            prelude.append((None, f.read()))
-    local = []
-    if getattr(lib, "local_prelude", ""):  # declared by us: Cython-level, like the prelude
-        with open(os.path.join(ROOT, lib.local_prelude), encoding="utf-8", errors="replace") as f:
-            local.append((None, f.read()))
-    for inc in _candidate_include_dirs(model):
-        paths = [os.path.join(inc, h) for h in lib.headers]
-        if all(os.path.exists(p) for p in paths):
-            out = list(prelude)
-            for h, p in zip(lib.headers, paths):
-                with open(p, encoding="utf-8", errors="replace") as f:
-                    out.append((h, f.read()))
-            yield out + local
-
-
-class Origins:
-    """Which file declares each name: the prelude (None) or a header.
-
-    The parsed model does not say, so the files are parsed again one by
-    one.  A library of one header and no prelude can do without: its names
-    are all in that header."""
-
-    def __init__(self, model):
-        self.of = {}
-        self.tag_only_enums = set()
-        self.enum_typedefs = {}   # NAME -> TAG of `typedef enum TAG {...} NAME;`
-        self.raw = None   # the files parsed as they are (no name_tags rewrite): C's own spellings
-        for sources in _candidate_sources(model):
-            if self.read(model, sources):
-                return
-        lib = model.lib
-        if len(lib.headers) > 1 or getattr(lib, "prelude", ()):
-            raise RuntimeError("emit_pxd: cannot find the %s the model was parsed from, to tell "
-                               "which header declares what; set model.include_dir" % ", ".join(lib.headers))
-
-    def read(self, model, sources):
-        of, tag_only, enum_typedefs = {}, set(), {}
-        h = cparse.Header()
-        for label, text in sources:
-            seen = {k: set(d) for k, d in self._tables(h).items()}
-            cparse.parse(text, dict(PLATFORM_PREDEFINED, **getattr(model.lib, "predefined", {})), h)
-            for k, d in self._tables(h).items():
-                for name in d:
-                    if name not in seen[k]:
-                        of.setdefault(name, label)
-            # `enum X {...};` without a typedef is `enum X` in C, where a
-            # `typedef enum {...} X;` is plain X; the parse does not keep that.
-            # (`enum __device_builtin__ X {` too: the runtime's attribute.)
-            for m in re.finditer(r"(\btypedef\s+)?\benum\s+(?:__\w+__\s+)?(\w+)\s*\{", text):
-                if not m.group(1):
-                    tag_only.add(m.group(2))
-            # The parse loses TAG of a NAME that C also declares as a typedef
-            # of the tag (library_types.h: `typedef enum X_t X_t;`).
-            for m in re.finditer(r"\btypedef\s+enum\s+(\w+)\s*\{[^{}]*\}\s*(\w+)\s*;", text):
-                enum_typedefs[m.group(2)] = m.group(1)
-        if set(model.h.functions) - set(h.functions) - model.capsule_only:  # those: the internal section
-            return False   # other headers than the model's (another toolkit)
-        self.of, self.tag_only_enums, self.enum_typedefs, self.raw = of, tag_only, enum_typedefs, h
-        return True
-
-    @staticmethod
-    def _tables(h):
-        return {"enums": h.enums, "structs": h.structs, "typedefs": h.typedefs, "functions": h.functions}
-
-    def block(self, model, name):
-        """The header whose extern block declares `name`, or None for a
-        Cython-level (module) declaration."""
-        lib = model.lib
-        if not self.of:
-            return lib.headers[0]
-        if name not in self.of and name in model.h.defines:
-            # A macro naming a type (`#define cudaStreamAttrID
-            # cudaLaunchAttributeID`): no C typedef, so Cython's own.
-            return None
-        label = self.of.get(name, lib.headers[0])
-        if label is None or label in getattr(lib, "interop_headers", ()):
-            return None
-        return label
+    origin = model.h.origin
+    if not origin:   # a header given as text
+        return lib.headers[0]
+    if name not in origin and name in model.h.defines:
+        return None
+    label = origin.get(name, lib.headers[0])
+    if label is None or label in lib.interop_headers:
+        return None
+    return label if label in lib.headers else lib.headers[0]
 
 
 # --------------------------------------------------------------------------
@@ -173,10 +89,9 @@ def _deps(t):
 class _Writer:
     """Type declarations of one library, each emitted after those it uses."""
 
-    def __init__(self, model, origins):
+    def __init__(self, model):
         self.model = model
         self.h = model.h
-        self.origins = origins
         self.blocks = {}          # header or None -> [text]
         self.own = set()          # typedef names declared at Cython level (not extern)
         self.tagged = {}          # name declared by tag (cdef enum/struct/union) -> (keyword, extern?)
@@ -199,7 +114,7 @@ class _Writer:
         for tag, t in self.h.typedefs.items():
             if tag in self.h.enums and not t.ptrs and t.base in self.h.enums and t.base != tag:
                 self.enum_tag[t.base] = tag
-        for name, tag in origins.enum_typedefs.items():
+        for name, tag in self.h.enum_typedef_tags.items():
             if name in self.h.enums and tag in self.h.enums and name != tag:
                 self.enum_tag.setdefault(name, tag)
 
@@ -257,11 +172,11 @@ class _Writer:
 
     def enum(self, name):
         e = self.h.enums[name]
-        block = self.origins.block(self.model, name)
+        block = block_of(self.model, name)
         pre = "" if block is None else INDENT
         typedef = next((n for n, tag in self.enum_tag.items() if tag == name), None)
         # A tag is `enum TAG` in C (cdef enum); a typedef of an untagged enum is plain NAME.
-        tagged = typedef or name in self.origins.tag_only_enums
+        tagged = typedef or name in self.h.tag_only_enums or name in self.h.attributed_enum_typedefs
         head = ("cdef enum %s:" if tagged else "ctypedef enum %s:") % name
         if tagged:
             self.tagged[name] = ("enum", block is not None)
@@ -276,7 +191,7 @@ class _Writer:
 
     def typedef(self, name):
         t = self.h.typedefs[name]
-        block = self.origins.block(self.model, name)
+        block = block_of(self.model, name)
         pre = "" if block is None else INDENT
         for dep in _deps(t):
             if dep != name:
@@ -298,7 +213,7 @@ class _Writer:
 
     def struct(self, key):
         s = self.struct_of[key]
-        block = self.origins.block(self.model, key)
+        block = block_of(self.model, key)
         pre = "" if block is None else INDENT
         for dep in self.field_deps(s):
             if dep != key:
@@ -388,7 +303,7 @@ class _Writer:
 
 
 def _declarations(model):
-    w = _Writer(model, Origins(model))
+    w = _Writer(model)
     for name in type_names(model):
         w.need(name)
     return w
@@ -505,7 +420,7 @@ def emit_cy(model):
         out.append("from libc.stdint cimport %s\n" % ", ".join(more))
     out.append("\n" + types)
     reference = snapshot_signatures(lib)
-    raw = w.origins.raw.functions if w.origins.raw else {}
+    raw = model.facts.as_written
     for b in functions(model):
         f = b.func
         if f.name in reference and f.name in raw:
@@ -585,7 +500,7 @@ def emit_classes(model):
     out.append("from cuda.bindings cimport %s\n" % cy)
     # A handle of the same C type as one of another module's (cudaStream_t
     # and CUstream) is that class's subclass, in our C types as here.
-    twins = getattr(model, "twins", {})
+    twins = model.facts.twins
     for module in sorted({t.rsplit(".", 1)[0] for t in twins.values()}):
         out.append("cimport %s as %s\n" % (module, module.rsplit(".", 1)[1]))
     out.append("\n")

@@ -40,7 +40,7 @@ def emit(model):
     out.append("from collections.abc import Callable, Iterable, Sequence\nfrom typing import Any, ClassVar\n\n"
                "from cuda.bindings._internal._fast_enum import FastEnum\n"
                "from typing_extensions import Buffer\n\n")
-    twins = getattr(model, "twins", {})
+    twins = model.facts.twins
     if twins:  # handle classes of the twin module's C types subclass its classes
         module = next(iter(twins.values())).rsplit(".", 1)[0]
         out.append("import %s\n\n" % module)

@@ -723,7 +723,7 @@ def emit(model):
         out.append("static const cb_handle_def handles[] = {\n")
         for h in handles:
             doc = model.h.typedef_docs.get(h)
-            twin = getattr(model, "twins", {}).get(h)
+            twin = model.facts.twins.get(h)
             out.append('    {"cuda.bindings.%s.%s", %s, CB_HANDLE_%s, %s, %d},\n' % (
                 lib.key, h, c_string(doc.text if doc and doc.text else "Handle %s." % h),
                 model.handle_class_kind(h).upper(), '"%s"' % twin if twin else "NULL",

@@ -13,7 +13,7 @@ and indented by four spaces between newlines.
 nvJitLink, NVVM and nvFatbin: a member's comment as it is, on one line; a
 class's comment lines with the C type's name in backticks, then
 "See `<C type>`."."""
-import os
+import functools
 import re
 import textwrap
 
@@ -123,28 +123,14 @@ def class_lines(raw, names):
     return textwrap.wrap(text, CLASS_WIDTH, break_long_words=False)
 
 
+@functools.lru_cache(maxsize=None)
 def linkable(model):
     """(functions, types) of the library, which its docs link by name
     (functions only when named with their parentheses)."""
-    if not hasattr(model, "_doc_links"):
-        h = model.h
-        # a macro naming a type (`#define cudaKernelNodeAttrID ...`) is no link
-        types = set(h.typedefs) - getattr(h, "macro_types", set())
-        model._doc_links = (set(h.functions), types | set(h.enums) | set(getattr(h, "structs", {})),
-                            group_titles(model))
-    return model._doc_links
-
-
-def group_titles(model):
-    """{group: title} of the headers' `\\defgroup NAME Title` lines (a
-    `\\ref NAME` to a group reads as its title)."""
-    titles = {}
-    for header in model.lib.headers:
-        path = os.path.join(getattr(model, "include_dir", ""), header)
-        if os.path.exists(path):
-            with open(path, errors="replace") as f:
-                titles.update(re.findall(r"\\defgroup\s+(\w+)\s+([^\n]*?)\s*$", f.read(), re.M))
-    return titles
+    h = model.h
+    # a macro naming a type (`#define cudaKernelNodeAttrID ...`) is no link;
+    # a `\\ref NAME` to a group reads as its title
+    return set(h.functions), set(h.typedefs) - h.macro_types | set(h.enums) | set(h.structs), h.group_titles
 
 
 def class_doc(doc, model, cname):

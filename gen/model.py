@@ -122,14 +122,28 @@ def snake(name):
     return s.lower()
 
 
+@dataclass
+class HeaderFacts:
+    """What the model knows about its declarations beyond the parse."""
+    include_dir: Optional[str] = None   # where the headers were read (the core reports it)
+    tags: Dict[str, str] = field(default_factory=dict)   # name_tags: tag -> 'enum' | 'struct' | 'union'
+    interop: set = field(default_factory=set)        # functions declared by an interop header
+    interop_tags: set = field(default_factory=set)   # tags defined by an interop header
+    twins: Dict[str, str] = field(default_factory=dict)  # handle -> the twin module's class of its C type
+    ptds: Dict[str, str] = field(default_factory=dict)   # function -> its per-thread-default-stream symbol
+    as_written: Dict = field(default_factory=dict)   # function -> as C spells it (before name_tags)
+
+
 class Model:
     """The bindings of one library."""
 
-    def __init__(self, lib, header: Header, capsule_only=()):
+    def __init__(self, lib, header: Header, capsule_only=(), facts=None):
         """capsule_only: functions of `header` bound in the core and its
-        capsules only (older ABI versions the reference's Cython module exports)."""
+        capsules only (older ABI versions the reference's Cython module exports);
+        facts: what gen.load found beside the parse (none for a header given as text)."""
         self.lib = lib
         self.h = header
+        self.facts = facts or HeaderFacts()
         self.capsule_only = set(capsule_only)
         # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
         # symbol matches the prototype we call; they are not API of their own.

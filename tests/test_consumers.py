@@ -102,6 +102,42 @@ except RuntimeError as e:
     assert 'RAISED Function "nvrtcCreateProgram" not found in NVRTC' in r.stdout
 
 
+PLAIN_C_CALLS = """
+import sys; sys.path.insert(0, %r)
+import consumer_c_plain as c
+from cuda.bindings import driver, runtime
+
+def outcome(call):
+    try:
+        return int(call())
+    except Exception as e:
+        return type(e).__name__
+
+pairs = [
+    (lambda: c.ctx_create(0), lambda: driver.cuCtxCreate(None, 0, 0)[0]),
+    (c.event_synchronize, lambda: driver.cuEventSynchronize(0)[0]),
+    (c.runtime_event_synchronize, lambda: runtime.cudaEventSynchronize(0)[0]),
+    (c.device_reset, lambda: runtime.cudaDeviceReset()[0]),
+]
+for through_c, through_python in pairs:
+    print(outcome(through_c), outcome(through_python))
+"""
+
+
+@pytest.mark.parametrize("driver_dir", ["stub", "installed"])
+def test_c_capsule_headers_without_interop(consumers, driver_dir, request):
+    """driver.h and runtime.h compile with no interop macro (-Werror), and the
+    four slots that once were untyped there call what the modules call."""
+    from helpers import run_python
+    env = {"LD_LIBRARY_PATH": request.getfixturevalue("stub_driver")} if driver_dir == "stub" else {}
+    r = run_python(PLAIN_C_CALLS % os.path.dirname(consumers[1].__file__), env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()]
+    assert len(rows) == 4 and all(a == b for a, b in rows), r.stdout
+    if driver_dir == "stub":   # the runtime reached the stub and was told no
+        assert all(a.isdigit() and a != "0" for a, _ in rows[2:]), r.stdout
+
+
 def test_the_toolkits_older_headers_still_build_consumers(tmp_path):
     """A project built against its toolkit's headers, which may be older than
     the CUDA version this package binds: `cimport cydriver` / `cyruntime`

@@ -19,7 +19,7 @@ INCLUDE = header_dir("driver")
 def header():
     """The driver headers as our generator reads them (the facts to hold the module to)."""
     load_gen()
-    from gen.__main__ import load_model
+    from gen.load import load_model
     return load_model("driver", INCLUDE)
 
 

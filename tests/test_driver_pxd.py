@@ -54,7 +54,7 @@ def generated(tmp_path_factory):
         pytest.skip("the generator has no driver library yet")
     if not os.path.exists(os.path.join(INCLUDE, "cuda.h")):
         pytest.skip("no CUDA headers at %s" % INCLUDE)
-    from gen.__main__ import load_model
+    from gen.load import load_model
     model = load_model("driver", INCLUDE)
     cy, classes = emit_pxd.emit_cy(model), emit_pxd.emit_classes(model)
     root = tmp_path_factory.mktemp("pxd")

@@ -234,7 +234,7 @@ def test_int_range_errors_from_the_fast_path():
 def test_calls_that_keep_the_gil_exist():
     gen = load_gen()
     from gen import overrides
-    from gen.__main__ import load_model
+    from gen.load import load_model
     names = set()
     for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
         names |= {b.name for b in load_model(lib, header_dir(lib)).bindings}

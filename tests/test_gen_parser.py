@@ -181,7 +181,7 @@ def test_every_runtime_prototype_parses():
 
 @pytest.mark.parametrize("key", ["nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"])
 def test_every_function_of_the_headers_is_bound_and_in_the_ledger(key):
-    from gen.__main__ import load_model
+    from gen.load import load_model
     from gen.common import ledger
     m = load_model(key, header_dir(key))
     assert m.skipped == []
@@ -232,7 +232,7 @@ def test_abi_versions_of_one_prototype_resolve_oldest_to_oldest():
     """cuGraphAddNode is cuda.h's cuGraphAddNode_v2: its PFN is _v12030, not
     _v13040, which has the same parameters and belongs to cuGraphAddNode_v3
     (CUDA 13.5); a 13.0 driver has the one but not the other."""
-    from gen.__main__ import load_model
+    from gen.load import load_model
     m = load_model("driver", INCLUDE)
     if "cuGraphAddNode_v3" not in m.core_by_name:
         pytest.skip("headers older than CUDA 13.5")

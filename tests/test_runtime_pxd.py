@@ -74,7 +74,7 @@ def generated(tmp_path_factory):
         pytest.skip("the generator has no runtime library yet")
     if not os.path.exists(os.path.join(INCLUDE, "cuda_runtime_api.h")):
         pytest.skip("no CUDA headers at %s" % INCLUDE)
-    from gen.__main__ import load_model
+    from gen.load import load_model
     model = load_model("runtime", INCLUDE)
     driver = load_model("driver", INCLUDE)
     cy, classes = emit_pxd.emit_cy(model), emit_pxd.emit_classes(model)
@@ -154,7 +154,7 @@ def test_tags_are_declared_as_c_spells_them(generated):
                  "ctypedef cudaGraphicsResource* cudaGraphicsResource_t", "cdef enum cudaDataType_t:",
                  "ctypedef cudaDataType_t cudaDataType", "cdef union cudaLaunchAttributeValue:"):
         assert re.search(r"^    %s$" % re.escape(decl), cy, re.M), decl
-    for name, kind in model.tags.items():
+    for name, kind in model.facts.tags.items():
         assert not re.search(r"^\s*ctypedef %s %s:" % (kind, name), cy, re.M), name
     # A misread attribute is no type (vector_types.h's deprecation macro).
     assert "__attribute__" not in cy
@@ -213,8 +213,8 @@ def test_classes_are_the_reference_classes(generated):
     in_headers = {n for n in ref if n in h.typedefs or n in h.structs}
     assert len(in_headers) > 100 and in_headers - set(got) == set()
     for name, (base, fields) in got.items():
-        if name in model.twins:
-            assert base == "driver." + model.twins[name].rsplit(".", 1)[1] and fields == ["pass"], name
+        if name in model.facts.twins:
+            assert base == "driver." + model.facts.twins[name].rsplit(".", 1)[1] and fields == ["pass"], name
             if name in ref and name not in OUR_TWINS:
                 assert ["driver." + b for b in ref[name]["bases"]] == [base], name
             continue

@@ -96,7 +96,7 @@ def model():
     if not os.path.exists(os.path.join(cuda_include(), "cuda_runtime_api.h")):
         pytest.skip("CUDA runtime headers not found")
     helpers.load_gen()
-    from gen.__main__ import load_model
+    from gen.load import load_model
     return load_model("runtime", cuda_include())
 
 
