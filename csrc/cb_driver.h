@@ -11,7 +11,4 @@
  * driver, a driver without it). */
 CB_INTERNAL void *cb_driver_resolve(cb_library *lib, size_t slot);
 
-/* Sonames of the driver, NULL-terminated. */
-CB_INTERNAL extern const char *const cb_driver_sonames[];
-
 #endif

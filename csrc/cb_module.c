@@ -472,11 +472,11 @@ PyObject *
 cb_module_sizeof(PyObject *module, PyObject *objType)
 {
     cb_state *st = cb_get_state(module);
+    /* A class that objType is has been made, and made classes are in the
+     * module's dict: looked up there, no lazy class is made by asking. */
+    PyObject *dict = PyModule_GetDict(module);  /* borrowed */
     for (int i = 0; i < st->def->nsizes; i++) {
-        PyObject *t = PyObject_GetAttrString(module, st->def->sizes[i].name);
-        if (t == NULL)
-            return NULL;
-        Py_DECREF(t);
+        PyObject *t = PyDict_GetItemString(dict, st->def->sizes[i].name);  /* borrowed */
         if (t == objType)
             return PyLong_FromSize_t(st->def->sizes[i].size);
     }

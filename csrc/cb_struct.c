@@ -1365,21 +1365,6 @@ cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, void **out, const c
     return -1;
 }
 
-PyObject *
-cb_struct_list(PyTypeObject *type, const void *array, size_t n)
-{
-    const cb_struct_def *d = def_of(type);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list != NULL && i < n; i++) {
-        PyObject *o = cb_struct_new(type, (const char *)array + i * d->size);
-        if (o == NULL)
-            Py_CLEAR(list);
-        else
-            PyList_SET_ITEM(list, (Py_ssize_t)i, o);
-    }
-    return list;
-}
-
 int
 cb_arg_struct_room(PyObject *o, PyTypeObject *type, size_t size, unsigned long long need, const char *why,
                    cb_struct_room *r, const cb_argspec *spec, int argi)

@@ -137,8 +137,6 @@ CB_INTERNAL int cb_arg_struct(PyObject *o, PyTypeObject *type, int nullable, voi
                               int argi);
 /* Drop what wrappers of foreign memory keep alive (module teardown). */
 CB_INTERNAL void cb_struct_cache_clear(void);
-/* A list of n new owning objects copied from a C array. */
-CB_INTERNAL PyObject *cb_struct_list(PyTypeObject *type, const void *array, size_t n);
 
 /* Room a call writes `need` structs of `type` into (cuMemGetLocationInfo's
  * one per region): one instance, room for one, whose memory the call gets as

@@ -418,17 +418,33 @@ def _eval_if(expr, defines):
 # Doc comments
 # --------------------------------------------------------------------------
 
-def _clean_comment(raw):
-    body = raw[3:-2] if raw.startswith("/**") or raw.startswith("/*!") else raw[2:-2]
-    body = body.lstrip("<")
-    lines = []
-    for ln in body.split("\n"):
-        ln = re.sub(r"^\s*\*(?!/)", "", ln)
-        lines.append(ln.rstrip())
+TRAILING_DOC = ("/**<", "/*!<", "///<")   # a doc comment of what stands before it
+
+
+def comment_body(raw, closing_stars=False):
+    """A comment's text between its markers: /** /*! /* (and a trailing
+    doc's <), ///< and //, the closing */ (with `closing_stars`, the stars
+    before it too: `text **/`)."""
+    raw = raw.strip()
+    if raw.startswith("/*"):
+        return re.sub(r"^/\*[*!]?<?|\**\*/$" if closing_stars else r"^/\*[*!]?<?|\*/$", "", raw)
+    return re.sub(r"^//[/!]?<?", "", raw)
+
+
+def comment_lines(raw, closing_stars=False):
+    """The comment's lines: markers (see comment_body), each line's leading
+    `*` and blank first and last lines off (indentation kept)."""
+    body = comment_body(raw, closing_stars)
+    lines = [re.sub(r"^\s*\*(?!/)", "", ln).rstrip() for ln in body.split("\n")]
     while lines and not lines[0].strip():
         lines.pop(0)
     while lines and not lines[-1].strip():
         lines.pop()
+    return lines
+
+
+def _clean_comment(raw):
+    lines = comment_lines(raw)
     # Common indentation off, doxygen markup to plain text.
     indent = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
     text = "\n".join(x[indent:] for x in lines)
@@ -445,8 +461,7 @@ def _joined_comments(first, second):
     """One trailing comment of two (`first` may be empty)."""
     if not first:
         return second
-    body = lambda raw: re.sub(r"^/\*[*!]<?|^///<|\*/$", "", raw.strip()).strip()
-    return "/**< %s %s */" % (body(first), body(second))
+    return "/**< %s %s */" % (comment_body(first).strip(), comment_body(second).strip())
 
 
 def set_member_doc(member, raw):
@@ -580,7 +595,7 @@ def _split_statements(toks):
     while i < n:
         t = toks[i]
         if t.kind == "doc":
-            if t.text.startswith(("/**<", "/*!<", "///<")):
+            if t.text.startswith(TRAILING_DOC):
                 i += 1
                 continue
             pending_doc = t.text
@@ -592,7 +607,7 @@ def _split_statements(toks):
         stmt, depth, has_body = [], 0, False
         while i < n:
             t = toks[i]
-            if t.kind == "doc" and depth == 0 and not t.text.startswith(("/**<", "/*!<", "///<")):
+            if t.kind == "doc" and depth == 0 and not t.text.startswith(TRAILING_DOC):
                 # A doc comment mid-statement (rare): keep it for the next one.
                 pending_next = t.text
                 i += 1
@@ -613,7 +628,7 @@ def _split_statements(toks):
             stmt.append(t)
             i += 1
         trailing = None
-        if i < n and toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+        if i < n and toks[i].kind == "doc" and toks[i].text.startswith(TRAILING_DOC):
             trailing = toks[i].text
         yield pending_doc, trailing, stmt, has_body
         pending_doc = None
@@ -757,7 +772,7 @@ class _Parser:
         leading = ""  # a doc comment before its member: `/** ... */ CUDA_SUCCESS = 0,`
         while toks[i].text != "}":
             if toks[i].kind in ("doc", "middoc"):
-                if members and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+                if members and toks[i].text.startswith(TRAILING_DOC):
                     # a second trailing comment, on a line of its own, adds to the first
                     # (`X = 121, /**< 12.1 */` then `/**< 9.0 ... */`), as doxygen reads it
                     set_member_doc(members[-1], _joined_comments(members[-1].raw_doc, toks[i].text))
@@ -797,7 +812,7 @@ class _Parser:
             nxt = value + 1
             if toks[i].text == ",":
                 i += 1
-            if toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")):
+            if toks[i].kind == "doc" and toks[i].text.startswith(TRAILING_DOC):
                 set_member_doc(members[-1], toks[i].text)
                 i += 1
         return members, i + 1
@@ -820,7 +835,7 @@ class _Parser:
         while toks[i].text != "}":
             t = toks[i]
             if t.kind in ("doc", "middoc"):
-                if fields and t.text.startswith(("/**<", "/*!<", "///<")):
+                if fields and t.text.startswith(TRAILING_DOC):
                     fields[-1].doc = _clean_comment(t.text)
                 i += 1
                 continue
@@ -856,7 +871,7 @@ class _Parser:
             if toks[i].text != ";":
                 raise ParseError("expected ';' in %s %s, got %r" % (kind, name, toks[i].text))
             i += 1
-            if toks[i].kind == "doc" and toks[i].text.startswith(("/**<", "/*!<", "///<")) and fields:
+            if toks[i].kind == "doc" and toks[i].text.startswith(TRAILING_DOC) and fields:
                 fields[-1].doc = _clean_comment(toks[i].text)
                 i += 1
         return Struct(name, kind, fields, tag), i + 1

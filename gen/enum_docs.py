@@ -17,6 +17,8 @@ import functools
 import re
 import textwrap
 
+from . import cparse
+
 CLASS_WIDTH = 67      # the text of a class doc, indent not counted
 MEMBER_WIDTH = 75
 
@@ -25,14 +27,8 @@ LINE_START = "\x00"   # marks a \\deprecated that opened a line of the comment
 
 
 def comment_lines(raw):
-    """The comment's text lines, markers and the common indent off."""
-    body = re.sub(r"^/\*[*!]<?|\**\*/$", "", raw.strip()) if raw.startswith("/*") else raw.lstrip("/<")
-    lines = [re.sub(r"^\s*\*(?!/)", "", ln).rstrip() for ln in body.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return [ln.strip() for ln in lines]
+    """The comment's text lines, markers and indentation off."""
+    return [ln.strip() for ln in cparse.comment_lines(raw, closing_stars=True)]
 
 
 def paragraphs(raw):

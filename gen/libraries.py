@@ -7,7 +7,7 @@ names, outputs returned directly, a non-success status raised as
 `<error_class>`).
 """
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,6 @@ LIBRARIES: Dict[str, Library] = {
         twin_module="driver", twin_headers=("cuda.h", "cudaEGL.h"), global_class="cudaBindingsRuntimeGlobal",
     ),
 }
-
-
-def library_order() -> List[str]:
-    return list(LIBRARIES)
 
 
 DRIVER_HEADERS = LIBRARIES["driver"].headers

@@ -674,11 +674,6 @@ class Model:
             return name, pick(found[""]), pick(found["ptds"])
         return f.name, 0, 0
 
-    def handle_index(self, name):
-        """Index of handle class `name` in the module's handle table, or None."""
-        hs = self.handles()
-        return hs.index(name) if name in hs else None
-
     def constants(self):
         """Object-like macros with the library's prefixes whose value is an
         integer, possibly behind a cast (`((CUstream)0x1)`) or naming an

@@ -278,10 +278,6 @@ KERNEL_PARAMS = {"cudaLaunchKernel": "args", "cudaLaunchCooperativeKernel": "arg
 # struct object owns (the count is the caller's to set, as on NVIDIA's).
 # The count says how many items to read where the driver wrote the pointer.
 STRUCT_ARRAY_COUNTS = {
-    "cuDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
-    "cuDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
-    "cuSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
-    "cuWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
     "CUlaunchConfig_st": {"attrs": "numAttrs"},
     "CUDA_BATCH_MEM_OP_NODE_PARAMS_v1_st": {"paramArray": "count"},
     "CUDA_BATCH_MEM_OP_NODE_PARAMS_v2_st": {"paramArray": "count"},

@@ -158,6 +158,21 @@ print('OK')
     assert r.stdout.strip() == "OK", r.stdout + r.stderr
 
 
+def test_sizeof_makes_no_class_it_is_not_asked_about():
+    code = """
+import cuda.bindings.driver as d
+made = lambda: {k for k, v in vars(d).items() if isinstance(v, type)}
+before = made()
+assert d.sizeof(d.CUresult) == 4 and d.sizeof(d.CUdeviceptr) == 8 and d.sizeof(d.CUDA_MEMCPY2D) == 128
+asked = {d.CUresult, d.CUdeviceptr, d.CUDA_MEMCPY2D}   # and their bases (CUDA_MEMCPY2D_v2, _st)
+assert {getattr(d, k) for k in made() - before} == {b for c in asked for b in c.__mro__
+                                                    if vars(d).get(b.__name__) is b}, made() - before
+print('OK')
+"""
+    r = run_python(code)
+    assert r.stdout.strip() == "OK", r.stdout + r.stderr
+
+
 # -- simple ctypes kernel arguments ------------------------------------------
 
 
