@@ -2,31 +2,33 @@
 
 from .common import banner, c_string, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
 from . import emit_pxd
-from .emit_capi import fnptr_decl
 
 
 def except_value(model, b):
     return "NULL" if b.returns == "cstr" else model.lib.except_value
 
 
-def wrapper(model, b, slot):
+def wrapper(model, b, slot, library="cb_lib_"):
+    """A core function: the library's symbol of `slot`, resolved on first
+    call (a missing one raises, through cb_report_missing), then called."""
     f = b.func
     params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
     names = ", ".join(p.name for p in f.params)
     ret = f.ret.c()
     sep = "" if ret.endswith("*") else " "
-    return """static %(ret)s%(sep)s
+    return """typedef %(ret)s%(sep)s(*fn_%(name)s)(%(params)s);
+
+static %(ret)s
 core_%(name)s(%(params)s)
 {
-    %(fnptr)s = (%(fncast)s)cb_symbol(&cb_lib_, %(slot)s);
+    fn_%(name)s cb_fn_ = (fn_%(name)s)cb_symbol(&%(library)s, %(slot)s);
     if (CB_UNLIKELY(cb_fn_ == NULL)) {
-        cb_report_missing(&cb_lib_, %(slot)s);
+        cb_report_missing(&%(library)s, %(slot)s);
         return %(exc)s;
     }
     return cb_fn_(%(names)s);
 }
-""" % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot,
-           fnptr=fnptr_decl(f, "cb_fn_"), fncast=fnptr_decl(f, ""),
+""" % dict(ret=ret, sep=sep, name=b.name, params=params, names=names, slot=slot, library=library,
            exc=except_value(model, b))
 
 
@@ -50,27 +52,7 @@ def static_wrapper(b, variant, refused):
     if ret.endswith("*") or ret == refused[0]:   # a struct result cannot say it failed
         check = "    if (CB_UNLIKELY(use_ptds < 0))\n        return cb_report_ptds(), %s;\n" % (
             "NULL" if ret.endswith("*") else refused[1])
-    return "%sstatic %s%s\ncore_%s(%s)\n{\n%s    return %s;\n}\n" % (decl, ret, sep, b.name, params, check, call)
-
-
-def shared_wrapper(model, b, slot):
-    """A core function resolved in the library's shared copy (getLocalRuntimeVersion)."""
-    f = b.func
-    params = ", ".join(p.type.c(p.name) for p in f.params) or "void"
-    names = ", ".join(p.name for p in f.params)
-    ret = f.ret.c()
-    return """static %(ret)s
-core_%(name)s(%(params)s)
-{
-    %(fnptr)s = (%(fncast)s)cb_symbol(&shared_lib, %(slot)d);
-    if (CB_UNLIKELY(cb_fn_ == NULL)) {
-        cb_report_missing(&shared_lib, %(slot)d);
-        return %(exc)s;
-    }
-    return cb_fn_(%(names)s);
-}
-""" % dict(ret=ret, name=b.name, params=params, names=names, slot=slot, fnptr=fnptr_decl(f, "cb_fn_"),
-           fncast=fnptr_decl(f, ""), exc=model.lib.except_value)
+    return "%sstatic %s\ncore_%s(%s)\n{\n%s    return %s;\n}\n" % (decl, ret, b.name, params, check, call)
 
 
 def library_places(lib):
@@ -109,7 +91,7 @@ static cb_library shared_lib = {
            pathfinder='"%s"' % lib.pathfinder if lib.pathfinder else "NULL"))
     for b in model.core_bindings:
         if b.name in lib.shared_functions:
-            out.append(shared_wrapper(model, b, shared.index(b.name)))
+            out.append(wrapper(model, b, "%d" % shared.index(b.name), "shared_lib"))
         else:
             out.append(static_wrapper(b, variants.get(b.name), (model.lib.status, model.lib.except_value)))
         out.append("\n")

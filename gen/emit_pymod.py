@@ -8,13 +8,11 @@ call into csrc/.
 from . import emit_cpdef, emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
-from .model import DRIVER_U64, INT_TYPES
+from .kinds import INT_TYPES, TYPED_ROOM
+from .model import DRIVER_U64
 from .pytypes import docstring
 
 
-# Room for one value typed by a key (csrc/cb_array.h), aligned for any of them.
-TYPED_ROOM = "unsigned long long c_%s[CB_TYPED_SLOT / sizeof(unsigned long long)] = {0};"
-TYPED_TEXT_ROOM = "unsigned long long c_%s[CB_TYPED_TEXT / sizeof(unsigned long long)] = {0};"
 
 
 class Shim:
@@ -60,230 +58,25 @@ class Shim:
         self.classes["cls_%s" % ctype] = "cb_struct_class(module, st, STRUCT_%s)" % ctype
         return "cls_%s" % ctype
 
-    def arg(self, a):
-        """Declare and convert one input."""
-        i, ctx, T = "argv[%d]" % self.index[a.name], self.ctx(a), a.type.c()
-        k = a.kind
-        if k == "int" and not self.pythonic:   # typed C integers, converted before the rest
-            first = len(self.convert)
-            self.arg_converted(a, i, ctx, T, k)
-            self.scalars += self.convert[first:]
-            del self.convert[first:]
-        else:
-            self.arg_converted(a, i, ctx, T, k)
+    def argv(self, a):
+        return "argv[%d]" % self.index[a.name]
 
-    def arg_converted(self, a, i, ctx, T, k):
-        if k in ("int", "enum", "inout_enum"):
-            if k == "inout_enum":
-                T = a.type.pointee().c()
-            if k != "int":
-                signed, lo, hi = True, "INT_MIN", "INT_MAX"
-            else:
-                signed, lo, hi = INT_TYPES[a.int_type]
-            self.decls.append("%s c_%s;" % (T, a.name))
-            self.temps.add("ll" if signed else "ull")
-            if k == "enum" and not self.pythonic and self.is_typed_key(a):
-                self.needs_state = True
-                order = "CB_KEY_" + overrides.TYPED_KEY_ORDER.get(self.b.name, "VALUE_FIRST")
-                self.convert.append("if (cb_arg_enum_key(module, %d, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
-                                    "    c_%s = (%s)ll;" % (self.m.enum_index(a.enum), i, order, ctx, a.name, T))
-            elif k != "int" and not self.pythonic:   # int(value), as NVIDIA's takes an enum
-                self.convert.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
-                                    "    c_%s = (%s)ll;" % (i, ctx, a.name, T))
-            elif signed:
-                self.convert.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
-                                    "    c_%s = (%s)ll;" % (i, lo, hi, ctx, a.name, T))
-            else:
-                self.convert.append("if (cb_arg_ull(%s, %s, &ull, %s) < 0)\n        goto exit;\n"
-                                    "    c_%s = (%s)ull;" % (i, hi, ctx, a.name, T))
-        elif k in ("handle", "inout_handle", "address", "funcptr"):
-            H = a.handle or T
-            name = "c_%s" % a.name if k != "inout_handle" else "v_%s" % a.name
-            self.decls.append("%s;" % (a.type.c(name) if k == "funcptr" else "%s %s" % (H, name)))
-            if k in ("handle", "inout_handle") and self.pythonic:
-                # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
-                call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
-                self.temps.add("ull")
-            elif k in ("handle", "inout_handle"):
-                # phase one converts what is not a handle object; phase two
-                # reads a handle object's value, running no Python code
-                cls = self.handle_type(a)
-                self.decls.append("PyObject *h_%s;" % a.name)
-                # a pointer to a handle takes only its class (or the twin's), as NVIDIA's
-                conv = "cb_arg_own_handle" if self.lib.own_handles_only or k == "inout_handle" else "cb_arg_handle"
-                self.convert.append("if (%s(%s, %s, &vp_%s, &h_%s, %s) < 0)\n        goto exit;"
-                                    % (conv, i, cls, a.name, a.name, ctx))
-                self.decls.append("void *vp_%s = NULL;" % a.name)
-                call, value = None, "cb_handle_read(h_%s, %s, vp_%s)" % (a.name, cls, a.name)
-                self.reads.append("%s = (%s)%s;" % (name, H, value))
-            elif a.name == "extra":
-                # a launch's `extra`: an int only (None refused), converted before the
-                # other arguments, as NVIDIA's converts it
-                self.first.append("if (cb_arg_ull(%s, UINTPTR_MAX, &ull, %s) < 0)\n        goto exit;\n"
-                                  "    %s = (%s)(uintptr_t)ull;" % (i, ctx, name, H))
-                self.temps.add("ull")
-                call = None
-            elif a.float_first:
-                n = a.float_first
-                self.decls.append("float f_%s[%d] = {0};\n    double d_%s;" % (a.name, n, a.name))
-                self.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
-                                    "    f_%s[0] = (float)d_%s;\n    %s = f_%s;" % (i, a.name, ctx, a.name, a.name,
-                                                                              name, a.name))
-                call = None
-            elif a.address_class:
-                # checked before the other arguments, as NVIDIA's checks it
-                cls = self.handle_class(a.address_class)
-                self.first.append("if (cb_arg_address_of(%s, %s, &vp, %s) < 0)\n        goto exit;\n"
-                                  "    %s = (%s)vp;" % (i, cls, ctx, name, H))
-                self.temps.add("vp")
-                call = None
-            else:
-                call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
-                self.temps.add("vp")
-            if call is not None:
-                self.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
-            if k == "inout_handle":
-                self.decls.append("%s *c_%s;" % (H, a.name))
-                if self.pythonic:
-                    self.convert.append("c_%s = &v_%s;" % (a.name, a.name))
-                else:
-                    # The library writes the handle back (destroy sets it to NULL).
-                    self.reads.append("c_%s = PyObject_TypeCheck(%s, %s) ? (%s *)cb_handle_slot(%s) : &v_%s;"
-                                      % (a.name, i, self.handle_type(a), H, i, a.name))
-        elif k == "cstr":
-            self.decls.append("const char *c_%s;" % a.name)
-            self.decls.append("PyObject *k_%s = NULL;" % a.name)   # a bytearray's copy
-            self.cleanup.append("Py_XDECREF(k_%s);" % a.name)
-            # the pythonic modules take a str, never None (as NVIDIA's)
-            self.convert.append("if (cb_arg_cstr(%s, %d, %s, &c_%s, &k_%s, %s) < 0)\n        goto exit;"
-                                % (i, a.nullable and not self.pythonic, "CB_STR_ONLY" if self.pythonic else "0",
-                                   a.name, a.name, ctx))
-        elif k == "cstr_list":
-            count = next(x for x in self.b.inputs if x.name == a.count)
-            self.decls.append("cb_strlist c_%s = CB_STRLIST_INIT;" % a.name)
-            # a check, not a conversion: the count may come after the list (nvFatbinCreate)
-            self.checks.append('if (cb_arg_cstr_list(%s, (long long)c_%s, "%s", %d, &c_%s, %s) < 0)\n'
-                               "        goto exit;" % (i, a.count, count.pyname, self.pythonic, a.name, ctx))
-            self.cleanup.append("cb_strlist_release(&c_%s);" % a.name)
-        elif k in ("buffer_in", "buffer_out"):
-            self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
-            if k == "buffer_out" and not self.pythonic:   # a buffer object, never an address
-                self.convert.append("if (cb_arg_out_buffer(%s, &c_%s, %s) < 0)\n        goto exit;"
-                                    % (i, a.name, ctx))
-            else:
-                # a pythonic module's buffer may be None (NULL), as NVIDIA's
-                self.convert.append("if (cb_arg_buffer(%s, %d, %s, &c_%s, %s) < 0)\n        goto exit;"
-                                    % (i, k == "buffer_out",
-                                       "CB_BUF_PYTHONIC" if self.pythonic else "0", a.name, ctx))
-            self.cleanup.append("cb_buf_release(&c_%s);" % a.name)
-            if a.size_arg:
-                # exactly `size` bytes in the pythonic modules, as NVIDIA's checks
-                self.checks.append("if (cb_buf_require(&c_%s, (unsigned long long)c_%s, \"'%s'\", %d, %s) < 0)\n"
-                                   "        goto exit;" % (a.name, a.size_arg, self.py_of(a.size_arg),
-                                                          self.pythonic and k == "buffer_in", ctx))
-            if a.size_query:
-                self.query_size(a)
-        elif k == "float":
-            self.decls.append("%s c_%s;\n    double d_%s;" % (T, a.name, a.name))
-            self.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
-                                "    c_%s = (%s)d_%s;" % (i, a.name, ctx, a.name, T, a.name))
-        elif k in ("handle_int", "inout_count", "inout_value"):
-            signed, lo, hi = INT_TYPES[a.int_type]
-            self.decls.append("%s c_%s;" % (a.handle or a.int_type, a.name))
-            self.temps.add("ull")
-            if k in ("handle_int", "inout_value"):
-                call = "cb_arg_handle_value(%s, %s, %s, %s, &ull, %s)" % (
-                    i, self.handle_type(a), lo if signed else "0", hi, ctx)
-                if a.name in overrides.HANDLE_OBJECTS_ONLY.get(self.b.name, ()):
-                    call = "(cb_arg_handle_object(%s, %s, %s) < 0 ? -1 : %s)" % (i, self.handle_type(a), ctx, call)
-            else:  # the length of an array the call fills: left out, 0 (None is refused, as NVIDIA's)
-                call = "(%s == CB_OMITTED ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
-            self.convert.append("if (%s < 0)\n        goto exit;\n    c_%s = (%s)ull;"
-                                % (call, a.name, a.handle or a.int_type))
-        elif k in ("struct_in", "struct_val"):
-            S = a.type.pointee().c() if k == "struct_in" else T
-            self.decls.append("void *s_%s;" % a.name)
-            # a struct passed by value is never None (as NVIDIA's)
-            self.convert.append("if (cb_arg_struct(%s, %s, %d, &s_%s, %s) < 0)\n        goto exit;"
-                                % (i, self.struct_type(a), k == "struct_in", a.name, ctx))
-            if k == "struct_val":  # by value, copied in phase two
-                self.decls.append("%s c_%s;" % (S, a.name))
-                self.reads.append("memcpy(&c_%s, s_%s, sizeof c_%s);" % ((a.name,) * 3))
-        elif k == "struct_room":
-            size, gran = ("c_" + n for n in a.regions)
-            need = "(%s ? %s / %s + (%s %% %s != 0) : 1)" % (gran, size, gran, size, gran)
-            why = "ceil(%s / %s)" % tuple(self.py_of(n) for n in a.regions)
-            self.decls.append("cb_struct_room r_%s = CB_STRUCT_ROOM_INIT;" % a.name)
-            self.checks.append("if (cb_arg_struct_room(%s, %s, sizeof(%s), (unsigned long long)%s, \"%s\", &r_%s, %s) < 0)"
-                               "\n        goto exit;" % (i, self.struct_type(a), a.type.pointee().c(), need, why,
-                                                         a.name, ctx))
-            self.post.append("cb_struct_room_done(&r_%s, status == %s);" % (a.name, self.lib.success))
-            self.cleanup.append("cb_struct_room_release(&r_%s);" % a.name)
-        elif k == "host_ptr":
-            self.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
-            self.convert.append("if (cb_arg_buffer(%s, %d, 1, &c_%s, %s) < 0)\n        goto exit;"
-                                % (i, not a.type.const, a.name, ctx))
-            self.cleanup.append("cb_buf_release(&c_%s);" % a.name)
-        elif k in ("handle_array", "value_array", "struct_array", "address_array"):
-            self.decls.append("cb_array c_%s = CB_ARRAY_INIT;" % a.name)
-            self.decls.append("cb_elem e_%s;" % a.name)
-            count = next(x for x in self.b.args if x.name == a.count)
-            self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a)))
-            less = " - %d" % a.count_less if a.count_less else ""
-            conv = "cb_arg_array_or_one" if a.one_or_array else "cb_arg_array"
-            self.checks.append("if (%s(%s, &e_%s, (long long)c_%s%s, &c_%s, %s) < 0)\n"
-                               "        goto exit;" % (conv, i, a.name, a.count, less, a.name, ctx))
-            self.counts.append('if (cb_arg_count_check(c_%s.n, (long long)c_%s%s, "%s%s", %s) < 0)\n'
-                               "        goto exit;" % (a.name, a.count, less, count.pyname, less, ctx))
-            self.cleanup.append("cb_array_release(&c_%s);" % a.name)
-        elif k == "callback":
-            user = next(x for x in self.b.inputs if x.name == a.user)
-            kind = overrides.CALLBACKS[a.handle]
-            self.decls.append("cb_callback c_%s = CB_CALLBACK_INIT;" % a.name)
-            env = "NULL"
-            if kind == "STREAM":
-                self.decls.append("cb_callback_env env_%s;" % a.name)
-                # the stream type the callback receives: its first parameter's
-                stream = self.m.h.typedefs[a.handle].func.params[0].type.base
-                self.convert.append("env_%s = (cb_callback_env){module, %s, %d};"
-                                    % (a.name, self.handle_class(stream), self.m.enum_index(self.lib.status)))
-                env = "&env_%s" % a.name
-            self.convert.append("if (cb_arg_callback(%s, argv[%d], %d, %s, CB_CALLBACK_%s, %s, &c_%s, %s) < 0)\n"
-                                "        goto exit;" % (i, self.index[user.name], self.index[user.name], self.handle_type(a), kind, env,
-                                                        a.name, ctx))
-            self.post.append("cb_callback_done(&c_%s, status == %s);" % (a.name, self.lib.success))
-            self.cleanup.append("cb_callback_done(&c_%s, 0);" % a.name)
-        elif k == "callback_data":
-            pass  # converted with its callback
-        elif k == "typed":
-            size = next((x for x in self.b.args if x.kind == "typed_set_size" and x.count == a.name), None)
-            if size is None:
-                self.decls.append(TYPED_ROOM % a.name)
-                self.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
-                                   % (self.b.name, a.key, i, a.name, ctx))
-            else:   # the call also takes the size written (NVIDIA's returns only the status)
-                self.decls.append(TYPED_TEXT_ROOM % a.name)
-                self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
-                self.checks.append("if ((ll = typed_set_%s(module, (long long)c_%s, %s, c_%s, %s)) < 0)\n"
-                                   "        goto exit;\n    c_%s = (%s)ll;"
-                                   % (self.b.name, a.key, i, a.name, ctx, size.name, size.type.pointee().c()))
-                self.temps.add("ll")
-        elif k == "kernel_params":
-            self.decls.append("cb_kparams c_%s = CB_KPARAMS_INIT;" % a.name)
-            self.convert.append("if (cb_arg_kernel_params(%s, &c_%s, %s) < 0)\n        goto exit;"
-                                % (i, a.name, ctx))
-            self.cleanup.append("cb_kparams_release(&c_%s);" % a.name)
-        else:
-            raise ValueError("%s: unknown kind %s" % (self.b.name, k))
+    def typed_key_order(self):
+        return overrides.TYPED_KEY_ORDER.get(self.b.name, "VALUE_FIRST")
 
-    def is_typed_key(self, a):
-        """Whether `a` says the type of another argument's value."""
-        return any(x.kind in ("typed", "out_typed") and x.key == a.name for x in self.b.args)
+    def handle_objects_only(self, a):
+        return a.name in self.m.override(overrides.HANDLE_OBJECTS_ONLY, self.b.func, ())
+
+    def callback_kind(self, a):
+        return overrides.CALLBACKS[a.handle]
+
+    def enum_ref(self, cname):
+        return self.m.enum_ref(cname)
 
     def enum_member(self, idx, value):
-        """The member of enum `idx` for a C value (a new reference)."""
+        """The member of enum `idx` (a C expression) for a C value (a new reference)."""
         self.needs_state = True
-        return "cb_enum_member_of(module, st, %d, %s)" % (idx, value)
+        return "cb_enum_member_of(module, st, %s, %s)" % (idx, value)
 
     def struct_type(self, a):
         return self.struct_class(a.struct)
@@ -300,13 +93,13 @@ class Shim:
         if a.handle:
             signed = bool(a.int_type) and INT_TYPES[a.int_type][0]
             return "CB_ELEM_HANDLE, sizeof(%s), %d, %s" % (T, signed, self.handle_type(a))
-        if a.kind == "address_array":
+        if a.kind.address_items:
             return "CB_ELEM_ADDRESS, sizeof(void *), 0, NULL"
         if self.m.is_float(a.type.pointee()):
             return "CB_ELEM_FLOAT, sizeof(%s), 0, NULL" % T
         if a.enum is not None:   # items must be members of the enum
             self.needs_state = True
-            return "CB_ELEM_INT, sizeof(%s), 1, cb_enum_class(module, %d)" % (T, self.m.enum_index(a.enum))
+            return "CB_ELEM_INT, sizeof(%s), 1, cb_enum_class(module, %s)" % (T, self.enum_ref(a.enum))
         return "CB_ELEM_INT, sizeof(%s), %d, NULL" % (T, INT_TYPES[a.int_type][0])
 
     def py_of(self, cname):
@@ -334,131 +127,6 @@ class Shim:
         self.queries.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", 0, %s) < 0)\n'
                             "        goto exit;" % (a.name, a.name, a.size_query, self.ctx(a)))
 
-    def output(self, a):
-        """Declare one output; return the expression that converts it."""
-        T = a.type.pointee().c() if a.type.ptrs else a.type.c()
-        k = a.kind
-        if k == "out_int":
-            self.decls.append("%s c_%s = 0;" % (T, a.name))
-            if INT_TYPES[a.int_type][0]:
-                return "cb_int((long long)c_%s)" % a.name
-            return "cb_uint((unsigned long long)c_%s)" % a.name
-        if k == "out_enum":
-            self.decls.append("%s c_%s;" % (T, a.name))
-            return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
-        if k == "out_handle":
-            self.decls.append("%s c_%s = 0;" % (a.handle, a.name))
-            if self.pythonic:
-                return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
-            return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
-        if k == "out_cstr":
-            self.decls.append("const char *c_%s = NULL;" % a.name)
-            return "cb_bytes_or_none(c_%s)" % a.name
-        if k == "out_int_array":
-            q = self.m.by_name[a.size_query].func
-            self.decls.append("int n_%s = 0;\n    %s *c_%s = NULL;" % (a.name, T, a.name))
-            self.queries.append(self.call_status(a.size_query, ["&n_%s" % a.name], False))
-            self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
-            self.queries.append("c_%s = PyMem_Calloc(n_%s > 0 ? (size_t)n_%s : 1, sizeof(%s));\n"
-                                "    if (c_%s == NULL) {\n        PyErr_NoMemory();\n        goto exit;\n    }"
-                                % (a.name, a.name, a.name, T, a.name))
-            self.cleanup.append("PyMem_Free(c_%s);" % a.name)
-            assert len(q.params) == 1
-            return "cb_int_list(c_%s, (size_t)n_%s)" % (a.name, a.name)
-        if k == "out_float":
-            self.decls.append("%s c_%s = 0;" % (T, a.name))
-            return "PyFloat_FromDouble((double)c_%s)" % a.name
-        if k == "out_address":
-            # a `void *` the call writes an address into (OUT_ADDRESS_PARAMS) holds a `void *`
-            self.decls.append("%s c_%s = NULL;" % (T if a.type.depth == 2 else "void *", a.name))
-            return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
-        if k == "out_struct":
-            self.decls.append("PyObject *o_%s = NULL;" % a.name)
-            self.checks.append("if ((o_%s = cb_struct_new(%s, NULL)) == NULL)\n        goto exit;"
-                               % (a.name, self.struct_type(a)))
-            self.cleanup.append("Py_XDECREF(o_%s);" % a.name)
-            return "Py_NewRef(o_%s)" % a.name
-        if k == "out_chars":
-            self.decls.append("char *c_%s = NULL;" % a.name)
-            if a.size:  # a fixed-size identifier, NULs and all
-                self.checks.append("if ((c_%s = PyMem_Calloc(%d, 1)) == NULL) {\n        PyErr_NoMemory();\n"
-                                   "        goto exit;\n    }" % (a.name, a.size))
-                self.cleanup.append("PyMem_Free(c_%s);" % a.name)
-                return "PyBytes_FromStringAndSize(c_%s, %d)" % (a.name, a.size)
-            count = next(x for x in self.b.args if x.name == a.count)
-            self.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
-                               "        goto exit;" % (a.name, a.count, count.pyname, self.ctx(count)))
-            self.cleanup.append("PyMem_Free(c_%s);" % a.name)
-            return "PyBytes_FromString(c_%s)" % a.name
-        if k == "out_borrowed_array":  # the library's own memory: copied out
-            T = a.type.pointee().pointee().c()
-            self.decls.append("%s c_%s = NULL;\n    cb_elem e_%s;" % (a.type.pointee().c(), a.name, a.name))
-            self.checks.append("e_%s = (cb_elem){%s};" % (a.name, self.elem(a, T)))
-            return "cb_array_list(&e_%s, c_%s, c_%s ? (size_t)c_%s : 0)" % (a.name, a.name, a.name, a.count)
-        if k in ("out_handle_array", "out_struct_array", "out_value_array"):
-            count = next((x for x in self.b.args if x.name == a.count), None)   # None: a fixed length
-            self.decls.append("cb_array c_%s = CB_ARRAY_INIT;\n    cb_elem e_%s;\n    size_t n_%s;"
-                              % (a.name, a.name, a.name))
-            self.checks.append("e_%s = (cb_elem){%s};\n    n_%s = (size_t)%s;\n"
-                               "    if (cb_array_alloc(&c_%s, &e_%s, n_%s) < 0)\n        goto exit;"
-                               % (a.name, self.elem(a), a.name, "c_" + a.count if count else a.size,
-                                  a.name, a.name, a.name))
-            self.cleanup.append("cb_array_release(&c_%s);" % a.name)
-            if count is not None and count.kind == "inout_count":  # the call may report fewer (or more) than room was made for
-                return "cb_array_list(&e_%s, c_%s.ptr, (size_t)c_%s < n_%s ? (size_t)c_%s : n_%s)" % (
-                    a.name, a.name, a.count, a.name, a.count, a.name)
-            return "cb_array_list(&e_%s, c_%s.ptr, n_%s)" % (a.name, a.name, a.name)
-        if k == "out_typed_array":
-            sizes = "(const size_t *)c_%s.ptr" % a.value_size if a.value_size else "NULL"
-            self.decls.append("cb_typed_values c_%s = CB_TYPED_VALUES_INIT;" % a.name)
-            # room once the lists are known to hold `count` (a huge count is their RuntimeError first)
-            self.reads.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s, %s) < 0)\n        goto exit;"
-                              % (a.name, a.count, sizes))
-            self.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
-            return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
-                self.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
-        if k == "out_typed":
-            return self.out_typed(a)
-        if k == "inout_enum":
-            return self.enum_member(self.m.enum_index(a.enum), "(long long)c_%s" % a.name)
-        if k == "inout_value":
-            return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (self.handle_type(a), a.name)
-        if k == "inout_count":
-            if INT_TYPES[a.int_type][0]:
-                return "cb_int((long long)c_%s)" % a.name
-            return "cb_uint((unsigned long long)c_%s)" % a.name
-        raise ValueError("%s: unknown output kind %s" % (self.b.name, k))
-
-    def call_arg(self, a):
-        k = a.kind
-        if k == "cstr_list":
-            return "(%s)c_%s.items" % (a.type.c(), a.name)
-        if k in ("buffer_in", "buffer_out", "host_ptr", "handle_array", "value_array", "struct_array",
-                 "address_array", "out_handle_array", "out_struct_array", "out_value_array"):
-            return "(%s)c_%s.ptr" % (a.type.c(), a.name)
-        if k in ("out_int", "out_enum", "out_handle", "out_cstr", "out_float", "out_address", "inout_count",
-                 "out_borrowed_array", "inout_value", "typed_set_size", "inout_enum"):
-            return "&c_%s" % a.name
-        if k == "struct_in":
-            return "(%s)s_%s" % (a.type.c(), a.name)
-        if k == "struct_room":
-            return "(%s)r_%s.ptr" % (a.type.c(), a.name)
-        if k == "out_struct":
-            return "(%s)cb_struct_ptr(o_%s)" % (a.type.c(), a.name)
-        if k in ("typed", "out_typed"):
-            return "(void *)c_%s" % a.name
-        if k == "typed_size":
-            return "&c_%s" % a.name
-        if k == "out_typed_array":
-            return "c_%s.slots" % a.name
-        if k == "kernel_params":
-            return "c_%s.argv" % a.name
-        if k == "callback":
-            return "(%s)c_%s.fn" % (a.type.c(), a.name)
-        if k == "callback_data":
-            return "c_%s.data" % next(x.name for x in self.b.args if x.user == a.name)
-        return "c_%s" % a.name
-
     def out_typed(self, a):
         """A value typed by its key: in fixed room, in room the caller sizes
         (dataSize), or in room of the size the call reports when asked with a
@@ -466,18 +134,18 @@ class Shim:
         getter = "typed_get_%s(module, (long long)c_%s, c_%s, %%s)" % (self.b.name, a.key, a.name)
         if a.types.get("") == "unsupported":   # a key outside the table is refused before any call
             key = next(x for x in self.b.args if x.name == a.key)
-            self.checks.append("if (!typed_known_%s((long long)c_%s)) {\n        cb_raise_unsupported_key(module, %d, "
+            self.checks.append("if (!typed_known_%s((long long)c_%s)) {\n        cb_raise_unsupported_key(module, %s, "
                                "(long long)c_%s);\n        goto exit;\n    }"
-                               % (self.b.name, a.key, self.m.enum_index(key.enum), a.key))
+                               % (self.b.name, a.key, self.enum_ref(key.enum), a.key))
         if a.value_size is None:
             self.decls.append(TYPED_ROOM % a.name)
             return getter % "CB_TYPED_SLOT"
         size = next(x for x in self.b.args if x.name == a.value_size)
         self.decls.append("void *c_%s = NULL;" % a.name)
         self.cleanup.append("PyMem_Free(c_%s);" % a.name)
-        if size.kind == "typed_size":   # ask for the size, then make room and ask for the value
+        if size.kind.queried:   # ask for the size, then make room and ask for the value
             self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
-            probe = ["NULL" if x is a else self.call_arg(x) for x in self.b.args]
+            probe = ["NULL" if x is a else x.kind.call_arg(self, x) for x in self.b.args]
             self.queries.append(self.call_status(self.b.name, probe, not self.b.keep_gil))
             self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
         self.queries.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
@@ -488,15 +156,15 @@ class Shim:
         """Static converters of a typed `void *` value: a switch on its key."""
         out = []
         for a in self.b.args:
-            if a.kind not in ("typed", "out_typed", "out_typed_array"):
+            direction = a.kind.typed_direction
+            if direction is None:
                 continue
             cases = sorted(k for k in a.types if k)
-            direction = "set" if a.kind == "typed" else "get"
             conv = self.value_get if direction == "get" else self.value_set
             if direction == "set" and a.types[""] == "unsupported":   # refused, as NVIDIA's refuses it
                 key = next(x for x in self.b.args if x.name == a.key)
-                conv = lambda ctype, idx=self.m.enum_index(key.enum): (
-                    "        cb_raise_unsupported_key(module, %d, key);\n        return -1;\n" % idx
+                conv = lambda ctype, idx=self.enum_ref(key.enum): (
+                    "        cb_raise_unsupported_key(module, %s, key);\n        return -1;\n" % idx
                     if ctype == "unsupported" else self.value_set(ctype))
             body = "".join("    case %s:\n%s" % (k, conv(a.types[k])) for k in cases)
             body += "    default:\n%s" % conv(a.types[""])
@@ -536,8 +204,8 @@ class Shim:
         if ctype == "void *":
             return "        return PyLong_FromVoidPtr(*(void *const *)v);\n"
         if m.is_enum(CType(ctype)):  # an attribute valued by an enum (CUmemAllocationType)
-            return "        return cb_enum_member_of(module, st, %d, (long long)*(const %s *)v);\n" % (
-                m.enum_index(ctype), ctype)
+            return "        return cb_enum_member_of(module, st, %s, (long long)*(const %s *)v);\n" % (
+                m.enum_ref(ctype), ctype)
         if INT_TYPES[ctype][0]:
             return "        return PyLong_FromLongLong((long long)*(const %s *)v);\n" % ctype
         return "        return PyLong_FromUnsignedLongLong((unsigned long long)*(const %s *)v);\n" % ctype
@@ -583,13 +251,13 @@ class Shim:
         b = self.b
         n_in = len(b.inputs)
         for a in b.inputs:
-            self.arg(a)
-        outs = [self.output(a) for a in b.outputs]
-        call_args = [self.call_arg(a) for a in b.args]
+            a.kind.convert(self, a)
+        outs = [a.kind.build(self, a) for a in b.outputs]
+        call_args = [a.kind.call_arg(self, a) for a in b.args]
         body = []
         body += ["    " + c for c in self.scalars + self.first + self.convert + self.checks + self.counts
                  + self.reads + self.queries]
-        status_idx = self.m.enum_index(self.lib.status)
+        status_idx = self.enum_ref(self.lib.status)
         if b.returns == "cstr":
             body.append("    const char *text;")
             call = "text = %s(%s);" % (self.api(b.name), ", ".join(call_args))
@@ -672,7 +340,7 @@ def optional_count(b):
     """Trailing inputs that may be left out: lengths of arrays the call fills (0 then)."""
     n = 0
     for a in reversed(b.inputs):
-        if a.kind != "inout_count":
+        if not a.kind.optional:
             break
         n += 1
     return n
@@ -709,7 +377,8 @@ def emit(model):
         out.append("static const char *const enum_%s_docs[] = {%s};\n" % (cname, ", ".join(
             c_string(d) if d is not None else "NULL"
             for d in (enum_docs.member_doc(m[2], model) for m in members))))
-    out.append("\nstatic const cb_enum_def enums[] = {\n")
+    out.append("\nenum {\n%s};\n" % "".join("    %s,\n" % model.enum_ref(e[0]) for e in enums))
+    out.append("static const cb_enum_def enums[] = {\n")
     for cname, pyname, members, doc in enums:
         sign = ("CB_ENUM_SIGNED" if any(m[1] < 0 for m in members) else
                 "CB_ENUM_UNSIGNED_ITEMS" if lib.key in overrides.SIGNED_ENUM_LIBS else "CB_ENUM_UNSIGNED")
@@ -769,7 +438,7 @@ def emit(model):
     .nsizes = %(nsizes)d,
     .error_class = %(error)s,
     .global_class = %(global_class)s,
-    .status_enum = %(status)d,
+    .status_enum = %(status)s,
 %(structs)s};
 
 static int
@@ -787,7 +456,7 @@ module_exec(PyObject *module)
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),
            error='"cuda.bindings.%s.%s"' % (lib.key, lib.error_class) if lib.error_class else "NULL",
            global_class='"cuda.bindings.%s.%s"' % (lib.key, lib.global_class) if lib.global_class else "NULL",
-           status=model.enum_index(lib.status), structs=emit_structs.def_fields(model)))
+           status=model.enum_ref(lib.status), structs=emit_structs.def_fields(model)))
     out.append(module_definition(lib.key, "Python bindings of %s (%s), generated from %s." % (
         lib.display, "tuple-returning calls" if lib.style == "tuple" else "calls raise %s" % lib.error_class,
         ", ".join(lib.headers)), state=True))

@@ -24,7 +24,7 @@ import re
 from . import overrides
 from .common import c_string
 from .cparse import CType
-from .model import INT_TYPES
+from .kinds import INT_TYPES
 
 CHAR_TYPES = ("char", "signed char", "unsigned char")
 

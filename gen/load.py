@@ -46,9 +46,21 @@ def load_model(key, include_dir):
     facts.interop_tags = {t for t in facts.tags if t in in_interop}
     if "cuda_runtime_api.h" in lib.headers:
         facts.ptds = _ptds_variants(os.path.join(include_dir, "cuda_runtime_api.h"), predefined)
+    facts.twin_params = _twin_params(lib, include_dir)
     model = Model(lib, header, capsule_only=set(internal), facts=facts)
     facts.twins = _twins(model, include_dir)
     return model
+
+
+def _twin_params(lib, include_dir):
+    """{function: its parameter names} of the twin module's library (the
+    runtime's: the driver's), which Model.override() matches against."""
+    if not lib.twin_module:
+        return {}
+    twin = LIBRARIES[lib.twin_module]
+    theirs = parse_files([os.path.join(include_dir, h) for h in twin.headers],
+                         dict(PLATFORM_PREDEFINED, **twin.predefined))
+    return {n: tuple(p.name for p in f.params) for n, f in theirs.functions.items()}
 
 
 def _cuda_h_version(path):

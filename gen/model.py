@@ -1,9 +1,10 @@
 """Stage two: from parsed declarations to bindings.
 
-Every C parameter gets one *kind*, which decides how the Python layer takes
-it (or returns it) and which hand-written helper in csrc/cb_args.h converts
-it.  The kinds come from rules over the C type and the doc comment; the few
-facts the headers do not state come from overrides.py.
+Every C parameter gets one *kind* of the table in kinds.py, which decides
+how the Python layer takes it (or returns it) and which hand-written helper
+of csrc/ converts it.  classify() picks the kind by rules over the C type
+and the doc comment; the few facts the headers do not state come from
+overrides.py.
 """
 import re
 from dataclasses import dataclass, field
@@ -11,40 +12,7 @@ from typing import Dict, List, Optional
 
 from . import overrides
 from .cparse import CType, Function, Header
-
-# C integer types: name -> (signed, lowest, highest) as C expressions.
-INT_TYPES = {
-    "int": (True, "INT_MIN", "INT_MAX"),
-    "unsigned int": (False, "0", "UINT_MAX"),
-    "unsigned": (False, "0", "UINT_MAX"),
-    "short": (True, "SHRT_MIN", "SHRT_MAX"),
-    "unsigned short": (False, "0", "USHRT_MAX"),
-    "long": (True, "LONG_MIN", "LONG_MAX"),
-    "unsigned long": (False, "0", "ULONG_MAX"),
-    "long long": (True, "LLONG_MIN", "LLONG_MAX"),
-    "unsigned long long": (False, "0", "ULLONG_MAX"),
-    # the same types as vector_types.h spells them (long1's `long int x`)
-    "short int": (True, "SHRT_MIN", "SHRT_MAX"),
-    "unsigned short int": (False, "0", "USHRT_MAX"),
-    "long int": (True, "LONG_MIN", "LONG_MAX"),
-    "unsigned long int": (False, "0", "ULONG_MAX"),
-    "long long int": (True, "LLONG_MIN", "LLONG_MAX"),
-    "unsigned long long int": (False, "0", "ULLONG_MAX"),
-    "signed char": (True, "SCHAR_MIN", "SCHAR_MAX"),
-    "char": (True, "CHAR_MIN", "CHAR_MAX"),
-    "unsigned char": (False, "0", "UCHAR_MAX"),
-    "size_t": (False, "0", "SIZE_MAX"),
-    "int8_t": (True, "INT8_MIN", "INT8_MAX"),
-    "int16_t": (True, "INT16_MIN", "INT16_MAX"),
-    "int32_t": (True, "INT32_MIN", "INT32_MAX"),
-    "int64_t": (True, "INT64_MIN", "INT64_MAX"),
-    "uint8_t": (False, "0", "UINT8_MAX"),
-    "uint16_t": (False, "0", "UINT16_MAX"),
-    "uint32_t": (False, "0", "UINT32_MAX"),
-    "uint64_t": (False, "0", "UINT64_MAX"),
-    "intptr_t": (True, "INTPTR_MIN", "INTPTR_MAX"),
-    "uintptr_t": (False, "0", "UINTPTR_MAX"),
-}
+from .kinds import INT_TYPES, KINDS
 
 _DRIVER_INT_NAMES = {"cuuint64_t": "unsigned long long", "cuuint32_t": "unsigned int"}
 DRIVER_U64 = overrides.DRIVER_U64
@@ -61,7 +29,7 @@ class Arg:
     """One C parameter and how it crosses into Python."""
     name: str                     # C name
     type: CType
-    kind: str                     # see classify()
+    kind: object                  # a kinds.Kind of kinds.KINDS (classify() picks it)
     pyname: Optional[str] = None  # Python parameter name; None for outputs
     doc: str = ""
     enum: Optional[str] = None    # C enum name for 'enum' / 'out_enum'
@@ -132,6 +100,7 @@ class HeaderFacts:
     twins: Dict[str, str] = field(default_factory=dict)  # handle -> the twin module's class of its C type
     ptds: Dict[str, str] = field(default_factory=dict)   # function -> its per-thread-default-stream symbol
     as_written: Dict = field(default_factory=dict)   # function -> as C spells it (before name_tags)
+    twin_params: Dict = field(default_factory=dict)  # the twin library's functions -> their parameter names
 
 
 class Model:
@@ -259,7 +228,7 @@ class Model:
         one named after the array (numOptions for options), then a count-like
         neighbour."""
         p = f.params[i]
-        counts = overrides.ARRAY_COUNTS.get(f.name, {})
+        counts = self.override(overrides.ARRAY_COUNTS, f, {})
         if p.name in counts:   # None: one value, whatever its neighbours are called
             return counts[p.name].split(" - ")[0] if counts[p.name] else None
 
@@ -324,14 +293,14 @@ class Model:
         t = p.type
         if p.direction == "out" and t.depth == 1 and t.const and self.lib.style == "tuple":
             return False  # a doc marking a `const T *` [out] is wrong: the call cannot write it
-        if p.name in overrides.OUT_POINTERS.get(f.name, ()):
+        if p.name in self.override(overrides.OUT_POINTERS, f, ()):
             return True
         if self.lib.style != "tuple" or p.direction == "out":
             return p.direction == "out"
-        if p.direction == "in" or p.name in overrides.IN_POINTERS.get(f.name, ()):
+        if p.direction == "in" or p.name in self.override(overrides.IN_POINTERS, f, ()):
             return False
         if t.depth == 2:
-            if t.base == "void" and p.name not in ("kernelParams", "extra", overrides.KERNEL_PARAMS.get(f.name)):
+            if t.base == "void" and p.name not in ("kernelParams", "extra", self.override(overrides.KERNEL_PARAMS, f)):
                 return self.count_param(f, i) is None
             if t.base == "char":
                 return t.const
@@ -351,18 +320,43 @@ class Model:
         q = next(q for q in f.params if q.name == count)
         return bool(scalar) and (q.type.depth == 1 or bool(re.search(r"\breturn", p.doc or "", re.I)))
 
+    # -- overrides -------------------------------------------------------
+    def override(self, table, f, default=None):
+        """overrides' `table` entry for f.  A runtime function with none takes
+        its driver twin's (cuX for cudaX) where the two take as many
+        parameters and each one the entry names stands in the same place in
+        both (the runtime repeats the driver's declarations, renaming hStream
+        to stream and the like)."""
+        if f.name in table:
+            return table[f.name]
+        twin = "cu" + f.name[len(self.lib.prefix):]
+        theirs = self.facts.twin_params.get(twin)
+        ours = [p.name for p in f.params]
+        if twin not in table or theirs is None or len(theirs) != len(ours):
+            return default
+        named = overrides.named_params(table[twin]) & set(theirs)
+        return table[twin] if all(n in ours and ours.index(n) == theirs.index(n) for n in named) else default
+
     # -- classification --------------------------------------------------
     def classify(self, f: Function, i: int) -> Arg:
+        """Parameter i of f with its kind from kinds.KINDS; an output has no Python name."""
+        a = self._classify(f, i)
+        a.kind = KINDS[a.kind]
+        if a.kind.output:
+            a.pyname = None
+        return a
+
+    def _classify(self, f: Function, i: int) -> Arg:
         p = f.params[i]
         t = p.type
         pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
         a = Arg(p.name, t, "", pyname, p.doc)
-        a.float_first = overrides.FLOAT_FIRST_OF.get(f.name, {}).get(p.name, 0)
-        a.any_iterable = p.name in overrides.ANY_ITERABLE_LISTS.get(f.name, ())
-        a.int_items = p.name in overrides.DEVICE_POINTER_LISTS.get(f.name, ())
-        a.address_class = overrides.ADDRESS_OF_CLASS.get(f.name, {}).get(p.name)
+        a.float_first = self.override(overrides.FLOAT_FIRST_OF, f, {}).get(p.name, 0)
+        a.any_iterable = p.name in self.override(overrides.ANY_ITERABLE_LISTS, f, ())
+        a.int_items = p.name in self.override(overrides.DEVICE_POINTER_LISTS, f, ())
+        a.address_class = self.override(overrides.ADDRESS_OF_CLASS, f, {}).get(p.name)
         out = self.is_output(f, i)
-        array_len = overrides.OUT_ARRAYS.get(f.name, {}).get(p.name)
+        array_len = self.override(overrides.OUT_ARRAYS, f, {}).get(p.name)
 
         def unsupported():
             return UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
@@ -377,9 +371,9 @@ class Model:
             a.value_size = sizes.get(p.name)
             if t.depth == 2:  # one value per key of an array of keys
                 a.kind, a.count, a.pyname = "out_typed_array", self.count_param(f, i), None
-        elif p.name in overrides.REGION_ARRAYS.get(f.name, {}) and self.struct_name(t.pointee()):
+        elif p.name in self.override(overrides.REGION_ARRAYS, f, {}) and self.struct_name(t.pointee()):
             a.kind, a.struct = "struct_room", self.struct_name(t.pointee())
-            a.regions = overrides.REGION_ARRAYS[f.name][p.name]
+            a.regions = self.override(overrides.REGION_ARRAYS, f)[p.name]
             return a
         elif p.name in sizes.values() and t.depth == 1 and not t.const and self.int_type(t.pointee()) and \
                 next(q for q in f.params if sizes.get(q.name) == p.name).type.depth == 1:
@@ -387,12 +381,12 @@ class Model:
             # (a list of sizes, one per value of an array, is the caller's: an input)
             a.kind, a.pyname, a.hidden = "typed_size", None, True
             return a
-        elif p.name in overrides.ADDRESS_PARAMS.get(f.name, ()):
+        elif p.name in self.override(overrides.ADDRESS_PARAMS, f, ()):
             a.kind = "address"
-        elif p.name in overrides.OUT_ADDRESS_PARAMS.get(f.name, ()):
+        elif p.name in self.override(overrides.OUT_ADDRESS_PARAMS, f, ()):
             a.kind, a.pyname = "out_address", None
             return a
-        elif p.name in overrides.INOUT.get(f.name, ()) and t.depth == 1:
+        elif p.name in self.override(overrides.INOUT, f, ()) and t.depth == 1:
             inner = t.pointee()
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(inner), True
             if self.handle_kind(inner.base):
@@ -408,10 +402,10 @@ class Model:
             a.kind, a.int_type, a.inout = "inout_count", self.int_type(t.pointee()), True
             return a
         elif out and self.lib.style == "tuple" and t.depth == 1 and t.pointee().base != "char" \
-                and (self.count_param(f, i) or p.name in overrides.FIXED_LENGTHS.get(f.name, {})):
+                and (self.count_param(f, i) or p.name in self.override(overrides.FIXED_LENGTHS, f, {})):
             inner = t.pointee()
             a.count = self.count_param(f, i)
-            a.size = overrides.FIXED_LENGTHS.get(f.name, {}).get(p.name)
+            a.size = self.override(overrides.FIXED_LENGTHS, f, {}).get(p.name)
             if self.struct_name(inner):
                 a.kind, a.struct = "out_struct_array", self.struct_name(inner)
             elif self.handle_kind(inner.base):
@@ -457,19 +451,19 @@ class Model:
             elif inner.base == "char" and t.const:
                 a.kind = "cstr"
                 a.nullable = (bool(_NULLABLE_DOC.search(p.doc or "")) or
-                              p.name in overrides.NULLABLE_STRINGS.get(f.name, ())) and \
-                    p.name not in overrides.NOT_NULLABLE_STRINGS.get(f.name, ())
+                              p.name in self.override(overrides.NULLABLE_STRINGS, f, ())) and \
+                    p.name not in self.override(overrides.NOT_NULLABLE_STRINGS, f, ())
             elif inner.base == "char" and out and self.lib.style == "tuple" and (
-                    self.count_param(f, i) or p.name in overrides.FIXED_LENGTHS.get(f.name, {})):
+                    self.count_param(f, i) or p.name in self.override(overrides.FIXED_LENGTHS, f, {})):
                 a.kind, a.count = "out_chars", self.count_param(f, i)
-                a.size = overrides.FIXED_LENGTHS.get(f.name, {}).get(p.name)
+                a.size = self.override(overrides.FIXED_LENGTHS, f, {}).get(p.name)
             elif inner.base in ("char", "void") and not t.const and out:
                 if self.lib.style == "tuple" and inner.base == "void":
                     raise unsupported()  # typed by another argument (an attribute): not modelled yet
                 a.kind = "buffer_out"
                 q = overrides.BUFFER_SIZE_QUERIES.get(f.name, f.name + "Size")
                 a.size_query = q if q in self.h.functions else None
-                buf, size = overrides.BUFFER_SIZE_ARGS.get(f.name, (None, None))
+                buf, size = self.override(overrides.BUFFER_SIZE_ARGS, f, (None, None))
                 if p.name == buf:
                     a.size_arg = size
             elif inner.base == "void" and t.const and self.lib.style != "tuple":
@@ -483,7 +477,7 @@ class Model:
                 else:
                     a.count = self.count_param(f, i)
                     a.kind = "handle_array" if a.count else "inout_handle"
-                    a.one_or_array = a.count is not None and overrides.ONE_OR_ARRAY.get(f.name) == p.name
+                    a.one_or_array = a.count is not None and self.override(overrides.ONE_OR_ARRAY, f) == p.name
             elif kind:
                 a.handle, a.int_type = inner.base, self.int_type(inner)
                 if out:
@@ -497,7 +491,7 @@ class Model:
                 else:
                     a.count = self.count_param(f, i)
                     a.kind = "struct_array" if a.count else "struct_in"
-                    a.one_or_array = a.count is not None and overrides.ONE_OR_ARRAY.get(f.name) == p.name
+                    a.one_or_array = a.count is not None and self.override(overrides.ONE_OR_ARRAY, f) == p.name
             elif self.is_enum(inner):
                 a.enum = inner.base
                 if out:
@@ -516,8 +510,8 @@ class Model:
                 raise unsupported()
             if a.kind == "value_array" and not a.count:
                 raise unsupported()
-            if a.count and " - " in overrides.ARRAY_COUNTS.get(f.name, {}).get(p.name, ""):
-                a.count_less = int(overrides.ARRAY_COUNTS[f.name][p.name].split(" - ")[1])
+            if a.count and " - " in self.override(overrides.ARRAY_COUNTS, f, {}).get(p.name, ""):
+                a.count_less = int(self.override(overrides.ARRAY_COUNTS, f)[p.name].split(" - ")[1])
         elif t.depth == 2 and t.base == "char" and t.const:
             if out:
                 a.kind = "out_cstr"
@@ -539,7 +533,7 @@ class Model:
             else:
                 raise unsupported()
         elif t.depth == 2 and t.base == "void" and self.lib.style == "tuple":
-            if p.name in ("kernelParams", overrides.KERNEL_PARAMS.get(f.name)):
+            if p.name in ("kernelParams", self.override(overrides.KERNEL_PARAMS, f)):
                 a.kind = "kernel_params"
             elif out:
                 a.kind = "out_address"
@@ -549,14 +543,12 @@ class Model:
                 a.kind = "address"
         else:
             raise unsupported()
-        if a.kind.startswith("out_"):
-            a.pyname = None
         return a
 
     def bind(self, f: Function) -> Binding:
         args = [self.classify(f, i) for i in range(len(f.params))]
         if self.lib.style == "pythonic":
-            renamed = overrides.PYTHONIC_NAMES.get(f.name, {})
+            renamed = self.override(overrides.PYTHONIC_NAMES, f, {})
             for a in args:
                 if a.pyname:
                     a.pyname = renamed.get(a.name) or snake(a.pyname)
@@ -575,7 +567,7 @@ class Model:
             raise UnsupportedParam("%s: return type %s" % (f.name, f.ret))
         b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL)
         if self.lib.style == "pythonic":
-            destroys = {a.name: self.destroyer(a.handle) for a in args if a.kind == "out_handle"}
+            destroys = {a.name: self.destroyer(a.handle) for a in args if a.kind is KINDS["out_handle"]}
             b.destroy_on_failure = {k: v for k, v in destroys.items() if v}
         return b
 
@@ -614,8 +606,11 @@ class Model:
         self._py_enums = out
         return out
 
-    def enum_index(self, cname):
-        return [e[0] for e in self.py_enums()].index(cname)
+    def enum_ref(self, cname):
+        """ENUM_<name>: enum `cname`'s index in the module's enum table, in C."""
+        if cname not in (e[0] for e in self.py_enums()):
+            raise KeyError("%s: no enum %s" % (self.lib.key, cname))
+        return "ENUM_" + cname
 
     def handles(self):
         """Handle classes, in header order: for tuple-style modules every

@@ -1,8 +1,28 @@
 """Facts the headers do not state in a form the generator can read.
 
 Each entry says why.  Everything else is derived from the headers by the
-rules in model.py; a fix belongs here only when no rule can see it.
+rules in model.py; a fix belongs here only when no rule can see it.  Tables
+keyed by function are read through Model.override(): the runtime's twin of
+a driver function (cudaX of cuX) takes the driver's entry where the two have
+the same parameters, so such entries are written once, for cuX.
+tests/test_overrides.py fails on an entry that names what the headers lack
+or that changes nothing the generator emits.
 """
+
+
+def named_params(entry):
+    """The names an entry of a function-keyed table mentions: a name, a set
+    or tuple of them, or a dict's keys and the names in its values
+    ("numDependencies - 1" names numDependencies; a class name too, which
+    is no parameter)."""
+    if isinstance(entry, str):
+        return {entry.split(" ")[0]}
+    if isinstance(entry, (set, frozenset, tuple)):
+        return set().union(*(named_params(e) for e in entry))
+    if isinstance(entry, dict):
+        return set(entry).union(*(named_params(v) for v in entry.values()))
+    return set()
+
 
 # Output arrays whose length another call reports: function -> {param: length query}.
 # nvrtc.h documents that nvrtcGetNumSupportedArchs sizes nvrtcGetSupportedArchs.
@@ -16,7 +36,7 @@ BUFFER_SIZE_QUERIES = {"nvFatbinGet": "nvFatbinSize"}
 
 # Output buffers whose room another argument gives: function -> (buffer, size).
 # The logs dumps write up to *size bytes: a smaller buffer is refused.
-BUFFER_SIZE_ARGS = {"cuLogsDumpToMemory": ("buffer", "size"), "cudaLogsDumpToMemory": ("buffer", "size")}
+BUFFER_SIZE_ARGS = {"cuLogsDumpToMemory": ("buffer", "size")}
 
 # Pointers the library writes although their doc says [in] or does not say
 # it returns them: function -> {param}.
@@ -24,7 +44,6 @@ OUT_POINTERS = {
     "nvvmCreateProgram": {"prog"},   # nvvm.h: "[in] prog"; the call sets it
     # "Output array of resources", nbGroups long
     "cuDevSmResourceSplit": {"result"},
-    "cudaDevSmResourceSplit": {"result"},
 }
 
 # Python names of the pythonic modules that are not the C parameter's in
@@ -120,33 +139,8 @@ ARRAY_COUNTS = {
     "cuGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
     "cuGraphNodeGetDependencies": {"edgeData": "numDependencies"},
     "cuGraphNodeGetDependentNodes": {"edgeData": "numDependentNodes"},
-    # the runtime's twins of the entries above
-    "cudaGLGetDevices": {"pCudaDevices": "cudaDeviceCount"},
-    "cudaStreamGetCaptureInfo": {"edgeData_out": "numDependencies_out"},
-    "cudaDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
-    "cudaDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
-    "cudaSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
-    "cudaWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
-    "cudaMemRangeGetAttributes": {"data": "numAttributes", "dataSizes": "numAttributes"},
-    "cudaMemcpyBatchAsync": {"dsts": "count", "srcs": "count", "sizes": "count", "attrsIdxs": "numAttrs"},
-    "cudaMemPrefetchBatchAsync": {"dptrs": "count", "sizes": "count", "prefetchLocIdxs": "numPrefetchLocs"},
-    "cudaMemDiscardBatchAsync": {"dptrs": "count", "sizes": "count"},
-    "cudaMemDiscardAndPrefetchBatchAsync": {"dptrs": "count", "sizes": "count",
-                                            "prefetchLocIdxs": "numPrefetchLocs"},
-    "cudaLibraryLoadData": {"jitOptionsValues": "numJitOptions", "libraryOptionValues": "numLibraryOptions"},
-    "cudaLibraryLoadFromFile": {"jitOptionsValues": "numJitOptions",
-                                "libraryOptionValues": "numLibraryOptions"},
-    "cudaGraphAddNode": {"dependencyData": "numDependencies"},
-    "cudaDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups", "input": None},
-    "cudaDevSmResourceSplitByCount": {"result": "nbGroups"},
-    "cudaGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
-                                 "edgeData": "numDependencies"},
-    "cudaGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
-                                    "edgeData": "numDependencies"},
-    "cudaStreamBeginCaptureToGraph": {"dependencyData": "numDependencies"},
-    "cudaStreamUpdateCaptureDependencies": {"dependencyData": "numDependencies"},
+    # the runtime's own names (the driver's: the rules find them)
     "cudaGraphGetRootNodes": {"pRootNodes": "pNumRootNodes"},
-    "cudaGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
     "cudaGraphNodeGetDependencies": {"pDependencies": "pNumDependencies", "edgeData": "pNumDependencies"},
     "cudaGraphNodeGetDependentNodes": {"pDependentNodes": "pNumDependentNodes",
                                        "edgeData": "pNumDependentNodes"},
@@ -155,7 +149,6 @@ ARRAY_COUNTS = {
 # Pointers taken as an address whose handle objects must be of one class
 # (NVIDIA's: "int or runtime.VdpGetProcAddress"): function -> {parameter: class}.
 ADDRESS_OF_CLASS = {
-    "cudaVDPAUGetDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
     "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
     "cuVDPAUGetDevice": {"vdpGetProcAddress": "VdpGetProcAddress"},
     "cuVDPAUCtxCreate": {"vdpGetProcAddress": "VdpGetProcAddress"},
@@ -221,34 +214,9 @@ IN_POINTERS = {
     "cuEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
     "cuCoredumpSetAttribute": {"size"},
     "cuCoredumpSetAttributeGlobal": {"size"},
-    "cudaMemRangeGetAttributes": {"dataSizes"},
-    "cudaMemcpyBatchAsync": {"dsts", "srcs"},
-    "cudaMemPrefetchBatchAsync": {"dptrs"},
-    "cudaMemDiscardBatchAsync": {"dptrs"},
-    "cudaMemDiscardAndPrefetchBatchAsync": {"dptrs"},
-    "cudaVDPAUGetDevice": {"vdpGetProcAddress"},
     "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress"},
-    "cudaMemGetDefaultMemPool": {"location"},
-    "cudaMemGetMemPool": {"location"},
-    "cudaMemSetMemPool": {"location"},
     "cudaMemPoolImportPointer": {"exportData"},
-    "cudaGraphNodeSetParams": {"nodeParams"},
-    "cudaGraphExecNodeSetParams": {"nodeParams"},
-    "cudaGraphAddMemAllocNode": {"nodeParams"},
-    "cudaGraphAddNode": {"nodeParams"},
-    "cudaMemcpyWithAttributesAsync": {"attr"},
-    "cudaMemcpy3DWithAttributesAsync": {"op"},
     "cudaStreamBeginRecaptureToGraph": {"callbackData"},
-    "cudaDevSmResourceSplit": {"groupParams"},
-    "cudaGraphInstantiateWithParams": {"instantiateParams"},
-    "cudaLogsDumpToFile": {"iterator"},
-    "cudaLogsDumpToMemory": {"iterator"},
-    "cudaEGLStreamConsumerDisconnect": {"conn"},
-    "cudaEGLStreamConsumerAcquireFrame": {"conn", "pCudaResource", "pStream"},
-    "cudaEGLStreamConsumerReleaseFrame": {"conn", "pStream"},
-    "cudaEGLStreamProducerDisconnect": {"conn"},
-    "cudaEGLStreamProducerPresentFrame": {"conn", "pStream"},
-    "cudaEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
 }
 
 # Parameters passed as a plain address although their type looks like a
@@ -259,7 +227,6 @@ ADDRESS_PARAMS = {
     "cuTexRefSetBorderColor": {"pBorderColor"},
     "cuVDPAUGetDevice": {"vdpGetProcAddress"},
     "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
-    "cudaVDPAUGetDevice": {"vdpGetProcAddress"},
     "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress"},
 }
 
@@ -349,14 +316,12 @@ KERNEL_PARAMS_FIELDS = {("cudaMemcpyBatchNodeParams", "dsts"), ("cudaMemcpyBatch
 
 # Handle arguments NVIDIA's takes as an object of their class or None only
 # (observed: an int is a TypeError): function -> {parameter}.
-HANDLE_OBJECTS_ONLY = {f: {"iterator"} for f in ("cuLogsDumpToFile", "cuLogsDumpToMemory", "cudaLogsDumpToFile",
-                                                 "cudaLogsDumpToMemory")}
+HANDLE_OBJECTS_ONLY = {"cuLogsDumpToFile": {"iterator"}, "cuLogsDumpToMemory": {"iterator"}}
 
 # Handle and struct arrays NVIDIA's takes as one object (its docs type them
 # so), an int address or None; ours takes a list too: function -> parameter.
-ONE_OR_ARRAY = {f: "resources" for f in ("cuGraphicsMapResources", "cuGraphicsUnmapResources",
-                                         "cudaGraphicsMapResources", "cudaGraphicsUnmapResources")}
-ONE_OR_ARRAY["cuMemBatchDecompressAsync"] = "paramsArray"
+ONE_OR_ARRAY = {"cuGraphicsMapResources": "resources", "cuGraphicsUnmapResources": "resources",
+                "cuMemBatchDecompressAsync": "paramsArray"}
 
 # Runtime handle classes of a driver C type that NVIDIA's makes classes of
 # their own, not subclasses of the driver's (it subclasses only the older
@@ -519,9 +484,6 @@ INOUT = {
     "cuThreadExchangeStreamCaptureMode": {"mode"},
     "cuLogsDumpToFile": {"iterator"},
     "cuLogsDumpToMemory": {"iterator", "size"},
-    "cudaThreadExchangeStreamCaptureMode": {"mode"},
-    "cudaLogsDumpToFile": {"iterator"},
-    "cudaLogsDumpToMemory": {"iterator", "size"},
 }
 
 # The size of a typed value set (TYPED_VALUES), which the call reads and
@@ -548,5 +510,4 @@ CAPI_TYPED_IF_DEFINED = {
 # (NVIDIA's writes past one struct).  function -> {parameter: (size, granularity)}.
 REGION_ARRAYS = {
     "cuMemGetLocationInfo": {"location_out": ("size", "summaryGranularity")},
-    "cudaMemGetLocationInfo": {"location_out": ("size", "summaryGranularity")},
 }

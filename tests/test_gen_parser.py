@@ -108,7 +108,7 @@ def test_binding_rules_on_the_real_nvrtc_header():
     inc = header_dir("nvrtc")
     h = cparse.parse_files([os.path.join(inc, "nvrtc.h")])
     m = model.Model(LIBRARIES["nvrtc"], h)
-    kinds = {b.name: [a.kind for a in b.args] for b in m.bindings}
+    kinds = {b.name: [a.kind.name for a in b.args] for b in m.bindings}
     assert kinds["nvrtcCreateProgram"] == ["out_handle", "cstr", "cstr", "int", "cstr_list", "cstr_list"]
     assert kinds["nvrtcDestroyProgram"] == ["inout_handle"]
     assert kinds["nvrtcGetPTX"] == ["handle", "buffer_out"]
@@ -222,8 +222,7 @@ typedef enum CUmemPool_attribute_enum { CU_MEMPOOL_ATTR_ALLOCATION_TYPE = 14 } C
     m = model.Model(LIBRARIES["driver"], h)
     text = "".join(emit_pymod.Shim(m, m.by_name[n]).typed_functions()
                    for n in ("cuMemPoolGetAttribute", "cuMemPoolSetAttribute"))
-    member = "cb_enum_member_of(module, st, %d, (long long)*(const CUmemAllocationType *)v)" % \
-        m.enum_index("CUmemAllocationType")
+    member = "cb_enum_member_of(module, st, ENUM_CUmemAllocationType, (long long)*(const CUmemAllocationType *)v)"
     assert "case CU_MEMPOOL_ATTR_ALLOCATION_TYPE:\n        return " + member in text
     assert "*(CUmemAllocationType *)v = (CUmemAllocationType)(int)ull;" in text
 
@@ -261,3 +260,26 @@ typedef enum { RED_OR = OP_OR, RED_AND = OP_AND | 8, TOP = (1 << 31) } red;
     lib = LIBRARIES["driver"]
     h2 = cparse.parse("#define CU_ANY (~0u)\n#define CU_ANY64 (~0ull)\n#define CU_FIVE 5u\n")
     assert dict(model.Model(lib, h2).constants()) == {"CU_ANY": 2 ** 32 - 1, "CU_ANY64": 2 ** 64 - 1, "CU_FIVE": 5}
+
+
+# --- the table of argument kinds -----------------------------------------------
+
+def test_every_kind_of_the_table_is_picked_and_says_what_it_is():
+    """gen/kinds.py is the glossary: each kind once, described in one line,
+    and no kind that no parameter of the six libraries gets."""
+    from gen.kinds import KINDS, Kind
+    from gen.load import load_model
+    picked = {}
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
+        for b in load_model(lib, header_dir(lib)).bindings:
+            for a in b.args:
+                assert KINDS[a.kind.name] is a.kind, (b.name, a.name)
+                picked.setdefault(a.kind.name, a)
+                if a.is_output and not a.kind.hidden:   # returned: the kind builds it
+                    assert type(a.kind).build is not Kind.build, a.kind
+                if a.pyname is not None:                # taken: the kind converts it
+                    assert type(a.kind).convert is not Kind.convert, a.kind
+    assert set(picked) == set(KINDS)
+    for name, k in KINDS.items():
+        assert k.name == name and k.what and "\n" not in k.what, name
+        assert not (k.output and k.hidden), name

@@ -1,0 +1,882 @@
+"""The argument kinds: how one C parameter crosses into Python and back.
+
+model.classify() gives every parameter one kind of this table, and the
+emitters ask the kind for each piece of the shim (emit_pymod.Shim):
+
+    convert(shim, a)   declarations and conversion of an input (a csrc/ helper
+                       call into `shim`'s phases: scalars, first, convert,
+                       checks, counts, reads, queries), and its cleanup
+    build(shim, a)     declarations of an output, and the C expression that
+                       makes its Python object after the call
+    call_arg(shim, a)  the expression passed to the library
+    py_type(model, a)  the Python type, for the .pyi stubs and the docstrings
+
+Like Argument Clinic's converters, a kind owns all four; nothing outside
+this file looks at a kind's name.  The names read as: `out_` the call writes
+it and Python gets it back; `inout_` an input that is returned too; `_array`
+a C array with a count parameter (or a fixed length); `typed` a `void *`
+whose C type another parameter (the key) selects.  Look-alikes:
+
+    handle / handle_int / inout_handle / inout_value
+        a handle that is a pointer (CUstream) / an integer typedef
+        (CUdevice) / a pointer to a pointer handle the call may rewrite
+        (nvrtcDestroyProgram) / a pointer to an integer handle, in and out
+    address / host_ptr / buffer_in / buffer_out / out_address
+        an address as an int / host memory the caller owns (a buffer or an
+        int) / bytes the call reads (their size from a parameter or a query)
+        / memory the call fills / a `void *` the call writes back
+    struct_in / struct_val / struct_room / struct_array / out_struct
+        a pointer to one struct / one struct by value / room for the structs
+        that a size and a granularity count / an array of structs / a struct
+        the call fills
+    typed / out_typed / out_typed_array / typed_size / typed_set_size
+        a value set / got by key / one per key of an array of keys / the
+        size of a got value, asked for with a NULL value first (hidden) /
+        the size of a set value, written by its converter (hidden)
+    out_*_array / out_borrowed_array
+        room made for the call to fill / an array the library keeps, copied
+"""
+from . import overrides
+
+# C integer types: name -> (signed, lowest, highest) as C expressions.
+INT_TYPES = {
+    "int": (True, "INT_MIN", "INT_MAX"),
+    "unsigned int": (False, "0", "UINT_MAX"),
+    "unsigned": (False, "0", "UINT_MAX"),
+    "short": (True, "SHRT_MIN", "SHRT_MAX"),
+    "unsigned short": (False, "0", "USHRT_MAX"),
+    "long": (True, "LONG_MIN", "LONG_MAX"),
+    "unsigned long": (False, "0", "ULONG_MAX"),
+    "long long": (True, "LLONG_MIN", "LLONG_MAX"),
+    "unsigned long long": (False, "0", "ULLONG_MAX"),
+    # the same types as vector_types.h spells them (long1's `long int x`)
+    "short int": (True, "SHRT_MIN", "SHRT_MAX"),
+    "unsigned short int": (False, "0", "USHRT_MAX"),
+    "long int": (True, "LONG_MIN", "LONG_MAX"),
+    "unsigned long int": (False, "0", "ULONG_MAX"),
+    "long long int": (True, "LLONG_MIN", "LLONG_MAX"),
+    "unsigned long long int": (False, "0", "ULLONG_MAX"),
+    "signed char": (True, "SCHAR_MIN", "SCHAR_MAX"),
+    "char": (True, "CHAR_MIN", "CHAR_MAX"),
+    "unsigned char": (False, "0", "UCHAR_MAX"),
+    "size_t": (False, "0", "SIZE_MAX"),
+    "int8_t": (True, "INT8_MIN", "INT8_MAX"),
+    "int16_t": (True, "INT16_MIN", "INT16_MAX"),
+    "int32_t": (True, "INT32_MIN", "INT32_MAX"),
+    "int64_t": (True, "INT64_MIN", "INT64_MAX"),
+    "uint8_t": (False, "0", "UINT8_MAX"),
+    "uint16_t": (False, "0", "UINT16_MAX"),
+    "uint32_t": (False, "0", "UINT32_MAX"),
+    "uint64_t": (False, "0", "UINT64_MAX"),
+    "intptr_t": (True, "INTPTR_MIN", "INTPTR_MAX"),
+    "uintptr_t": (False, "0", "UINTPTR_MAX"),
+}
+
+# Room for one value typed by a key (csrc/cb_array.h), aligned for any of them.
+TYPED_ROOM = "unsigned long long c_%s[CB_TYPED_SLOT / sizeof(unsigned long long)] = {0};"
+TYPED_TEXT_ROOM = "unsigned long long c_%s[CB_TYPED_TEXT / sizeof(unsigned long long)] = {0};"
+
+
+def _enum_pyname(model, cname):
+    return model.lib.enum_names.get(cname, (cname, ""))[0]
+
+
+def _item_type(model, a):
+    return a.struct or a.handle or (_enum_pyname(model, a.enum) if a.enum else "int")
+
+
+def _int_result(a):
+    if INT_TYPES[a.int_type][0]:
+        return "cb_int((long long)c_%s)" % a.name
+    return "cb_uint((unsigned long long)c_%s)" % a.name
+
+
+class Kind:
+    name = ""
+    what = ""
+    output = False       # written by the call and returned; not an input
+    hidden = False       # neither an input nor an output: the shim's own business
+    optional = False     # an input that may be left out (trailing)
+    keys_value = False   # a typed value whose key is another parameter (typed, out_typed)
+    typed_direction = None  # "set" or "get": a value typed by a key (typed_set_/typed_get_ converters)
+    queried = False      # its value is asked of the call first (typed_size)
+    sizes_value = False  # the size of a set typed value, written by its converter (typed_set_size)
+    address_items = False   # array items are addresses (CB_ELEM_ADDRESS)
+    # the expression passed to the library: c_<name>, its pointer, ...
+    passed = "c_{n}"
+
+    def convert(self, s, a):
+        raise ValueError("%s: %s is no input kind" % (s.b.name, self.name))
+
+    def build(self, s, a):
+        raise ValueError("%s: %s is no output kind" % (s.b.name, self.name))
+
+    def call_arg(self, s, a):
+        return self.passed.format(n=a.name, T=a.type.c())
+
+    def py_type(self, model, a):
+        raise ValueError(self.name)
+
+    def __repr__(self):
+        return "<kind %s>" % self.name
+
+
+# -- integers and enums ------------------------------------------------------
+
+class Int(Kind):
+    name, what = "int", "a C integer, range-checked"
+    enum_valued = False   # the value is an enum's: int(value), INT_MIN..INT_MAX
+
+    def convert(self, s, a):
+        first = len(s.convert)
+        self.convert_value(s, a, a.type.c())
+        if not s.pythonic:   # typed C integers: NVIDIA's converts them first, on entry
+            s.scalars += s.convert[first:]
+            del s.convert[first:]
+
+    def convert_value(self, s, a, T):
+        i, ctx = s.argv(a), s.ctx(a)
+        signed, lo, hi = (True, "INT_MIN", "INT_MAX") if self.enum_valued else INT_TYPES[a.int_type]
+        s.decls.append("%s c_%s;" % (T, a.name))
+        s.temps.add("ll" if signed else "ull")
+        if self.enum_valued and not s.pythonic and self.is_key(s, a):
+            s.needs_state = True
+            order = "CB_KEY_" + s.typed_key_order()
+            s.convert.append("if (cb_arg_enum_key(module, %s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
+                             "    c_%s = (%s)ll;" % (s.enum_ref(a.enum), i, order, ctx, a.name, T))
+        elif self.enum_valued and not s.pythonic:   # int(value), as NVIDIA's takes an enum
+            s.convert.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
+                             "    c_%s = (%s)ll;" % (i, ctx, a.name, T))
+        elif signed:
+            s.convert.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
+                             "    c_%s = (%s)ll;" % (i, lo, hi, ctx, a.name, T))
+        else:
+            s.convert.append("if (cb_arg_ull(%s, %s, &ull, %s) < 0)\n        goto exit;\n"
+                             "    c_%s = (%s)ull;" % (i, hi, ctx, a.name, T))
+
+    def is_key(self, s, a):
+        return False
+
+    def py_type(self, model, a):
+        return "int"
+
+
+class Enum(Int):
+    name, what = "enum", "an enum member (or its int); the key of a typed value takes the key's own checks"
+    enum_valued = True
+
+    def convert(self, s, a):
+        self.convert_value(s, a, a.type.c())
+
+    def is_key(self, s, a):
+        """Whether `a` says the type of another argument's value."""
+        return any(x.kind.keys_value and x.key == a.name for x in s.b.args)
+
+    def py_type(self, model, a):
+        return "int" if model.lib.style == "pythonic" else "%s | int" % _enum_pyname(model, a.enum)
+
+
+class InoutEnum(Enum):
+    name, what = "inout_enum", "a pointer to an enum the call reads and rewrites: in and returned"
+    passed = "&c_{n}"
+
+    def convert(self, s, a):
+        self.convert_value(s, a, a.type.pointee().c())
+
+    def is_key(self, s, a):
+        return False
+
+    def build(self, s, a):
+        return s.enum_member(s.enum_ref(a.enum), "(long long)c_%s" % a.name)
+
+    def py_type(self, model, a):
+        if a.pyname:
+            return super().py_type(model, a)
+        return _enum_pyname(model, a.enum)
+
+
+class Float(Kind):
+    name, what = "float", "a float or double"
+
+    def convert(self, s, a):
+        i, ctx, T = s.argv(a), s.ctx(a), a.type.c()
+        s.decls.append("%s c_%s;\n    double d_%s;" % (T, a.name, a.name))
+        s.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
+                         "    c_%s = (%s)d_%s;" % (i, a.name, ctx, a.name, T, a.name))
+
+    def py_type(self, model, a):
+        return "float"
+
+
+class IntValued(Kind):
+    """An integer-valued input: handle_int, inout_value, inout_count."""
+    handle_object = True   # a handle object or its int (else a plain int)
+
+    def convert(self, s, a):
+        i, ctx = s.argv(a), s.ctx(a)
+        signed, lo, hi = INT_TYPES[a.int_type]
+        s.decls.append("%s c_%s;" % (a.handle or a.int_type, a.name))
+        s.temps.add("ull")
+        if self.handle_object:
+            call = "cb_arg_handle_value(%s, %s, %s, %s, &ull, %s)" % (
+                i, s.handle_type(a), lo if signed else "0", hi, ctx)
+            if s.handle_objects_only(a):
+                call = "(cb_arg_handle_object(%s, %s, %s) < 0 ? -1 : %s)" % (i, s.handle_type(a), ctx, call)
+        else:  # the length of an array the call fills: left out, 0 (None is refused, as NVIDIA's)
+            call = "(%s == CB_OMITTED ? (ull = 0, 0) : cb_arg_ull(%s, %s, &ull, %s))" % (i, i, hi, ctx)
+        s.convert.append("if (%s < 0)\n        goto exit;\n    c_%s = (%s)ull;"
+                         % (call, a.name, a.handle or a.int_type))
+
+
+class HandleInt(IntValued):
+    name, what = "handle_int", "a handle that is an integer typedef (CUdevice): its object or an int"
+
+    def py_type(self, model, a):
+        return "%s | int | None" % a.handle
+
+
+class InoutValue(IntValued):
+    name, what = "inout_value", "a pointer to an integer handle the call reads and rewrites: in and returned"
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (s.handle_type(a), a.name)
+
+    def py_type(self, model, a):
+        return "%s | int | None" % a.handle if a.pyname else a.handle
+
+
+class InoutCount(IntValued):
+    name = "inout_count"
+    what = "the length of an array the call fills; may be left out (0); the call writes back how many"
+    handle_object = False
+    optional = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        return _int_result(a)
+
+    def py_type(self, model, a):
+        return "int"
+
+
+# -- pointers taken as objects or addresses ----------------------------------
+
+class PointerValue(Kind):
+    """A pointer-sized value: handle, inout_handle, address, funcptr."""
+    handle_object = False   # a handle object (the class's or its twin's)
+    rewritten = False       # a pointer to the handle: the library may write it back
+    decl_as_written = False  # declared with the parameter's own C type (a function pointer)
+
+    def convert(self, s, a):
+        i, ctx, T = s.argv(a), s.ctx(a), a.type.c()
+        H = a.handle or T
+        name = "v_%s" % a.name if self.rewritten else "c_%s" % a.name
+        s.decls.append("%s;" % (a.type.c(name) if self.decl_as_written else "%s %s" % (H, name)))
+        if self.handle_object and s.pythonic:
+            # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
+            call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
+            s.temps.add("ull")
+        elif self.handle_object:
+            # phase one converts what is not a handle object; phase two
+            # reads a handle object's value, running no Python code
+            cls = s.handle_type(a)
+            s.decls.append("PyObject *h_%s;" % a.name)
+            # a pointer to a handle takes only its class (or the twin's), as NVIDIA's
+            conv = "cb_arg_own_handle" if s.lib.own_handles_only or self.rewritten else "cb_arg_handle"
+            s.convert.append("if (%s(%s, %s, &vp_%s, &h_%s, %s) < 0)\n        goto exit;"
+                             % (conv, i, cls, a.name, a.name, ctx))
+            s.decls.append("void *vp_%s = NULL;" % a.name)
+            call, value = None, "cb_handle_read(h_%s, %s, vp_%s)" % (a.name, cls, a.name)
+            s.reads.append("%s = (%s)%s;" % (name, H, value))
+        elif a.name == "extra":
+            # a launch's `extra`: an int only (None refused), converted before the
+            # other arguments, as NVIDIA's converts it
+            s.first.append("if (cb_arg_ull(%s, UINTPTR_MAX, &ull, %s) < 0)\n        goto exit;\n"
+                           "    %s = (%s)(uintptr_t)ull;" % (i, ctx, name, H))
+            s.temps.add("ull")
+            call = None
+        elif a.float_first:
+            n = a.float_first
+            s.decls.append("float f_%s[%d] = {0};\n    double d_%s;" % (a.name, n, a.name))
+            s.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
+                             "    f_%s[0] = (float)d_%s;\n    %s = f_%s;" % (i, a.name, ctx, a.name, a.name,
+                                                                        name, a.name))
+            call = None
+        elif a.address_class:
+            # checked before the other arguments, as NVIDIA's checks it
+            cls = s.handle_class(a.address_class)
+            s.first.append("if (cb_arg_address_of(%s, %s, &vp, %s) < 0)\n        goto exit;\n"
+                           "    %s = (%s)vp;" % (i, cls, ctx, name, H))
+            s.temps.add("vp")
+            call = None
+        else:
+            call, value = "cb_arg_address(%s, &vp, %s)" % (i, ctx), "vp"
+            s.temps.add("vp")
+        if call is not None:
+            s.convert.append("if (%s < 0)\n        goto exit;\n    %s = (%s)%s;" % (call, name, H, value))
+        if self.rewritten:
+            s.decls.append("%s *c_%s;" % (H, a.name))
+            if s.pythonic:
+                s.convert.append("c_%s = &v_%s;" % (a.name, a.name))
+            else:
+                # The library writes the handle back (destroy sets it to NULL).
+                s.reads.append("c_%s = PyObject_TypeCheck(%s, %s) ? (%s *)cb_handle_slot(%s) : &v_%s;"
+                               % (a.name, i, s.handle_type(a), H, i, a.name))
+
+
+class Handle(PointerValue):
+    name, what = "handle", "a handle that is a pointer (CUstream): its object (or its twin's), an int, None"
+    handle_object = True
+
+    def py_type(self, model, a):
+        if model.lib.style == "pythonic":
+            return "int"
+        also = overrides.HANDLE_ALSO.get(a.handle)
+        return "%s%s | int | None" % (a.handle, " | " + also if also else "")
+
+
+class InoutHandle(Handle):
+    name, what = "inout_handle", "a pointer to a pointer handle the call may rewrite (destroy sets it NULL)"
+    rewritten = True
+
+    def py_type(self, model, a):
+        return "int" if model.lib.style == "pythonic" else "%s | int | None" % a.handle
+
+
+class Address(PointerValue):
+    name, what = "address", "an address as an int (or None); a float[N] given as one number where so listed"
+
+    def py_type(self, model, a):
+        return "float" if a.float_first else "int | None"
+
+
+class Funcptr(Address):
+    name, what = "funcptr", "a C function pointer, as an int address"
+    decl_as_written = True
+
+    def py_type(self, model, a):
+        return "int | None"
+
+
+# -- text and memory ---------------------------------------------------------
+
+class Cstr(Kind):
+    name, what = "cstr", "a NUL-terminated string: bytes (str in the pythonic modules); None where nullable"
+
+    def convert(self, s, a):
+        s.decls.append("const char *c_%s;" % a.name)
+        s.decls.append("PyObject *k_%s = NULL;" % a.name)   # a bytearray's copy
+        s.cleanup.append("Py_XDECREF(k_%s);" % a.name)
+        # the pythonic modules take a str, never None (as NVIDIA's)
+        s.convert.append("if (cb_arg_cstr(%s, %d, %s, &c_%s, &k_%s, %s) < 0)\n        goto exit;"
+                         % (s.argv(a), a.nullable and not s.pythonic, "CB_STR_ONLY" if s.pythonic else "0",
+                            a.name, a.name, s.ctx(a)))
+
+    def py_type(self, model, a):
+        if model.lib.style == "pythonic":   # a str, never None, as NVIDIA's
+            return "str"
+        return "bytes | None" if a.nullable else "bytes"
+
+
+class CstrList(Kind):
+    name, what = "cstr_list", "an array of strings with its count parameter (options)"
+    passed = "({T})c_{n}.items"
+
+    def convert(self, s, a):
+        count = next(x for x in s.b.inputs if x.name == a.count)
+        s.decls.append("cb_strlist c_%s = CB_STRLIST_INIT;" % a.name)
+        # a check, not a conversion: the count may come after the list (nvFatbinCreate)
+        s.checks.append('if (cb_arg_cstr_list(%s, (long long)c_%s, "%s", %d, &c_%s, %s) < 0)\n'
+                        "        goto exit;" % (s.argv(a), a.count, count.pyname, s.pythonic, a.name, s.ctx(a)))
+        s.cleanup.append("cb_strlist_release(&c_%s);" % a.name)
+
+    def py_type(self, model, a):
+        if model.lib.style == "pythonic":   # as NVIDIA's: a str is its characters, an int the address of an array
+            return "list[str | bytes] | tuple[str | bytes, ...] | str | int"
+        return "list[bytes] | tuple[bytes, ...] | None"
+
+
+class Buffer(Kind):
+    """Memory the call reads (buffer_in) or fills (buffer_out)."""
+    filled = False
+    passed = "({T})c_{n}.ptr"
+
+    def convert(self, s, a):
+        i, ctx = s.argv(a), s.ctx(a)
+        s.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
+        if self.filled and not s.pythonic:   # a buffer object, never an address
+            s.convert.append("if (cb_arg_out_buffer(%s, &c_%s, %s) < 0)\n        goto exit;"
+                             % (i, a.name, ctx))
+        else:
+            # a pythonic module's buffer may be None (NULL), as NVIDIA's
+            s.convert.append("if (cb_arg_buffer(%s, %d, %s, &c_%s, %s) < 0)\n        goto exit;"
+                             % (i, self.filled, "CB_BUF_PYTHONIC" if s.pythonic else "0", a.name, ctx))
+        s.cleanup.append("cb_buf_release(&c_%s);" % a.name)
+        if a.size_arg:
+            # exactly `size` bytes in the pythonic modules, as NVIDIA's checks
+            s.checks.append("if (cb_buf_require(&c_%s, (unsigned long long)c_%s, \"'%s'\", %d, %s) < 0)\n"
+                            "        goto exit;" % (a.name, a.size_arg, s.py_of(a.size_arg),
+                                                   s.pythonic and not self.filled, ctx))
+        if a.size_query:
+            s.query_size(a)
+
+    def py_type(self, model, a):
+        head = "bytearray | bytes" if self.filled else "bytes | bytearray"
+        return head + " | memoryview | int" + (" | None" if model.lib.style == "pythonic" else "")
+
+
+class BufferIn(Buffer):
+    name, what = "buffer_in", "bytes the call reads: a buffer or an int address, its size from a parameter"
+
+
+class BufferOut(Buffer):
+    name, what = "buffer_out", "memory the call fills: a writable buffer, sized by a parameter or a size query"
+    filled = True
+
+
+class HostPtr(Kind):
+    name, what = "host_ptr", "host memory the caller owns (`void *`): a buffer or an int address, or None"
+    passed = "({T})c_{n}.ptr"
+
+    def convert(self, s, a):
+        s.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
+        s.convert.append("if (cb_arg_buffer(%s, %d, 1, &c_%s, %s) < 0)\n        goto exit;"
+                         % (s.argv(a), not a.type.const, a.name, s.ctx(a)))
+        s.cleanup.append("cb_buf_release(&c_%s);" % a.name)
+
+    def py_type(self, model, a):
+        return "bytes | bytearray | memoryview | int | None"
+
+
+# -- structs -----------------------------------------------------------------
+
+class StructIn(Kind):
+    name, what = "struct_in", "a pointer to one struct: its object, or None for NULL"
+    passed = "({T})s_{n}"
+    by_value = False
+
+    def convert(self, s, a):
+        S = a.type.c() if self.by_value else a.type.pointee().c()
+        s.decls.append("void *s_%s;" % a.name)
+        # a struct passed by value is never None (as NVIDIA's)
+        s.convert.append("if (cb_arg_struct(%s, %s, %d, &s_%s, %s) < 0)\n        goto exit;"
+                         % (s.argv(a), s.struct_type(a), not self.by_value, a.name, s.ctx(a)))
+        if self.by_value:  # copied in phase two
+            s.decls.append("%s c_%s;" % (S, a.name))
+            s.reads.append("memcpy(&c_%s, s_%s, sizeof c_%s);" % ((a.name,) * 3))
+
+    def py_type(self, model, a):
+        return "%s | None" % a.struct
+
+
+class StructVal(StructIn):
+    name, what = "struct_val", "one struct by value: its object, never None"
+    passed = "c_{n}"
+    by_value = True
+
+
+class StructRoom(Kind):
+    name = "struct_room"
+    what = "room for ceil(size / granularity) structs the call fills: one object or a list of them"
+    passed = "({T})r_{n}.ptr"
+
+    def convert(self, s, a):
+        size, gran = ("c_" + n for n in a.regions)
+        need = "(%s ? %s / %s + (%s %% %s != 0) : 1)" % (gran, size, gran, size, gran)
+        why = "ceil(%s / %s)" % tuple(s.py_of(n) for n in a.regions)
+        s.decls.append("cb_struct_room r_%s = CB_STRUCT_ROOM_INIT;" % a.name)
+        s.checks.append("if (cb_arg_struct_room(%s, %s, sizeof(%s), (unsigned long long)%s, \"%s\", &r_%s, %s) < 0)"
+                        "\n        goto exit;" % (s.argv(a), s.struct_type(a), a.type.pointee().c(), need, why,
+                                                  a.name, s.ctx(a)))
+        s.post.append("cb_struct_room_done(&r_%s, status == %s);" % (a.name, s.lib.success))
+        s.cleanup.append("cb_struct_room_release(&r_%s);" % a.name)
+
+    def py_type(self, model, a):
+        return "%s | list[%s] | tuple[%s, ...] | None" % (a.struct, a.struct, a.struct)
+
+
+class OutStruct(Kind):
+    name, what = "out_struct", "a struct the call fills: a new object, returned"
+    output = True
+    passed = "({T})cb_struct_ptr(o_{n})"
+
+    def build(self, s, a):
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.checks.append("if ((o_%s = cb_struct_new(%s, NULL)) == NULL)\n        goto exit;"
+                        % (a.name, s.struct_type(a)))
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        return "Py_NewRef(o_%s)" % a.name
+
+    def py_type(self, model, a):
+        return a.struct
+
+
+# -- arrays ------------------------------------------------------------------
+
+class ArrayIn(Kind):
+    """A C array from a Python list, its length checked against its count."""
+    passed = "({T})c_{n}.ptr"
+
+    def convert(self, s, a):
+        s.decls.append("cb_array c_%s = CB_ARRAY_INIT;" % a.name)
+        s.decls.append("cb_elem e_%s;" % a.name)
+        count = next(x for x in s.b.args if x.name == a.count)
+        s.checks.append("e_%s = (cb_elem){%s};" % (a.name, s.elem(a)))
+        less = " - %d" % a.count_less if a.count_less else ""
+        conv = "cb_arg_array_or_one" if a.one_or_array else "cb_arg_array"
+        s.checks.append("if (%s(%s, &e_%s, (long long)c_%s%s, &c_%s, %s) < 0)\n"
+                        "        goto exit;" % (conv, s.argv(a), a.name, a.count, less, a.name, s.ctx(a)))
+        s.counts.append('if (cb_arg_count_check(c_%s.n, (long long)c_%s%s, "%s%s", %s) < 0)\n'
+                        "        goto exit;" % (a.name, a.count, less, count.pyname, less, s.ctx(a)))
+        s.cleanup.append("cb_array_release(&c_%s);" % a.name)
+
+    def py_type(self, model, a):
+        item = _item_type(model, a)
+        if a.one_or_array:
+            return "%s | list[%s] | tuple[%s, ...] | int | None" % (item, item, item)
+        if a.any_iterable:
+            return "Iterable[%s] | None" % item
+        return "list[%s] | tuple[%s, ...] | None" % (item, item)
+
+
+class HandleArray(ArrayIn):
+    name, what = "handle_array", "an array of pointer handles (objects or ints)"
+
+
+class ValueArray(ArrayIn):
+    name, what = "value_array", "an array of integers, enum members or integer handles"
+
+
+class StructArray(ArrayIn):
+    name, what = "struct_array", "an array of structs, copied from their objects"
+
+
+class AddressArray(ArrayIn):
+    name, what = "address_array", "an array of `void *` addresses (ints, or objects with __int__ where listed)"
+    address_items = True
+
+
+class OutArray(Kind):
+    """Room made for the call to fill, its length a count parameter or fixed."""
+    output = True
+    passed = "({T})c_{n}.ptr"
+
+    def build(self, s, a):
+        count = next((x for x in s.b.args if x.name == a.count), None)   # None: a fixed length
+        s.decls.append("cb_array c_%s = CB_ARRAY_INIT;\n    cb_elem e_%s;\n    size_t n_%s;"
+                       % (a.name, a.name, a.name))
+        s.checks.append("e_%s = (cb_elem){%s};\n    n_%s = (size_t)%s;\n"
+                        "    if (cb_array_alloc(&c_%s, &e_%s, n_%s) < 0)\n        goto exit;"
+                        % (a.name, s.elem(a), a.name, "c_" + a.count if count else a.size,
+                           a.name, a.name, a.name))
+        s.cleanup.append("cb_array_release(&c_%s);" % a.name)
+        if count is not None and count.kind.optional:  # the call may report fewer (or more) than room was made for
+            return "cb_array_list(&e_%s, c_%s.ptr, (size_t)c_%s < n_%s ? (size_t)c_%s : n_%s)" % (
+                a.name, a.name, a.count, a.name, a.count, a.name)
+        return "cb_array_list(&e_%s, c_%s.ptr, n_%s)" % (a.name, a.name, a.name)
+
+    def py_type(self, model, a):
+        return "list[%s]" % _item_type(model, a)
+
+
+class OutHandleArray(OutArray):
+    name, what = "out_handle_array", "handles the call writes into room for `count` of them"
+
+
+class OutStructArray(OutArray):
+    name, what = "out_struct_array", "structs the call writes into room for `count` of them"
+
+
+class OutValueArray(OutArray):
+    name, what = "out_value_array", "integers, floats or enum members the call writes into room for `count`"
+
+    def py_type(self, model, a):
+        if model.is_float(a.type.pointee()):
+            return "list[float]"
+        return super().py_type(model, a)
+
+
+class OutBorrowedArray(OutArray):
+    name, what = "out_borrowed_array", "an array the library keeps and points the caller to: copied into a list"
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        T = a.type.pointee().pointee().c()
+        s.decls.append("%s c_%s = NULL;\n    cb_elem e_%s;" % (a.type.pointee().c(), a.name, a.name))
+        s.checks.append("e_%s = (cb_elem){%s};" % (a.name, s.elem(a, T)))
+        return "cb_array_list(&e_%s, c_%s, c_%s ? (size_t)c_%s : 0)" % (a.name, a.name, a.name, a.count)
+
+
+class OutIntArray(Kind):
+    name, what = "out_int_array", "integers the call writes, as many as a count query reports first"
+    output = True
+
+    def build(self, s, a):
+        T = a.type.pointee().c()
+        q = s.m.by_name[a.size_query].func
+        s.decls.append("int n_%s = 0;\n    %s *c_%s = NULL;" % (a.name, T, a.name))
+        s.queries.append(s.call_status(a.size_query, ["&n_%s" % a.name], False))
+        s.queries.append("if (status != %s)\n        goto failed;" % s.lib.success)
+        s.queries.append("c_%s = PyMem_Calloc(n_%s > 0 ? (size_t)n_%s : 1, sizeof(%s));\n"
+                         "    if (c_%s == NULL) {\n        PyErr_NoMemory();\n        goto exit;\n    }"
+                         % (a.name, a.name, a.name, T, a.name))
+        s.cleanup.append("PyMem_Free(c_%s);" % a.name)
+        assert len(q.params) == 1
+        return "cb_int_list(c_%s, (size_t)n_%s)" % (a.name, a.name)
+
+    def py_type(self, model, a):
+        return "list[int]"
+
+
+# -- outputs of one value ----------------------------------------------------
+
+class OutInt(Kind):
+    name, what = "out_int", "an integer the call writes"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        s.decls.append("%s c_%s = 0;" % (a.type.pointee().c(), a.name))
+        return _int_result(a)
+
+    def py_type(self, model, a):
+        return "int"
+
+
+class OutFloat(Kind):
+    name, what = "out_float", "a float or double the call writes"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        s.decls.append("%s c_%s = 0;" % (a.type.pointee().c(), a.name))
+        return "PyFloat_FromDouble((double)c_%s)" % a.name
+
+    def py_type(self, model, a):
+        return "float"
+
+
+class OutEnum(Kind):
+    name, what = "out_enum", "an enum value the call writes: returned as its member"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        s.decls.append("%s c_%s;" % (a.type.pointee().c(), a.name))
+        return s.enum_member(s.enum_ref(a.enum), "(long long)c_%s" % a.name)
+
+    def py_type(self, model, a):
+        return _enum_pyname(model, a.enum)
+
+
+class OutHandle(Kind):
+    name, what = "out_handle", "a handle the call makes: a new object of its class (an int when pythonic)"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        s.decls.append("%s c_%s = 0;" % (a.handle, a.name))
+        if s.pythonic:
+            return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
+        return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (s.handle_type(a), a.name)
+
+    def py_type(self, model, a):
+        return "int" if model.lib.style == "pythonic" else a.handle
+
+
+class OutCstr(Kind):
+    name, what = "out_cstr", "a `const char *` the call points to (the library's text): bytes"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        s.decls.append("const char *c_%s = NULL;" % a.name)
+        return "cb_bytes_or_none(c_%s)" % a.name
+
+    def py_type(self, model, a):
+        return "bytes"
+
+
+class OutChars(Kind):
+    name, what = "out_chars", "characters the call writes into room of a count parameter or a fixed length"
+    output = True
+
+    def build(self, s, a):
+        s.decls.append("char *c_%s = NULL;" % a.name)
+        if a.size:  # a fixed-size identifier, NULs and all
+            s.checks.append("if ((c_%s = PyMem_Calloc(%d, 1)) == NULL) {\n        PyErr_NoMemory();\n"
+                            "        goto exit;\n    }" % (a.name, a.size))
+            s.cleanup.append("PyMem_Free(c_%s);" % a.name)
+            return "PyBytes_FromStringAndSize(c_%s, %d)" % (a.name, a.size)
+        count = next(x for x in s.b.args if x.name == a.count)
+        s.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
+                        "        goto exit;" % (a.name, a.count, count.pyname, s.ctx(count)))
+        s.cleanup.append("PyMem_Free(c_%s);" % a.name)
+        return "PyBytes_FromString(c_%s)" % a.name
+
+    def py_type(self, model, a):
+        return "bytes"
+
+
+class OutAddress(Kind):
+    name, what = "out_address", "an address the call writes (`void **`, or a `void *` listed as written): an int"
+    output = True
+    passed = "&c_{n}"
+
+    def build(self, s, a):
+        # a `void *` the call writes an address into (OUT_ADDRESS_PARAMS) holds a `void *`
+        T = a.type.pointee().c() if a.type.ptrs else a.type.c()
+        s.decls.append("%s c_%s = NULL;" % (T if a.type.depth == 2 else "void *", a.name))
+        return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
+
+    def py_type(self, model, a):
+        return "int"
+
+
+# -- values typed by a key ---------------------------------------------------
+
+class Typed(Kind):
+    name, what = "typed", "a value set by key: its C type is the one the key parameter selects"
+    keys_value = True
+    typed_direction = "set"
+    passed = "(void *)c_{n}"
+
+    def convert(self, s, a):
+        i, ctx = s.argv(a), s.ctx(a)
+        size = next((x for x in s.b.args if x.kind.sizes_value and x.count == a.name), None)
+        if size is None:
+            s.decls.append(TYPED_ROOM % a.name)
+            s.checks.append("if (typed_set_%s(module, (long long)c_%s, %s, c_%s, %s) < 0)\n        goto exit;"
+                            % (s.b.name, a.key, i, a.name, ctx))
+        else:   # the call also takes the size written (NVIDIA's returns only the status)
+            s.decls.append(TYPED_TEXT_ROOM % a.name)
+            s.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
+            s.checks.append("if ((ll = typed_set_%s(module, (long long)c_%s, %s, c_%s, %s)) < 0)\n"
+                            "        goto exit;\n    c_%s = (%s)ll;"
+                            % (s.b.name, a.key, i, a.name, ctx, size.name, size.type.pointee().c()))
+            s.temps.add("ll")
+
+    def py_type(self, model, a):
+        by_value = {"_Bool": "bool", "char[]": "bytes | bytearray", "int()": "int"}   # set by key (coredump settings)
+        kinds = [t for key, t in (a.types or {}).items() if key]
+        if kinds and all(t in by_value for t in kinds):
+            return " | ".join(dict.fromkeys(by_value[t] for t in kinds))
+        return "int | None"  # or a handle/struct object, as the key selects
+
+
+class OutTyped(Kind):
+    name, what = "out_typed", "a value got by key: built from the C type the key selects"
+    output = True
+    keys_value = True
+    typed_direction = "get"
+    passed = "(void *)c_{n}"
+
+    def build(self, s, a):
+        return s.out_typed(a)
+
+    def py_type(self, model, a):
+        return "int | object"
+
+
+class OutTypedArray(Kind):
+    name, what = "out_typed_array", "values got for an array of keys, each of the key's type: a list"
+    output = True
+    typed_direction = "get"
+    passed = "c_{n}.slots"
+
+    def build(self, s, a):
+        sizes = "(const size_t *)c_%s.ptr" % a.value_size if a.value_size else "NULL"
+        s.decls.append("cb_typed_values c_%s = CB_TYPED_VALUES_INIT;" % a.name)
+        # room once the lists are known to hold `count` (a huge count is their RuntimeError first)
+        s.reads.append("if (cb_typed_values_alloc(&c_%s, (size_t)c_%s, %s) < 0)\n        goto exit;"
+                       % (a.name, a.count, sizes))
+        s.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
+        return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
+            s.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
+
+    def py_type(self, model, a):
+        return "list"
+
+
+class TypedSize(Kind):
+    name = "typed_size"
+    what = "hidden: the size of a got value, which the call reports when asked with a NULL value first"
+    hidden = True
+    queried = True
+    passed = "&c_{n}"
+
+
+class TypedSetSize(Kind):
+    name = "typed_set_size"
+    what = "hidden: the size of a set value, which its converter writes (coredump settings)"
+    hidden = True
+    sizes_value = True
+    passed = "&c_{n}"
+
+
+# -- calls back and launches -------------------------------------------------
+
+class Callback(Kind):
+    name, what = "callback", "a Python callable (or a C function's address) the library calls later"
+    passed = "({T})c_{n}.fn"
+
+    def convert(self, s, a):
+        user = next(x for x in s.b.inputs if x.name == a.user)
+        kind = s.callback_kind(a)
+        s.decls.append("cb_callback c_%s = CB_CALLBACK_INIT;" % a.name)
+        env = "NULL"
+        if kind == "STREAM":
+            s.decls.append("cb_callback_env env_%s;" % a.name)
+            # the stream type the callback receives: its first parameter's
+            stream = s.m.h.typedefs[a.handle].func.params[0].type.base
+            s.convert.append("env_%s = (cb_callback_env){module, %s, %s};"
+                             % (a.name, s.handle_class(stream), s.enum_ref(s.lib.status)))
+            env = "&env_%s" % a.name
+        s.convert.append("if (cb_arg_callback(%s, argv[%d], %d, %s, CB_CALLBACK_%s, %s, &c_%s, %s) < 0)\n"
+                         "        goto exit;" % (s.argv(a), s.index[user.name], s.index[user.name], s.handle_type(a),
+                                                 kind, env, a.name, s.ctx(a)))
+        s.post.append("cb_callback_done(&c_%s, status == %s);" % (a.name, s.lib.success))
+        s.cleanup.append("cb_callback_done(&c_%s, 0);" % a.name)
+
+    def py_type(self, model, a):
+        return "Callable | %s | int | None" % a.handle
+
+
+class CallbackData(Kind):
+    name, what = "callback_data", "the `void *` a callback receives: any object, passed with the callback"
+
+    def convert(self, s, a):
+        pass  # converted with its callback
+
+    def call_arg(self, s, a):
+        return "c_%s.data" % next(x.name for x in s.b.args if x.user == a.name)
+
+    def py_type(self, model, a):
+        return "object"
+
+
+class KernelParams(Kind):
+    name, what = "kernel_params", "a kernel's arguments: (values, types), an int address, or None"
+    passed = "c_{n}.argv"
+
+    def convert(self, s, a):
+        s.decls.append("cb_kparams c_%s = CB_KPARAMS_INIT;" % a.name)
+        s.convert.append("if (cb_arg_kernel_params(%s, &c_%s, %s) < 0)\n        goto exit;"
+                         % (s.argv(a), a.name, s.ctx(a)))
+        s.cleanup.append("cb_kparams_release(&c_%s);" % a.name)
+
+    def py_type(self, model, a):
+        return "tuple[Sequence, Sequence] | int | None"
+
+
+KINDS = {k.name: k for k in (cls() for cls in (
+    Int, Enum, InoutEnum, Float, HandleInt, InoutValue, InoutCount,
+    Handle, InoutHandle, Address, Funcptr,
+    Cstr, CstrList, BufferIn, BufferOut, HostPtr,
+    StructIn, StructVal, StructRoom, OutStruct,
+    HandleArray, ValueArray, StructArray, AddressArray,
+    OutHandleArray, OutStructArray, OutValueArray, OutBorrowedArray, OutIntArray,
+    OutInt, OutFloat, OutEnum, OutHandle, OutCstr, OutChars, OutAddress,
+    Typed, OutTyped, OutTypedArray, TypedSize, TypedSetSize,
+    Callback, CallbackData, KernelParams))}
