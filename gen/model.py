@@ -450,8 +450,7 @@ class Model:
                 a.kind, a.size_arg = "buffer_in", size
             elif inner.base == "char" and t.const:
                 a.kind = "cstr"
-                a.nullable = (bool(_NULLABLE_DOC.search(p.doc or "")) or
-                              p.name in self.override(overrides.NULLABLE_STRINGS, f, ())) and \
+                a.nullable = bool(_NULLABLE_DOC.search(p.doc or "")) and \
                     p.name not in self.override(overrides.NOT_NULLABLE_STRINGS, f, ())
             elif inner.base == "char" and out and self.lib.style == "tuple" and (
                     self.count_param(f, i) or p.name in self.override(overrides.FIXED_LENGTHS, f, {})):

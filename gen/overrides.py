@@ -50,13 +50,8 @@ OUT_POINTERS = {
 # snake case (NVIDIA's nvfatbin.destroy takes `handle`): function -> {C: Python}.
 PYTHONIC_NAMES = {"nvFatbinDestroy": {"handle_indirect": "handle"}}
 
-# `const char *` inputs that may be NULL although their doc comment does not
-# say "can be NULL" (nvJitLink.h says so only in a `//` comment).
-NULLABLE_STRINGS = {
-    "nvJitLinkAddData": {"name"},
-}
-# ... and those NVIDIA's refuses None for although the doc says it may be
-# NULL (observed): function -> {parameter}.
+# `const char *` inputs NVIDIA's refuses None for although the doc says they
+# may be NULL (observed): function -> {parameter}.
 NOT_NULLABLE_STRINGS = {
     "nvrtcCreateProgram": {"name"},
     "cuLinkAddData": {"name"},
@@ -70,7 +65,7 @@ NOT_NULLABLE_STRINGS = {
 # callback thread.  Everything else (launches, copies, synchronisation,
 # queries that take driver locks such as cuStreamQuery) releases it.
 KEEP_GIL = {
-    "nvrtcGetErrorString", "nvrtcVersion", "nvrtcGetNumSupportedArchs",
+    "nvrtcVersion", "nvrtcGetNumSupportedArchs",
     "nvrtcGetSupportedArchs", "nvrtcGetPCHHeapSize", "nvrtcSetPCHHeapSize",
     "nvJitLinkVersion", "nvvmVersion", "nvvmIRVersion", "nvFatbinVersion",
     # driver: error text, versions, device and current-context queries
@@ -80,7 +75,7 @@ KEEP_GIL = {
     "cuPointerGetAttribute", "cuPointerGetAttributes",
     "cuStreamGetId", "cuStreamGetCtx", "cuStreamGetFlags", "cuStreamGetPriority", "cuStreamGetDevice",
     # runtime: the same, over the runtime's thread-local state
-    "cudaGetErrorString", "cudaGetErrorName", "cudaGetLastError", "cudaPeekAtLastError",
+    "cudaGetLastError", "cudaPeekAtLastError",
     "cudaDriverGetVersion", "cudaRuntimeGetVersion",
     "cudaGetDevice", "cudaGetDeviceCount", "cudaDeviceGetAttribute", "cudaPointerGetAttributes",
     "cudaStreamGetId", "cudaStreamGetFlags", "cudaStreamGetPriority", "cudaStreamGetDevice",
@@ -100,8 +95,8 @@ ARRAY_COUNTS = {
     "cuStreamGetCaptureInfo": {"edgeData_out": "numDependencies_out"},
     "cuDeviceGetHostAtomicCapabilities": {"capabilities": "count"},
     "cuDeviceGetP2PAtomicCapabilities": {"capabilities": "count"},
-    "cuSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
-    "cuWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems", "paramsArray": "numExtSems"},
+    "cuSignalExternalSemaphoresAsync": {"extSemArray": "numExtSems"},
+    "cuWaitExternalSemaphoresAsync": {"extSemArray": "numExtSems"},
     "cuPointerGetAttributes": {"data": "numAttributes"},
     "cuMemRangeGetAttributes": {"data": "numAttributes", "dataSizes": "numAttributes"},
     # a tensor of rank r has r dimensions but r - 1 strides (the first is the element size)
@@ -112,11 +107,10 @@ ARRAY_COUNTS = {
                                 "elementStrides": "tensorRank"},
     "cuTensorMapEncodeIm2colWide": {"globalDim": "tensorRank", "globalStrides": "tensorRank - 1",
                                     "elementStrides": "tensorRank"},
-    "cuMemcpyBatchAsync": {"dsts": "count", "srcs": "count", "sizes": "count", "attrsIdxs": "numAttrs"},
-    "cuMemPrefetchBatchAsync": {"dptrs": "count", "sizes": "count", "prefetchLocIdxs": "numPrefetchLocs"},
-    "cuMemDiscardBatchAsync": {"dptrs": "count", "sizes": "count"},
-    "cuMemDiscardAndPrefetchBatchAsync": {"dptrs": "count", "sizes": "count",
-                                          "prefetchLocIdxs": "numPrefetchLocs"},
+    "cuMemcpyBatchAsync": {"dsts": "count", "srcs": "count", "attrsIdxs": "numAttrs"},
+    "cuMemPrefetchBatchAsync": {"dptrs": "count", "prefetchLocIdxs": "numPrefetchLocs"},
+    "cuMemDiscardBatchAsync": {"dptrs": "count"},
+    "cuMemDiscardAndPrefetchBatchAsync": {"dptrs": "count", "prefetchLocIdxs": "numPrefetchLocs"},
     "cuModuleLoadDataEx": {"optionValues": "numOptions"},
     "cuLinkCreate": {"optionValues": "numOptions"},
     "cuLinkAddData": {"optionValues": "numOptions"},
@@ -128,12 +122,10 @@ ARRAY_COUNTS = {
     "cuGraphAddNode_v3": {"dependencyData": "numDependencies"},
     # nbGroups counts both the resources made and the groups describing them;
     # input, between them, is one resource
-    "cuDevSmResourceSplit": {"result": "nbGroups", "groupParams": "nbGroups", "input": None},
+    "cuDevSmResourceSplit": {"groupParams": "nbGroups", "input": None},
     "cuDeviceGetCliqueInfo": {"cliqueInfo": "count"},
-    "cuGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies",
-                               "edgeData": "numDependencies"},
-    "cuGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies",
-                                  "edgeData": "numDependencies"},
+    "cuGraphAddDependencies": {"from": "numDependencies", "to": "numDependencies"},
+    "cuGraphRemoveDependencies": {"from": "numDependencies", "to": "numDependencies"},
     "cuStreamBeginCaptureToGraph": {"dependencyData": "numDependencies"},
     "cuStreamUpdateCaptureDependencies": {"dependencyData": "numDependencies"},
     "cuGraphGetEdges": {"from": "numEdges", "to": "numEdges", "edgeData": "numEdges"},
@@ -176,21 +168,11 @@ ANY_ITERABLE_LISTS = {"cuTensorMapEncodeIm2col": {"pixelBoxLowerCorner", "pixelB
 # in model.py would otherwise make them outputs.
 IN_POINTERS = {
     "cuCtxCreate": {"ctxCreateParams"},
-    "cuMemRangeGetAttributes": {"dataSizes"},
-    "cuMemcpyBatchAsync": {"dsts", "srcs"},
-    "cuMemPrefetchBatchAsync": {"dptrs"},
-    "cuMemDiscardBatchAsync": {"dptrs"},
-    "cuMemDiscardAndPrefetchBatchAsync": {"dptrs"},
-    "cuVDPAUGetDevice": {"vdpGetProcAddress"},
-    "cuVDPAUCtxCreate": {"vdpGetProcAddress"},
     "cuMemGetDefaultMemPool": {"location"},
     "cuMemGetMemPool": {"location"},
     "cuMemSetMemPool": {"location"},
     "cuGraphNodeSetParams": {"nodeParams"},
     "cuGraphExecNodeSetParams": {"nodeParams"},
-    "cuLogsDumpToFile": {"iterator"},
-    "cuLogsDumpToMemory": {"iterator"},
-    "cuMemPoolGetAccess": {"location"},
     "cuGraphAddMemAllocNode": {"nodeParams"},
     "cuGraphAddNode": {"nodeParams"},
     "cuGraphAddNode_v3": {"nodeParams"},
@@ -199,7 +181,6 @@ IN_POINTERS = {
     "cuMemcpy3DWithAttributesAsync": {"op"},
     "cuStreamBeginCaptureToCig": {"streamCigCaptureParams"},
     "cuTensorMapSetAllocationClass": {"tensorMap"},   # modified in place
-    "cuDevSmResourceSplit": {"groupParams"},
     "cuGraphInstantiateWithParams": {"instantiateParams"},
     "cuTensorMapReplaceAddress": {"tensorMap"},
     "cuCheckpointProcessLock": {"args"},
@@ -212,9 +193,6 @@ IN_POINTERS = {
     "cuEGLStreamProducerDisconnect": {"conn"},
     "cuEGLStreamProducerPresentFrame": {"conn", "pStream"},
     "cuEGLStreamProducerReturnFrame": {"conn", "eglframe", "pStream"},
-    "cuCoredumpSetAttribute": {"size"},
-    "cuCoredumpSetAttributeGlobal": {"size"},
-    "cudaVDPAUSetVDPAUDevice": {"vdpGetProcAddress"},
     "cudaMemPoolImportPointer": {"exportData"},
     "cudaStreamBeginRecaptureToGraph": {"callbackData"},
 }
@@ -352,6 +330,7 @@ HANDLE_ALSO = {"CUfunction": "CUkernel"}
 # user data parameter named beside it; each of these runs once.
 CALLBACKS = {"CUhostFn": "HOST_FN", "CUstreamCallback": "STREAM",
              "cudaHostFn_t": "HOST_FN", "cudaStreamCallback_t": "STREAM"}
+# The names that user data parameter goes by.
 CALLBACK_DATA = ("userData", "ptr")
 
 # char outputs of a fixed size no parameter states (cuda.h: "8 bytes").
@@ -361,11 +340,9 @@ FIXED_LENGTHS = {
     "cuTexRefGetBorderColor": {"pBorderColor": 4},
 }
 
-# `void *` values whose C type another argument selects (an attribute or a
-# handle type), with the type of each key; keys not listed are read as
-# `default`.  None for the table means the function's doc gives each
-# key's type as "(value type = T)".  function -> (value parameter, key
-# parameter, {key: C type} or None, default C type).
+# The C types of a pointer's attributes (cuda.h's doc of cuPointerGetAttribute),
+# of the shareable handle types, of a managed range's attributes and of the
+# coredump settings: the key tables of TYPED_VALUES below.
 _POINTER_ATTRIBUTE_TYPES = {
     "CU_POINTER_ATTRIBUTE_CONTEXT": "CUcontext",
     "CU_POINTER_ATTRIBUTE_MEMORY_TYPE": "unsigned int",
@@ -422,6 +399,11 @@ _COREDUMP_SET_TYPES = dict(_COREDUMP_TYPES, CU_COREDUMP_ENABLE_ON_EXCEPTION="_Bo
 # headers lack: NVIDIA's runtime gives and takes the driver's class for it.
 DRIVER_U64 = "driver cuuint64_t"
 
+# `void *` values whose C type another argument selects (an attribute or a
+# handle type), with the type of each key; keys not listed are read as
+# `default`.  None for the table means the function's doc gives each
+# key's type as "(value type = T)".  function -> (value parameter, key
+# parameter, {key: C type} or None, default C type).
 TYPED_VALUES = {
     "cuPointerGetAttribute": ("data", "attribute", _POINTER_ATTRIBUTE_TYPES, "unsigned long long"),
     # an array of values, one per attribute of `attributes` (count numAttributes)
