@@ -33,3 +33,25 @@ def test_ci_runs_readme_test_command():
     assert "pytest" in test_command and "[test]" in test_command
     ci = open(os.path.join(ROOT, ".ci", "run")).read()
     assert test_command in ci
+
+
+def test_the_tour_quotes_what_the_generator_writes():
+    """The C of README's tour of cuMemAlloc is the generator's, line for line
+    (comments and `...` aside)."""
+    from helpers import header_dir, load_gen
+    load_gen()
+    from gen import emit_core
+    from gen.emit_pymod import Shim
+    from gen.load import load_model
+    tour = README[README.index("## How it is made"):README.index("## Testing")]
+    blocks = re.findall(r"```c\n(.*?)```", tour, re.S)
+    assert len(blocks) == 2
+    m = load_model("driver", header_dir("driver"))
+    b = m.by_name["cuMemAlloc"]
+    written = Shim(m, b).text() + emit_core.wrapper(m, b, "SLOT_cuMemAlloc")
+    lines = {ln.strip() for ln in written.split("\n")}
+    for block in blocks:
+        for line in block.split("\n"):
+            code = re.sub(r"\s*/\*.*?\*/\s*$", "", line).strip()
+            if code and code != "...":
+                assert code in lines, code
