@@ -114,8 +114,19 @@ class Kind:
     def call_arg(self, s, a):
         return self.passed.format(n=a.name, T=a.type.c())
 
+    py = None   # the Python type, where it is one for every argument of the kind
+
     def py_type(self, model, a):
-        raise ValueError(self.name)
+        if self.py is None:
+            raise ValueError(self.name)
+        return self.py
+
+    def __init__(self, name=None, what=None, **flags):
+        """A kind of its class, or a variant of it: another name and line, other flags."""
+        for key, value in dict(flags, name=name, what=what).items():
+            if value is not None:
+                assert hasattr(self, key), key
+                setattr(self, key, value)
 
     def __repr__(self):
         return "<kind %s>" % self.name
@@ -126,6 +137,7 @@ class Kind:
 class Int(Kind):
     name, what = "int", "a C integer, range-checked"
     enum_valued = False   # the value is an enum's: int(value), INT_MIN..INT_MAX
+    py = "int"
 
     def convert(self, s, a):
         first = len(s.convert)
@@ -156,9 +168,6 @@ class Int(Kind):
 
     def is_key(self, s, a):
         return False
-
-    def py_type(self, model, a):
-        return "int"
 
 
 class Enum(Int):
@@ -197,15 +206,13 @@ class InoutEnum(Enum):
 
 class Float(Kind):
     name, what = "float", "a float or double"
+    py = "float"
 
     def convert(self, s, a):
         i, ctx, T = s.argv(a), s.ctx(a), a.type.c()
         s.decls.append("%s c_%s;\n    double d_%s;" % (T, a.name, a.name))
         s.convert.append("if (cb_arg_double(%s, &d_%s, %s) < 0)\n        goto exit;\n"
                          "    c_%s = (%s)d_%s;" % (i, a.name, ctx, a.name, T, a.name))
-
-    def py_type(self, model, a):
-        return "float"
 
 
 class IntValued(Kind):
@@ -252,12 +259,10 @@ class InoutCount(IntValued):
     handle_object = False
     optional = True
     passed = "&c_{n}"
+    py = "int"
 
     def build(self, s, a):
         return _int_result(a)
-
-    def py_type(self, model, a):
-        return "int"
 
 
 # -- pointers taken as objects or addresses ----------------------------------
@@ -354,9 +359,7 @@ class Address(PointerValue):
 class Funcptr(Address):
     name, what = "funcptr", "a C function pointer, as an int address"
     decl_as_written = True
-
-    def py_type(self, model, a):
-        return "int | None"
+    py = "int | None"
 
 
 # -- text and memory ---------------------------------------------------------
@@ -426,27 +429,18 @@ class Buffer(Kind):
         return head + " | memoryview | int" + (" | None" if model.lib.style == "pythonic" else "")
 
 
-class BufferIn(Buffer):
-    name, what = "buffer_in", "bytes the call reads: a buffer or an int address, its size from a parameter"
-
-
-class BufferOut(Buffer):
-    name, what = "buffer_out", "memory the call fills: a writable buffer, sized by a parameter or a size query"
-    filled = True
 
 
 class HostPtr(Kind):
     name, what = "host_ptr", "host memory the caller owns (`void *`): a buffer or an int address, or None"
     passed = "({T})c_{n}.ptr"
+    py = "bytes | bytearray | memoryview | int | None"
 
     def convert(self, s, a):
         s.decls.append("cb_buf c_%s = CB_BUF_INIT;" % a.name)
         s.convert.append("if (cb_arg_buffer(%s, %d, 1, &c_%s, %s) < 0)\n        goto exit;"
                          % (s.argv(a), not a.type.const, a.name, s.ctx(a)))
         s.cleanup.append("cb_buf_release(&c_%s);" % a.name)
-
-    def py_type(self, model, a):
-        return "bytes | bytearray | memoryview | int | None"
 
 
 # -- structs -----------------------------------------------------------------
@@ -540,21 +534,8 @@ class ArrayIn(Kind):
         return "list[%s] | tuple[%s, ...] | None" % (item, item)
 
 
-class HandleArray(ArrayIn):
-    name, what = "handle_array", "an array of pointer handles (objects or ints)"
 
 
-class ValueArray(ArrayIn):
-    name, what = "value_array", "an array of integers, enum members or integer handles"
-
-
-class StructArray(ArrayIn):
-    name, what = "struct_array", "an array of structs, copied from their objects"
-
-
-class AddressArray(ArrayIn):
-    name, what = "address_array", "an array of `void *` addresses (ints, or objects with __int__ where listed)"
-    address_items = True
 
 
 class OutArray(Kind):
@@ -580,12 +561,6 @@ class OutArray(Kind):
         return "list[%s]" % _item_type(model, a)
 
 
-class OutHandleArray(OutArray):
-    name, what = "out_handle_array", "handles the call writes into room for `count` of them"
-
-
-class OutStructArray(OutArray):
-    name, what = "out_struct_array", "structs the call writes into room for `count` of them"
 
 
 class OutValueArray(OutArray):
@@ -611,6 +586,7 @@ class OutBorrowedArray(OutArray):
 class OutIntArray(Kind):
     name, what = "out_int_array", "integers the call writes, as many as a count query reports first"
     output = True
+    py = "list[int]"
 
     def build(self, s, a):
         T = a.type.pointee().c()
@@ -625,58 +601,60 @@ class OutIntArray(Kind):
         assert len(q.params) == 1
         return "cb_int_list(c_%s, (size_t)n_%s)" % (a.name, a.name)
 
-    def py_type(self, model, a):
-        return "list[int]"
-
 
 # -- outputs of one value ----------------------------------------------------
 
-class OutInt(Kind):
-    name, what = "out_int", "an integer the call writes"
+class OutValue(Kind):
+    """One value the call writes into a local: declared, then made a Python object."""
     output = True
     passed = "&c_{n}"
+    initial = " = 0"
 
     def build(self, s, a):
-        s.decls.append("%s c_%s = 0;" % (a.type.pointee().c(), a.name))
+        s.decls.append(self.declaration(a))
+        return self.result(s, a)
+
+    def declaration(self, a):
+        return "%s c_%s%s;" % (self.ctype(a), a.name, self.initial)
+
+    def ctype(self, a):
+        return a.type.pointee().c()
+
+
+class OutInt(OutValue):
+    name, what = "out_int", "an integer the call writes"
+    py = "int"
+
+    def result(self, s, a):
         return _int_result(a)
 
-    def py_type(self, model, a):
-        return "int"
 
-
-class OutFloat(Kind):
+class OutFloat(OutValue):
     name, what = "out_float", "a float or double the call writes"
-    output = True
-    passed = "&c_{n}"
+    py = "float"
 
-    def build(self, s, a):
-        s.decls.append("%s c_%s = 0;" % (a.type.pointee().c(), a.name))
+    def result(self, s, a):
         return "PyFloat_FromDouble((double)c_%s)" % a.name
 
-    def py_type(self, model, a):
-        return "float"
 
-
-class OutEnum(Kind):
+class OutEnum(OutValue):
     name, what = "out_enum", "an enum value the call writes: returned as its member"
-    output = True
-    passed = "&c_{n}"
+    initial = ""
 
-    def build(self, s, a):
-        s.decls.append("%s c_%s;" % (a.type.pointee().c(), a.name))
+    def result(self, s, a):
         return s.enum_member(s.enum_ref(a.enum), "(long long)c_%s" % a.name)
 
     def py_type(self, model, a):
         return _enum_pyname(model, a.enum)
 
 
-class OutHandle(Kind):
+class OutHandle(OutValue):
     name, what = "out_handle", "a handle the call makes: a new object of its class (an int when pythonic)"
-    output = True
-    passed = "&c_{n}"
 
-    def build(self, s, a):
-        s.decls.append("%s c_%s = 0;" % (a.handle, a.name))
+    def ctype(self, a):
+        return a.handle
+
+    def result(self, s, a):
         if s.pythonic:
             return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
         return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (s.handle_type(a), a.name)
@@ -685,22 +663,34 @@ class OutHandle(Kind):
         return "int" if model.lib.style == "pythonic" else a.handle
 
 
-class OutCstr(Kind):
+class OutCstr(OutValue):
     name, what = "out_cstr", "a `const char *` the call points to (the library's text): bytes"
-    output = True
-    passed = "&c_{n}"
+    py = "bytes"
 
-    def build(self, s, a):
-        s.decls.append("const char *c_%s = NULL;" % a.name)
+    def declaration(self, a):
+        return "const char *c_%s = NULL;" % a.name
+
+    def result(self, s, a):
         return "cb_bytes_or_none(c_%s)" % a.name
 
-    def py_type(self, model, a):
-        return "bytes"
+
+class OutAddress(OutValue):
+    name, what = "out_address", "an address the call writes (`void **`, or a `void *` listed as written): an int"
+    initial = " = NULL"
+    py = "int"
+
+    def ctype(self, a):
+        # a `void *` the call writes an address into (OUT_ADDRESS_PARAMS) holds a `void *`
+        return a.type.pointee().c() if a.type.depth == 2 else "void *"
+
+    def result(self, s, a):
+        return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
 
 
 class OutChars(Kind):
     name, what = "out_chars", "characters the call writes into room of a count parameter or a fixed length"
     output = True
+    py = "bytes"
 
     def build(self, s, a):
         s.decls.append("char *c_%s = NULL;" % a.name)
@@ -714,24 +704,6 @@ class OutChars(Kind):
                         "        goto exit;" % (a.name, a.count, count.pyname, s.ctx(count)))
         s.cleanup.append("PyMem_Free(c_%s);" % a.name)
         return "PyBytes_FromString(c_%s)" % a.name
-
-    def py_type(self, model, a):
-        return "bytes"
-
-
-class OutAddress(Kind):
-    name, what = "out_address", "an address the call writes (`void **`, or a `void *` listed as written): an int"
-    output = True
-    passed = "&c_{n}"
-
-    def build(self, s, a):
-        # a `void *` the call writes an address into (OUT_ADDRESS_PARAMS) holds a `void *`
-        T = a.type.pointee().c() if a.type.ptrs else a.type.c()
-        s.decls.append("%s c_%s = NULL;" % (T if a.type.depth == 2 else "void *", a.name))
-        return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
-
-    def py_type(self, model, a):
-        return "int"
 
 
 # -- values typed by a key ---------------------------------------------------
@@ -771,12 +743,10 @@ class OutTyped(Kind):
     keys_value = True
     typed_direction = "get"
     passed = "(void *)c_{n}"
+    py = "int | object"
 
     def build(self, s, a):
         return s.out_typed(a)
-
-    def py_type(self, model, a):
-        return "int | object"
 
 
 class OutTypedArray(Kind):
@@ -784,6 +754,7 @@ class OutTypedArray(Kind):
     output = True
     typed_direction = "get"
     passed = "c_{n}.slots"
+    py = "list"
 
     def build(self, s, a):
         sizes = "(const size_t *)c_%s.ptr" % a.value_size if a.value_size else "NULL"
@@ -794,9 +765,6 @@ class OutTypedArray(Kind):
         s.cleanup.append("cb_typed_values_release(&c_%s);" % a.name)
         return "cb_typed_list(module, typed_get_%s, (const int *)c_%s.ptr, &c_%s)" % (
             s.b.name, a.key, a.name)  # the keys: a C enum array, int-sized
-
-    def py_type(self, model, a):
-        return "list"
 
 
 class TypedSize(Kind):
@@ -845,6 +813,7 @@ class Callback(Kind):
 
 class CallbackData(Kind):
     name, what = "callback_data", "the `void *` a callback receives: any object, passed with the callback"
+    py = "object"
 
     def convert(self, s, a):
         pass  # converted with its callback
@@ -852,13 +821,11 @@ class CallbackData(Kind):
     def call_arg(self, s, a):
         return "c_%s.data" % next(x.name for x in s.b.args if x.user == a.name)
 
-    def py_type(self, model, a):
-        return "object"
-
 
 class KernelParams(Kind):
     name, what = "kernel_params", "a kernel's arguments: (values, types), an int address, or None"
     passed = "c_{n}.argv"
+    py = "tuple[Sequence, Sequence] | int | None"
 
     def convert(self, s, a):
         s.decls.append("cb_kparams c_%s = CB_KPARAMS_INIT;" % a.name)
@@ -866,17 +833,23 @@ class KernelParams(Kind):
                          % (s.argv(a), a.name, s.ctx(a)))
         s.cleanup.append("cb_kparams_release(&c_%s);" % a.name)
 
-    def py_type(self, model, a):
-        return "tuple[Sequence, Sequence] | int | None"
 
-
-KINDS = {k.name: k for k in (cls() for cls in (
-    Int, Enum, InoutEnum, Float, HandleInt, InoutValue, InoutCount,
-    Handle, InoutHandle, Address, Funcptr,
-    Cstr, CstrList, BufferIn, BufferOut, HostPtr,
-    StructIn, StructVal, StructRoom, OutStruct,
-    HandleArray, ValueArray, StructArray, AddressArray,
-    OutHandleArray, OutStructArray, OutValueArray, OutBorrowedArray, OutIntArray,
-    OutInt, OutFloat, OutEnum, OutHandle, OutCstr, OutChars, OutAddress,
-    Typed, OutTyped, OutTypedArray, TypedSize, TypedSetSize,
-    Callback, CallbackData, KernelParams))}
+KINDS = {k.name: k for k in (
+    Int(), Enum(), InoutEnum(), Float(), HandleInt(), InoutValue(), InoutCount(),
+    Handle(), InoutHandle(), Address(), Funcptr(),
+    Cstr(), CstrList(), HostPtr(),
+    Buffer("buffer_in", "bytes the call reads: a buffer or an int address, its size from a parameter"),
+    Buffer("buffer_out", "memory the call fills: a writable buffer, sized by a parameter or a size query",
+           filled=True),
+    StructIn(), StructVal(), StructRoom(), OutStruct(),
+    ArrayIn("handle_array", "an array of pointer handles (objects or ints)"),
+    ArrayIn("value_array", "an array of integers, enum members or integer handles"),
+    ArrayIn("struct_array", "an array of structs, copied from their objects"),
+    ArrayIn("address_array", "an array of `void *` addresses (ints, or objects with __int__ where listed)",
+            address_items=True),
+    OutArray("out_handle_array", "handles the call writes into room for `count` of them"),
+    OutArray("out_struct_array", "structs the call writes into room for `count` of them"),
+    OutValueArray(), OutBorrowedArray(), OutIntArray(),
+    OutInt(), OutFloat(), OutEnum(), OutHandle(), OutCstr(), OutChars(), OutAddress(),
+    Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
+    Callback(), CallbackData(), KernelParams())}

@@ -104,7 +104,7 @@ except RuntimeError as e:
 
 PLAIN_C_CALLS = """
 import sys; sys.path.insert(0, %r)
-import consumer_c_plain as c
+import consumer_c as c
 from cuda.bindings import driver, runtime
 
 def outcome(call):

@@ -1,6 +1,10 @@
-/* A C user of cuda.bindings: the capsule tables of cuda_bindings/<lib>.h. */
+/* A C user of cuda.bindings: the capsule tables of cuda_bindings/<lib>.h.
+ * No interop macro is defined: every slot of cuda.h and cuda_runtime_api.h
+ * is typed without the graphics headers. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <cuda_bindings/driver.h>
+#include <cuda_bindings/runtime.h>
 #include <cuda_bindings/nvfatbin.h>
 #include <cuda_bindings/nvjitlink.h>
 #include <cuda_bindings/nvrtc.h>
@@ -87,6 +91,48 @@ fatbin_version(PyObject *self, PyObject *Py_UNUSED(args))
     return Py_BuildValue("(iII)", (int)err, major, minor);
 }
 
+/* cuCtxCreate (cuCtxCreate_v4 through cuda.h's macro) with no parameters;
+ * a context it makes is destroyed again. */
+static PyObject *
+ctx_create(PyObject *self, PyObject *args)
+{
+    int dev;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "i", &dev))
+        return NULL;
+    CUcontext ctx = NULL;
+    CUresult err = CudaBindings_DRIVER->cuCtxCreate(&ctx, NULL, 0, (CUdevice)dev);
+    if (PyErr_Occurred())
+        return NULL;
+    if (err == CUDA_SUCCESS)
+        CudaBindings_DRIVER->cuCtxDestroy(ctx);
+    return PyLong_FromLong((long)err);
+}
+
+static PyObject *
+event_synchronize(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    (void)self;
+    CUresult err = CudaBindings_DRIVER->cuEventSynchronize(NULL);
+    return PyErr_Occurred() ? NULL : PyLong_FromLong((long)err);
+}
+
+static PyObject *
+device_reset(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    (void)self;
+    cudaError_t err = CudaBindings_RUNTIME->cudaDeviceReset();
+    return PyErr_Occurred() ? NULL : PyLong_FromLong((long)err);
+}
+
+static PyObject *
+runtime_event_synchronize(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    (void)self;
+    cudaError_t err = CudaBindings_RUNTIME->cudaEventSynchronize(NULL);
+    return PyErr_Occurred() ? NULL : PyLong_FromLong((long)err);
+}
+
 static PyMethodDef methods[] = {
     {"nvrtc_version", nvrtc_version, METH_NOARGS, NULL},
     {"compile_ptx", compile_ptx, METH_VARARGS, NULL},
@@ -94,6 +140,10 @@ static PyMethodDef methods[] = {
     {"jitlink_version", jitlink_version, METH_NOARGS, NULL},
     {"nvvm_version", nvvm_version, METH_NOARGS, NULL},
     {"fatbin_version", fatbin_version, METH_NOARGS, NULL},
+    {"ctx_create", ctx_create, METH_VARARGS, NULL},
+    {"event_synchronize", event_synchronize, METH_NOARGS, NULL},
+    {"device_reset", device_reset, METH_NOARGS, NULL},
+    {"runtime_event_synchronize", runtime_event_synchronize, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -104,7 +154,8 @@ PyMODINIT_FUNC
 PyInit_consumer_c(void)
 {
     if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0 ||
-        CudaBindings_ImportNVVM() < 0 || CudaBindings_ImportNVFATBIN() < 0)
+        CudaBindings_ImportNVVM() < 0 || CudaBindings_ImportNVFATBIN() < 0 ||
+        CudaBindings_ImportDRIVER() < 0 || CudaBindings_ImportRUNTIME() < 0)
         return NULL;
     return PyModule_Create(&moddef);
 }
