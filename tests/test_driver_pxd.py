@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, header_dir, load_gen, run_python
+from helpers import ROOT, header_dir, load_gen, reference, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
 INCLUDE = header_dir("driver")  # the driver's and the runtime's are one directory
@@ -126,22 +126,15 @@ def test_unnamed_members_are_named_as_the_reference_names_them(generated):
 
 def test_constants_are_the_reference_constants(generated):
     model, cy, _, _ = generated
-    ref = json.load(open(os.path.join(ROOT, "..", "shared", "api", "driver.json")))["constants"] \
-        if os.path.exists(os.path.join(ROOT, "..", "shared", "api", "driver.json")) else None
     got = dict(re.findall(r"^cdef enum: (\w+) = (-?\d+)$", cy, re.M))
     assert got["CU_STREAM_LEGACY"] == "1" and got["CU_LAUNCH_PARAM_END"] == "0"
     assert got["CU_DEVICE_CPU"] == "-1" and got["MAX_PLANES"] == "3"
-    if ref:
-        # Newer toolkits add some; the value of CUDA_VERSION is the toolkit's.
-        assert {k for k in got if k != "CUDA_VERSION"} <= set(ref)
+    # Newer toolkits add some; the value of CUDA_VERSION is the toolkit's.
+    assert {k for k in got if k != "CUDA_VERSION"} <= set(reference("driver")["constants"])
 
 
 def reference_classes():
-    path = os.path.join(ROOT, "..", "shared", "api", "driver.json")
-    if not os.path.exists(path):
-        pytest.skip("reference API lists not beside this checkout")
-    with open(path) as f:
-        classes = json.load(f)["classes"]
+    classes = reference("driver")["classes"]
     return {k: v for k, v in classes.items() if k not in ("Any", "cudaBindingsDriverGlobal")
             and not k.startswith("anon_") and "FastEnum" not in v["bases"]}
 

@@ -8,7 +8,6 @@ No GPU is needed: the classes only read and write host memory.
 import ctypes
 import functools
 import gc
-import json
 import os
 import sys
 import weakref
@@ -16,17 +15,14 @@ import weakref
 import pytest
 
 import helpers
-from helpers import ROOT
 
 driver = pytest.importorskip("cuda.bindings.driver")
 
-REFERENCE = os.path.join(ROOT, "..", "shared", "api", "driver.json")
 BAD = (TypeError, ValueError, OverflowError)
 
 
 def reference_classes():
-    with open(REFERENCE) as f:
-        return json.load(f)["classes"]
+    return helpers.reference("driver")["classes"]
 
 
 def cuda_include():
@@ -89,7 +85,6 @@ def test_every_struct_of_the_headers_is_a_class_with_every_field():
             assert hasattr(cls, f), "%s.%s" % (name, f)
 
 
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
 def test_reference_classes_fields_and_bases():
     """Every struct class of the reference that these headers declare is
     here, with the same base chain, and with each of its fields that these
@@ -108,7 +103,6 @@ def test_reference_classes_fields_and_bases():
     assert checked > 200
 
 
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
 def test_anonymous_member_classes_numbered_like_the_reference():
     """anon_struct<N>/anon_union<N> are numbered in header order, inner first,
     as the reference numbers them: each of the reference's has exactly its

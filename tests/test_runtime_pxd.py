@@ -16,10 +16,9 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, header_dir, load_gen, run_python
+from helpers import ROOT, header_dir, load_gen, reference, run_python
 
 SNAPSHOT = os.path.join(ROOT, "gen", "data", "cython_capi.json")
-API = os.path.join(ROOT, "..", "shared", "api", "runtime.json")
 INCLUDE = header_dir("runtime")  # the driver's and the runtime's are one directory
 MANGLE = "__pyx_t_4cuda_8bindings_9cyruntime_"
 
@@ -178,18 +177,12 @@ def test_constants_are_the_reference_constants(generated):
     assert got["cudaStreamLegacy"] == "1" and got["cudaStreamPerThread"] == "2"
     assert got["cudaCpuDeviceId"] == "-1" and got["CUDA_IPC_HANDLE_SIZE"] == "64"
     assert got["__CUDART_API_VERSION"] == got["CUDART_VERSION"]
-    if os.path.exists(API):
-        with open(API) as f:
-            ref = json.load(f)["constants"]
-        # Cython-level only: the API version macro, and cuda.h's CUDA_VERSION.
-        assert set(got) - set(ref) <= {"__CUDART_API_VERSION", "CUDA_VERSION"}
+    # Cython-level only: the API version macro, and cuda.h's CUDA_VERSION.
+    assert set(got) - set(reference("runtime")["constants"]) <= {"__CUDART_API_VERSION", "CUDA_VERSION"}
 
 
 def reference_classes():
-    if not os.path.exists(API):
-        pytest.skip("reference API lists not beside this checkout")
-    with open(API) as f:
-        classes = json.load(f)["classes"]
+    classes = reference("runtime")["classes"]
     return {k: v for k, v in classes.items() if not k.startswith("anon_") and "FastEnum" not in v["bases"]}
 
 

@@ -12,7 +12,6 @@ returns for a real device.
 import ctypes
 import functools
 import gc
-import json
 import os
 import re
 import struct
@@ -28,14 +27,12 @@ from helpers import ROOT
 runtime = pytest.importorskip("cuda.bindings.runtime")
 driver = pytest.importorskip("cuda.bindings.driver")
 
-REFERENCE = os.path.join(ROOT, "..", "shared", "api", "runtime.json")
 GETSET = type(runtime.CUuuid_st.bytes)
 BAD = (TypeError, ValueError, OverflowError)
 
 
 def reference_classes():
-    with open(REFERENCE) as f:
-        return json.load(f)["classes"]
+    return helpers.reference("runtime")["classes"]
 
 
 def cuda_include():
@@ -142,7 +139,6 @@ def test_every_struct_of_the_headers_is_a_class_with_every_field():
     assert not hasattr(runtime, "float4") and not hasattr(runtime, "ulonglong4_32a")
 
 
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
 def test_reference_classes_fields_and_bases():
     """Every struct class of the reference that these headers declare is here,
     with the same bases and each field these headers declare (fields only in
@@ -163,7 +159,6 @@ def test_reference_classes_fields_and_bases():
     assert checked > 75
 
 
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
 def test_anonymous_member_classes_numbered_like_the_reference():
     """anon_struct<N>/anon_union<N> are numbered in header order, inner
     first, as the reference numbers them: each of the reference's has
