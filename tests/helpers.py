@@ -210,6 +210,16 @@ class IndexOnly:
         return 3
 
 
+class Recorder:
+    """A callable object (not a function) that records what it is called
+    with; a weakref to it tells whether the bindings have let it go."""
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, data):
+        self.calls.append(data)
+
+
 def address(buf):
     """The address of a writable buffer's memory."""
     return ctypes.addressof((ctypes.c_char * len(buf)).from_buffer(buf))

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from helpers import KERNEL
+from helpers import KERNEL, Recorder
 
 pytestmark = pytest.mark.gpu
 
@@ -589,13 +589,8 @@ def test_callable_is_kept_alive_until_it_runs(drv, ctx):
     stream = ok(drv.cuStreamCreate(0))
     event = ok(drv.cuEventCreate(0))
     release = []
-    ran = []
-
-    class Callback:
-        def __call__(self, data):
-            ran.append(data)
-    cb = Callback()
-    ref = weakref.ref(cb)
+    cb = Recorder()
+    ran, ref = cb.calls, weakref.ref(cb)
     ok(drv.cuLaunchHostFunc(stream, lambda _: release.append(1), None))
     ok(drv.cuLaunchHostFunc(stream, cb, 7))
     del cb

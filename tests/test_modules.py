@@ -15,7 +15,7 @@ import re
 import subprocess
 
 import pytest
-from helpers import header_dir, load_gen, run_python
+from helpers import Recorder, header_dir, load_gen, run_python
 from test_loader import run_without_ld_cache
 
 from cuda.bindings import cydriver, cyruntime, driver, runtime
@@ -420,14 +420,8 @@ def test_host_callbacks_take_python_callables():
     """The callable is released once the call failed (no driver) or once it
     ran (with one): never kept."""
     import weakref
-    ran = []
-
-    class Fn:
-        def __call__(self, data):
-            ran.append(data)
-
-    fn = Fn()
-    ref = weakref.ref(fn)
+    fn = Recorder()
+    ran, ref = fn.calls, weakref.ref(fn)
     err, = runtime.cudaLaunchHostFunc(None, fn, "data")
     del fn
     if err == SUCCESS:

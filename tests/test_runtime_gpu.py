@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from helpers import KERNEL, run_python
+from helpers import KERNEL, Recorder, run_python
 
 pytestmark = pytest.mark.gpu
 
@@ -359,13 +359,8 @@ def test_host_callbacks(rt):
     assert seen[0] == ("host", "payload")
     assert seen[1] == ("stream", "cudaStream_t", rt.cudaError_t.cudaSuccess, 42)
     # the callable is released once it has run
-    box = []
-
-    class Fn:
-        def __call__(self, data):
-            box.append(data)
-    fn = Fn()
-    ref = weakref.ref(fn)
+    fn = Recorder()
+    box, ref = fn.calls, weakref.ref(fn)
     ok(rt.cudaLaunchHostFunc(s, fn, None))
     del fn
     ok(rt.cudaStreamSynchronize(s))
