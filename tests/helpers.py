@@ -1,13 +1,34 @@
 """Helpers shared by the tests (tests/ is on sys.path via pytest's `pythonpath`)."""
+import ctypes
+import functools
+import hashlib
 import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+
+# Modules of the reference this package does not bind yet (their own issues).
+NOT_BOUND_YET = {"cuda.bindings.cynvml", "cuda.bindings.cycufile", "cuda.bindings.cycudla"}
+
+
+@functools.lru_cache(maxsize=None)
+def reference(name):
+    """tests/reference/<name>.json: the facts of NVIDIA's cuda-bindings 13.5.0
+    that the tests read (tests/reference/README.md)."""
+    with open(os.path.join(ROOT, "tests", "reference", name + ".json")) as f:
+        return json.load(f)
+
+
+def json_digest(value):
+    """sha256 of value as canonical JSON (keys sorted, no spaces)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def load_gen():
@@ -112,6 +133,96 @@ def public_functions(modules):
             if type(obj).__name__ == "builtin_function_or_method" and not name.startswith("_") \
                     and name != "sizeof":
                 yield mod, name, obj
+
+
+@functools.lru_cache(maxsize=None)
+def header_model(lib):
+    """The generator's model of `lib` ("driver", "runtime"): the headers the
+    build bound, parsed as the build parses them."""
+    load_gen()
+    from gen.load import load_model
+    return load_model(lib, header_dir(lib))
+
+
+@functools.lru_cache(maxsize=None)
+def header_structs(lib):
+    """{class name: field names} for every struct/union `lib`'s headers
+    declare (by tag and by each typedef name), anonymous members' fields
+    included, each field under the name NVIDIA's classes show it by."""
+    h = header_model(lib).h
+
+    def names(s):
+        out = set()
+        for f in s.fields:
+            out |= names(f.nested) if f.nested is not None and not f.name else {shown_field(f.name, s.kind)}
+        return out
+    out = {k: names(s) for k, s in h.structs.items() if s.fields}
+    grew = True
+    while grew:   # typedef chains and macro aliases: CUDA_MEMCPY2D -> CUDA_MEMCPY2D_v2, cudaKernelNodeAttrValue -> ...
+        grew = False
+        for n, t in h.typedefs.items():
+            base = t.base.split(" ")[-1]
+            if n not in out and not t.ptrs and t.func is None and not t.array and base in out:
+                out[n] = out[base]
+                grew = True
+    return out
+
+
+GETSET = types.GetSetDescriptorType   # the type of a struct class's field descriptors
+
+
+def is_struct_class(c):
+    """One of ours: a root class with field descriptors, or a subclass of one."""
+    return isinstance(c, type) and any(
+        any(isinstance(v, GETSET) for v in vars(k).values()) and hasattr(k, "getPtr") for k in c.__mro__[:-1])
+
+
+def fields_of(cls):
+    """The names of a struct class's fields, its bases' too, private ones included."""
+    return sorted(n for k in cls.__mro__[:-1] for n, v in vars(k).items() if isinstance(v, GETSET))
+
+
+HIDDEN = re.compile(r"_(reserved\d*|unused|pad(ding)?\d*)")   # kept private: NVIDIA's classes do not show them
+
+
+def public_fields_of(cls):
+    """The fields NVIDIA's class of that name shows."""
+    return [n for n in fields_of(cls) if not HIDDEN.fullmatch(n)]
+
+
+def struct_classes(mod):
+    """The names of a module's struct and union classes (dir() names the classes not made yet)."""
+    return sorted(n for n in dir(mod) if is_struct_class(getattr(mod, n)))
+
+
+class IntLike:
+    """An object with __int__ only."""
+    def __init__(self, v):
+        self.v = v
+
+    def __int__(self):
+        return self.v
+
+
+class IndexOnly:
+    """An object with __index__ only (which C integer conversion does not take)."""
+    def __index__(self):
+        return 3
+
+
+class Recorder:
+    """A callable object (not a function) that records what it is called
+    with; a weakref to it tells whether the bindings have let it go."""
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, data):
+        self.calls.append(data)
+
+
+def address(buf):
+    """The address of a writable buffer's memory."""
+    return ctypes.addressof((ctypes.c_char * len(buf)).from_buffer(buf))
 
 
 def shown_field(name, kind):

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from helpers import KERNEL
+from helpers import KERNEL, Recorder
 
 pytestmark = pytest.mark.gpu
 
@@ -589,13 +589,8 @@ def test_callable_is_kept_alive_until_it_runs(drv, ctx):
     stream = ok(drv.cuStreamCreate(0))
     event = ok(drv.cuEventCreate(0))
     release = []
-    ran = []
-
-    class Callback:
-        def __call__(self, data):
-            ran.append(data)
-    cb = Callback()
-    ref = weakref.ref(cb)
+    cb = Recorder()
+    ran, ref = cb.calls, weakref.ref(cb)
     ok(drv.cuLaunchHostFunc(stream, lambda _: release.append(1), None))
     ok(drv.cuLaunchHostFunc(stream, cb, 7))
     del cb
@@ -668,18 +663,6 @@ def test_capture_info_lists_the_dependencies(drv, ctx):
     ok(drv.cuGraphDestroy(captured))
     ok(drv.cuMemFree(d))
     ok(drv.cuStreamDestroy(stream))
-
-
-@pytest.mark.parametrize("example", ["vector_add_nvrtc.py", "streams_events.py", "graph_capture.py"])
-def test_examples_run(example):
-    import os
-    import subprocess
-    import sys
-    from helpers import ROOT
-    r = subprocess.run([sys.executable, "-P", os.path.join(ROOT, "examples", example)],
-                       capture_output=True, text=True, timeout=300, cwd="/")
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "wrong" not in r.stdout.lower() or " 0 wrong" in r.stdout
 
 
 def test_thread_capture_mode_is_exchanged(drv, ctx):

@@ -1,131 +1,27 @@
 """Struct and union classes of cuda.bindings.driver (csrc/cb_struct.c over
-tables from gen/emit_structs.py): the reference's classes and fields, every
-field kind read and written, views that share memory, pointer fields that
-keep their targets alive, repr, and bad values raising clear exceptions.
+tables from gen/emit_structs.py): every class made and shown, every field
+kind read and written, views that share memory, pointer fields, repr, and
+bad values raising clear exceptions.
 
-No GPU is needed: the classes only read and write host memory.
+No GPU is needed: the classes only read and write host memory.  The classes
+and fields against the headers and the reference, and the integer, handle
+and pointer fields and views that both modules' classes share, are
+test_structs.py's.
 """
 import ctypes
-import functools
 import gc
-import json
-import os
 import sys
 import weakref
 
 import pytest
 
 import helpers
-from helpers import ROOT
+from helpers import address
 
 driver = pytest.importorskip("cuda.bindings.driver")
 
-REFERENCE = os.path.join(ROOT, "..", "shared", "api", "driver.json")
 BAD = (TypeError, ValueError, OverflowError)
-
-
-def reference_classes():
-    with open(REFERENCE) as f:
-        return json.load(f)["classes"]
-
-
-def cuda_include():
-    return helpers.header_dir("driver")
-
-
-def is_struct_class(c):
-    """One of ours: a root class with field descriptors, or a subclass of one."""
-    getset = type(driver.CUuuid_st.bytes)
-    return isinstance(c, type) and any(
-        any(isinstance(v, getset) for v in vars(k).values()) and hasattr(k, "getPtr") for k in c.__mro__[:-1])
-
-
-ALL = sorted(n for n in dir(driver) if is_struct_class(getattr(driver, n)))   # dir() names the classes not made yet
-
-
-def address(buf):
-    return ctypes.addressof((ctypes.c_char * len(buf)).from_buffer(buf))
-
-
-# --- which classes and fields --------------------------------------------------
-
-def load_gen():
-    helpers.load_gen()
-    from gen import cparse, libraries
-    return cparse, libraries
-
-
-@functools.lru_cache(maxsize=None)
-def header_structs():
-    """{class name: field names} for every struct/union these headers declare
-    (by tag and by each typedef name), anonymous members' fields included."""
-    cparse, libraries = load_gen()
-    h = cparse.parse_files([os.path.join(cuda_include(), x) for x in libraries.DRIVER_HEADERS])
-
-    def names(s):
-        out = set()
-        for f in s.fields:
-            out |= names(f.nested) if f.nested is not None and not f.name else {helpers.shown_field(f.name, s.kind)}
-        return out
-    out = {k: names(s) for k, s in h.structs.items() if s.fields}
-    grew = True
-    while grew:   # typedef chains: CUDA_MEMCPY2D -> CUDA_MEMCPY2D_v2
-        grew = False
-        for n, t in h.typedefs.items():
-            base = t.base.split(" ")[-1]
-            if n not in out and not t.ptrs and t.func is None and base in out:
-                out[n] = out[base]
-                grew = True
-    return out
-
-
-def test_every_struct_of_the_headers_is_a_class_with_every_field():
-    structs = header_structs()
-    assert len(structs) > 200
-    for name, fields in structs.items():
-        cls = getattr(driver, name, None)
-        assert is_struct_class(cls), name
-        for f in fields:
-            assert hasattr(cls, f), "%s.%s" % (name, f)
-
-
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
-def test_reference_classes_fields_and_bases():
-    """Every struct class of the reference that these headers declare is
-    here, with the same base chain, and with each of its fields that these
-    headers declare (newer ones are version skew)."""
-    ref = reference_classes()
-    structs = header_structs()
-    checked = 0
-    for name, c in ref.items():
-        if name not in structs:
-            continue
-        cls = getattr(driver, name)
-        for f in set(c["fields"]) & structs[name]:
-            assert hasattr(cls, f), "%s.%s" % (name, f)
-        assert [k.__name__ for k in cls.__mro__[1:-1]] == c["bases"], name
-        checked += 1
-    assert checked > 200
-
-
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
-def test_anonymous_member_classes_numbered_like_the_reference():
-    """anon_struct<N>/anon_union<N> are numbered in header order, inner first,
-    as the reference numbers them: each of the reference's has exactly its
-    fields here (the reference's lists leave out the reserved padding, which
-    neither package shows as a public field)."""
-    ref = reference_classes()
-    names = [n for n in ref if n.startswith(("anon_struct", "anon_union"))]
-    assert len(names) > 40
-    getset = type(driver.CUuuid_st.bytes)
-    for name in names:
-        cls = getattr(driver, name)
-        fields = {k for k, v in vars(cls).items() if isinstance(v, getset) and not k.startswith("_")}
-        assert set(ref[name]["fields"]) == fields, name
-        assert not hasattr(cls, "reserved"), name
-    # the reference's classes of CUDA_RESOURCE_DESC's members (CUDA 13.5 numbering)
-    assert type(driver.CUDA_RESOURCE_DESC().res) is driver.anon_union5
-    assert type(driver.CUDA_RESOURCE_DESC().res.linear) is driver.anon_struct9
+ALL = helpers.struct_classes(driver)
 
 
 def is_nested_class(name):
@@ -187,43 +83,6 @@ def test_object_layout_is_what_the_pxd_declares():
 
 
 # --- integers, floats, enums ---------------------------------------------------
-
-@pytest.mark.parametrize("cls,field,lo,hi", [
-    (driver.CUDA_MEMCPY2D, "srcXInBytes", 0, 2 ** 64 - 1),       # size_t
-    (driver.CUmemLocation, "id", -2 ** 31, 2 ** 31 - 1),          # int
-    (driver.CUDA_ARRAY3D_DESCRIPTOR, "NumChannels", 0, 2 ** 32 - 1),
-    (driver.CUgraphEdgeData, "from_port", 0, 255),                # unsigned char
-    (driver.CUmemPoolProps, "usage", 0, 2 ** 16 - 1),             # unsigned short
-    (driver.CUDA_EXTERNAL_MEMORY_HANDLE_DESC, "size", 0, 2 ** 64 - 1),  # unsigned long long
-])
-def test_integer_fields_round_trip_and_check_range(cls, field, lo, hi):
-    """Integer fields convert as Cython's C conversion does: an int or
-    anything with __int__ (a float truncates), range checked."""
-    class IntLike:
-        def __int__(self):
-            return 3
-
-    class IndexOnly:
-        def __index__(self):
-            return 3
-    o = cls()
-    assert getattr(o, field) == 0
-    for v in (lo, hi, 1, True):
-        setattr(o, field, v)
-        assert getattr(o, field) == v and type(getattr(o, field)) is int
-    for v, want in ((1.5, 1), (-0.5, 0), (IntLike(), 3)):
-        setattr(o, field, v)
-        assert getattr(o, field) == want and type(getattr(o, field)) is int
-    setattr(o, field, driver.CUmemorytype.CU_MEMORYTYPE_DEVICE)   # an enum member is its int
-    assert getattr(o, field) == 2
-    for v in (lo - 1, hi + 1, 2 ** 200, 1e30):
-        with pytest.raises(OverflowError, match=field):
-            setattr(o, field, v)
-    for v in (None, "1", b"1", [1], object(), IndexOnly()):
-        with pytest.raises(TypeError, match=field):
-            setattr(o, field, v)
-    assert getattr(o, field) == 2   # a refused value changes nothing
-
 
 def test_reserved_members_are_not_public_fields():
     """NVIDIA's classes show no reserved members or struct padding."""
@@ -343,21 +202,6 @@ def test_handle_fields():
         m.dst = -1
 
 
-def test_a_handle_read_from_a_field_follows_it():
-    """NVIDIA's gives one handle object per field, a view of the struct's
-    memory: it follows later changes of the field."""
-    m = driver.CUDA_MEMSET_NODE_PARAMS()
-    m.dst = 7
-    h = m.dst
-    m.dst = 8
-    assert h is m.dst and int(h) == 8
-    r = driver.CUDA_RESOURCE_DESC()   # a nested member's handle: a view of the same memory
-    r.res.linear.devPtr = 5
-    d = r.res.linear.devPtr
-    r.res.linear.devPtr = 9
-    assert d is r.res.linear.devPtr and int(d) == 9
-
-
 def test_a_field_handle_outliving_its_struct_keeps_the_last_value():
     """Where NVIDIA's view then reads freed memory, ours lets go of it first."""
     import gc
@@ -408,19 +252,6 @@ def test_nested_typedef_members_take_the_declared_class():
     with pytest.raises(TypeError, match="copyParams"):
         n.copyParams = driver.CUDA_MEMCPY3D_st()
     assert n.copyParams.Depth == 3
-
-
-def test_a_view_keeps_its_parent_alive():
-    r = driver.CUDA_RESOURCE_DESC()
-    r.res.linear.sizeInBytes = 77
-    view = r.res.linear
-    ref = weakref.ref(r) if hasattr(type(r), "__weakrefoffset__") and type(r).__weakrefoffset__ else None
-    del r
-    gc.collect()
-    assert view.sizeInBytes == 77
-    view.sizeInBytes = 78
-    assert view.sizeInBytes == 78
-    assert ref is None or ref() is not None
 
 
 def test_anonymous_c11_members_are_fields_of_the_parent():
@@ -588,29 +419,6 @@ def test_pointer_fields_take_ints_none_handles_and_buffers():
     assert "srcHost : 0xabc" in repr(c).split("\n")
     with pytest.raises(NotImplementedError):   # NVIDIA's fields raise NotImplementedError on del
         del c.srcHost
-
-
-def test_pointer_fields_keep_their_target_alive():
-    c = driver.CUDA_MEMCPY2D()
-    buf = bytearray(b"x" * 64)   # no weakrefs to a bytearray: count references
-    before = sys.getrefcount(buf)
-    c.srcHost = buf
-    assert sys.getrefcount(buf) > before
-    c.srcHost = 0   # a new value releases the old target
-    gc.collect()
-    assert sys.getrefcount(buf) == before
-
-
-def test_pointer_set_through_a_temporary_view_is_kept_by_the_owner():
-    p = driver.CUgraphNodeParams()
-    arr = bytearray(16)
-    before = sys.getrefcount(arr)
-    p.kernel.kernelParams = arr   # p.kernel is a temporary view
-    gc.collect()
-    assert sys.getrefcount(arr) == before + 1 and p.kernel.kernelParams == address(arr)
-    del p
-    gc.collect()
-    assert sys.getrefcount(arr) == before
 
 
 def test_pointer_to_pointer_fields_take_ints_only():

@@ -1,64 +1,37 @@
 """Struct and union classes of cuda.bindings.runtime (csrc/cb_struct.c over
-tables from gen/emit_structs.py): the reference's classes, fields and bases,
-the C layout (every field of every class written through Python lands at
-the offset and size the C compiler gives it), each field kind read and
-written, views that share memory, pointer fields that keep their targets
-alive, handle fields that take the driver's twin class, and bad values
-raising clear exceptions.
+tables from gen/emit_structs.py): the classes users rely on, the C layout
+(every field of every class written through Python lands at the offset and
+size the C compiler gives it), each field kind read and written, handle
+fields that take the driver's twin class, and bad values raising clear
+exceptions.
 
 Most of it needs no GPU; the tests marked `gpu` read what the runtime
-returns for a real device.
+returns for a real device.  The classes and fields against the headers and
+the reference, and the integer, handle and pointer fields and views that
+both modules' classes share, are test_structs.py's.
 """
 import ctypes
 import functools
 import gc
-import json
 import os
 import re
 import struct
 import subprocess
-import sys
 import sysconfig
 
 import pytest
 
 import helpers
-from helpers import ROOT
+from helpers import ROOT, IntLike, address, fields_of, is_struct_class, public_fields_of
 
 runtime = pytest.importorskip("cuda.bindings.runtime")
 driver = pytest.importorskip("cuda.bindings.driver")
 
-REFERENCE = os.path.join(ROOT, "..", "shared", "api", "runtime.json")
-GETSET = type(runtime.CUuuid_st.bytes)
 BAD = (TypeError, ValueError, OverflowError)
-
-
-def reference_classes():
-    with open(REFERENCE) as f:
-        return json.load(f)["classes"]
 
 
 def cuda_include():
     return helpers.header_dir("driver")
-
-
-def is_struct_class(c):
-    """One of ours: a root class with field descriptors, or a subclass of one."""
-    return isinstance(c, type) and any(
-        any(isinstance(v, GETSET) for v in vars(k).values()) and hasattr(k, "getPtr") for k in c.__mro__[:-1])
-
-
-def fields_of(cls):
-    return sorted(n for k in cls.__mro__[:-1] for n, v in vars(k).items() if isinstance(v, GETSET))
-
-
-HIDDEN = re.compile(r"_(reserved\d*|unused|pad(ding)?\d*)")   # kept private: NVIDIA's classes do not show them
-VECTOR = re.compile(r"(u?(char|short|int|long|longlong)|float|double)[1-4](_16a|_32a)?")   # no class on NVIDIA's
-
-
-def public_fields_of(cls):
-    """The fields NVIDIA's class of that name shows."""
-    return [n for n in fields_of(cls) if not HIDDEN.fullmatch(n)]
 
 
 _VIEWED = []   # the memory behind the views new() makes, kept for the whole run
@@ -76,11 +49,7 @@ def new(cls):
     return cls(ctypes.addressof(mem))
 
 
-ALL = sorted(n for n in dir(runtime) if is_struct_class(getattr(runtime, n)))   # dir() names the classes not made yet
-
-
-def address(buf):
-    return ctypes.addressof((ctypes.c_char * len(buf)).from_buffer(buf))
+ALL = helpers.struct_classes(runtime)
 
 
 def memory(o):
@@ -95,89 +64,7 @@ def model():
     """The generator's runtime model (headers parsed as the build parses them)."""
     if not os.path.exists(os.path.join(cuda_include(), "cuda_runtime_api.h")):
         pytest.skip("CUDA runtime headers not found")
-    helpers.load_gen()
-    from gen.load import load_model
-    return load_model("runtime", cuda_include())
-
-
-@functools.lru_cache(maxsize=None)
-def header_structs():
-    """{class name: field names} for every struct/union the runtime headers
-    declare (by tag and by each typedef name), anonymous members' fields in."""
-    h = model().h
-
-    def names(s):
-        out = set()
-        for f in s.fields:
-            out |= names(f.nested) if f.nested is not None and not f.name else {helpers.shown_field(f.name, s.kind)}
-        return out
-    out = {k: names(s) for k, s in h.structs.items() if s.fields}
-    grew = True
-    while grew:   # typedef chains and macro aliases: cudaKernelNodeAttrValue -> cudaLaunchAttributeValue
-        grew = False
-        for n, t in h.typedefs.items():
-            base = t.base.split(" ")[-1]
-            if n not in out and not t.ptrs and t.func is None and not t.array and base in out:
-                out[n] = out[base]
-                grew = True
-    return out
-
-
-def test_every_struct_of_the_headers_is_a_class_with_every_field():
-    structs = header_structs()
-    assert len(structs) > 100
-    vectors = 0
-    for name, fields in structs.items():
-        cls = getattr(runtime, name, None)
-        if VECTOR.fullmatch(name):   # vector_types.h: NVIDIA's runtime has dim3 only
-            assert cls is None, name
-            vectors += 1
-            continue
-        if name in ("cudaStream_t", "cudaEvent_t") or not fields:
-            continue
-        assert is_struct_class(cls), name
-        for f in fields:
-            assert hasattr(cls, f), "%s.%s" % (name, f)
-    assert vectors > 40 and is_struct_class(runtime.dim3)
-    assert not hasattr(runtime, "float4") and not hasattr(runtime, "ulonglong4_32a")
-
-
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
-def test_reference_classes_fields_and_bases():
-    """Every struct class of the reference that these headers declare is here,
-    with the same bases and each field these headers declare (fields only in
-    newer headers, e.g. cudaFuncAttributes.deviceNodeUpdateStatus of 13.3,
-    are version skew)."""
-    ref = reference_classes()
-    structs = header_structs()
-    checked = 0
-    for name, c in ref.items():
-        if name not in structs or name.startswith("anon_"):
-            continue   # anon_* numbers shift with each header version's untagged members
-        cls = getattr(runtime, name)
-        assert is_struct_class(cls), name
-        for f in set(c["fields"]) & structs[name]:
-            assert hasattr(cls, f), "%s.%s" % (name, f)
-        assert [k.__name__ for k in cls.__mro__[1:-1]] == c["bases"], name
-        checked += 1
-    assert checked > 75
-
-
-@pytest.mark.skipif(not os.path.exists(REFERENCE), reason="reference API (../shared/api) not here")
-def test_anonymous_member_classes_numbered_like_the_reference():
-    """anon_struct<N>/anon_union<N> are numbered in header order, inner
-    first, as the reference numbers them: each of the reference's has
-    exactly its fields here (reserved padding is private, as it is not
-    shown there)."""
-    ref = reference_classes()
-    names = [n for n in ref if n.startswith(("anon_struct", "anon_union"))]
-    assert len(names) > 30
-    for name in names:
-        cls = getattr(runtime, name)
-        assert set(public_fields_of(cls)) == set(ref[name]["fields"]), name
-        assert not hasattr(cls, "reserved"), name
-    assert type(runtime.cudaResourceDesc().res) is runtime.anon_union0
-    assert type(runtime.cudaResourceDesc().res.pitch2D) is runtime.anon_struct4
+    return helpers.header_model("runtime")
 
 
 @pytest.mark.parametrize("name,bases,fields", [
@@ -555,44 +442,6 @@ def test_device_prop_fields():
     assert not any(line.startswith(("reserved :", "_reserved")) for line in lines)
 
 
-class IntLike:
-    def __init__(self, v):
-        self.v = v
-
-    def __int__(self):
-        return self.v
-
-
-class IndexOnly:
-    def __index__(self):
-        return 3
-
-
-def test_int_fields_take_their_ranges():
-    """As Cython's C conversion: an int or anything with __int__ (a float
-    truncates), range-checked; None, str and __index__ only are refused."""
-    for cls, field, lo, hi in [(runtime.dim3, "x", 0, 2 ** 32 - 1), (runtime.cudaMemLocation, "id", -2 ** 31, 2 ** 31 - 1),
-                               (runtime.cudaFuncAttributes, "sharedSizeBytes", 0, 2 ** 64 - 1),
-                               (runtime.cudaMemPoolProps, "usage", 0, 2 ** 16 - 1),
-                               (runtime.cudaExternalMemoryHandleDesc, "size", 0, 2 ** 64 - 1)]:
-        o = cls()
-        for v in (lo, hi, 7):
-            setattr(o, field, v)
-            assert getattr(o, field) == v
-        for v, want in ((1.5, 1), (IntLike(5), 5), (True, 1)):
-            setattr(o, field, v)
-            assert getattr(o, field) == want and type(getattr(o, field)) is int
-        setattr(o, field, 7)
-        for v in (lo - 1, hi + 1, float(hi) * 2 + 2):
-            with pytest.raises(OverflowError, match=r"%s" % field):
-                setattr(o, field, v)
-        for v in (None, "1", IndexOnly()):
-            with pytest.raises(TypeError, match=r"%s" % field):
-                setattr(o, field, v)
-        assert getattr(o, field) == 7
-    assert not hasattr(runtime.cudaGraphNodeParams(), "reserved2")   # long long, now private as NVIDIA's
-
-
 def test_enum_and_float_arrays_of_texture_desc():
     t = runtime.cudaTextureDesc()
     M = runtime.cudaTextureAddressMode
@@ -682,16 +531,6 @@ def test_memcpy3d_parms_views_and_handles():
     assert int(m.srcArray) == 4
     m.kind = runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost
     assert m.kind is runtime.cudaMemcpyKind.cudaMemcpyDeviceToHost
-
-
-def test_a_handle_read_from_a_field_follows_it():
-    """NVIDIA's gives one handle object per field, a view of the struct's
-    memory: it follows later changes of the field."""
-    m = runtime.cudaMemcpy3DParms()
-    m.srcArray = 4
-    h = m.srcArray
-    m.srcArray = 9
-    assert h is m.srcArray and int(h) == 9
 
 
 def test_handle_fields_take_the_driver_twin():
@@ -886,33 +725,10 @@ def test_func_attributes_and_ipc_handles():
 
 # --- views, keepalive, raw memory --------------------------------------------------
 
-def test_views_keep_their_parent_alive():
-    m = runtime.cudaMemcpy3DParms()
-    m.extent.width = 77
-    view = m.extent
-    del m
-    gc.collect()
-    assert view.width == 77
-    view.width = 78
-    assert view.width == 78
-
-
-def test_pointer_fields_keep_their_target_alive():
+def test_pointer_field_values():
+    """A pointer field takes an address: anything with __int__, in range, or
+    None (test_structs.py: the buffers it keeps alive)."""
     p = runtime.cudaPitchedPtr()
-    buf = bytearray(b"x" * 64)
-    before = sys.getrefcount(buf)
-    p.ptr = buf
-    assert p.ptr == address(buf) and sys.getrefcount(buf) > before
-    p.ptr = 0
-    gc.collect()
-    assert sys.getrefcount(buf) == before
-    m = runtime.cudaMemcpy3DParms()   # set through a temporary view: the owner keeps it
-    m.srcPtr.ptr = buf
-    gc.collect()
-    assert sys.getrefcount(buf) == before + 1 and m.srcPtr.ptr == address(buf)
-    del m
-    gc.collect()
-    assert sys.getrefcount(buf) == before
     for v in ("memory", runtime.cudaExtent()):   # a struct is no address, as on NVIDIA's
         with pytest.raises(TypeError, match="cudaPitchedPtr.ptr"):
             p.ptr = v
