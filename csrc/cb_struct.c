@@ -5,7 +5,8 @@
 #include "cb_bits.h"
 #include "cb_handle.h"
 #include "cb_kernel.h"
-#include "cb_module.h"
+#include "cb_class.h"
+#include "cb_enum.h"
 
 #include <float.h>
 #include <limits.h>
