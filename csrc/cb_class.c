@@ -2,7 +2,8 @@
 #include "cb_class.h"
 
 #include "cb_handle.h"
-#include "cb_struct.h"
+#include "cb_struct_def.h"
+#include "cb_struct_type.h"
 
 #include <string.h>
 

@@ -1,12 +1,15 @@
 /* The files' caches, cleared when a module object goes.  Each file exports
  * its clear function from its own header and says there what it drops;
- * this table is the one place that lists them, in the order they run. */
+ * this table is the one place that lists them, in the order they run.  A
+ * fixed table rather than registration at run time: the order never
+ * depends on which cache was filled first, and nothing needs a lock on
+ * free-threaded builds. */
 #include "cb_teardown.h"
 
 #include "cb_args.h"
 #include "cb_handle.h"
 #include "cb_kernel.h"
-#include "cb_struct.h"
+#include "cb_struct_keep.h"
 
 static void (*const clears[])(void) = {
     cb_handle_freelist_clear,   /* handle memory kept for reuse; the shared class table's address */
