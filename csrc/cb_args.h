@@ -10,6 +10,7 @@
 
 #include "cb_common.h"
 #include "cb_handle.h"
+#include "cb_int.h"
 #include <limits.h>
 #include <stdint.h>
 
@@ -45,26 +46,6 @@ cb_unpack(const cb_argspec *spec, PyObject *const *args, Py_ssize_t nargs, PyObj
         return 0;
     }
     return cb_unpack_any(spec, args, nargs, kwnames, out);
-}
-
-/* An int (or IntEnum member: an int subclass reads as its value, as
- * operator.index gives it) that fits one internal digit: launch sizes,
- * flags, enum values, without a call into the C API. */
-static inline int
-cb_small_int(PyObject *o, long long *v)
-{
-    if (!PyLong_Check(o))
-        return 0;
-#if PY_VERSION_HEX >= 0x030C0000
-    if (!PyUnstable_Long_IsCompact((PyLongObject *)o))
-        return 0;
-    *v = PyUnstable_Long_CompactValue((PyLongObject *)o);
-    return 1;
-#else
-    int overflow;
-    *v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    return !overflow;
-#endif
 }
 
 /* Integers as NVIDIA's (Cython's) C integer arguments: an int, or an

@@ -3,7 +3,8 @@
 
 #include "cb_bits.h"
 #include "cb_handle.h"
-#include "cb_struct.h"
+#include "cb_struct_arg.h"
+#include "cb_struct_obj.h"
 
 #include <string.h>
 

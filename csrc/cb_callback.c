@@ -2,7 +2,7 @@
 #include "cb_callback.h"
 
 #include "cb_handle.h"
-#include "cb_module.h"
+#include "cb_enum.h"
 
 #include <cuda.h>
 

@@ -77,33 +77,6 @@ cb_import_attr(const char *module, const char *name)
     return attr;
 }
 
-/* Whether o's type has __int__ (an object with only __index__ has not). */
-static inline int
-cb_has_nb_int(PyObject *o)
-{
-    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
-    return nb != NULL && nb->nb_int != NULL;
-}
-
-/* int(o) as Cython converts to a C integer: an int as itself, else through
- * the type's __int__ only (floats truncate; an object with only __index__
- * is refused, as are str and None).  New reference; NULL with no exception
- * set where o has no __int__. */
-static inline PyObject *
-cb_nb_int(PyObject *o)
-{
-    if (PyLong_Check(o))
-        return Py_NewRef(o);
-    if (!cb_has_nb_int(o))
-        return NULL;
-    PyObject *v = Py_TYPE(o)->tp_as_number->nb_int(o);
-    if (v != NULL && !PyLong_Check(v)) {
-        PyErr_Format(PyExc_TypeError, "__int__ returned non-int (type %.200s)", Py_TYPE(v)->tp_name);
-        Py_CLEAR(v);
-    }
-    return v;
-}
-
 /* 3.13 added PyModule_Add (steals `value`, which may be NULL on error). */
 #if PY_VERSION_HEX < 0x030D0000
 static inline int

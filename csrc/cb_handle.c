@@ -1,7 +1,7 @@
 /* Handle classes: construction, int(), repr, equality, hash, getPtr(),
  * and CUstream's __cuda_stream__(). */
 #include "cb_handle.h"
-#include "cb_args.h"
+#include "cb_int.h"
 
 #include <limits.h>
 #include <stdatomic.h>

@@ -1,9 +1,9 @@
 /* Packing kernel arguments: see cb_kernel.h for the accepted forms. */
 #include "cb_kernel.h"
 
-#include "cb_handle.h"
 #include "cb_bits.h"
-#include "cb_struct.h"
+#include "cb_handle.h"
+#include "cb_struct_obj.h"
 
 #include <float.h>
 #include <limits.h>
