@@ -12,13 +12,14 @@
 #include "cb_struct_obj.h"
 
 /* A copy of the struct at p that keeps `keep` (what its pointers may point
- * into) alive: the items NVIDIA's list fields give back are copies. */
+ * into) alive: the items NVIDIA's list fields give back are copies.  It is
+ * kept under the key Ellipsis: None is the key of the copy's handle views. */
 static PyObject *
 struct_copy(PyObject *self, const cb_field_def *f, const char *p, PyObject *keep)
 {
     PyObject *o = cb_struct_new(cb_field_struct_class(self, f->ref), p);
     PyObject *ka = o != NULL ? cb_struct_keepalive(o, 1) : NULL;
-    if (ka != NULL && PyDict_SetItem(ka, Py_None, keep) == 0)
+    if (ka != NULL && PyDict_SetItem(ka, Py_Ellipsis, keep) == 0)
         return o;
     Py_XDECREF(o);
     return NULL;

@@ -19,7 +19,7 @@
  * points into (cb_struct_keep.h), and None to the handle views of its
  * fields ({slot address: handle}: cb_field_handle_view), which let go of
  * the memory with it (cb_struct_tp_clear); in a copy of a list field's item
- * None maps to what the copy's pointers point into (cb_struct_field.c). */
+ * Ellipsis maps to what the copy's pointers point into (cb_struct_field.c). */
 #ifndef CB_STRUCT_LAYOUT_H
 #define CB_STRUCT_LAYOUT_H
 

@@ -113,7 +113,7 @@ def pxd_type(t, name=""):
 def module_definition(name, doc, state=False):
     """Slots, PyModuleDef and PyInit_ for module cuda.bindings.<name>, whose
     exec function is `module_exec` and method table `methods`; `state` adds
-    the cb_state of csrc/cb_module.h with its GC hooks."""
+    the cb_state of csrc/cb_state.h with its GC hooks."""
     hooks = ("    .m_size = sizeof(cb_state),\n    .m_traverse = cb_module_traverse,\n"
              "    .m_clear = cb_module_clear,\n    .m_free = cb_module_free,\n") if state else "    .m_size = 0,\n"
     return """/* The main interpreter only, on every Python version (3.12+ also says so

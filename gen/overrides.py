@@ -218,7 +218,7 @@ KERNEL_PARAMS = {"cudaLaunchKernel": "args", "cudaLaunchCooperativeKernel": "arg
 
 # Struct fields that point to an array whose length another field of the
 # same struct holds: class -> {pointer field: count field}.  Python sees the
-# pointer as a list (cb_struct.c: CB_VIA_LIST), as it sees every pointer to
+# pointer as a list (csrc/cb_struct_field.c: CB_VIA_LIST), as it sees every pointer to
 # a struct; setting it stores a copy of the list's items in memory the
 # struct object owns (the count is the caller's to set, as on NVIDIA's).
 # The count says how many items to read where the driver wrote the pointer.
@@ -253,7 +253,7 @@ STRUCT_ARRAY_COUNTS = {
 # of every struct and union, and padding of structs (a union's `pad` is a
 # view of its bytes, which NVIDIA's shows).  Ours keeps them as private
 # `_name` attributes: the layout stays whole and every root class has a
-# getter (csrc/cb_struct.c def_of).  Full-match regexes on the member name.
+# getter (csrc/cb_struct_layout.h cb_struct_def_of).  Full-match regexes on the member name.
 HIDDEN_FIELDS = r"reserved\d*|unused"
 HIDDEN_STRUCT_FIELDS = r"pad(ding)?\d*"
 
@@ -435,7 +435,7 @@ TYPED_VALUES = {
 }
 
 # The order in which NVIDIA's checks the key of a typed value (observed;
-# csrc/cb_module.c cb_arg_enum_key): its .value first (the default), int()
+# csrc/cb_enum.c cb_arg_enum_key): its .value first (the default), int()
 # of it first (INT_FIRST), or int() of it only (INT).  function -> order.
 TYPED_KEY_ORDER = {
     **{f: "INT_FIRST" for f in ("cuMemPoolGetAttribute", "cuMemPoolSetAttribute", "cuDeviceGetGraphMemAttribute",

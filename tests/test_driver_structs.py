@@ -1,4 +1,4 @@
-"""Struct and union classes of cuda.bindings.driver (csrc/cb_struct.c over
+"""Struct and union classes of cuda.bindings.driver (csrc/cb_struct_*.c over
 tables from gen/emit_structs.py): every class made and shown, every field
 kind read and written, views that share memory, pointer fields, repr, and
 bad values raising clear exceptions.

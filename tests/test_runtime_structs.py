@@ -1,4 +1,4 @@
-"""Struct and union classes of cuda.bindings.runtime (csrc/cb_struct.c over
+"""Struct and union classes of cuda.bindings.runtime (csrc/cb_struct_*.c over
 tables from gen/emit_structs.py): the classes users rely on, the C layout
 (every field of every class written through Python lands at the offset and
 size the C compiler gives it), each field kind read and written, handle

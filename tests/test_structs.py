@@ -179,6 +179,25 @@ def test_a_handle_read_from_a_field_follows_it(lib):
         assert h is get(o, path) and int(h) == 9, (cls, path)
 
 
+def test_a_handle_field_of_a_list_items_copy_follows_it():
+    """A list field's items are copies (as NVIDIA's); a handle read from one
+    is a view of the copy, as of any struct (it once raised SystemError: the
+    copy's keep-alive and its handle views shared one key)."""
+    d = module("driver")
+    o = d.CUDA_BATCH_MEM_OP_NODE_PARAMS()
+    o.paramArray = [d.CUstreamBatchMemOpParams()]
+    o.count = 1
+    field, path = "paramArray", "waitValue.address"
+    item = getattr(o, field)[0]
+    h = get(item, path)
+    put(item, path, 5)
+    assert h is get(item, path) and int(h) == 5
+    assert int(get(getattr(o, field)[0], path)) == 0   # the struct's own item: untouched
+    del item
+    gc.collect()
+    assert int(h) == 5
+
+
 # A nested member, and an integer field of it.
 VIEWS = {"driver": ("CUDA_RESOURCE_DESC", "res.linear", "sizeInBytes"),
          "runtime": ("cudaMemcpy3DParms", "extent", "width")}
