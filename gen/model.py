@@ -361,6 +361,12 @@ class Model:
         def unsupported():
             return UnsupportedParam("%s: parameter %s of type %s" % (f.name, p.name, t))
 
+        def array_or_one(array_kind, one_kind):
+            """An array where a count parameter says how long, else one value."""
+            a.count = self.count_param(f, i)
+            a.kind = array_kind if a.count else one_kind
+            a.one_or_array = a.count is not None and self.override(overrides.ONE_OR_ARRAY, f) == p.name
+
         filled = [q.name for j, q in enumerate(f.params) if j != i and q.type.depth == 1
                   and self.is_output(f, j) and self.count_param(f, j) == p.name]
         typed = overrides.TYPED_VALUES.get(f.name)
@@ -474,9 +480,7 @@ class Model:
                 if out:
                     a.kind = "out_handle"
                 else:
-                    a.count = self.count_param(f, i)
-                    a.kind = "handle_array" if a.count else "inout_handle"
-                    a.one_or_array = a.count is not None and self.override(overrides.ONE_OR_ARRAY, f) == p.name
+                    array_or_one("handle_array", "inout_handle")
             elif kind:
                 a.handle, a.int_type = inner.base, self.int_type(inner)
                 if out:
@@ -488,9 +492,7 @@ class Model:
                 if out:
                     a.kind = "out_struct"
                 else:
-                    a.count = self.count_param(f, i)
-                    a.kind = "struct_array" if a.count else "struct_in"
-                    a.one_or_array = a.count is not None and self.override(overrides.ONE_OR_ARRAY, f) == p.name
+                    array_or_one("struct_array", "struct_in")
             elif self.is_enum(inner):
                 a.enum = inner.base
                 if out:

@@ -232,3 +232,24 @@ def shown_field(name, kind):
     if re.fullmatch(r"reserved\d*|unused", name) or kind == "struct" and re.fullmatch(r"pad(ding)?\d*", name):
         return "_" + name
     return name
+
+
+def memcpy2d(drv, src, dst, width, height, cls=None):
+    """A CUDA_MEMCPY2D (or `cls`) copying width x height bytes from `src` to
+    `dst`, each (memory type "HOST" or "DEVICE", pointer or buffer, pitch)."""
+    m = (cls or drv.CUDA_MEMCPY2D)()
+    for side, (where, ptr, pitch) in (("src", src), ("dst", dst)):
+        setattr(m, side + "MemoryType", getattr(drv.CUmemorytype, "CU_MEMORYTYPE_" + where))
+        setattr(m, side + ("Host" if where == "HOST" else "Device"), ptr)
+        setattr(m, side + "Pitch", pitch)
+    m.WidthInBytes, m.Height = width, height
+    return m
+
+
+def pinned_device_prop(drv, dev):
+    """A CUmemAllocationProp of pinned memory on device `dev`."""
+    prop = drv.CUmemAllocationProp()
+    prop.type = drv.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
+    prop.location.type = drv.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
+    prop.location.id = int(dev)
+    return prop

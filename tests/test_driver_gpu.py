@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from helpers import KERNEL, Recorder
+from helpers import KERNEL, Recorder, memcpy2d, pinned_device_prop
 
 pytestmark = pytest.mark.gpu
 
@@ -198,27 +198,9 @@ def test_copy_2d_and_3d(drv, ctx):
     dptr, pitch = ok(drv.cuMemAllocPitch(width, height, 4))
     assert pitch >= width
     host = bytes((i * 7) & 0xFF for i in range(width * height))
-    p = drv.CUDA_MEMCPY2D()
-    p.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
-    p.srcHost = host
-    p.srcPitch = width
-    p.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
-    p.dstDevice = dptr
-    p.dstPitch = pitch
-    p.WidthInBytes = width
-    p.Height = height
-    ok(drv.cuMemcpy2D(p))
+    ok(drv.cuMemcpy2D(memcpy2d(drv, ("HOST", host, width), ("DEVICE", dptr, pitch), width, height)))
     out = bytearray(width * height)
-    q = drv.CUDA_MEMCPY2D()
-    q.srcMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_DEVICE
-    q.srcDevice = dptr
-    q.srcPitch = pitch
-    q.dstMemoryType = drv.CUmemorytype.CU_MEMORYTYPE_HOST
-    q.dstHost = out
-    q.dstPitch = width
-    q.WidthInBytes = width
-    q.Height = height
-    ok(drv.cuMemcpy2DUnaligned(q))
+    ok(drv.cuMemcpy2DUnaligned(memcpy2d(drv, ("DEVICE", dptr, pitch), ("HOST", out, width), width, height)))
     assert bytes(out) == host
     ok(drv.cuMemFree(dptr))
 
@@ -287,10 +269,7 @@ def test_memory_pool_and_async_alloc(drv, dev, ctx):
 
 
 def test_virtual_memory_management(drv, dev, ctx):
-    prop = drv.CUmemAllocationProp()
-    prop.type = drv.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
-    prop.location.type = drv.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
-    prop.location.id = int(dev)
+    prop = pinned_device_prop(drv, dev)
     gran = ok(drv.cuMemGetAllocationGranularity(
         prop, drv.CUmemAllocationGranularity_flags.CU_MEM_ALLOC_GRANULARITY_MINIMUM))
     assert gran > 0

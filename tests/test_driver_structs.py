@@ -16,7 +16,7 @@ import weakref
 import pytest
 
 import helpers
-from helpers import address
+from helpers import address, memcpy2d, pinned_device_prop
 
 driver = pytest.importorskip("cuda.bindings.driver")
 
@@ -757,22 +757,13 @@ def test_structs_through_the_driver():
         width, height, pitch = 48, 5, 64
         dptr = ok(driver.cuMemAlloc(pitch * height))
         src = bytearray(range(256)) * 2
-        up = driver.CUDA_MEMCPY2D()
-        up.srcMemoryType = driver.CUmemorytype.CU_MEMORYTYPE_HOST
-        up.srcHost = src
-        up.srcPitch = 100
-        up.dstMemoryType = driver.CUmemorytype.CU_MEMORYTYPE_DEVICE
-        up.dstDevice = dptr
-        up.dstPitch = pitch
-        up.WidthInBytes, up.Height = width, height
+        up = memcpy2d(driver, ("HOST", src, 100), ("DEVICE", dptr, pitch), width, height)
         del src   # up keeps the buffer alive
         gc.collect()
         ok(driver.cuMemcpy2D(up))
         back = bytearray(width * height)
-        down = driver.CUDA_MEMCPY2D_st()
-        down.srcMemoryType, down.srcDevice, down.srcPitch = driver.CUmemorytype.CU_MEMORYTYPE_DEVICE, dptr, pitch
-        down.dstMemoryType, down.dstHost, down.dstPitch = driver.CUmemorytype.CU_MEMORYTYPE_HOST, back, width
-        down.WidthInBytes, down.Height = width, height
+        down = memcpy2d(driver, ("DEVICE", dptr, pitch), ("HOST", back, width), width, height,
+                        cls=driver.CUDA_MEMCPY2D_st)
         ok(driver.cuMemcpy2D(down))
         expect = bytearray(range(256)) * 2
         assert back == b"".join(expect[r * 100:r * 100 + width] for r in range(height))
@@ -786,10 +777,7 @@ def test_structs_through_the_driver():
         assert (got.Width, got.Height, got.NumChannels, got.Format) == (64, 32, 4, desc.Format)
         ok(driver.cuArrayDestroy(arr))
 
-        prop = driver.CUmemAllocationProp()
-        prop.type = driver.CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED
-        prop.location.type = driver.CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE
-        prop.location.id = int(dev)
+        prop = pinned_device_prop(driver, dev)
         gran = ok(driver.cuMemGetAllocationGranularity(
             prop, driver.CUmemAllocationGranularity_flags.CU_MEM_ALLOC_GRANULARITY_MINIMUM))
         assert gran > 0 and gran & (gran - 1) == 0
