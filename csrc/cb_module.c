@@ -2,6 +2,7 @@
  * and free, __getattr__, __dir__, sizeof() and _handle_kind(). */
 #include "cb_module.h"
 
+#include "cb_result.h"
 #include "cb_teardown.h"
 
 #include <string.h>

@@ -6,7 +6,7 @@
  * free-threaded builds. */
 #include "cb_teardown.h"
 
-#include "cb_args.h"
+#include "cb_result.h"
 #include "cb_handle.h"
 #include "cb_kernel.h"
 #include "cb_struct_keep.h"

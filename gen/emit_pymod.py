@@ -358,7 +358,7 @@ def emit(model):
     L = lib.key.upper()
     out = [banner(lib, cuda_version=cuda_version(model.h))]
     out.append('#define NVJITLINK_NO_INLINE\n')
-    out.append('#include "cb_args.h"\n#include "cb_module.h"\n')  # Python.h before any system header
+    out.append('#include "cb_args.h"\n#include "cb_module.h"\n#include "cb_result.h"\n')  # Python.h first
     if lib.interop_headers:
         out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
     if lib.style == "pythonic":
