@@ -315,6 +315,20 @@ def classes(model):
     return [c.name for c in structs(model).ordered] if model.lib.style == "tuple" else []
 
 
+def ref_c(model, S, r):
+    """A field's `ref` in C: the STRUCT_, ENUM_ or HANDLE_ index of the class
+    its values are made of, or the number itself (a char array's range)."""
+    if r.ref < 0:
+        return "%d" % r.ref
+    if r.kind == "CB_FIELD_STRUCT":
+        return "STRUCT_%s" % S.ordered[r.ref].name
+    if r.kind == "CB_FIELD_ENUM":
+        return model.enum_ref(model.py_enums()[r.ref][0])
+    if r.kind == "CB_FIELD_HANDLE":
+        return "HANDLE_%s" % model.handles()[r.ref]
+    return "%d" % r.ref
+
+
 def tables(model):
     if not classes(model):
         return ""
@@ -329,8 +343,8 @@ def tables(model):
             continue
         out.append("static const cb_field_def fields_%s[] = {\n" % c.name)
         for r in c.fields:
-            out.append('    {"%s", &structs[%d], %s, %s, %s, %s, %s, %d, %d, %s},\n' % (
-                r.name, c.index, r.offset, r.size, r.count, r.kind, r.via, r.ref,
+            out.append('    {"%s", &structs[STRUCT_%s], %s, %s, %s, %s, %s, %s, %d, %s},\n' % (
+                r.name, c.name, r.offset, r.size, r.count, r.kind, r.via, ref_c(model, S, r),
                 -1 if r.count_field is None else r.count_field, r.show))
         out.append("};\n")
         out.append("static PyGetSetDef getset_%s[] = {\n" % c.name)
