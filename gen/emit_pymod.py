@@ -8,11 +8,9 @@ call into csrc/.
 from . import emit_cpdef, emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
-from .kinds import INT_TYPES, TYPED_ROOM
+from .kinds import INT_TYPES
 from .model import DRIVER_U64
 from .pytypes import docstring
-
-
 
 
 class Shim:
@@ -126,31 +124,6 @@ class Shim:
         self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
         self.queries.append('if (cb_buf_require(&c_%s, (unsigned long long)need_%s, "what %s() reports", 0, %s) < 0)\n'
                             "        goto exit;" % (a.name, a.name, a.size_query, self.ctx(a)))
-
-    def out_typed(self, a):
-        """A value typed by its key: in fixed room, in room the caller sizes
-        (dataSize), or in room of the size the call reports when asked with a
-        NULL value first (a hidden `size_t *`)."""
-        getter = "typed_get_%s(module, (long long)c_%s, c_%s, %%s)" % (self.b.name, a.key, a.name)
-        if a.types.get("") == "unsupported":   # a key outside the table is refused before any call
-            key = next(x for x in self.b.args if x.name == a.key)
-            self.checks.append("if (!typed_known_%s((long long)c_%s)) {\n        cb_raise_unsupported_key(module, %s, "
-                               "(long long)c_%s);\n        goto exit;\n    }"
-                               % (self.b.name, a.key, self.enum_ref(key.enum), a.key))
-        if a.value_size is None:
-            self.decls.append(TYPED_ROOM % a.name)
-            return getter % "CB_TYPED_SLOT"
-        size = next(x for x in self.b.args if x.name == a.value_size)
-        self.decls.append("void *c_%s = NULL;" % a.name)
-        self.cleanup.append("PyMem_Free(c_%s);" % a.name)
-        if size.kind.queried:   # ask for the size, then make room and ask for the value
-            self.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
-            probe = ["NULL" if x is a else x.kind.call_arg(self, x) for x in self.b.args]
-            self.queries.append(self.call_status(self.b.name, probe, not self.b.keep_gil))
-            self.queries.append("if (status != %s)\n        goto failed;" % self.lib.success)
-        self.queries.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
-                            % (a.name, size.name))
-        return getter % ("(size_t)c_%s" % size.name)
 
     def typed_functions(self):
         """Static converters of a typed `void *` value: a switch on its key."""

@@ -104,6 +104,14 @@ class Kind:
     address_items = False   # array items are addresses (CB_ELEM_ADDRESS)
     # the expression passed to the library: c_<name>, its pointer, ...
     passed = "c_{n}"
+    py = None   # the Python type, where it is one for every argument of the kind
+
+    def __init__(self, name=None, what=None, **flags):
+        """A kind of its class, or a variant of it: another name and line, other flags."""
+        for key, value in dict(flags, name=name, what=what).items():
+            if value is not None:
+                assert hasattr(self, key), key
+                setattr(self, key, value)
 
     def convert(self, s, a):
         raise ValueError("%s: %s is no input kind" % (s.b.name, self.name))
@@ -114,19 +122,10 @@ class Kind:
     def call_arg(self, s, a):
         return self.passed.format(n=a.name, T=a.type.c())
 
-    py = None   # the Python type, where it is one for every argument of the kind
-
     def py_type(self, model, a):
         if self.py is None:
             raise ValueError(self.name)
         return self.py
-
-    def __init__(self, name=None, what=None, **flags):
-        """A kind of its class, or a variant of it: another name and line, other flags."""
-        for key, value in dict(flags, name=name, what=what).items():
-            if value is not None:
-                assert hasattr(self, key), key
-                setattr(self, key, value)
 
     def __repr__(self):
         return "<kind %s>" % self.name
@@ -140,13 +139,10 @@ class Int(Kind):
     py = "int"
 
     def convert(self, s, a):
-        first = len(s.convert)
-        self.convert_value(s, a, a.type.c())
-        if not s.pythonic:   # typed C integers: NVIDIA's converts them first, on entry
-            s.scalars += s.convert[first:]
-            del s.convert[first:]
+        # typed C integers: NVIDIA's converts them first, on entry
+        self.convert_value(s, a, a.type.c(), s.convert if s.pythonic else s.scalars)
 
-    def convert_value(self, s, a, T):
+    def convert_value(self, s, a, T, into):
         i, ctx = s.argv(a), s.ctx(a)
         signed, lo, hi = (True, "INT_MIN", "INT_MAX") if self.enum_valued else INT_TYPES[a.int_type]
         s.decls.append("%s c_%s;" % (T, a.name))
@@ -154,16 +150,16 @@ class Int(Kind):
         if self.enum_valued and not s.pythonic and self.is_key(s, a):
             s.needs_state = True
             order = "CB_KEY_" + s.typed_key_order()
-            s.convert.append("if (cb_arg_enum_key(module, %s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
+            into.append("if (cb_arg_enum_key(module, %s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
                              "    c_%s = (%s)ll;" % (s.enum_ref(a.enum), i, order, ctx, a.name, T))
         elif self.enum_valued and not s.pythonic:   # int(value), as NVIDIA's takes an enum
-            s.convert.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
+            into.append("if (cb_arg_enum(%s, &ll, %s) < 0)\n        goto exit;\n"
                              "    c_%s = (%s)ll;" % (i, ctx, a.name, T))
         elif signed:
-            s.convert.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
+            into.append("if (cb_arg_ll(%s, %s, %s, &ll, %s) < 0)\n        goto exit;\n"
                              "    c_%s = (%s)ll;" % (i, lo, hi, ctx, a.name, T))
         else:
-            s.convert.append("if (cb_arg_ull(%s, %s, &ull, %s) < 0)\n        goto exit;\n"
+            into.append("if (cb_arg_ull(%s, %s, &ull, %s) < 0)\n        goto exit;\n"
                              "    c_%s = (%s)ull;" % (i, hi, ctx, a.name, T))
 
     def is_key(self, s, a):
@@ -175,7 +171,7 @@ class Enum(Int):
     enum_valued = True
 
     def convert(self, s, a):
-        self.convert_value(s, a, a.type.c())
+        self.convert_value(s, a, a.type.c(), s.convert)
 
     def is_key(self, s, a):
         """Whether `a` says the type of another argument's value."""
@@ -190,7 +186,7 @@ class InoutEnum(Enum):
     passed = "&c_{n}"
 
     def convert(self, s, a):
-        self.convert_value(s, a, a.type.pointee().c())
+        self.convert_value(s, a, a.type.pointee().c(), s.convert)
 
     def is_key(self, s, a):
         return False
@@ -746,7 +742,29 @@ class OutTyped(Kind):
     py = "int | object"
 
     def build(self, s, a):
-        return s.out_typed(a)
+        """In fixed room, in room the caller sizes (dataSize), or in room of
+        the size the call reports when asked with a NULL value first (a
+        hidden `size_t *`)."""
+        getter = "typed_get_%s(module, (long long)c_%s, c_%s, %%s)" % (s.b.name, a.key, a.name)
+        if a.types.get("") == "unsupported":   # a key outside the table is refused before any call
+            key = next(x for x in s.b.args if x.name == a.key)
+            s.checks.append("if (!typed_known_%s((long long)c_%s)) {\n        cb_raise_unsupported_key(module, %s, "
+                            "(long long)c_%s);\n        goto exit;\n    }"
+                            % (s.b.name, a.key, s.enum_ref(key.enum), a.key))
+        if a.value_size is None:
+            s.decls.append(TYPED_ROOM % a.name)
+            return getter % "CB_TYPED_SLOT"
+        size = next(x for x in s.b.args if x.name == a.value_size)
+        s.decls.append("void *c_%s = NULL;" % a.name)
+        s.cleanup.append("PyMem_Free(c_%s);" % a.name)
+        if size.kind.queried:   # ask for the size, then make room and ask for the value
+            s.decls.append("%s c_%s = 0;" % (size.type.pointee().c(), size.name))
+            probe = ["NULL" if x is a else x.kind.call_arg(s, x) for x in s.b.args]
+            s.queries.append(s.call_status(s.b.name, probe, not s.b.keep_gil))
+            s.queries.append("if (status != %s)\n        goto failed;" % s.lib.success)
+        s.queries.append("if ((c_%s = cb_typed_room((unsigned long long)c_%s)) == NULL)\n        goto exit;"
+                         % (a.name, size.name))
+        return getter % ("(size_t)c_%s" % size.name)
 
 
 class OutTypedArray(Kind):
