@@ -43,6 +43,7 @@ cb_state_clear(cb_state *st)
     for (int i = 0; st->structs && i < st->def->nstructs; i++)
         Py_CLEAR(st->structs[i]);
     Py_CLEAR(st->error_type);
+    Py_CLEAR(st->error_subtypes);
 }
 
 int
@@ -62,6 +63,7 @@ cb_state_traverse(cb_state *st, visitproc visit, void *arg)
     for (int i = 0; st->structs && i < st->def->nstructs; i++)
         Py_VISIT(st->structs[i]);
     Py_VISIT(st->error_type);
+    Py_VISIT(st->error_subtypes);
     return 0;
 }
 
