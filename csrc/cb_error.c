@@ -159,3 +159,11 @@ cb_raise_status(PyObject *module, long long status)
     }
     return NULL;
 }
+
+PyObject *
+cb_check_status(PyObject *module, long long status, long long ok)
+{
+    if (status == 0 || status == ok)
+        return PyLong_FromLong(0);
+    return cb_raise_status(module, status);
+}

@@ -20,4 +20,8 @@ CB_INTERNAL int cb_error_class_add(PyObject *module);
  * status; returns NULL. */
 CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
 
+/* NVML's check_status(): 0 for success (or for `ok` too), else raises as
+ * a call returning `status` would. */
+CB_INTERNAL PyObject *cb_check_status(PyObject *module, long long status, long long ok);
+
 #endif

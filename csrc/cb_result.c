@@ -162,3 +162,29 @@ cb_int_list(const int *values, size_t n)
     }
     return l;
 }
+
+PyObject *
+cb_room_new(unsigned long long n, size_t itemsize)
+{
+    if (itemsize != 0 && n > (unsigned long long)PY_SSIZE_T_MAX / itemsize)
+        return PyErr_NoMemory();
+    PyObject *room = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * itemsize));
+    if (room != NULL)
+        memset(PyByteArray_AS_STRING(room), 0, (size_t)PyByteArray_GET_SIZE(room));
+    return room;
+}
+
+PyObject *
+cb_room_view(PyObject *room, const char *format, unsigned long long n)
+{
+    PyObject *bytes = PyMemoryView_FromObject(room);
+    if (bytes == NULL)
+        return NULL;
+    PyObject *typed = PyObject_CallMethod(bytes, "cast", "s", format);
+    Py_DECREF(bytes);
+    if (typed == NULL || (unsigned long long)PyObject_Length(typed) <= n)
+        return typed;
+    PyObject *first = PySequence_GetSlice(typed, 0, (Py_ssize_t)n);   /* the call wrote fewer */
+    Py_DECREF(typed);
+    return first;
+}

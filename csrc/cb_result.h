@@ -47,4 +47,11 @@ CB_INTERNAL PyObject *cb_str_or_none(const char *s);
 /* A list of ints from a C int array. */
 CB_INTERNAL PyObject *cb_int_list(const int *values, size_t n);
 
+/* Room for n items of `itemsize` bytes that a call fills (a zeroed
+ * bytearray, its bytes at PyByteArray_AS_STRING), and then its first n
+ * items as a memoryview of struct-module `format` ("I": unsigned int),
+ * as NVIDIA's NVML module returns arrays of numbers.  New references. */
+CB_INTERNAL PyObject *cb_room_new(unsigned long long n, size_t itemsize);
+CB_INTERNAL PyObject *cb_room_view(PyObject *room, const char *format, unsigned long long n);
+
 #endif

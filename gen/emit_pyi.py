@@ -71,6 +71,8 @@ def emit(model):
             out.append("class %s(%s): ...\n" % (cls, lib.error_class))
             if alias:
                 out.append("%s = %s\n" % (alias, cls))
+        for name, _ in nvml.CHECKS if model.py_facts else ():
+            out.append("def %s(status: int) -> int: ...\n" % name)
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:

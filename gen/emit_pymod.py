@@ -33,6 +33,7 @@ class Shim:
         self.counts = []     # a list's length against its count, once every argument is converted
         self.post = []       # right after the call, before its status is looked at
         self.temps = set()   # scratch locals the conversions use: ll, ull, vp
+        self.call_guard = None   # the call is made only where this holds (its status then stays the query's)
         self.needs_state = False
         self.classes = {}    # local -> how to get the class (made on first use), fetched before any work
         self.index = {a.name: i for i, a in enumerate(b.inputs)}
@@ -253,8 +254,11 @@ class Shim:
             body.append("    result = %s;" % value)
             failed = ""
         else:
-            self.decls.insert(0, "%s status;" % self.lib.status)
-            body.append("    " + self.call_status(b.name, call_args, not b.keep_gil))
+            self.decls.insert(0, "%s status = %s;" % (self.lib.status, self.lib.success))
+            call = self.call_status(b.name, call_args, not b.keep_gil)
+            if self.call_guard:
+                call = "if (%s) {\n    %s\n    }" % (self.call_guard, call.replace("\n", "\n    "))
+            body.append("    " + call)
             body += ["    " + c for c in self.post]
             body.append("    if (status != %s)\n        goto failed;" % self.lib.success)
             if self.pythonic:
@@ -384,7 +388,7 @@ def emit(model):
             '    {"%s", sizeof(%s)},\n' % (s, s) for s in sizes))
 
     out.append(emit_structs.tables(model))
-    extras, extra_fields = nvml.module_extras(model) if model.py_facts else ("", "")
+    extras, extra_fields, extra_methods = nvml.module_extras(model) if model.py_facts else ("", "", "")
     out.append(extras)
 
     for b in model.bindings:
@@ -396,6 +400,7 @@ def emit(model):
     for b in model.bindings:
         out.append('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     %s},\n'
                    % (b.pyname, b.name, method_doc(model, b)))
+    out.append(extra_methods)
     if sizes:
         out.append('    {"sizeof", cb_module_sizeof, METH_O,\n     %s},\n' % c_string(
             "sizeof($module, objType, /)\n--\n\nSize in bytes of the C type behind a class of this module."))

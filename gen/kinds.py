@@ -276,7 +276,8 @@ class PointerValue(Kind):
         s.decls.append("%s;" % (a.type.c(name) if self.decl_as_written else "%s %s" % (H, name)))
         if self.handle_object and s.pythonic:
             # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
-            call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
+            conv = "cb_arg_intptr_handle" if s.lib.signed_handles else "cb_arg_int_handle"
+            call, value = "%s(%s, &ull, %s)" % (conv, i, ctx), "(uintptr_t)ull"
             s.temps.add("ull")
         elif self.handle_object:
             # phase one converts what is not a handle object; phase two
@@ -721,6 +722,52 @@ class TextLength(Kind):
         return "(%s)%s" % (a.type.c(), text.size)
 
 
+class ArrayCount(Kind):
+    name, what = "array_count", "hidden: the count of the arrays after it, asked of the call first (NVML), then their room"
+    hidden = True
+    passed = "&c_{n}"
+
+
+# struct-module letters of the memoryview an array of these C types comes back as
+ROOM_FORMATS = {"unsigned int": "I", "int": "i", "unsigned long": "L", "long": "l",
+                "unsigned long long": "Q", "long long": "q", "pointer": "q"}
+
+
+class OutRoomArray(Kind):
+    name, what = ("out_room_array", "items the call writes, as many as it reports when first asked with none "
+                  "(NVML): a memoryview, or an array of their struct class")
+    output = True
+
+    def build(self, s, a):
+        count = next(x for x in s.b.args if x.name == a.count)
+        if a.size:   # as many as an input says: one call
+            pass
+        elif not s.call_guard:   # the first of the count's arrays asks how many there are
+            s.decls.append("%s c_%s = 0;" % (count.type.pointee().c(), count.name))
+            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args]
+            s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
+            s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
+                             % s.lib.success)
+            s.call_guard = "c_%s != 0" % count.name   # none: no second call, as NVIDIA's
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        if a.struct:
+            s.queries.append("if ((o_%s = cb_record_new(module, RECORD_%s, (Py_ssize_t)c_%s)) == NULL)\n"
+                             "        goto exit;" % (a.name, a.struct, count.name))
+            return "Py_NewRef(o_%s)" % a.name
+        s.queries.append("if ((o_%s = cb_room_new(c_%s, sizeof(%s))) == NULL)\n        goto exit;"
+                         % (a.name, count.name, a.type.pointee().c()))
+        return 'cb_room_view(o_%s, "%s", c_%s)' % (a.name, ROOM_FORMATS[a.int_type], count.name)
+
+    def call_arg(self, s, a):
+        if a.struct:
+            return "(%s)cb_record_ptr(o_%s)" % (a.type.c(), a.name)
+        return "(%s)PyByteArray_AS_STRING(o_%s)" % (a.type.c(), a.name)
+
+    def py_type(self, model, a):
+        return model.record_class(a.struct) if a.struct else "memoryview"
+
+
 # -- values typed by a key ---------------------------------------------------
 
 class Typed(Kind):
@@ -888,6 +935,6 @@ KINDS = {k.name: k for k in (
     OutArray("out_struct_array", "structs the call writes into room for `count` of them"),
     OutValueArray(), OutBorrowedArray(), OutIntArray(),
     OutInt(), OutFloat(), OutEnum(), OutHandle(), OutCstr(), OutChars(), OutAddress(),
-    OutText(), TextLength(),
+    OutText(), TextLength(), ArrayCount(), OutRoomArray(),
     Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
     Callback(), CallbackData(), KernelParams())}

@@ -20,6 +20,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TEXT_ROOM = "NVML_DEVICE_NAME_V2_BUFFER_SIZE"
 
 
+# Struct classes (records) are bound: struct outputs and inputs are modelled.
+RECORDS = False
+
+# Pointers beside an array's count that are one value, not another array.
+ONE_VALUE = {
+    "nvmlDeviceGetEncoderStats": ("sessionCount", "averageFps", "averageLatency"),
+    "nvmlVgpuInstanceGetEncoderStats": ("sessionCount", "averageFps", "averageLatency"),
+    "nvmlDeviceGetSamples": ("sampleValType",),
+    "nvmlDeviceGetVgpuUtilization": ("sampleValType",),
+}
+COUNT_NAME = re.compile(r"(?i)(count|size|length)$")
+
+
+def array_count(model, f, i, taken):
+    """The count parameter (an `unsigned int *`, in and out) of the array
+    parameter i that the call fills, or None: the nearest not taken."""
+    p = f.params[i]
+    if p.name in ONE_VALUE.get(f.name, ()) or p.name in taken:
+        return None
+    counts = [j for j, q in enumerate(f.params) if q.name not in taken and q.type.c() == "unsigned int *"
+              and COUNT_NAME.search(q.name) and q.name not in ONE_VALUE.get(f.name, ())]
+    if i in counts or not counts:
+        return None
+    return f.params[min(counts, key=lambda j: abs(j - i))].name
+
+
+def is_array_count(model, f, i, taken):
+    return any(array_count(model, f, j, taken) == f.params[i].name for j in range(len(f.params)) if j != i)
+
+
 def load_facts(path):
     with open(os.path.join(HERE, "data", path)) as f:
         return json.load(f)
@@ -52,12 +82,17 @@ def python_params(model, f):
     return out
 
 
+# Room for a returned string whose doc names no NVML_*_BUFFER_SIZE.
+TEXT_ROOM = {"nvmlSystemGetProcessName": "1024",
+             "nvmlDeviceGetBoardPartNumber": "NVML_DEVICE_PART_NUMBER_BUFFER_SIZE"}  # its constant names it
+
+
 def text_room(model, f, p):
-    """The NVML_*_BUFFER_SIZE constant a returned string gets (its doc names it)."""
-    docs = (p.doc or "") + " " + (f.doc.text or "")
-    m = re.search(r"\b(NVML_\w+_BUFFER_SIZE(?:_V\d+)?)\b", docs)
-    name = m.group(1) if m and m.group(1) in model.h.defines else DEFAULT_TEXT_ROOM
-    return name
+    """The room a returned string gets: the NVML_*_BUFFER_SIZE its doc names."""
+    if f.name in TEXT_ROOM:
+        return TEXT_ROOM[f.name]
+    m = re.search(r"\b(NVML_\w+_BUFFER_SIZE\w*)", f.doc.raw or "")
+    return m.group(1) if m and m.group(1) in model.h.defines else DEFAULT_TEXT_ROOM
 
 
 def classify(model, f, i, a):
@@ -96,6 +131,24 @@ def classify(model, f, i, a):
         raise unsupported("an input the Python function does not take")
     if t.depth == 1 and not t.const:
         inner = t.pointee()
+        count = array_count(model, f, i, taken) if inner.base != "char" else None
+        if is_array_count(model, f, i, taken):
+            a.kind, a.hidden = "array_count", True
+            return a
+        sized = taken and next((q.name for q in f.params if q.name in taken and q.name == p.name + "Size"), None)
+        if count is None and sized:   # room for as many as an input says (cpuSet of cpuSetSize)
+            count, a.size = sized, sized
+        if count is not None:
+            a.kind, a.count = "out_room_array", count
+            if model.struct_name(inner) and RECORDS:
+                a.struct = record_name(model, inner)
+            elif model.is_handle(inner):
+                a.int_type = "pointer"
+            elif model.int_type(inner) or model.is_enum(inner):
+                a.int_type = model.int_type(inner) or "int"
+            else:
+                raise unsupported()
+            return a
         if inner.base == "char":
             if _length_after(model, f, i) is None:
                 raise unsupported("a string with no length")
@@ -110,6 +163,11 @@ def classify(model, f, i, a):
             raise unsupported()
         return a
     raise unsupported()
+
+
+def record_name(model, t):
+    """The C struct (its typedef name) whose class a pointee type is."""
+    return t.base
 
 
 def _text_before(f, i):
@@ -174,9 +232,25 @@ def error_classes(model):
     return out
 
 
+# The reference's Python-only helpers: raise as a call returning `status`
+# would; the second lets NVML_ERROR_INSUFFICIENT_SIZE pass (a size query's).
+CHECKS = (("check_status", "0"), ("check_status_size", "NVML_ERROR_INSUFFICIENT_SIZE"))
+
+
+def _check_text(name, ok):
+    return ('static const char *const names_%s[] = {"status"};\n'
+            'static const cb_argspec spec_%s = {"%s", names_%s, 1, 0};\n\n'
+            "static PyObject *\npy_%s(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)\n"
+            "{\n    PyObject *argv[1];\n    long long status;\n"
+            "    if (cb_unpack(&spec_%s, args, nargs, kwnames, argv) < 0 ||\n"
+            "        cb_arg_ll(argv[0], INT_MIN, INT_MAX, &status, &spec_%s, 0) < 0)\n        return NULL;\n"
+            "    return cb_check_status(module, status, %s);\n}\n\n" % ((name,) * 7 + (ok,)))
+
+
 def module_extras(model):
-    """(C text before the module's tables, fields of its cb_module_def): the
-    error subclasses and their message, the library's own text."""
+    """(C text before the module's tables, fields of its cb_module_def, rows
+    of its method table): the error subclasses and their message, the
+    library's own text, and the check_status helpers."""
     key = model.lib.key
     rows = "".join('    {%s, "cuda.bindings.%s.%s", %s},\n' % (c, key, cls, '"%s"' % alias if alias else "NULL")
                    for c, cls, alias in error_classes(model))
@@ -191,7 +265,13 @@ def module_extras(model):
             "    return cb_str_or_none(text != NULL ? text : \"\");\n}\n\n" % key.upper())
     fields = ("    .errors = error_subclasses,\n    .nerrors = %d,\n    .error_message = error_message,\n"
               % len(error_classes(model)))
-    return text, fields
+    text += "".join(_check_text(name, ok) for name, ok in CHECKS)
+    methods = "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
+                      '"%s($module, status)\\n--\\n\\nRaise the NvmlError subclass for a status other than '
+                      'success%s; return 0."},\n'
+                      % (name, name, name, "" if ok == "0" else " or NVML_ERROR_INSUFFICIENT_SIZE")
+                      for name, ok in CHECKS)
+    return text, fields, methods
 
 
 def constants(model):
