@@ -119,6 +119,9 @@ class Kind:
     def build(self, s, a):
         raise ValueError("%s: %s is no output kind" % (s.b.name, self.name))
 
+    def prepare(self, s, a):
+        """What the shim makes for the call after the inputs are converted (hidden kinds' room)."""
+
     def call_arg(self, s, a):
         return self.passed.format(n=a.name, T=a.type.c())
 
@@ -744,7 +747,7 @@ class OutRoomArray(Kind):
             pass
         elif not s.call_guard:   # the first of the count's arrays asks how many there are
             s.decls.append("%s c_%s = 0;" % (count.type.pointee().c(), count.name))
-            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args]
+            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None]
             s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
             s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
                              % s.lib.success)
