@@ -279,8 +279,7 @@ class PointerValue(Kind):
         s.decls.append("%s;" % (a.type.c(name) if self.decl_as_written else "%s %s" % (H, name)))
         if self.handle_object and s.pythonic:
             # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
-            conv = "cb_arg_intptr_handle" if s.lib.signed_handles else "cb_arg_int_handle"
-            call, value = "%s(%s, &ull, %s)" % (conv, i, ctx), "(uintptr_t)ull"
+            call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
             s.temps.add("ull")
         elif self.handle_object:
             # phase one converts what is not a handle object; phase two
