@@ -29,7 +29,8 @@ OBSERVER = os.path.join(HERE, "observe.py")
 # (through cuda-pathfinder), as ours does in the test extras'.
 NVIDIA_REQUIREMENTS = ["cuda-bindings==" + NVIDIA_VERSION, "cuda-pathfinder",
                        "nvidia-cuda-nvrtc==13.5.*", "nvidia-nvjitlink==13.5.*",
-                       "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*"]
+                       "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*",
+                       "numpy"]   # cuda.bindings.nvml's struct classes are numpy arrays
 VERSION_CHECK = "import cuda.bindings; print(cuda.bindings.__version__)"
 
 
@@ -78,9 +79,10 @@ def nvidia_env():
     return {k: v for k, v in os.environ.items() if k not in OURS_ONLY}
 
 
-def run_cases(python, cases, env=None, case_timeout=60, nvidia=False):
+def run_cases(python, cases, env=None, case_timeout=60, nvidia=False, observer=OBSERVER):
     """Observations of each case under `python`, by case id, in one observer
-    process until a case kills it or runs past case_timeout seconds."""
+    process until a case kills it or runs past case_timeout seconds.
+    `observer`: the script that runs them (observe.py's protocol)."""
     full_env = nvidia_env() if nvidia else dict(os.environ)
     full_env.update(env or {})
     got = {}
@@ -90,14 +92,14 @@ def run_cases(python, cases, env=None, case_timeout=60, nvidia=False):
             json.dump(cases, f)
         first = 0
         while first < len(cases):
-            first = observe_from(python, path, cases, first, full_env, tmp, case_timeout, got)
+            first = observe_from(python, path, cases, first, full_env, tmp, case_timeout, got, observer)
     return got
 
 
-def observe_from(python, path, cases, first, env, cwd, case_timeout, got):
+def observe_from(python, path, cases, first, env, cwd, case_timeout, got, observer=OBSERVER):
     """One observer process from case `first`; returns where the next must
     start (past the case it died or hung on, which is recorded)."""
-    proc = subprocess.Popen([python, "-P", OBSERVER, path, str(first)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([python, "-P", observer, path, str(first)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, cwd=cwd)
     i = first
     buf = b""
