@@ -12,6 +12,8 @@ Canonical arguments:
 - an enum: its class's member of the C enum's first value (E(), observe_nvml);
 - an int: 1 (a count or size: 4); a string: "abc";
 - a struct: an instance of the class the docstring names (S()), arrays of 2;
+  its address (P()) where the signature takes an intptr_t, 4096 zeroed
+  bytes' (A()) where no class stands for it;
 - a Python parameter with no C parameter of its name (a request struct's
   member): the docstring's type, as above."""
 import json
@@ -67,10 +69,23 @@ for name in dir(nvml):
 print(json.dumps({"functions": funcs, "classes": classes, "enums": enums}))
 """
 
+# Canonical arguments the rules cannot make: the binding checks their form.
+VALUES = {   # function.parameter: code
+    # device_get_handle_by_uuidv checks the form: ASCII, 40 bytes
+    "device_get_handle_by_uuidv.type": "E('UUIDType', 1)",
+    "device_get_handle_by_uuidv.uuid": 'b"GPU-12345678-1234-1234-1234-123456789abc"',
+}
+
 BAD = [("None", "None"), ("str", '"x"'), ("negative", "-1"), ("huge", "2**64"), ("float", "1.5"),
        ("wrong struct", None)]
 # An error code every function can return, and each status for one function.
 FORCED = 3   # NVML_ERROR_NOT_SUPPORTED
+
+
+def reference_api():
+    """tests/reference/nvml.json: NVIDIA's function names, parameters and signatures."""
+    from helpers import reference
+    return reference("nvml")
 
 
 def discover(python, env=None):
@@ -139,6 +154,8 @@ class Api:
         """The code of a canonical argument for parameter `pname`."""
         doc_type = self.found["functions"].get(fname, {}).get("args", {}).get(pname.rstrip("_"), "")
         sig_type = self.sig_types(fname).get(pname, "")
+        if "%s.%s" % (fname, pname) in VALUES:
+            return VALUES["%s.%s" % (fname, pname)]
         if sig_type in ("bytes", "char *", "const char *"):
             return 'b"abc"'
         if sig_type == "str":
@@ -163,9 +180,11 @@ class Api:
                 return 'b"abc"' if "bytes" in doc_type else '"abc"'
             if t.depth == 1 and self.types.what(t.pointee())[0] == "struct":
                 cls = self.struct_class(self.types.what(t.pointee())[1])
-                if sig_type == "intptr_t" and cls:   # the struct's address
-                    return "P(%r)" % cls
-                return self.instance(cls or doc_type)
+                if sig_type == "intptr_t":   # the struct's address
+                    return "P(%r)" % cls if cls else "A(4096)"
+                if cls is None or sig_type in ("int", "unsigned int"):   # a value the binding puts in it
+                    return self.from_doc_type(doc_type)
+                return self.instance(cls)
         member = self.request_member(cfunc, pname) if cparam is None else None
         if member is not None and self.types.what(member.type)[0] == "handle":
             return hex(make_fake.handle_value(self.types.kinds, self.types.what(member.type)[1], 0))
@@ -203,7 +222,11 @@ class Api:
         return "1"
 
     def wrong_struct(self, right):
-        return 'S("Memory")' if "PciInfo" not in right else 'S("Memory_v2")'
+        # an array of 1024 ProcessInfo (24 KiB): larger than any NVML struct, so
+        # that a binding that takes it by its address hands the library memory
+        # it may write (a smaller one is overrun, and the process's later cases
+        # with it)
+        return 'S("ProcessInfo", 1024)' if "ProcessInfo" not in right else 'S("FieldValue", 1024)'
 
     def calls(self):
         """[(function, [argument code])] for every function."""

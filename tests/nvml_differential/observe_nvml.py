@@ -36,6 +36,17 @@ def S(cls, *args):
 def P(cls, *args):
     # the address of an instance of struct class `cls`, kept alive
     return S(cls, *args).ptr
+
+class _Buffer:
+    def __init__(self, size):
+        import ctypes
+        self.raw = ctypes.create_string_buffer(size)
+        self.ptr = ctypes.addressof(self.raw)
+
+def A(size):
+    # the address of `size` zeroed bytes, kept alive: a struct no class stands for
+    KEPT.append(_Buffer(size))
+    return KEPT[-1].ptr
 """
 
 

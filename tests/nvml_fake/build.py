@@ -9,17 +9,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def find_nvml_header():
-    """nvml.h of the nvidia-nvml-dev wheel: $NVML_H, or one installed beside
-    the tests' interpreter or in /work/venv-dev."""
+    """nvml.h: $NVML_H, or the nvidia-nvml-dev wheel's (nvidia/cu*/include)
+    on this interpreter's sys.path; None where there is neither."""
     env = os.environ.get("NVML_H")
     if env:
         return env
     import glob
     import sys
-    roots = [sys.prefix, "/work/venv-dev"]
-    for root in roots:
-        for path in glob.glob(os.path.join(root, "lib", "python3*", "site-packages", "nvidia", "cu*",
-                                           "include", "nvml.h")):
+    for root in sys.path:
+        for path in sorted(glob.glob(os.path.join(root, "nvidia", "cu*", "include", "nvml.h"))):
             return path
     return None
 
@@ -35,6 +33,7 @@ def build(header, dest):
     os.makedirs(lib_dir, exist_ok=True)
     cc = os.environ.get("CC", "cc")
     subprocess.run([cc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-function",
+                    "-Wl,-soname,libnvidia-ml.so.1",
                     "-I" + os.path.dirname(header), "-I" + HERE, src, "-o",
                     os.path.join(lib_dir, "libnvidia-ml.so.1"), "-lpthread"], check=True)
     return lib_dir

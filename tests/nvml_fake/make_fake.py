@@ -15,10 +15,13 @@ The behaviour (all of it is here and in fake_runtime.h):
 - fakenvml_set_return(code) or $FAKE_NVML_RETURN: every function returns
   that code and writes nothing.
 - In/out counts (see pair_counts): NULL array or *count < N: *count = N and
-  NVML_ERROR_INSUFFICIENT_SIZE; else N items are filled and *count = N.  N is
-  fakenvml_set_count(n), $FAKE_NVML_COUNT, or 3.  A string with an in/out
-  size needs strlen + 1; a struct with an in/out byte size its sizeof.
-  The same holds for a struct's pointer member and its count member.
+  NVML_ERROR_INSUFFICIENT_SIZE (but NVML_SUCCESS for a NULL array that the
+  header says "Can be NULL" to discover the number); else N items are
+  filled and *count = N.  N is fakenvml_set_count(n), $FAKE_NVML_COUNT, or
+  3.  A string with an in/out size needs strlen + 1; a struct with an
+  in/out byte size its sizeof.
+- A struct's pointer member and its count member: NULL: count = N and
+  INSUFFICIENT_SIZE; else min(count, N) items filled and counted.
 - A string out with a length by value: a short printable string from the
   function's name, cut to the length, NUL-terminated.
 - Scalars, enums, structs out: values from a hash of the function's and the
@@ -37,7 +40,9 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+# The repository's gen/ (its header parser); appended, so that the source
+# tree's cuda/ never shadows the installed package.
+sys.path.append(os.path.dirname(os.path.dirname(HERE)))
 
 from gen import cparse, libraries  # noqa: E402
 
@@ -77,6 +82,7 @@ INPUT_MEMBERS = {
     "nvmlEventSetGetGpuOperationalEventContextLegacyXid_v1_t": ("index",),
     "nvmlEventSetWait_v3_t": ("timeoutMs",),
     "nvmlGpmMetricsGet_t": ("version", "numMetrics", "sample1", "sample2"),
+    "nvmlPRMCounter_v1_t": ("counterId",),
     "nvmlSystemEventSetFreeRequest_v1_t": ("set",),
     "nvmlSystemRegisterEventRequest_v1_t": ("eventTypes", "set"),
     "nvmlSystemEventSetWaitRequest_v1_t": ("timeoutms", "set"),
@@ -394,12 +400,15 @@ class Emitter:
             elem = f.type.pointee()
             body = self.fill("%s%s[%s]" % (prefix, ptr, i), elem, "fk_mix(%s, %s)" % (seed, i), ptr) \
                 if self.types.what(elem)[0] != "void" else []
-            lines += ["if (%s%s < fk_count() || (!%s%s && fk_count() > 0)) {" % (prefix, count, prefix, ptr),
+            # NULL: the count asked for (N, and INSUFFICIENT_SIZE); else
+            # min(count, N) items filled and counted.
+            lines += ["if (!%s%s) {" % (prefix, ptr),
                       "    %s%s = fk_count();" % (prefix, count),
-                      "    st = fk_worse(st, %s);" % INSUFFICIENT,
+                      "    if (fk_count() > 0) st = fk_worse(st, %s);" % INSUFFICIENT,
                       "} else {",
-                      "    for (unsigned int %s = 0; %s < fk_count(); %s++) {" % (i, i, i)] \
-                + ["        " + b for b in body] + ["    }", "    %s%s = fk_count();" % (prefix, count), "}"]
+                      "    if (%s%s > fk_count()) %s%s = fk_count();" % (prefix, count, prefix, count),
+                      "    for (unsigned int %s = 0; %s < %s%s; %s++) {" % (i, i, prefix, count, i)] \
+                + ["        " + b for b in body] + ["    }", "}"]
         return lines
 
     def struct_fill(self, s, name):
@@ -419,6 +428,15 @@ class Emitter:
         inputs = INPUT_MEMBERS.get(s.name, ())
         sep = ""
         for f in s.fields:
+            if f.type.array and len(f.type.array) == 1 and not f.type.depth and f.nested is None and \
+                    self.h.resolve(cparse.CType(f.type.base)).base == "char":
+                # a string member, shown (cut at its size) where all of the struct is input
+                lines += ['    fk_append("%s");' % sep,
+                          '    if (%s) { char t_[65]; size_t n_ = sizeof p->%s < 64 ? sizeof p->%s : 64; '
+                          'memcpy(t_, p->%s, n_); t_[n_] = 0; fk_log_cstr("%s", t_); } else fk_append("%s=-");'
+                          % ("1" if f.name in inputs else "all", f.name, f.name, f.name, f.name, f.name)]
+                sep = ", "
+                continue
             if f.type.array or f.nested is not None:
                 continue
             w = self.types.what(f.type)
@@ -474,6 +492,10 @@ class Emitter:
         for cname, aname in inout.items():
             a = next(q for q in func.params if q.name == aname)
             need = self.need(a, cname, docs.get(cname, ""), func.name)
+            if re.search(r"(?i)can be NULL", docs.get(aname, "")):
+                # "Can be NULL to discover the number": a NULL array asks, and succeeds
+                pre += ["if (%s && !%s) {" % (cname, aname), "    *%s = (%s);" % (cname, need),
+                        "    return fk_end(st);", "}"]
             pre += ["if (!%s || *%s < (%s) || (!%s && (%s) > 0)) {" % (cname, cname, need, aname, need),
                     "    if (%s) *%s = (%s);" % (cname, cname, need),
                     "    st = %s;" % INSUFFICIENT, "}"]
@@ -580,18 +602,20 @@ class Emitter:
             return ["%s[%s] = (%s)fk_handle(%d, %s);" % (arr, i, w[1], self.types.kinds.index(w[1]) + 1, i)]
         return self.fill("%s[%s]" % (arr, i), elem, "fk_mix(%s, %s)" % (seed, i), arr)
 
-    def error_string(self):
+    def error_string(self, header_text):
         e = self.h.enums["nvmlReturn_t"] if "nvmlReturn_t" in self.h.enums else \
             self.types.enum_by_name["nvmlReturn_t"]
         lines = ["const char *nvmlErrorString(nvmlReturn_t result)", "{",
                  '    fk_begin("nvmlErrorString");', '    fk_append("result=%d", (int)result);',
                  "    fk_end(0);", "    switch ((int)result) {"]
+        # the members' trailing //!< comments, where the parse has none
+        docs = dict(re.findall(r"^\s*(NVML_\w+)\s*=[^,\n]*,?\s*//!<\s*(.*?)\s*$", header_text, re.M))
         seen = set()
         for m in e.members:
             if m.value in seen:
                 continue
             seen.add(m.value)
-            text = re.sub(r"\s+", " ", m.doc.replace("\\ref", "")).strip() or m.name
+            text = re.sub(r"\s+", " ", (m.doc or docs.get(m.name, "")).replace("\\ref", "")).strip() or m.name
             text = text.replace("\\", "\\\\").replace('"', '\\"')
             lines.append('    case %d: return "%s";' % (m.value, text))
         lines += ['    default: return "Unknown Error";', "    }", "}"]
@@ -603,7 +627,7 @@ class Emitter:
         names = []
         for func in self.h.functions.values():
             if func.name == "nvmlErrorString":
-                bodies.append(self.error_string())
+                bodies.append(self.error_string(self.header_text))
                 names.append(func.name)
                 continue
             body = self.function(func)
@@ -635,7 +659,10 @@ class Emitter:
 
 def generate(header):
     h = parse(header)
-    return Emitter(h).emit(os.path.basename(header))
+    e = Emitter(h)
+    with open(header, encoding="utf-8", errors="replace") as f:
+        e.header_text = f.read()
+    return e.emit(os.path.basename(header))
 
 
 def main():
