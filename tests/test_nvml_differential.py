@@ -36,7 +36,7 @@ def ours_has_nvml():
 @functools.lru_cache(maxsize=None)
 def survey(lib_dir, header):
     """(cases, NVIDIA's observations, the API facts), once per session."""
-    python = harness.nvidia_python()
+    python = harness.nvidia_python(needs=("numpy",))
     api = cases.Api(cases.reference_api(), cases.discover(python, env_for(lib_dir)), header)
     case_list = cases.all_cases(api)
     theirs = harness.run_cases(python, case_list, env_for(lib_dir), nvidia=True, observer=OBSERVER)
@@ -107,7 +107,7 @@ def test_nvml_without_the_library_is_nvidias(nvidia, tmp_path):
         pytest.skip("our package has no cuda.bindings.nvml yet (%s)" % why)
     absent = cases.absent_cases()
     env = {"LD_LIBRARY_PATH": str(tmp_path)}
-    theirs = harness.run_cases(harness.nvidia_python(), absent, env, nvidia=True, observer=OBSERVER)
+    theirs = harness.run_cases(harness.nvidia_python(needs=("numpy",)), absent, env, nvidia=True, observer=OBSERVER)
     mine = harness.run_cases(sys.executable, absent, env, observer=OBSERVER)
     assert all("raises" in v for v in theirs.values()), theirs
     compare(absent, theirs, mine)
