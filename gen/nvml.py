@@ -37,7 +37,7 @@ def array_count(model, f, i, taken):
     """The count parameter (an `unsigned int *`, in and out) of the array
     parameter i that the call fills, or None: the nearest not taken."""
     p = f.params[i]
-    if p.name in ONE_VALUE.get(f.name, ()) or p.name in taken:
+    if p.name in ONE_VALUE.get(f.name, ()) or p.name in taken or p.type.base == "char":
         return None
     counts = [j for j, q in enumerate(f.params) if q.name not in taken and q.type.c() == "unsigned int *"
               and COUNT_NAME.search(q.name) and q.name not in ONE_VALUE.get(f.name, ())]
@@ -119,16 +119,19 @@ def request(model, f):
 
 
 # Room for a returned string whose doc names no NVML_*_BUFFER_SIZE.
-TEXT_ROOM = {"nvmlSystemGetProcessName": "1024",
+# (None: asked of the call first, though the doc names a size.)
+TEXT_ROOM = {"nvmlSystemGetProcessName": "1024", "nvmlVgpuTypeGetClass": None,
+             "nvmlDeviceGetGspFirmwareVersion": "NVML_GSP_FIRMWARE_VERSION_BUF_SIZE",
              "nvmlDeviceGetBoardPartNumber": "NVML_DEVICE_PART_NUMBER_BUFFER_SIZE"}  # its constant names it
 
 
-def text_room(model, f, p):
-    """The room a returned string gets: the NVML_*_BUFFER_SIZE its doc names."""
+def text_room(model, f, p, default):
+    """The room a returned string gets: the NVML_*_BUF(FER)_SIZE its doc
+    names, else `default` (None: as much as the call reports it needs)."""
     if f.name in TEXT_ROOM:
         return TEXT_ROOM[f.name]
-    m = re.search(r"\b(NVML_\w+_BUFFER_SIZE\w*)", f.doc.raw or "")
-    return m.group(1) if m and m.group(1) in model.h.defines else DEFAULT_TEXT_ROOM
+    m = re.search(r"\b(NVML_\w+_BUF(?:FER)?_SIZE\w*)", f.doc.raw or "")
+    return m.group(1) if m and m.group(1) in model.h.defines else default
 
 
 def classify(model, f, i, a):
@@ -164,16 +167,18 @@ def classify(model, f, i, a):
                 raise unsupported()
         elif t.depth == 1 and t.base == "char" and t.const:
             a.kind = "cstr"
+        elif t.depth == 1 and model.int_type(t.pointee()):
+            a.kind, a.int_type = "int_ref", model.int_type(t.pointee())
         else:
             raise unsupported()
         return a
     # not taken: written by the call, or the shim's own
     a.pyname = None
+    text = _text_before(f, i)
+    if text is not None and (model.int_type(t) or t.c() == "unsigned int *"):
+        a.kind, a.hidden, a.count = "text_length", True, text
+        return a
     if not t.ptrs:
-        text = _text_before(f, i)
-        if text is not None and model.int_type(t):
-            a.kind, a.hidden, a.count = "text_length", True, text
-            return a
         raise unsupported("an input the Python function does not take")
     if t.depth == 1 and not t.const:
         inner = t.pointee()
@@ -196,9 +201,12 @@ def classify(model, f, i, a):
                 raise unsupported()
             return a
         if inner.base == "char":
-            if _length_after(model, f, i) is None:
-                raise unsupported("a string with no length")
-            a.kind, a.size = "out_text", text_room(model, f, p)
+            length = _length_after(model, f, i)
+            if length is None:   # one char, as NVIDIA's reads it; room for what the library writes
+                a.kind, a.size = "out_char", text_room(model, f, p, None)
+            else:
+                a.kind, a.count = "out_text", length.name
+                a.size = text_room(model, f, p, None if length.type.ptrs else DEFAULT_TEXT_ROOM)
         elif model.is_handle(inner):
             a.kind, a.handle = "out_handle", inner.base
         elif model.is_enum(inner) or model.int_type(inner):
@@ -258,9 +266,10 @@ def _text_before(f, i):
 
 
 def _length_after(model, f, i):
+    """The length parameter after string parameter i: a value, or a pointer the call reads and writes."""
     nxt = f.params[i + 1] if i + 1 < len(f.params) else None
-    if nxt is not None and not nxt.type.ptrs and model.int_type(nxt.type):
-        return nxt.name
+    if nxt is not None and ((not nxt.type.ptrs and model.int_type(nxt.type)) or nxt.type.c() == "unsigned int *"):
+        return nxt
     return None
 
 
