@@ -10,6 +10,7 @@
 
 struct cb_handle_def;   /* cb_handle.h */
 struct cb_struct_def;   /* cb_struct_def.h */
+struct cb_record_def;   /* cb_record_def.h */
 
 typedef struct cb_enum_def {
     const char *name;                  /* Python class name */
@@ -63,6 +64,13 @@ typedef struct cb_state {
     PyTypeObject **handles;            /* [nhandles] */
     PyTypeObject **structs;            /* [nstructs] */
     PyObject *error_type;
+    /* The record classes (cuda.bindings.nvml's structs), set by
+     * cb_record_add_types: records[i] is class i, records[n + i] its dtype
+     * and records[2n + i] the numpy.record form of it (both made on first
+     * use), n = nrecords. */
+    const struct cb_record_def *record_defs;
+    int nrecords;
+    PyObject **records;                /* [3 * nrecords] */
 } cb_state;
 
 /* The module whose state was last set up, and its state: the calls of an
