@@ -30,7 +30,9 @@ build_enum(PyObject *module, const cb_enum_def *e)
         goto done;
     for (int i = 0; i < e->nmembers; i++) {
         const char *doc = e->member_docs ? e->member_docs[i] : NULL;
-        PyObject *pair = Py_BuildValue("(Lz)", e->member_values[i], doc);
+        PyObject *pair = e->c_unsigned == CB_ENUM_UNSIGNED_64
+            ? Py_BuildValue("(Kz)", (unsigned long long)e->member_values[i], doc)
+            : Py_BuildValue("(Lz)", e->member_values[i], doc);
         int failed = pair == NULL || PyDict_SetItemString(ns, e->member_names[i], pair) < 0;
         Py_XDECREF(pair);
         if (failed)

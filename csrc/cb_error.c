@@ -15,10 +15,20 @@ error_init(PyObject *self, PyObject *args, PyObject *kwds)
         return -1;
     if (PyObject_SetAttrString(self, "status", status) < 0)
         return -1;
-    /* The message names the status: "ERROR_MISSING_ARCH (2)". */
+    /* The message names the status: "ERROR_MISSING_ARCH (2)", or is the
+     * library's text for it (NVML's; its errors propagate, as NVIDIA's). */
     PyObject *module = PyType_GetModule(Py_TYPE(self));
     PyObject *msg = NULL;
-    if (module != NULL && PyLong_Check(status)) {
+    if (module == NULL)
+        PyErr_Clear();
+    if (module != NULL && cb_get_state(module)->def->error_message != NULL) {
+        long long v = PyLong_AsLongLong(status);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if ((msg = cb_get_state(module)->def->error_message(module, v)) == NULL)
+            return -1;
+    }
+    else if (module != NULL && PyLong_Check(status)) {
         cb_state *st = cb_get_state(module);
         long long v = PyLong_AsLongLong(status);
         PyObject *member = v == -1 && PyErr_Occurred() ? NULL : cb_enum_member(module, st->def->status_enum, v);
@@ -81,12 +91,45 @@ error_type(PyObject *module)
     return st->error_type;
 }
 
+/* One subclass per status (def->errors), added under its name and alias. */
+static int
+add_subclasses(PyObject *module, PyObject *base)
+{
+    cb_state *st = cb_get_state(module);
+    if ((st->error_subtypes = PyDict_New()) == NULL)
+        return -1;
+    PyType_Slot slots[] = {{0, NULL}};
+    for (int i = 0; i < st->def->nerrors; i++) {
+        const cb_error_def *e = &st->def->errors[i];
+        PyType_Spec spec = {
+            .name = e->name,   /* static, as the base's */
+            .basicsize = 0,
+            .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+            .slots = slots,
+        };
+        PyObject *t = PyType_FromModuleAndSpec(module, &spec, base);
+        PyObject *key = t == NULL ? NULL : PyLong_FromLongLong(e->status);
+        int rc = key == NULL ? -1 : PyDict_SetItem(st->error_subtypes, key, t);
+        Py_XDECREF(key);
+        if (rc == 0)
+            rc = PyModule_AddObjectRef(module, strrchr(e->name, '.') + 1, t);
+        if (rc == 0 && e->alias != NULL)
+            rc = PyModule_AddObjectRef(module, e->alias, t);
+        Py_XDECREF(t);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int
 cb_error_class_add(PyObject *module)
 {
     cb_state *st = cb_get_state(module);
     PyObject *t = error_type(module);
-    return t == NULL ? -1 : PyModule_AddObjectRef(module, strrchr(st->def->error_class, '.') + 1, t);
+    if (t == NULL || PyModule_AddObjectRef(module, strrchr(st->def->error_class, '.') + 1, t) < 0)
+        return -1;
+    return st->def->errors != NULL ? add_subclasses(module, t) : 0;
 }
 
 PyObject *
@@ -98,6 +141,16 @@ cb_raise_status(PyObject *module, long long status)
     PyObject *v = PyLong_FromLongLong(status);
     if (v == NULL)
         return NULL;
+    cb_state *st = cb_get_state(module);
+    if (st->error_subtypes != NULL) {   /* the status's own subclass, where it has one */
+        PyObject *sub = PyDict_GetItemWithError(st->error_subtypes, v);
+        if (sub != NULL)
+            t = sub;
+        else if (PyErr_Occurred()) {
+            Py_DECREF(v);
+            return NULL;
+        }
+    }
     PyObject *exc = PyObject_CallOneArg(t, v);
     Py_DECREF(v);
     if (exc != NULL) {

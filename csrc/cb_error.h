@@ -5,10 +5,19 @@
 
 #include "cb_common.h"
 
+/* One subclass of the error class (NVML's NotSupportedError): raised for
+ * its status; `alias` names it a second time in the module, or is NULL. */
+typedef struct cb_error_def {
+    long long status;
+    const char *name;                  /* "cuda.bindings.nvml.NotSupportedError" */
+    const char *alias;                 /* "MemoryError", or NULL */
+} cb_error_def;
+
 /* Make the class and add it to the module (module exec); -1 on error. */
 CB_INTERNAL int cb_error_class_add(PyObject *module);
 
-/* Pythonic modules: raise <error_class>(status); returns NULL. */
+/* Pythonic modules: raise <error_class>(status), or its subclass for the
+ * status; returns NULL. */
 CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
 
 #endif

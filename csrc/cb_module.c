@@ -45,6 +45,8 @@ cb_module_exec(PyObject *module, const cb_module_def *def)
         return -1;
     if (def->global_class != NULL && add_global_class(module, def->global_class) < 0)
         return -1;
+    if (def->exec_extra != NULL && def->exec_extra(module) < 0)
+        return -1;
     return 0;
 }
 
@@ -113,6 +115,11 @@ cb_module_getattr(PyObject *module, PyObject *name)
         return public_names(module);
     if (PyUnicode_CompareWithASCIIString(name, "_FastEnum") == 0 && has_fast_enum_alias(def))
         return cb_fast_enum_base();
+    if (def->getattr_extra != NULL) {
+        PyObject *v = def->getattr_extra(module, name);
+        if (v != NULL || PyErr_Occurred())
+            return v;
+    }
     PyErr_Format(PyExc_AttributeError, "module '%s' has no attribute '%U'", st->def->name, name);
     return NULL;
 }

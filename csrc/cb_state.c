@@ -45,6 +45,7 @@ cb_state_clear(cb_state *st)
     for (int i = 0; st->records && i < 3 * st->nrecords; i++)
         Py_CLEAR(st->records[i]);
     Py_CLEAR(st->error_type);
+    Py_CLEAR(st->error_subtypes);
 }
 
 int
@@ -66,6 +67,7 @@ cb_state_traverse(cb_state *st, visitproc visit, void *arg)
     for (int i = 0; st->records && i < 3 * st->nrecords; i++)
         Py_VISIT(st->records[i]);
     Py_VISIT(st->error_type);
+    Py_VISIT(st->error_subtypes);
     return 0;
 }
 

@@ -27,6 +27,7 @@ enum cb_enum_sign {
     CB_ENUM_SIGNED,                    /* int: a member is negative */
     CB_ENUM_UNSIGNED,                  /* unsigned int: none is */
     CB_ENUM_UNSIGNED_ITEMS,            /* unsigned int for array items, int for one field (the runtime's) */
+    CB_ENUM_UNSIGNED_64,               /* members are unsigned long long (a value is past LLONG_MAX: NVML's RUSD) */
 };
 
 typedef struct cb_constant_def {
@@ -54,6 +55,16 @@ typedef struct cb_module_def {
     int status_enum;                   /* index of the status enum in `enums` */
     const struct cb_struct_def *structs;  /* struct/union classes, each after its base */
     int nstructs;
+    const struct cb_error_def *errors; /* a subclass of error_class per status (NVML's), or NULL */
+    int nerrors;
+    /* The error's message for a status (NVML's: the library's own text);
+     * NULL: the status's name and value. */
+    PyObject *(*error_message)(PyObject *module, long long status);
+    /* What a module adds of its own (NVML's struct classes): run at the end
+     * of exec; and names it makes on first use (NVML's dtypes): a new
+     * reference, or NULL with no exception when the name is not its. */
+    int (*exec_extra)(PyObject *module);
+    PyObject *(*getattr_extra)(PyObject *module, PyObject *name);
 } cb_module_def;
 
 typedef struct cb_state {
@@ -64,6 +75,7 @@ typedef struct cb_state {
     PyTypeObject **handles;            /* [nhandles] */
     PyTypeObject **structs;            /* [nstructs] */
     PyObject *error_type;
+    PyObject *error_subtypes;          /* {status: subclass of error_type}, with def->errors */
     /* The record classes (cuda.bindings.nvml's structs), set by
      * cb_record_add_types: records[i] is class i, records[n + i] its dtype
      * and records[2n + i] the numpy.record form of it (both made on first

@@ -57,8 +57,8 @@ def static_wrapper(b, variant, refused):
 
 def library_places(lib):
     """The sonames dlopen tries and the folders under $CUDA_HOME tried last."""
-    return "static const char *const sonames[] = {%s, NULL};\nstatic const char *const subdirs[] = {%s, NULL};\n" % (
-        ", ".join('"%s"' % s for s in lib.sonames), ", ".join('"%s"' % d for d in lib.home_subdirs))
+    return "static const char *const sonames[] = {%s};\nstatic const char *const subdirs[] = {%s};\n" % (
+        ", ".join(['"%s"' % s for s in lib.sonames] + ["NULL"]), ", ".join(['"%s"' % d for d in lib.home_subdirs] + ["NULL"]))
 
 
 def emit_static_core(model, out):

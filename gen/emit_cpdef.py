@@ -29,6 +29,11 @@ def facts(lib):
         return json.load(f).get("cuda.bindings." + lib.key)
 
 
+def has_cpdef(lib):
+    """A pythonic module whose reference exports its functions to Cython (facts of it are kept)."""
+    return lib.style == "pythonic" and facts(lib) is not None
+
+
 def parse_capsule(capsule):
     """'intptr_t (uint32_t, PyObject *, int __pyx_skip_dispatch)' -> ('intptr_t', ['uint32_t', 'PyObject *'])."""
     ret, params = re.fullmatch(r"(.*?) ?\((.*)\)", capsule).groups()
@@ -89,6 +94,8 @@ def pxd_text(model):
     lib = model.lib
     out = [banner(lib, "#", "", cuda_version(model.h)),
            "# cimport it: `from cuda.bindings cimport %s`; calls run the module's own functions.\n" % lib.key]
+    if not has_cpdef(lib):   # not exported to Cython yet: the module's functions from Python only
+        return "".join(out)
     rows = entries(model)
     ints = sorted({t for _, ret, params, _ in rows for t in params + [ret] if t.endswith("_t") and t != "size_t"})
     if ints:

@@ -1,7 +1,7 @@
 """Typing stubs: <lib>.pyi and cy<lib>.pyi."""
 import re
 
-from . import emit_structs, overrides
+from . import emit_structs, nvml, overrides
 from .emit_pymod import optional_count
 from .common import banner, cuda_version
 from .pytypes import arg_type, result_type
@@ -67,6 +67,10 @@ def emit(model):
     else:
         out.append("class %s(Exception):\n    status: int\n    def __init__(self, status: int) -> None: ...\n\n"
                    % lib.error_class)
+        for _, cls, alias in nvml.error_classes(model) if model.py_facts else ():
+            out.append("class %s(%s): ...\n" % (cls, lib.error_class))
+            if alias:
+                out.append("%s = %s\n" % (alias, cls))
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:
@@ -76,7 +80,7 @@ def emit(model):
         out.append("def %s(%s) -> %s: ...\n" % (b.pyname, params, stub_type(result_type(model, b))))
     text = "".join(out)
     # what a star import gives, as the module's own __all__ says: every public name defined here
-    names = sorted({a or b for a, b in re.findall(r"^(?:class|def) ([A-Za-z]\w*)|^([A-Za-z]\w*): ", text, re.M)})
+    names = sorted({a or b for a, b in re.findall(r"^(?:class|def) ([A-Za-z]\w*)|^([A-Za-z]\w*)(?::| =) ", text, re.M)})
     return text + "\n__all__ = [\n%s]\n" % "".join('    "%s",\n' % n for n in names)
 
 

@@ -5,7 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from . import emit_cpdef, emit_structs, enum_docs, overrides
+from . import emit_cpdef, emit_structs, enum_docs, nvml, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
 from .kinds import INT_TYPES
@@ -332,9 +332,11 @@ def emit(model):
     out = [banner(lib, cuda_version=cuda_version(model.h))]
     out.append('#define NVJITLINK_NO_INLINE\n')
     out.append('#include "cb_args.h"\n#include "cb_module.h"\n#include "cb_result.h"\n')  # Python.h first
+    if model.py_facts:
+        out.append('#include "cb_error.h"\n')
     if lib.interop_headers:
         out.append('#define CUDA_BINDINGS_%s_INTEROP\n#include "cb_interop_types.h"\n' % L)
-    if lib.style == "pythonic":
+    if emit_cpdef.has_cpdef(lib):
         out.append('#include "cb_capi.h"\n#include "cb_cpdef.h"\n')
     if lib.style == "tuple":
         out.append('#include "cb_array.h"\n#include "cb_callback.h"\n#include "cb_kernel.h"\n#include "cb_struct.h"\n#include <string.h>\n')
@@ -346,7 +348,7 @@ def emit(model):
         out.append("static const char *const enum_%s_names[] = {%s};\n" % (
             cname, ", ".join('"%s"' % m[0] for m in members)))
         out.append("static const long long enum_%s_values[] = {%s};\n" % (
-            cname, ", ".join("%dLL" % m[1] for m in members)))
+            cname, ", ".join("%dLL" % m[1] if m[1] < 2 ** 63 else "(long long)%dULL" % m[1] for m in members)))
         out.append("static const char *const enum_%s_docs[] = {%s};\n" % (cname, ", ".join(
             c_string(d) if d is not None else "NULL"
             for d in (enum_docs.member_doc(m[2], model) for m in members))))
@@ -354,6 +356,7 @@ def emit(model):
     out.append("static const cb_enum_def enums[] = {\n")
     for cname, pyname, members, doc in enums:
         sign = ("CB_ENUM_SIGNED" if any(m[1] < 0 for m in members) else
+                "CB_ENUM_UNSIGNED_64" if any(m[1] >= 2 ** 63 for m in members) else
                 "CB_ENUM_UNSIGNED_ITEMS" if lib.key in overrides.SIGNED_ENUM_LIBS else "CB_ENUM_UNSIGNED")
         out.append('    {"%s", %s, enum_%s_names, enum_%s_values, enum_%s_docs, %d, %s},\n' % (
             pyname, c_string(enum_docs.class_doc(doc, model, cname)), cname, cname, cname, len(members),
@@ -381,10 +384,12 @@ def emit(model):
             '    {"%s", sizeof(%s)},\n' % (s, s) for s in sizes))
 
     out.append(emit_structs.tables(model))
+    extras, extra_fields = nvml.module_extras(model) if model.py_facts else ("", "")
+    out.append(extras)
 
     for b in model.bindings:
         out.append(Shim(model, b).text())
-    if lib.style == "pythonic":
+    if emit_cpdef.has_cpdef(lib):
         out.append(emit_cpdef.c_text(model))
 
     out.append("static PyMethodDef methods[] = {\n")
@@ -412,7 +417,7 @@ def emit(model):
     .error_class = %(error)s,
     .global_class = %(global_class)s,
     .status_enum = %(status)s,
-%(structs)s};
+%(structs)s%(extra_fields)s};
 
 static int
 module_exec(PyObject *module)
@@ -423,13 +428,13 @@ module_exec(PyObject *module)
 }
 
 """ % dict(key=lib.key, L=L, nenums=len(enums),
-           cpdef=emit_cpdef.module_exec_lines() if lib.style == "pythonic" else "",
+           cpdef=emit_cpdef.module_exec_lines() if emit_cpdef.has_cpdef(lib) else "",
            handles="handles" if handles else "NULL", nhandles=len(handles),
            consts="constants" if consts else "NULL", nconsts=len(consts),
            sizes="sizes" if sizes else "NULL", nsizes=len(sizes),
            error='"cuda.bindings.%s.%s"' % (lib.key, lib.error_class) if lib.error_class else "NULL",
            global_class='"cuda.bindings.%s.%s"' % (lib.key, lib.global_class) if lib.global_class else "NULL",
-           status=model.enum_ref(lib.status), structs=emit_structs.def_fields(model)))
+           status=model.enum_ref(lib.status), structs=emit_structs.def_fields(model), extra_fields=extra_fields))
     out.append(module_definition(lib.key, "Python bindings of %s (%s), generated from %s." % (
         lib.display, "tuple-returning calls" if lib.style == "tuple" else "calls raise %s" % lib.error_class,
         ", ".join(lib.headers)), state=True))

@@ -34,6 +34,7 @@ LOOKUP = {
     "nvjitlink": (("nvJitLink.h",), ("nvidia-nvjitlink",)),
     "nvvm": (("nvvm.h",), ("nvidia-nvvm",)),
     "nvfatbin": (("nvFatbin.h",), ("nvidia-nvfatbin",)),
+    "nvml": (("nvml.h",), ("nvidia-nvml-dev",)),
     "driver": CUDART,
     "runtime": CUDART,
 }

@@ -702,6 +702,25 @@ class OutChars(Kind):
         return "PyBytes_FromString(c_%s)" % a.name
 
 
+class OutText(Kind):
+    name, what = "out_text", "a string the call writes into room of a constant size (NVML): a str"
+    output = True
+    py = "str"
+
+    def build(self, s, a):
+        s.decls.append("char c_%s[%s] = {0};" % (a.name, a.size))
+        return "cb_str_or_none(c_%s)" % a.name
+
+
+class TextLength(Kind):
+    name, what = "text_length", "the room given for the string before it (hidden): its constant size"
+    hidden = True
+
+    def call_arg(self, s, a):
+        text = next(x for x in s.b.args if x.name == a.count)
+        return "(%s)%s" % (a.type.c(), text.size)
+
+
 # -- values typed by a key ---------------------------------------------------
 
 class Typed(Kind):
@@ -869,5 +888,6 @@ KINDS = {k.name: k for k in (
     OutArray("out_struct_array", "structs the call writes into room for `count` of them"),
     OutValueArray(), OutBorrowedArray(), OutIntArray(),
     OutInt(), OutFloat(), OutEnum(), OutHandle(), OutCstr(), OutChars(), OutAddress(),
+    OutText(), TextLength(),
     Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
     Callback(), CallbackData(), KernelParams())}

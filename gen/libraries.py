@@ -80,6 +80,9 @@ class Library:
     # subclass of that module's class (cudaStream_t of driver.CUstream).
     twin_module: str = ""
     twin_headers: Tuple[str, ...] = ()
+    # Facts of the reference the headers cannot say (gen/data/<file>): which
+    # parameters each Python function takes, the Python enums (NVML's: gen/nvml.py).
+    py_facts: str = ""
 
 
 # Headers of the runtime API in include order (cuda_runtime_api.h needs the
@@ -135,6 +138,14 @@ LIBRARIES: Dict[str, Library] = {
         sonames=("libnvfatbin.so.13", "libnvfatbin.so.12", "libnvfatbin.so"),
         enum_names={"nvFatbinResult": ("Result", "NVFATBIN_")},
         error_class="nvFatbinError",
+    ),
+    "nvml": Library(
+        key="nvml", display="NVML", headers=("nvml.h",), prefix="nvml",
+        status="nvmlReturn_t", success="NVML_SUCCESS",
+        except_value="NVML_ERROR_FUNCTION_NOT_FOUND", style="pythonic", pathfinder="nvml",
+        sonames=("libnvidia-ml.so.1",), home_subdirs=(),
+        predefined={"__attribute__(x)": ""},   # DEPRECATED(13.0) functions, as the others
+        error_class="NvmlError", py_facts="nvml_py.json",
     ),
     "driver": Library(
         key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from . import overrides
+from . import nvml, overrides
 from .cparse import CType, Function, Header
 from .kinds import INT_TYPES, KINDS
 
@@ -114,6 +114,7 @@ class Model:
         self.h = header
         self.facts = facts or HeaderFacts()
         self.capsule_only = set(capsule_only)
+        self.py_facts = nvml.load_facts(lib.py_facts) if lib.py_facts else None
         # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
         # symbol matches the prototype we call; they are not API of their own.
         self.pfn = {n: t for n, t in header.typedefs.items() if n.startswith("PFN_")}
@@ -349,6 +350,8 @@ class Model:
     def _classify(self, f: Function, i: int) -> Arg:
         p = f.params[i]
         t = p.type
+        if self.py_facts:
+            return nvml.classify(self, f, i, Arg(p.name, t, "", None, p.doc))
         pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
         a = Arg(p.name, t, "", pyname, p.doc)
         a.float_first = self.override(overrides.FLOAT_FIRST_OF, f, {}).get(p.name, 0)
@@ -547,8 +550,12 @@ class Model:
         return a
 
     def bind(self, f: Function) -> Binding:
+        if self.py_facts and f.name not in self.py_facts["functions"]:
+            raise UnsupportedParam("%s: no Python function in the reference" % f.name)
         args = [self.classify(f, i) for i in range(len(f.params))]
-        if self.lib.style == "pythonic":
+        if self.py_facts:
+            pyname = self.py_facts["functions"][f.name]["py"]
+        elif self.lib.style == "pythonic":
             renamed = self.override(overrides.PYTHONIC_NAMES, f, {})
             for a in args:
                 if a.pyname:
@@ -587,6 +594,9 @@ class Model:
         when a typedef names it; a typedef of another enum typedef
         (CUkernelNodeAttrID = CUlaunchAttributeID) is, with its members."""
         if hasattr(self, "_py_enums"):
+            return self._py_enums
+        if self.py_facts:
+            self._py_enums = nvml.py_enums(self)
             return self._py_enums
         out = []
         enums = [e for e in self.h.enums.values() if e.name not in self.h.typedefs]
@@ -674,6 +684,8 @@ class Model:
         """Object-like macros with the library's prefixes whose value is an
         integer, possibly behind a cast (`((CUstream)0x1)`) or naming an
         enum member (CU_KERNEL_NODE_ATTRIBUTE_* = CU_LAUNCH_ATTRIBUTE_*)."""
+        if self.py_facts:   # the reference's names (NVML_ dropped), the header's values
+            return nvml.constants(self)
         members = {m.name: m.value for e in self.h.enums.values() for m in e.members}
         out = []
         for name, value in list(self.h.defines.items()) * 2:  # twice: a macro may name a later one

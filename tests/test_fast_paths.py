@@ -251,7 +251,7 @@ def test_calls_that_keep_the_gil_exist():
     from gen import overrides
     from gen.load import load_model
     names = set()
-    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "driver", "runtime"):
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "driver", "runtime"):
         names |= {b.name for b in load_model(lib, header_dir(lib)).bindings}
     assert overrides.KEEP_GIL <= names, sorted(overrides.KEEP_GIL - names)
     assert gen is not None
