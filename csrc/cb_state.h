@@ -65,6 +65,9 @@ typedef struct cb_module_def {
      * reference, or NULL with no exception when the name is not its. */
     int (*exec_extra)(PyObject *module);
     PyObject *(*getattr_extra)(PyObject *module, PyObject *name);
+    /* __dir__: append the names getattr_extra makes that are not made yet
+     * (NVML's dtypes); 0, or -1 with an exception. */
+    int (*dir_extra)(PyObject *module, PyObject *names);
 } cb_module_def;
 
 typedef struct cb_state {

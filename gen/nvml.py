@@ -191,6 +191,13 @@ def module_extras(model):
             "    return cb_str_or_none(text != NULL ? text : \"\");\n}\n\n" % key.upper())
     fields = ("    .errors = error_subclasses,\n    .nerrors = %d,\n    .error_message = error_message,\n"
               % len(error_classes(model)))
+    # the struct classes (gen/emit_records.py, csrc/cb_record.h)
+    from . import emit_records
+    text += '#include "cb_record.h"\n\n' + emit_records.emit(model) + (
+        "\nstatic int\nrecords_exec(PyObject *module)\n{\n"
+        "    return cb_record_add_types(module, nvml_records, RECORD_COUNT_);\n}\n\n")
+    fields += ("    .exec_extra = records_exec,\n    .getattr_extra = cb_record_getattr,\n"
+               "    .dir_extra = cb_record_dir,\n")
     return text, fields
 
 
