@@ -397,11 +397,15 @@ rec_reduce(PyObject *self, PyObject *unused)
     PyObject *data = d->array ? ((cb_rec_array *)self)->data : NULL;
     if (data == NULL)
         return PyErr_Format(PyExc_TypeError, "self._ptr cannot be converted to a Python object for pickling");
+    /* the items' bytes as they are (padding too: numpy's copy of a record
+     * array leaves padding undefined, and equality compares bytes) */
     PyObject *cls = (PyObject *)cb_rec_our_type(Py_TYPE(self));
-    PyObject *from_data = PyObject_GetAttrString(cls, "from_data");
-    PyObject *copy = PyObject_CallMethod(data, "copy", NULL);
-    PyObject *r = from_data != NULL && copy != NULL ? Py_BuildValue("(O(O))", from_data, copy) : NULL;
-    Py_XDECREF(from_data);
+    PyObject *from_buffer = PyObject_GetAttrString(cls, "from_buffer");
+    PyObject *bytes = PyObject_CallMethod(data, "tobytes", NULL);
+    PyObject *copy = bytes != NULL ? PyByteArray_FromObject(bytes) : NULL;
+    PyObject *r = from_buffer != NULL && copy != NULL ? Py_BuildValue("(O(O))", from_buffer, copy) : NULL;
+    Py_XDECREF(from_buffer);
+    Py_XDECREF(bytes);
     Py_XDECREF(copy);
     return r;
 }

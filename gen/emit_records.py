@@ -274,8 +274,11 @@ def _define_values(h):
 
 
 def _length(h, m):
+    """A fixed array's length as a number (the docs say it so)."""
+    if _define_values.cache.get("h") is not h:
+        _define_values.cache = {"h": h, "values": _define_values(h)}
     try:
-        return cparse.eval_int(m.length, _define_values.cache.setdefault(id(h), _define_values(h)))
+        return cparse.eval_int(m.length, _define_values.cache["values"])
     except ValueError:
         return m.length
 
@@ -285,6 +288,10 @@ _define_values.cache = {}
 
 def _pytype_doc(h, rec, m):
     """The start of a field's __doc__, as NVIDIA's writes it."""
+    if m.kind == "STRUCT" and rec.array and m.count is not None:
+        return m.ref.name    # read as objects of the class (a tuple of them per item)
+    if m.kind == "STRUCT" and rec.array and m.length:
+        return "%s: (array of length %s)." % (dtype_name(m.ref.name), _length(h, m))
     if m.kind == "STRUCT" and rec.array:
         return dtype_name(m.ref.name)
     if m.kind == "STRUCT":
@@ -293,6 +300,8 @@ def _pytype_doc(h, rec, m):
         np_name = {"i1": "int8", "u1": "uint8", "<u4": "uint32", "<i4": "int32", "<u8": "uint64",
                    "<u2": "uint16", "<i8": "int64"}[m.fmt]
         return "~_numpy.%s: (array of length %s)." % (np_name, _length(h, m))
+    if rec.array and m.kind in ("ADDRESS", "CSTRING", "PTR_NUMS", "PTR_STRUCTS"):
+        return "Union[~_numpy.intp, int]"
     if rec.array:
         np_name = {"i1": "int8", "u1": "uint8", "<u4": "uint32", "<i4": "int32", "<u8": "uint64",
                    "<u2": "uint16", "<i8": "int64", "<f8": "float64"}[m.fmt]

@@ -91,20 +91,11 @@ COUNTS = {
 # NVIDIA's numbers out of that order (the numbers before it go on without it).
 ANON_NUMBERS = {("nvmlPerfMetricControllerSample_t", "data"): 8}
 
-# Field names that would shadow an attribute of numpy's ndarray (the array
-# classes' fields are the record's, read as attributes): NVIDIA's appends
-# an underscore.  The ndarray attributes a C member name can be, written
-# out because the generator does not import numpy.
-NDARRAY_ATTRIBUTES = {
-    "T", "all", "any", "argmax", "argmin", "argpartition", "argsort", "astype", "base", "byteswap",
-    "choose", "clip", "compress", "conj", "conjugate", "copy", "ctypes", "cumprod", "cumsum", "data",
-    "device", "diagonal", "dot", "dtype", "dump", "dumps", "fill", "flags", "flat", "flatten",
-    "getfield", "imag", "item", "itemset", "itemsize", "max", "mean", "min", "nbytes", "ndim",
-    "newbyteorder", "nonzero", "partition", "prod", "ptp", "put", "ravel", "real", "repeat",
-    "reshape", "resize", "round", "searchsorted", "setfield", "setflags", "shape", "size", "sort",
-    "squeeze", "std", "strides", "sum", "swapaxes", "take", "tobytes", "tofile", "tolist",
-    "tostring", "trace", "transpose", "var", "view", "mT", "to_device",
-}
+# Member names that are attributes of numpy's ndarray (the array classes'
+# fields are the record's, read by name beside the array's own): NVIDIA's
+# appends an underscore to the field's name.  Those nvml.h's members have;
+# a new one named like another ndarray attribute (`shape`, `sum`) goes here.
+NDARRAY_ATTRIBUTES = {"data", "device", "flags", "max", "min", "size"}
 
 # Field names NVIDIA's breaks where its rule (emit_records.snake) does not:
 # after the digit of bar1 in nvmlBAR1Memory_t only (nvmlVgpuTypeBar1Info_v1_t's
