@@ -161,7 +161,8 @@ cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
           append_name(names, "_FastEnum") < 0) ||
          add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->handles, st->def->nhandles, handle_name, st->def) < 0 ||
-         add_unmade(names, (PyObject *const *)st->structs, st->def->nstructs, struct_name, st->def) < 0)) {
+         add_unmade(names, (PyObject *const *)st->structs, st->def->nstructs, struct_name, st->def) < 0 ||
+         (st->def->dir_extra != NULL && st->def->dir_extra(module, names) < 0))) {
         Py_DECREF(names);
         return NULL;
     }

@@ -42,6 +42,8 @@ cb_state_clear(cb_state *st)
         Py_CLEAR(st->handles[i]);
     for (int i = 0; st->structs && i < st->def->nstructs; i++)
         Py_CLEAR(st->structs[i]);
+    for (int i = 0; st->records && i < 3 * st->nrecords; i++)
+        Py_CLEAR(st->records[i]);
     Py_CLEAR(st->error_type);
     Py_CLEAR(st->error_subtypes);
 }
@@ -62,6 +64,8 @@ cb_state_traverse(cb_state *st, visitproc visit, void *arg)
         Py_VISIT(st->handles[i]);
     for (int i = 0; st->structs && i < st->def->nstructs; i++)
         Py_VISIT(st->structs[i]);
+    for (int i = 0; st->records && i < 3 * st->nrecords; i++)
+        Py_VISIT(st->records[i]);
     Py_VISIT(st->error_type);
     Py_VISIT(st->error_subtypes);
     return 0;
@@ -79,6 +83,9 @@ cb_state_free(cb_state *st)
     PyMem_Free(st->enum_cache_len);
     PyMem_Free(st->handles);
     PyMem_Free(st->structs);
+    PyMem_Free(st->records);
+    st->records = NULL;
+    st->nrecords = 0;
 }
 
 void

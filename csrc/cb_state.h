@@ -10,6 +10,7 @@
 
 struct cb_handle_def;   /* cb_handle.h */
 struct cb_struct_def;   /* cb_struct_def.h */
+struct cb_record_def;   /* cb_record_def.h */
 
 typedef struct cb_enum_def {
     const char *name;                  /* Python class name */
@@ -64,6 +65,9 @@ typedef struct cb_module_def {
      * reference, or NULL with no exception when the name is not its. */
     int (*exec_extra)(PyObject *module);
     PyObject *(*getattr_extra)(PyObject *module, PyObject *name);
+    /* __dir__: append the names getattr_extra makes that are not made yet
+     * (NVML's dtypes); 0, or -1 with an exception. */
+    int (*dir_extra)(PyObject *module, PyObject *names);
 } cb_module_def;
 
 typedef struct cb_state {
@@ -75,6 +79,13 @@ typedef struct cb_state {
     PyTypeObject **structs;            /* [nstructs] */
     PyObject *error_type;
     PyObject *error_subtypes;          /* {status: subclass of error_type}, with def->errors */
+    /* The record classes (cuda.bindings.nvml's structs), set by
+     * cb_record_add_types: records[i] is class i, records[n + i] its dtype
+     * and records[2n + i] the numpy.record form of it (both made on first
+     * use), n = nrecords. */
+    const struct cb_record_def *record_defs;
+    int nrecords;
+    PyObject **records;                /* [3 * nrecords] */
 } cb_state;
 
 /* The module whose state was last set up, and its state: the calls of an

@@ -9,6 +9,7 @@
 #include "cb_result.h"
 #include "cb_handle.h"
 #include "cb_kernel.h"
+#include "cb_record_np.h"
 #include "cb_struct_keep.h"
 
 static void (*const clears[])(void) = {
@@ -16,6 +17,7 @@ static void (*const clears[])(void) = {
     cb_result_cache_clear,      /* small ints, result tuples, bytes of C strings */
     cb_kparams_cache_clear,     /* ctypes types by their kernel-argument code */
     cb_struct_cache_clear,      /* what pointers in foreign struct memory keep alive */
+    cb_record_np_clear,         /* numpy, its names, the class lending record memory to numpy */
 };
 
 void

@@ -351,6 +351,7 @@ def module_extras(model):
             "    return cb_str_or_none(text != NULL ? text : \"\");\n}\n\n" % key.upper())
     fields = ("    .errors = error_subclasses,\n    .nerrors = %d,\n    .error_message = error_message,\n"
               % len(error_classes(model)))
+<<<<<<< HEAD
     text += "".join(_check_text(name, ok) for name, ok in CHECKS)
     methods = "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
                       '"%s($module, status)\\n--\\n\\nRaise the NvmlError subclass for a status other than '
@@ -358,6 +359,16 @@ def module_extras(model):
                       % (name, name, name, "" if ok == "0" else " or NVML_ERROR_INSUFFICIENT_SIZE")
                       for name, ok in CHECKS)
     return text, fields, methods
+=======
+    # the struct classes (gen/emit_records.py, csrc/cb_record.h)
+    from . import emit_records
+    text += '#include "cb_record.h"\n\n' + emit_records.emit(model) + (
+        "\nstatic int\nrecords_exec(PyObject *module)\n{\n"
+        "    return cb_record_add_types(module, nvml_records, RECORD_COUNT_);\n}\n\n")
+    fields += ("    .exec_extra = records_exec,\n    .getattr_extra = cb_record_getattr,\n"
+               "    .dir_extra = cb_record_dir,\n")
+    return text, fields
+>>>>>>> nvml-records
 
 
 def constants(model):

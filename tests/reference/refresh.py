@@ -37,6 +37,16 @@ def function_facts(api):
                           for name, f in sorted(api["functions"].items())}}
 
 
+def record_facts(api, dtypes):
+    """What tests/test_nvml_records.py reads: the fields of cuda.bindings.nvml's
+    struct classes (those with from_ptr) and each module-level dtype's field
+    names and itemsize."""
+    return {"source": api["source"],
+            "classes": {name: sorted(c["fields"]) for name, c in sorted(api["classes"].items())
+                        if "from_ptr" in c["methods"]},
+            "dtypes": {name: d for name, d in sorted(dtypes["cuda.bindings.nvml"].items())}}
+
+
 def capsule_digests(capi):
     """The digest of each module's capsule signatures (helpers.json_digest)."""
     return {"source": capi["source"],
@@ -62,7 +72,8 @@ def subset(api_dir):
     def load(name):
         with open(os.path.join(api_dir, name)) as f:
             return json.load(f)
-    return {"driver.json": dump(module_facts(load("driver.json"))),
+    return {"nvml_records.json": dump(record_facts(load("nvml.json"), load("dtypes.json"))),
+            "driver.json": dump(module_facts(load("driver.json"))),
             "runtime.json": dump(module_facts(load("runtime.json"))),
             "nvml.json": dump(function_facts(load("nvml.json"))),
             "cython_capi.json": dump(capsule_digests(load("cython_capi.json")))}

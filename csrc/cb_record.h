@@ -1,0 +1,55 @@
+/* Record classes: the struct classes of cuda.bindings.nvml, NVIDIA's shape
+ * (numpy dtypes, from_ptr/from_buffer/from_data, array classes over a
+ * numpy array), made from generated tables (gen/emit_records.py).  What the
+ * generated module calls; the record files, in layers, each include only
+ * what they use:
+ *
+ *   cb_record_def.h    the tables (cb_record_def, cb_record_field)
+ *   cb_record_np.h     numpy: imported on first use, dtypes, arrays over C memory
+ *   cb_record_obj.h    the objects: layouts, made owning or viewing memory
+ *   cb_record_field.h  the attributes: members read and set as NVIDIA's
+ *   cb_record.c        the classes (slots, from_* methods) and this API
+ *
+ * Importing the module imports no numpy: a dtype is made on first access
+ * (the module's __getattr__ calls cb_record_getattr), an array class's
+ * numpy array when one is made, and a plain class never needs numpy. */
+#ifndef CB_RECORD_H
+#define CB_RECORD_H
+
+#include "cb_record_def.h"
+
+/* From the module's exec: make the n classes of `defs`, keep them in the
+ * module state (cb_state.h: records) and add them to the module.  The
+ * state lets them go with the module (cb_state_clear/free). */
+CB_INTERNAL int cb_record_add_types(PyObject *module, const cb_record_def *defs, int n);
+
+/* For the module's __getattr__: a new reference to the dtype `name` names
+ * ("memory_v2_dtype"), made on first use and then kept as a module
+ * attribute; NULL *without* an exception set when the name is none of
+ * ours (NULL with one when making the dtype failed). */
+CB_INTERNAL PyObject *cb_record_getattr(PyObject *module, PyObject *name);
+
+/* For the module's __dir__: append the dtype names not made yet (made ones
+ * are module attributes already).  0, or -1 with an exception set. */
+CB_INTERNAL int cb_record_dir(PyObject *module, PyObject *names);
+
+/* A new zeroed instance of class `index` owning its memory: n items of an
+ * array class (n >= 0), one of a plain class (n is ignored). */
+CB_INTERNAL PyObject *cb_record_new(PyObject *module, int index, Py_ssize_t n);
+
+/* A record object's memory (its first item) and its number of items (1
+ * for a plain class).  `rec` must be a record object (cb_record_check). */
+CB_INTERNAL void *cb_record_ptr(PyObject *rec);
+CB_INTERNAL Py_ssize_t cb_record_len(PyObject *rec);
+/* Whether `o` is an instance of record class `index` (or a subclass). */
+CB_INTERNAL int cb_record_check(PyObject *module, PyObject *o, int index);
+
+/* A struct argument of a function (`param` names it in messages), as
+ * NVIDIA's takes one: None is NULL; an object of class `index` (or a
+ * subclass) its memory; another int-like object int() of it, an address
+ * trusted as in C.  Refused, where NVIDIA's would pass the library memory
+ * of another size: an object of another record class (TypeError) or one
+ * holding no item (ValueError).  0, or -1 with the exception set. */
+CB_INTERNAL int cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char *param);
+
+#endif
