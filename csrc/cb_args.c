@@ -270,21 +270,6 @@ cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
 }
 
 int
-cb_arg_intptr_handle(PyObject *o, unsigned long long *out, CB_ARG)
-{
-    if (!PyLong_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int, not %.200s", spec->func,
-                     argname(spec, argi), Py_TYPE(o)->tp_name);
-        return -1;
-    }
-    long long v;
-    if (cb_arg_ll(o, INTPTR_MIN, INTPTR_MAX, &v, spec, argi) < 0)
-        return -1;
-    *out = (unsigned long long)(uintptr_t)(intptr_t)v;
-    return 0;
-}
-
-int
 cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
 {
     *obj = NULL;

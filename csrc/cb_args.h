@@ -95,10 +95,6 @@ cb_arg_enum(PyObject *o, long long *out, CB_ARG)
  * of the tuple-style modules (a pointer of another library). */
 CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
 
-/* NVML's handles, intptr_t in NVIDIA's: an int (negative ones too, as
- * their bits), nothing else. */
-CB_INTERNAL int cb_arg_intptr_handle(PyObject *o, unsigned long long *out, CB_ARG);
-
 /* A C float or double: int or float (anything with __float__ except str). */
 CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 

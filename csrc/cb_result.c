@@ -188,3 +188,9 @@ cb_room_view(PyObject *room, const char *format, unsigned long long n)
     Py_DECREF(typed);
     return first;
 }
+
+PyObject *
+cb_str_of_size(const char *s, unsigned long long n, size_t room)
+{
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)(n < room ? n : room), "backslashreplace");
+}

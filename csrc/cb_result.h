@@ -44,6 +44,10 @@ CB_INTERNAL PyObject *cb_bytes_or_none(const char *s);
    the pythonic modules' error strings. */
 CB_INTERNAL PyObject *cb_str_or_none(const char *s);
 
+/* str of the first `n` chars of a buffer of `room` (n beyond it: room),
+ * NULs and all, as NVIDIA's NVML module decodes a length the call wrote. */
+CB_INTERNAL PyObject *cb_str_of_size(const char *s, unsigned long long n, size_t room);
+
 /* A list of ints from a C int array. */
 CB_INTERNAL PyObject *cb_int_list(const int *values, size_t n);
 

@@ -226,8 +226,10 @@ class Shim:
         n_in = len(b.inputs)
         for a in b.inputs:
             a.kind.convert(self, a)
+        for a in b.args:
+            a.kind.prepare(self, a)
         outs = [a.kind.build(self, a) for a in b.outputs]
-        call_args = [a.kind.call_arg(self, a) for a in b.args]
+        call_args = [a.kind.call_arg(self, a) for a in b.args if a.member is None]
         body = []
         body += ["    " + c for c in self.scalars + self.first + self.convert + self.checks + self.counts
                  + self.reads + self.queries]

@@ -119,6 +119,9 @@ class Kind:
     def build(self, s, a):
         raise ValueError("%s: %s is no output kind" % (s.b.name, self.name))
 
+    def prepare(self, s, a):
+        """What the shim makes for the call after the inputs are converted (hidden kinds' room)."""
+
     def call_arg(self, s, a):
         return self.passed.format(n=a.name, T=a.type.c())
 
@@ -164,6 +167,14 @@ class Int(Kind):
 
     def is_key(self, s, a):
         return False
+
+
+class IntRef(Int):
+    name, what = "int_ref", "a C integer the call reads through a pointer (NVML's temperature threshold): an int"
+    passed = "&c_{n}"
+
+    def convert(self, s, a):
+        self.convert_value(s, a, a.type.pointee().c(), s.convert)
 
 
 class Enum(Int):
@@ -276,8 +287,7 @@ class PointerValue(Kind):
         s.decls.append("%s;" % (a.type.c(name) if self.decl_as_written else "%s %s" % (H, name)))
         if self.handle_object and s.pythonic:
             # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
-            conv = "cb_arg_intptr_handle" if s.lib.signed_handles else "cb_arg_int_handle"
-            call, value = "%s(%s, &ull, %s)" % (conv, i, ctx), "(uintptr_t)ull"
+            call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
             s.temps.add("ull")
         elif self.handle_object:
             # phase one converts what is not a handle object; phase two
@@ -704,20 +714,56 @@ class OutChars(Kind):
 
 
 class OutText(Kind):
-    name, what = "out_text", "a string the call writes into room of a constant size (NVML): a str"
+    name, what = ("out_text", "a string the call writes (NVML): a str; its room the NVML_*_BUFFER_SIZE the doc "
+                  "names, else as much as the call reports when first asked with none")
     output = True
     py = "str"
 
     def build(self, s, a):
+        length = next(x for x in s.b.args if x.name == a.count)
+        if a.size:   # room of a constant size
+            s.decls.append("char c_%s[%s] = {0};" % (a.name, a.size))
+            if length.type.ptrs:   # the length the call writes back, NUL included: NVIDIA's decodes that many
+                return "cb_str_of_size(c_%s, c_%s, sizeof c_%s)" % (a.name, length.name, a.name)
+            return "cb_str_or_none(c_%s)" % a.name
+        # asked first with none (NULL, 0), then given the room it reports
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        asked = [("NULL" if x is a else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None]
+        s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
+        s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
+                         % s.lib.success)
+        s.queries.append("if ((o_%s = cb_room_new((unsigned long long)c_%s + 1, 1)) == NULL)\n        goto exit;"
+                         % (a.name, length.name))
+        return "cb_str_or_none(PyByteArray_AS_STRING(o_%s))" % a.name
+
+    def call_arg(self, s, a):
+        return "PyByteArray_AS_STRING(o_%s)" % a.name if not a.size else "c_%s" % a.name
+
+
+class OutChar(Kind):
+    name, what = ("out_char", "one char the call writes where nvml.h declares no length (NVML): its code, "
+                  "as NVIDIA's reads it, in room for all the library writes")
+    output = True
+    py = "int"
+
+    def build(self, s, a):
         s.decls.append("char c_%s[%s] = {0};" % (a.name, a.size))
-        return "cb_str_or_none(c_%s)" % a.name
+        return "cb_int((long long)c_%s[0])" % a.name
 
 
 class TextLength(Kind):
-    name, what = "text_length", "the room given for the string before it (hidden): its constant size"
+    name, what = "text_length", "hidden: the room given for the string before it, or a pointer to it (in and out)"
     hidden = True
 
+    def prepare(self, s, a):
+        if a.type.ptrs:
+            text = next(x for x in s.b.args if x.name == a.count)
+            s.decls.append("%s c_%s = %s;" % (a.type.pointee().c(), a.name, text.size or "0"))
+
     def call_arg(self, s, a):
+        if a.type.ptrs:
+            return "&c_%s" % a.name
         text = next(x for x in s.b.args if x.name == a.count)
         return "(%s)%s" % (a.type.c(), text.size)
 
@@ -744,7 +790,7 @@ class OutRoomArray(Kind):
             pass
         elif not s.call_guard:   # the first of the count's arrays asks how many there are
             s.decls.append("%s c_%s = 0;" % (count.type.pointee().c(), count.name))
-            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args]
+            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None]
             s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
             s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
                              % s.lib.success)
@@ -919,7 +965,7 @@ class KernelParams(Kind):
 
 
 KINDS = {k.name: k for k in (
-    Int(), Enum(), InoutEnum(), Float(), HandleInt(), InoutValue(), InoutCount(),
+    Int(), IntRef(), Enum(), InoutEnum(), Float(), HandleInt(), InoutValue(), InoutCount(),
     Handle(), InoutHandle(), Address(), Funcptr(),
     Cstr(), CstrList(), HostPtr(),
     Buffer("buffer_in", "bytes the call reads: a buffer or an int address, its size from a parameter"),
@@ -935,6 +981,6 @@ KINDS = {k.name: k for k in (
     OutArray("out_struct_array", "structs the call writes into room for `count` of them"),
     OutValueArray(), OutBorrowedArray(), OutIntArray(),
     OutInt(), OutFloat(), OutEnum(), OutHandle(), OutCstr(), OutChars(), OutAddress(),
-    OutText(), TextLength(), ArrayCount(), OutRoomArray(),
+    OutText(), OutChar(), TextLength(), ArrayCount(), OutRoomArray(),
     Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
     Callback(), CallbackData(), KernelParams())}

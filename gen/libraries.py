@@ -83,8 +83,6 @@ class Library:
     # Facts of the reference the headers cannot say (gen/data/<file>): which
     # parameters each Python function takes, the Python enums (NVML's: gen/nvml.py).
     py_facts: str = ""
-    # Pythonic handles are intptr_t, negative values taken (NVML's), not uintptr_t.
-    signed_handles: bool = False
 
 
 # Headers of the runtime API in include order (cuda_runtime_api.h needs the
@@ -147,7 +145,7 @@ LIBRARIES: Dict[str, Library] = {
         except_value="NVML_ERROR_FUNCTION_NOT_FOUND", style="pythonic", pathfinder="nvml",
         sonames=("libnvidia-ml.so.1",), home_subdirs=(),
         predefined={"__attribute__(x)": ""},   # DEPRECATED(13.0) functions, as the others
-        error_class="NvmlError", py_facts="nvml_py.json", signed_handles=True,
+        error_class="NvmlError", py_facts="nvml_py.json",
     ),
     "driver": Library(
         key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",

@@ -54,6 +54,9 @@ class Arg:
     any_iterable: bool = False    # an int list taken from any iterable or None (overrides.ANY_ITERABLE_LISTS)
     int_items: bool = False       # 'address_array' of device pointers, items by __int__ (DEVICE_POINTER_LISTS)
     address_class: Optional[str] = None  # 'address' whose handle objects are of this class (ADDRESS_OF_CLASS)
+    fills: Optional[dict] = None  # NVML's request structs: {Python parameter: the member it fills}
+    returns: Optional[str] = None  # ... and what the call returns of it: a member, "" the struct, None nothing
+    member: Optional[str] = None  # an input that is no C parameter: the request member it fills
 
     @property
     def is_output(self):
@@ -554,6 +557,7 @@ class Model:
             raise UnsupportedParam("%s: no Python function in the reference" % f.name)
         args = [self.classify(f, i) for i in range(len(f.params))]
         if self.py_facts:
+            args = nvml.with_request_inputs(self, f, args)
             pyname = self.py_facts["functions"][f.name]["py"]
         elif self.lib.style == "pythonic":
             renamed = self.override(overrides.PYTHONIC_NAMES, f, {})

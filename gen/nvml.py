@@ -37,7 +37,7 @@ def array_count(model, f, i, taken):
     """The count parameter (an `unsigned int *`, in and out) of the array
     parameter i that the call fills, or None: the nearest not taken."""
     p = f.params[i]
-    if p.name in ONE_VALUE.get(f.name, ()) or p.name in taken:
+    if p.name in ONE_VALUE.get(f.name, ()) or p.name in taken or p.type.base == "char":
         return None
     counts = [j for j, q in enumerate(f.params) if q.name not in taken and q.type.c() == "unsigned int *"
               and COUNT_NAME.search(q.name) and q.name not in ONE_VALUE.get(f.name, ())]
@@ -63,8 +63,8 @@ def _snake(name):
 
 def python_params(model, f):
     """{C parameter: Python name} of the parameters f's Python function takes,
-    or None where f has none; raises where a taken name is no C parameter
-    (the call fills a request struct from it: not modelled yet)."""
+    or None where f has none.  A taken name that is no C parameter fills a
+    member of the call's request struct (request())."""
     facts = model.py_facts["functions"].get(f.name)
     if facts is None:
         return None
@@ -75,24 +75,63 @@ def python_params(model, f):
             if cand in wanted:
                 out[p.name] = cand
                 break
-    missing = [w for w in wanted if w not in out.values()]
-    if missing:
-        from .model import UnsupportedParam
-        raise UnsupportedParam("%s: takes %s, which fill(s) a struct of the call" % (f.name, ", ".join(missing)))
     return out
 
 
+# Members a Python parameter fills whose name is not the parameter's own.
+REQUEST_MEMBERS = {
+    ("nvmlDeviceGetClockOffsets", "clock_type"): "type",
+    ("nvmlSystemEventSetFree", "event_set"): "set",
+    ("nvmlSystemRegisterEvents", "event_set"): "set",
+    ("nvmlDeviceSetNvLinkDeviceLowPowerThreshold", "threshold"): "lowPwrThreshold",
+}
+
+
+def struct_of(model, t):
+    """The parsed struct a (pointee) type names, or None."""
+    r = model.h.resolve(t)
+    tag = r.base.split(" ", 1)[1] if r.base.startswith(("struct ", "union ")) else r.base
+    return model.h.structs.get(tag)
+
+
+def request(model, f):
+    """(C parameter, {Python name: member}) where f's Python function takes
+    parameters that fill members of a struct it passes (nvmlTemperature_v1_t's
+    sensorType), else None; raises where a taken name fills nothing."""
+    from .model import UnsupportedParam
+    facts = model.py_facts["functions"].get(f.name)
+    taken = python_params(model, f)
+    if facts is None:
+        return None
+    missing = [w for w in facts["params"] if w not in taken.values()]
+    if not missing:
+        return None
+    for p in f.params:
+        s = struct_of(model, p.type.pointee()) if p.type.depth == 1 and p.name not in taken else None
+        if s is None:
+            continue
+        names = {m.name for m in s.fields}
+        fills = {w: REQUEST_MEMBERS.get((f.name, w), next((n for n in names if _snake(n) == w or n == w), None))
+                 for w in missing}
+        if all(fills.values()) and not any(m.type.ptrs for m in s.fields):
+            return p.name, fills
+    raise UnsupportedParam("%s: takes %s, which fill(s) a struct of the call" % (f.name, ", ".join(missing)))
+
+
 # Room for a returned string whose doc names no NVML_*_BUFFER_SIZE.
-TEXT_ROOM = {"nvmlSystemGetProcessName": "1024",
+# (None: asked of the call first, though the doc names a size.)
+TEXT_ROOM = {"nvmlSystemGetProcessName": "1024", "nvmlVgpuTypeGetClass": None,
+             "nvmlDeviceGetGspFirmwareVersion": "NVML_GSP_FIRMWARE_VERSION_BUF_SIZE",
              "nvmlDeviceGetBoardPartNumber": "NVML_DEVICE_PART_NUMBER_BUFFER_SIZE"}  # its constant names it
 
 
-def text_room(model, f, p):
-    """The room a returned string gets: the NVML_*_BUFFER_SIZE its doc names."""
+def text_room(model, f, p, default):
+    """The room a returned string gets: the NVML_*_BUF(FER)_SIZE its doc
+    names, else `default` (None: as much as the call reports it needs)."""
     if f.name in TEXT_ROOM:
         return TEXT_ROOM[f.name]
-    m = re.search(r"\b(NVML_\w+_BUFFER_SIZE\w*)", f.doc.raw or "")
-    return m.group(1) if m and m.group(1) in model.h.defines else DEFAULT_TEXT_ROOM
+    m = re.search(r"\b(NVML_\w+_BUF(?:FER)?_SIZE\w*)", f.doc.raw or "")
+    return m.group(1) if m and m.group(1) in model.h.defines else default
 
 
 def classify(model, f, i, a):
@@ -101,6 +140,16 @@ def classify(model, f, i, a):
     p = f.params[i]
     t = p.type
     taken = python_params(model, f) or {}
+    req = request(model, f)
+    if req and req[0] == p.name:
+        if not RECORDS:
+            raise unsupported_request(f)
+        a.struct, a.size = record_name(model, t.pointee()), version_of(model, t.pointee())
+        a.fills = req[1]
+        a.returns = request_returns(model, f, t.pointee(), req[1])
+        a.kind = "out_request" if a.returns is not None else "request_in"
+        a.hidden = a.returns is None
+        return a
 
     def unsupported(why="type %s" % t):
         return UnsupportedParam("%s: parameter %s of %s" % (f.name, p.name, why))
@@ -118,16 +167,18 @@ def classify(model, f, i, a):
                 raise unsupported()
         elif t.depth == 1 and t.base == "char" and t.const:
             a.kind = "cstr"
+        elif t.depth == 1 and model.int_type(t.pointee()):
+            a.kind, a.int_type = "int_ref", model.int_type(t.pointee())
         else:
             raise unsupported()
         return a
     # not taken: written by the call, or the shim's own
     a.pyname = None
+    text = _text_before(f, i)
+    if text is not None and (model.int_type(t) or t.c() == "unsigned int *"):
+        a.kind, a.hidden, a.count = "text_length", True, text
+        return a
     if not t.ptrs:
-        text = _text_before(f, i)
-        if text is not None and model.int_type(t):
-            a.kind, a.hidden, a.count = "text_length", True, text
-            return a
         raise unsupported("an input the Python function does not take")
     if t.depth == 1 and not t.const:
         inner = t.pointee()
@@ -150,9 +201,12 @@ def classify(model, f, i, a):
                 raise unsupported()
             return a
         if inner.base == "char":
-            if _length_after(model, f, i) is None:
-                raise unsupported("a string with no length")
-            a.kind, a.size = "out_text", text_room(model, f, p)
+            length = _length_after(model, f, i)
+            if length is None:   # one char, as NVIDIA's reads it; room for what the library writes
+                a.kind, a.size = "out_char", text_room(model, f, p, None)
+            else:
+                a.kind, a.count = "out_text", length.name
+                a.size = text_room(model, f, p, None if length.type.ptrs else DEFAULT_TEXT_ROOM)
         elif model.is_handle(inner):
             a.kind, a.handle = "out_handle", inner.base
         elif model.is_enum(inner) or model.int_type(inner):
@@ -163,6 +217,37 @@ def classify(model, f, i, a):
             raise unsupported()
         return a
     raise unsupported()
+
+
+def unsupported_request(f):
+    from .model import UnsupportedParam
+    return UnsupportedParam("%s: a request struct (struct classes not bound)" % f.name)
+
+
+def request_returns(model, f, t, fills):
+    """What a call filling a request struct returns: one member (its Python
+    function returns a number: the one member nothing fills), the struct
+    (a getter), or nothing (a setter)."""
+    ret = model.py_facts["functions"][f.name]["returns"]
+    members = [m.name for m in struct_of(model, t).fields if m.name != "version" and m.name not in fills.values()]
+    if ret is not None and ret != "tuple":
+        if len(members) != 1:
+            from .model import UnsupportedParam
+            raise UnsupportedParam("%s: returns one of %s" % (f.name, members))
+        return members[0]
+    return "" if re.search(r"Get|Wait", f.name) else None
+
+
+def version_of(model, t):
+    """The version macro of a versioned struct (nvmlMemory_v2 of nvmlMemory_v2_t), or None."""
+    s = struct_of(model, t)
+    if s is None or not any(m.name == "version" for m in s.fields):
+        return None
+    for name in (s.name, t.base):
+        macro = re.sub(r"_t$", "", name or "")
+        if macro in model.h.defines:
+            return macro
+    return None
 
 
 def record_name(model, t):
@@ -181,9 +266,10 @@ def _text_before(f, i):
 
 
 def _length_after(model, f, i):
+    """The length parameter after string parameter i: a value, or a pointer the call reads and writes."""
     nxt = f.params[i + 1] if i + 1 < len(f.params) else None
-    if nxt is not None and not nxt.type.ptrs and model.int_type(nxt.type):
-        return nxt.name
+    if nxt is not None and ((not nxt.type.ptrs and model.int_type(nxt.type)) or nxt.type.c() == "unsigned int *"):
+        return nxt
     return None
 
 
@@ -278,3 +364,37 @@ def constants(model):
     """[(Python name, value)]: the reference's constants, NVML_<name> of nvml.h."""
     from .cparse import eval_int
     return [(name, eval_int(model.h.defines["NVML_" + name])) for name in model.py_facts["constants"]]
+
+
+def with_request_inputs(model, f, args):
+    """args with an input for each Python parameter that fills a request
+    member (no C parameter: it is not passed), the inputs in the order of
+    the reference's parameters."""
+    from .kinds import KINDS
+    from .model import Arg
+    req = next((a for a in args if a.fills), None)
+    if req is None:
+        return args
+    s = struct_of(model, req.type.pointee())
+    members = {m.name: m for m in s.fields}
+    extra = []
+    for py, member in req.fills.items():
+        t = members[member].type
+        a = Arg(py, t, "", py, "", member=member)
+        if model.is_enum(t):
+            a.kind, a.enum = KINDS["enum"], t.base
+        elif model.is_handle(t):
+            a.kind, a.handle = KINDS["handle"], t.base
+        elif model.int_type(t):
+            a.kind, a.int_type = KINDS["int"], model.int_type(t)
+        else:
+            from .model import UnsupportedParam
+            raise UnsupportedParam("%s: request member %s of type %s" % (f.name, member, t))
+        extra.append(a)
+    args = args + extra
+    order = model.py_facts["functions"][f.name]["params"]
+    slots = [i for i, a in enumerate(args) if a.pyname is not None]
+    inputs = sorted((a for a in args if a.pyname is not None), key=lambda a: order.index(a.pyname))
+    for i, a in zip(slots, inputs):
+        args[i] = a
+    return args

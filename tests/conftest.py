@@ -57,3 +57,16 @@ def partial_nvrtc(tmp_path_factory):
     cc = os.environ.get("CC", "cc")
     subprocess.run([cc, "-shared", "-fPIC", "-o", str(d / "libnvrtc.so.13"), str(src)], check=True)
     return d
+
+
+@pytest.fixture(scope="session")
+def fake_nvml(tmp_path_factory):
+    """A directory holding only the fake libnvidia-ml.so.1 (tests/nvml_fake),
+    built from the test extras' nvml.h; skips where there is no nvml.h."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "nvml_fake"))
+    import build
+    header = build.find_nvml_header()
+    if header is None:
+        pytest.skip("no nvml.h: install the test extras (nvidia-nvml-dev) or set $NVML_H")
+    return build.build(header, str(tmp_path_factory.mktemp("fake-nvml")))

@@ -155,6 +155,20 @@ def nvfatbin_version():
     return "%d.%d" % nvfatbin.version()
 
 
+def nvml_version():
+    """NVML (it comes with the driver): its version, the driver's, and the devices it sees."""
+    from cuda.bindings import nvml
+    nvml.init_v2()
+    try:
+        count = nvml.device_get_count_v2()
+        names = [nvml.device_get_name(nvml.device_get_handle_by_index_v2(i)) for i in range(min(count, 8))]
+        more = " and %d more" % (count - len(names)) if count > len(names) else ""
+        return "NVML %s, driver %s, devices: %s%s" % (nvml.system_get_nvml_version(), nvml.system_get_driver_version(),
+                                                      ", ".join(names) or "none", more)
+    finally:
+        nvml.shutdown()
+
+
 def compile_kernel(arch, lto):
     """NVRTC: KERNEL -> (PTX or LTO-IR bytes)."""
     from cuda.bindings import nvrtc
@@ -253,6 +267,8 @@ def main(out=sys.stdout):
     from cuda.bindings import cynvfatbin, cynvvm
     library(check, "nvvm", cynvvm, nvvm_version, optional=True)
     library(check, "nvfatbin", cynvfatbin, nvfatbin_version, optional=True)
+    from cuda.bindings import cynvml
+    library(check, "nvml", cynvml, nvml_version, optional=True)
 
     cubins = {}
     if have_nvrtc:

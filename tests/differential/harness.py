@@ -29,7 +29,8 @@ OBSERVER = os.path.join(HERE, "observe.py")
 # (through cuda-pathfinder), as ours does in the test extras'.
 NVIDIA_REQUIREMENTS = ["cuda-bindings==" + NVIDIA_VERSION, "cuda-pathfinder",
                        "nvidia-cuda-nvrtc==13.5.*", "nvidia-nvjitlink==13.5.*",
-                       "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*"]
+                       "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*",
+                       "numpy"]   # cuda.bindings.nvml's struct classes are numpy arrays
 VERSION_CHECK = "import cuda.bindings; print(cuda.bindings.__version__)"
 
 
@@ -41,10 +42,14 @@ def side_version(python):
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def nvidia_python():
+def nvidia_python(needs=()):
     """The interpreter of NVIDIA's side, made on first use; raises
-    RuntimeError saying why where it cannot be had."""
+    RuntimeError saying why where it cannot be had.  `needs`: modules the
+    caller's cases import there too (numpy for nvml), installed into the
+    venv made here where it lacks them (a venv made before they were
+    among NVIDIA_REQUIREMENTS)."""
     python = os.environ.get("CB_NVIDIA_PYTHON")
+    venv = None
     if not python:
         venv = os.environ.get("CB_NVIDIA_VENV") or os.path.join(
             os.path.expanduser("~"), ".cache", "cuda-bindings-c", "nvidia-" + NVIDIA_VERSION)
@@ -54,19 +59,34 @@ def nvidia_python():
     got = side_version(python)
     if got != NVIDIA_VERSION:
         raise RuntimeError("%s has NVIDIA's cuda-bindings %s, not %s" % (python, got, NVIDIA_VERSION))
+    missing = [m for m in needs if not importable(python, m)]
+    if missing and venv is not None:
+        pip_install(venv, missing)
+        missing = [m for m in needs if not importable(python, m)]
+    if missing:
+        raise RuntimeError("%s lacks %s, which NVIDIA's side needs here" % (python, ", ".join(missing)))
     return python
+
+
+def importable(python, module):
+    return subprocess.run([python, "-P", "-c", "import " + module], capture_output=True, cwd="/",
+                          env=nvidia_env()).returncode == 0
 
 
 def make_venv(venv):
     subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True, env=nvidia_env())
+    pip_install(venv, NVIDIA_REQUIREMENTS)
+
+
+def pip_install(venv, requirements):
     pip = [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q",
            "--disable-pip-version-check"]
     wheels = os.environ.get("CB_NVIDIA_WHEELS")
     if wheels:
         pip += ["--no-index", "--find-links", wheels]
-    r = subprocess.run(pip + NVIDIA_REQUIREMENTS, capture_output=True, text=True, env=nvidia_env())
+    r = subprocess.run(pip + list(requirements), capture_output=True, text=True, env=nvidia_env())
     if r.returncode != 0:
-        raise RuntimeError("could not install NVIDIA's package into %s:\n%s" % (venv, r.stderr[-2000:]))
+        raise RuntimeError("could not install %s into %s:\n%s" % (" ".join(requirements), venv, r.stderr[-2000:]))
 
 
 # What points an interpreter at our build (.ci/sanitizers puts its build on
@@ -78,9 +98,10 @@ def nvidia_env():
     return {k: v for k, v in os.environ.items() if k not in OURS_ONLY}
 
 
-def run_cases(python, cases, env=None, case_timeout=60, nvidia=False):
+def run_cases(python, cases, env=None, case_timeout=60, nvidia=False, observer=OBSERVER):
     """Observations of each case under `python`, by case id, in one observer
-    process until a case kills it or runs past case_timeout seconds."""
+    process until a case kills it or runs past case_timeout seconds.
+    `observer`: the script that runs them (observe.py's protocol)."""
     full_env = nvidia_env() if nvidia else dict(os.environ)
     full_env.update(env or {})
     got = {}
@@ -90,14 +111,14 @@ def run_cases(python, cases, env=None, case_timeout=60, nvidia=False):
             json.dump(cases, f)
         first = 0
         while first < len(cases):
-            first = observe_from(python, path, cases, first, full_env, tmp, case_timeout, got)
+            first = observe_from(python, path, cases, first, full_env, tmp, case_timeout, got, observer)
     return got
 
 
-def observe_from(python, path, cases, first, env, cwd, case_timeout, got):
+def observe_from(python, path, cases, first, env, cwd, case_timeout, got, observer=OBSERVER):
     """One observer process from case `first`; returns where the next must
     start (past the case it died or hung on, which is recorded)."""
-    proc = subprocess.Popen([python, "-P", OBSERVER, path, str(first)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([python, "-P", observer, path, str(first)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, cwd=cwd)
     i = first
     buf = b""

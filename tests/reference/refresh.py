@@ -29,6 +29,14 @@ def module_facts(api):
             "classes": {name: {"bases": c["bases"], "fields": c["fields"]} for name, c in sorted(api["classes"].items())}}
 
 
+def function_facts(api):
+    """What the NVML differential cases read of nvml.json: each function's
+    parameter names and signature text."""
+    return {"source": api["source"],
+            "functions": {name: {"params": f["params"], "signature": f["signature"]}
+                          for name, f in sorted(api["functions"].items())}}
+
+
 def capsule_digests(capi):
     """The digest of each module's capsule signatures (helpers.json_digest)."""
     return {"source": capi["source"],
@@ -56,6 +64,7 @@ def subset(api_dir):
             return json.load(f)
     return {"driver.json": dump(module_facts(load("driver.json"))),
             "runtime.json": dump(module_facts(load("runtime.json"))),
+            "nvml.json": dump(function_facts(load("nvml.json"))),
             "cython_capi.json": dump(capsule_digests(load("cython_capi.json")))}
 
 
