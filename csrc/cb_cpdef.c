@@ -20,8 +20,8 @@ cb_cpdef_call(cb_fastcall fn, PyObject *module, const char *formats, ...)
             arg = va_arg(ap, PyObject *);
             Py_INCREF(arg);
             break;
-        case 'p':
-            arg = PyLong_FromSsize_t((Py_ssize_t)va_arg(ap, intptr_t));
+        case 'p':   /* an address or handle: its bits, as the Python functions take them */
+            arg = PyLong_FromVoidPtr((void *)va_arg(ap, intptr_t));
             break;
         case 'i':
             arg = PyLong_FromLong(va_arg(ap, int));

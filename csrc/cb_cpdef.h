@@ -14,9 +14,11 @@ typedef PyObject *(*cb_fastcall)(PyObject *module, PyObject *const *args, Py_ssi
 #define CB_CPDEF_MAX_ARGS 8
 
 /* Calls `fn` of `module` with the arguments after `formats`, one letter
- * each: 'O' a PyObject * (borrowed), 'p' intptr_t, 'i' int, 'I' uint32_t,
- * 'u' unsigned int, 'K' unsigned long long, 'z' size_t.  A new reference,
- * or NULL with an exception set. */
+ * each: 'O' a PyObject * (borrowed), 'p' intptr_t (a handle or address:
+ * passed on as its bits, a number of 0 to UINTPTR_MAX, which is what the
+ * Python functions take), 'i' int, 'I' uint32_t, 'u' unsigned int, 'K'
+ * unsigned long long, 'z' size_t.  A new reference, or NULL with an
+ * exception set. */
 CB_INTERNAL PyObject *cb_cpdef_call(cb_fastcall fn, PyObject *module, const char *formats, ...);
 
 /* A result as the cpdef's C return type, consumed; `on_error` (the

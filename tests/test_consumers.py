@@ -20,7 +20,8 @@ def consumers(tmp_path_factory):
     setup = ["meson", "setup", str(build), os.path.join(ROOT, "tests", "consumers"),
              "-Dpython=" + sys.executable, "-Dtoolkit_include=" + CUDA_HOME + "/include",
              "-Dcapsule_include=" + cuda.bindings.get_include(),
-             "-Dlibrary_include=" + ",".join(dict.fromkeys(header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml")))]
+             "-Dlibrary_include=" + ",".join(dict.fromkeys(
+                 header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml")))]
     for cmd in (setup, ["ninja", "-C", str(build)]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -321,8 +322,13 @@ def test_cimported_nvml_calls_as_the_module_does(pythonic):
                  (pythonic.nvml_handle_by_uuid, nvml.device_get_handle_by_uuid, "GPU-no-such-uuid"),
                  (pythonic.nvml_handle_by_uuid, nvml.device_get_handle_by_uuid, 7)]   # TypeError either way
         failed = same_outcome(pythonic.nvml_handle_by_index, nvml.device_get_handle_by_index_v2, 0)
-        device = nvml.device_get_handle_by_index_v2(0) if failed is None else -1   # no GPU: a bogus handle
-        calls += [(pythonic.nvml_name, nvml.device_get_name, device),
+        if failed is None:
+            device = nvml.device_get_handle_by_index_v2(0)
+        elif isinstance(failed, RuntimeError):   # no NVML: the handle never reaches a library
+            device = 0x1000
+        else:   # NVML without a device: no handle to pass it
+            device = None
+        calls += [] if device is None else [(pythonic.nvml_name, nvml.device_get_name, device),
                   (pythonic.nvml_brand, lambda d: int(nvml.device_get_brand(d)), device),
                   (pythonic.nvml_clock, lambda d: nvml.device_get_clock(d, nvml.ClockType.SM,
                                                                       nvml.ClockId.CURRENT), device),
@@ -375,7 +381,8 @@ cy.nvml_init()
 device = cy.nvml_handle_by_index(0)
 assert device == 0xffff800000001000 - (1 << 64), device
 assert cy.nvml_device_count() == nvml.device_get_count_v2() == 4000000000
-assert cy.nvml_energy(device) == nvml.device_get_total_energy_consumption(device) == 0xfedcba9876543210
+# A negative intptr_t is a handle's bits, passed on whole (the Python door takes the unsigned number).
+assert cy.nvml_energy(device) == nvml.device_get_total_energy_consumption(device % (1 << 64)) == 0xfedcba9876543210
 assert cy.nvml_cuda_driver_version() == nvml.system_get_cuda_driver_version() == -7
 try:
     cy.nvml_handle_by_index(1)
@@ -408,3 +415,92 @@ def test_cimported_nvml_results_reach_cython_whole(pythonic, tmp_path):
     path = [os.path.dirname(pythonic.__file__)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
     r = run_python(FAKE_NVML_CALLS, env={"LD_LIBRARY_PATH": str(tmp_path), "PYTHONPATH": os.pathsep.join(path)})
     assert r.returncode == 0 and r.stdout == "ok\n", r.stdout + r.stderr
+
+
+def nvml_cpdefs():
+    """[(name, [(C type or None, parameter)])] of the installed nvml.pxd's cpdef functions."""
+    import cuda.bindings
+    with open(os.path.join(os.path.dirname(cuda.bindings.__file__), "nvml.pxd")) as f:
+        lines = [x for x in f.read().splitlines() if x.startswith("cpdef ")]
+    import re
+    out = []
+    for line in lines:
+        name, params = re.match(r"cpdef (?:\w+ )*?(\w+)\((.*)\)", line).groups()
+        out.append((name, [(p.rsplit(" ", 1)[0] if " " in p else None, p.rsplit(" ", 1)[-1])
+                           for p in params.split(", ") if p]))
+    return out
+
+
+# After FUNCTIONS (nvml_cpdefs()) and FAILING (every call returns
+# $FAKE_NVML_RETURN, so the fake gives out no handle: a value of its form
+# instead).  Each parameter of a cpdef gets a handle the fake gave out (by
+# the parameter's name), a string (an untyped one), or 0.
+SWEEP_CALLS = """
+import json
+import consumer_nvml_all as cy
+from cuda.bindings import nvml
+def handle(f, *args):
+    return 0xfa4e00000010 if FAILING else f(*args)
+handle(nvml.init_v2)
+device = handle(nvml.device_get_handle_by_index_v2, 0)
+gpu_instance = handle(nvml.device_get_gpu_instance_by_id, device, 0)
+handles = {"device": device, "device1": device, "device2": device, "mig_device": device,
+           "unit": handle(nvml.unit_get_handle_by_index, 0), "set": handle(nvml.event_set_create),
+           "gpu_instance": gpu_instance,
+           "compute_instance": handle(nvml.gpu_instance_get_compute_instance_by_id, gpu_instance, 0)}
+report = {}   # name: "value" or the exception's class, the same both ways; else both outcomes
+for name, params in FUNCTIONS:
+    args = [handles[p] if t == "intptr_t" else "x" if t is None else 0 for t, p in params]
+    def outcome(f):
+        try:
+            return "value", f(*args)
+        except Exception as e:
+            return type(e).__name__, str(e)
+    via_python, via_cython = outcome(getattr(nvml, name)), outcome(getattr(cy, name))
+    if via_python != via_cython:
+        report[name] = (repr(via_cython), repr(via_python))
+    else:
+        report[name] = via_python[0]
+handle(nvml.shutdown)
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.parametrize("status", [None, "3"], ids=["values", "errors"])
+def test_every_cimported_nvml_function_answers_as_the_module_does(fake_nvml, tmp_path, status):
+    """Each cpdef function nvml.pxd declares, called from Cython and from
+    Python against the fake libnvidia-ml.so.1 (tests/nvml_fake): the same
+    value, or the same exception, every time; with every call failing
+    (NVML_ERROR_NOT_SUPPORTED), each one's exception through its except value."""
+    import json
+    import sysconfig
+    import cuda.bindings
+    functions = nvml_cpdefs()
+    pyx = tmp_path / "consumer_nvml_all.pyx"
+    pyx.write_text("from libc.stdint cimport intptr_t\nfrom cuda.bindings cimport nvml\n\n" + "".join(
+        "def %s(%s):\n    return nvml.%s(%s)\n\n" % (
+            name, ", ".join(p if t is None else "%s %s" % (t, p) for t, p in params), name,
+            ", ".join(p for _, p in params)) for name, params in functions))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(cuda.bindings.__file__)))
+    c = tmp_path / "consumer_nvml_all.c"
+    so = tmp_path / ("consumer_nvml_all" + sysconfig.get_config_var("EXT_SUFFIX"))
+    for cmd in (["cython", "-3", "-I", root, str(pyx), "-o", str(c)],
+                [os.environ.get("CC", "cc"), "-shared", "-fPIC", "-I", sysconfig.get_paths()["include"],
+                 "-I", header_dir("nvml"), str(c), "-o", str(so)]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+    from helpers import run_python
+    path = [str(tmp_path)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    env = {"LD_LIBRARY_PATH": fake_nvml, "PYTHONPATH": os.pathsep.join(path)}
+    if status:
+        env["FAKE_NVML_RETURN"] = status
+    r = run_python("FUNCTIONS = %r\nFAILING = %r\n%s" % (functions, bool(status), SWEEP_CALLS), env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert {name: got for name, got in report.items() if isinstance(got, list)} == {}
+    assert len(report) == len(functions) > 200
+    if status:   # error_string alone returns no status
+        assert report.pop("error_string") == "value"
+        assert set(report.values()) == {"NotSupportedError"}
+    else:   # the values are compared, not only errors
+        assert set(report.values()) == {"value"}
