@@ -1,4 +1,4 @@
-"""The Cython surface of the pythonic modules (nvjitlink, nvvm, nvfatbin):
+"""The Cython surface of the pythonic modules (nvjitlink, nvvm, nvfatbin, nvml):
 <lib>.pxd declaring their cpdef functions, and the C entry points their
 __pyx_capi__ exports, so that `from cuda.bindings cimport nvjitlink` and
 `nvjitlink.create(...)` work from Cython as with the reference.
@@ -8,6 +8,8 @@ Cython derives from the .pxd, and its generated code tests the declared
 except value: both are facts of the reference (gen/data/pythonic_cpdef.json,
 made by gen/data/pythonic_cpdef.py).  Each entry point boxes its C
 arguments and runs the module's Python-level function (csrc/cb_cpdef.c).
+Only the functions the module binds are exported (and declared): the
+reference's others are `unexported(model)`.
 """
 import json
 import os
@@ -17,10 +19,15 @@ from .common import banner, cuda_version
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP_DISPATCH = "int __pyx_skip_dispatch"
-# C parameter type -> cb_cpdef_call's format letter
-FORMATS = {"PyObject *": "O", "intptr_t": "p", "int": "i", "uint32_t": "I", "size_t": "z"}
+# C parameter type (as the capsule spells it) -> cb_cpdef_call's format letter
+FORMATS = {"PyObject *": "O", "intptr_t": "p", "int": "i", "uint32_t": "I", "size_t": "z",
+           "unsigned int": "u", "unsigned PY_LONG_LONG": "K"}
 # C return type -> the csrc/cb_cpdef.c function that unboxes it
-UNBOX = {"intptr_t": "cb_cpdef_intptr", "size_t": "cb_cpdef_size", "int": "cb_cpdef_int"}
+UNBOX = {"intptr_t": "cb_cpdef_intptr", "size_t": "cb_cpdef_size", "int": "cb_cpdef_int",
+         "unsigned int": "cb_cpdef_uint", "unsigned PY_LONG_LONG": "cb_cpdef_ull", "char": "cb_cpdef_char"}
+# The capsules' spellings of types that C and a .pxd spell otherwise.
+SPELLED = {"unsigned PY_LONG_LONG": "unsigned long long"}
+MAX_ARGS = 8   # csrc/cb_cpdef.h: CB_CPDEF_MAX_ARGS
 
 
 def facts(lib):
@@ -43,22 +50,35 @@ def parse_capsule(capsule):
 
 
 def entries(model):
-    """[(binding, C return type, [C parameter types], facts of the function)], in the reference's order."""
-    known = facts(model.lib)
+    """[(binding, C return type, [C parameter types], facts of the function)]
+    of the reference's cpdef functions that the module binds, by name."""
     by_name = {b.pyname: b for b in model.bindings}
     out = []
-    for name, fact in known["functions"].items():
-        b = by_name[name]
+    for name, fact in facts(model.lib)["functions"].items():
+        b = by_name.get(name)
+        if b is None:
+            continue
         ret, params = parse_capsule(fact["capsule"])
-        if len(params) != len(b.inputs):
-            raise ValueError("%s: the reference's cpdef takes %d arguments, ours %d"
-                             % (name, len(params), len(b.inputs)))
+        if len(params) != len(b.inputs) or len(params) > MAX_ARGS:
+            raise ValueError("%s: the reference's cpdef takes %d arguments, ours %d (at most %d)"
+                             % (name, len(params), len(b.inputs), MAX_ARGS))
+        if (ret == "PyObject *") != (fact["except"] is None) or (ret not in UNBOX and ret != "PyObject *"):
+            raise ValueError("%s: returns %s, except %s" % (name, ret, fact["except"]))
         out.append((b, ret, params, fact))
     return out
 
 
+def unexported(model):
+    """The reference's cpdef functions that the module does not bind yet, sorted."""
+    bound = {b.pyname for b in model.bindings}
+    return sorted(set(facts(model.lib)["functions"]) - bound)
+
+
 def _except_value(fact):
-    return fact["except"].lstrip("?").strip()
+    """The value an entry point returns with an exception set: the clause's
+    (`except? 0`, `except -1`), any for `except *` (the caller always asks)."""
+    value = fact["except"].lstrip("?").strip()
+    return "0" if value == "*" else value
 
 
 def c_text(model):
@@ -67,14 +87,15 @@ def c_text(model):
            "static PyObject *cpdef_module;   /* set by module_exec; the main interpreter only */\n\n"]
     rows = entries(model)
     for b, ret, params, fact in rows:
-        decl = ", ".join("%s%s%s" % (t, "" if t.endswith("*") else " ", a.pyname)
+        # C parameters are p_<Python name>: no Python name is then a C keyword
+        decl = ", ".join("%s%sp_%s" % (SPELLED.get(t, t), "" if t.endswith("*") else " ", a.pyname)
                          for t, a in zip(params, b.inputs))
         call = "cb_cpdef_call(py_%s, cpdef_module, \"%s\"%s)" % (
-            b.name, "".join(FORMATS[t] for t in params), "".join(", " + a.pyname for a in b.inputs))
+            b.name, "".join(FORMATS[t] for t in params), "".join(", p_" + a.pyname for a in b.inputs))
         if ret != "PyObject *":
             call = "%s(%s, %s)" % (UNBOX[ret], call, _except_value(fact))
         out.append("static %s\ncpdef_%s(%sint skip_dispatch)\n{\n    (void)skip_dispatch;\n    return %s;\n}\n\n"
-                   % (ret, b.pyname, decl + ", " if decl else "", call))
+                   % (SPELLED.get(ret, ret), b.pyname, decl + ", " if decl else "", call))
     out.append("static const cb_capi_entry pyx_capi[] = {\n")
     for b, ret, params, fact in rows:
         out.append('    {"%s", (void (*)(void))cpdef_%s, "%s"},\n' % (b.pyname, b.pyname, fact["capsule"]))
@@ -105,11 +126,11 @@ def pxd_text(model):
         out.append("ctypedef %s %s\n" % (ctype, name))
     out.append("\n")
     for b, ret, params, fact in rows:
-        args = ", ".join(a.pyname if t == "PyObject *" else "%s %s" % (t, a.pyname)
+        args = ", ".join(a.pyname if t == "PyObject *" else "%s %s" % (SPELLED.get(t, t), a.pyname)
                          for t, a in zip(params, b.inputs))
         returns = fact["returns"] + " " if fact["returns"] else ""
         clause = ""
         if fact["except"]:   # `except? 0`: the value with an exception set; `except -1`: always one
-            clause = " except%s %s" % ("?" if fact["except"].startswith("?") else "", _except_value(fact))
+            clause = " except%s %s" % ("?" if fact["except"].startswith("?") else "", fact["except"].lstrip("?"))
         out.append("cpdef %s%s(%s)%s\n" % (returns, b.pyname, args, clause))
     return "".join(out)

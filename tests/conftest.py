@@ -1,9 +1,16 @@
-"""Shared test setup: the `gpu` marker skips cleanly when there is no GPU."""
+"""Shared test setup: the `gpu` marker skips cleanly when there is no GPU;
+the tools the tests run (cython, meson, ninja) are first looked for beside
+the interpreter under test, whose cuda.bindings they must build against,
+not one elsewhere on PATH (a cython of another Python reads that Python's
+installed .pxd files)."""
 import functools
 import os
 import subprocess
+import sysconfig
 
 import pytest
+
+os.environ["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")])
 
 
 @functools.lru_cache(maxsize=None)

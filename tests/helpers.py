@@ -98,6 +98,20 @@ def header_dir(lib):
     return find.find(lib, CUDA_HOME, _version._cuda_release) or os.path.join(CUDA_HOME, "include")
 
 
+def cpdef_not_exported(lib, reference_names):
+    """{Python name: why} of the reference's cpdef functions (of
+    `reference_names`) that our cuda.bindings.<lib> cannot export yet: those
+    whose C function the generator skips (model.skipped, "name: why"), by
+    the reference's Python name for it (the module's py_facts)."""
+    load_gen()
+    from gen.load import load_model
+    model = load_model(lib, header_dir(lib))
+    skipped = dict(reason.split(": ", 1) for reason in model.skipped)
+    functions = (model.py_facts or {}).get("functions", {})
+    return {functions[c]["py"]: why for c, why in skipped.items()
+            if c in functions and functions[c]["py"] in reference_names}
+
+
 def nvrtc_output(source, options, kind):
     """NVRTC output of CUDA C++ `source` (bytes): kind is 'PTX', 'CUBIN' or 'LTOIR'."""
     from cuda.bindings import nvrtc

@@ -681,3 +681,124 @@ def test_nogil_runtime_calls_on_a_gpu(lib, consumer):
     err, count = consumer.device_count()
     assert err == 0 and count >= 1
     assert consumer.roundtrip(100) == sum(range(100))
+
+
+# --------------------------------------------------------------------------
+# The pythonic modules' <lib>.pxd: their cpdef functions (gen/emit_cpdef.py)
+# --------------------------------------------------------------------------
+
+PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin", "nvml")
+each_pythonic = pytest.mark.parametrize("lib", PYTHONIC)
+CPDEF_FACTS = os.path.join(ROOT, "gen", "data", "pythonic_cpdef.json")
+_cpdef_generated = {}
+
+
+def cpdef_facts(lib):
+    with open(CPDEF_FACTS) as f:
+        return json.load(f)["cuda.bindings." + lib]["functions"]
+
+
+@pytest.fixture
+def cpdef_generated(lib, tmp_path_factory):
+    """(model, <lib>.pxd text, include dir holding it and cy<lib>.pxd as
+    cuda/bindings/), from the generator, once a session for each library."""
+    if lib not in _cpdef_generated:
+        load_gen()
+        from gen import emit_cpdef, emit_pxd
+        from gen.load import load_model
+        model = load_model(lib, header_dir(lib))
+        root = tmp_path_factory.mktemp("cpdef_pxd")
+        pkg = root / "cuda" / "bindings"
+        pkg.mkdir(parents=True)
+        shutil.copy(os.path.join(ROOT, "cuda", "bindings", "__init__.pxd"), pkg)
+        (pkg / ("cy%s.pxd" % lib)).write_text(emit_pxd.emit_cy(model))
+        (pkg / ("%s.pxd" % lib)).write_text(emit_cpdef.pxd_text(model))
+        _cpdef_generated[lib] = (model, (pkg / ("%s.pxd" % lib)).read_text(), str(root))
+    return _cpdef_generated[lib]
+
+
+def cython_value(value):
+    """An except value as text, from Cython's ExceptionValue or an older Cython's string."""
+    return str(getattr(value, "python_value", value))
+
+
+@each_pythonic
+def test_cpdef_pxd_types_are_the_capsules(lib, cpdef_generated):
+    """What a consumer's cimport checks and what its calls test: Cython's
+    signature string of each cpdef it declares, the reference's capsule
+    name; its except clause, the reference's.  It declares the functions
+    the module exports: the reference's less those not bound yet."""
+    from helpers import cpdef_not_exported
+    model, _, root = cpdef_generated
+    facts = cpdef_facts(lib)
+    try:
+        from Cython.Compiler.Main import CompilationOptions, Context, default_options
+        ctx = Context.from_options(CompilationOptions(default_options, include_path=[root], language_level=3))
+    except (ImportError, AttributeError) as e:  # an older or newer Cython
+        pytest.skip("Cython's compiler API is not as expected: %s" % e)
+    scope = ctx.find_module("cuda.bindings." + lib, pos=None, need_pxd=True)
+    entries = {e.name: e.type for e in scope.cfunc_entries}
+    assert set(entries) == set(facts) - set(cpdef_not_exported(lib, facts))
+    bad = {}
+    for name, t in entries.items():
+        clause = facts[name]["except"]
+        want = (facts[name]["capsule"], None if clause in (None, "*") else clause.lstrip("?"),
+                clause is not None and (clause == "*" or clause.startswith("?")))
+        got = (t.signature_string(), None if t.exception_value is None else cython_value(t.exception_value),
+               bool(t.exception_check))
+        if got != want:
+            bad[name] = (got, want)
+    assert bad == {}
+
+
+@pytest.fixture(scope="module")
+def reference_pxd_dir():
+    """cuda/bindings/ of NVIDIA's package (its .pxd files), asked from its interpreter."""
+    from differential import harness
+    try:
+        python = harness.nvidia_python()
+    except RuntimeError as e:   # no NVIDIA package to ask is a failure, not a skip
+        pytest.fail(str(e))
+    r = run_python("import importlib.util; print(importlib.util.find_spec('cuda.bindings')"
+                   ".submodule_search_locations[0])", python=python, env=harness.nvidia_env())
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def declarations(text):
+    """(ctypedef lines, {function: cpdef line}) of a <lib>.pxd."""
+    lines = text.splitlines()
+    return ({x for x in lines if x.startswith("ctypedef ")},
+            {re.match(r"cpdef (?:\w+ )*(\w+)\(", x).group(1): x for x in lines if x.startswith("cpdef ")})
+
+
+@each_pythonic
+def test_cpdef_pxd_is_the_references(lib, cpdef_generated, reference_pxd_dir):
+    """Line for line what NVIDIA's <lib>.pxd declares: its ctypedefs, and
+    the cpdef declaration (names, types, except clause) of each function
+    the module exports."""
+    from helpers import cpdef_not_exported
+    _, ours, _ = cpdef_generated
+    with open(os.path.join(reference_pxd_dir, lib + ".pxd")) as f:
+        their_types, theirs = declarations(f.read())
+    our_types, ours = declarations(ours)
+    assert our_types == their_types
+    assert {name: (line, theirs.get(name)) for name, line in ours.items() if theirs.get(name) != line} == {}
+    assert sorted(set(theirs) - set(ours)) == sorted(cpdef_not_exported(lib, theirs))
+
+
+def test_pythonic_consumer_compiles_against_the_references_pxd(reference_pxd_dir, tmp_path):
+    """tests/consumers/consumer_pythonic.pyx is written as against NVIDIA's
+    .pxd files (the build tests compile it against ours): Cython takes it
+    with theirs alone on the include path."""
+    if shutil.which("cython") is None:
+        pytest.skip("cython is not installed")
+    pkg = tmp_path / "cuda" / "bindings"
+    pkg.mkdir(parents=True)
+    for name in os.listdir(reference_pxd_dir):
+        if name.endswith(".pxd"):
+            shutil.copy(os.path.join(reference_pxd_dir, name), pkg)
+    src = os.path.join(ROOT, "tests", "consumers", "consumer_pythonic.pyx")
+    r = subprocess.run(["cython", "-3", "-I", str(tmp_path), src, "-o", str(tmp_path / "consumer.c")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -1,9 +1,9 @@
 # A Cython user of the pythonic modules: `cimport nvjitlink` (nvvm,
-# nvfatbin) and their cpdef functions called through __pyx_capi__, errors
-# arriving through the declared except values; the C names of cynvjitlink
-# through nvjitlink (its .pxd cimports them all).
+# nvfatbin, nvml) and their cpdef functions called through __pyx_capi__,
+# errors arriving through the declared except values; the C names of
+# cynvjitlink through nvjitlink (its .pxd cimports them all).
 from libc.stdint cimport intptr_t
-from cuda.bindings cimport nvfatbin, nvjitlink, nvvm
+from cuda.bindings cimport nvfatbin, nvjitlink, nvml, nvvm
 
 import cuda.bindings.nvfatbin as py_nvfatbin
 import cuda.bindings.nvjitlink as py_nvjitlink
@@ -83,3 +83,86 @@ def jitlink_version_nogil():
     with nogil:
         err = nvjitlink.nvJitLinkVersion(&major, &minor)
     return err, major, minor
+
+
+# nvml: each return type and except clause of its .pxd once (`except? 0`,
+# `except? -1`, `except *`, `except 0`), each C parameter type once.
+
+def nvml_init():
+    return nvml.init_v2()
+
+
+def nvml_shutdown():
+    return nvml.shutdown()
+
+
+def nvml_device_count():
+    cdef unsigned int count = nvml.device_get_count_v2()
+    return count
+
+
+def nvml_handle_by_index(unsigned int index):
+    cdef intptr_t device = nvml.device_get_handle_by_index_v2(index)
+    return device
+
+
+def nvml_handle_by_uuid(uuid):
+    cdef intptr_t device = nvml.device_get_handle_by_uuid(uuid)
+    return device
+
+
+def nvml_name(intptr_t device):
+    cdef str name = nvml.device_get_name(device)
+    return name
+
+
+def nvml_brand(intptr_t device):
+    cdef int brand = nvml.device_get_brand(device)
+    return brand
+
+
+def nvml_clock(intptr_t device):
+    """Enum parameters as the .pxd's int, named by cynvml's constants."""
+    cdef unsigned int mhz = nvml.device_get_clock(device, nvml.NVML_CLOCK_SM, nvml.NVML_CLOCK_ID_CURRENT)
+    return mhz
+
+
+def nvml_energy(intptr_t device):
+    cdef unsigned long long millijoules = nvml.device_get_total_energy_consumption(device)
+    return millijoules
+
+
+def nvml_register_events(intptr_t device, unsigned long long event_types, intptr_t event_set):
+    return nvml.device_register_events(device, event_types, event_set)
+
+
+def nvml_power_source(intptr_t device):
+    cdef unsigned int source = nvml.device_get_power_source(device)
+    return source
+
+
+def nvml_cuda_driver_version():
+    cdef int version = nvml.system_get_cuda_driver_version()
+    return version
+
+
+def nvml_cuda_driver_version_v2():
+    cdef int version = nvml.system_get_cuda_driver_version_v2()
+    return version
+
+
+def nvml_on_same_board(intptr_t device1, intptr_t device2):
+    cdef int same = nvml.device_on_same_board(device1, device2)
+    return same
+
+
+def nvml_driver_version():
+    return nvml.system_get_driver_version()
+
+
+def nvml_types():
+    """The .pxd's ctypedefs: a handle, an enum and a struct of cynvml."""
+    cdef nvml.Device device = NULL
+    cdef nvml._ClockType clock = nvml.NVML_CLOCK_MEM
+    cdef nvml.UUIDValue value
+    return sizeof(device), <int>clock, sizeof(value)
