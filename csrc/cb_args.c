@@ -264,8 +264,11 @@ refuse_float_address(PyObject *o, CB_ARG)
 int
 cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
 {
-    if (!PyLong_Check(o) && (PyFloat_Check(o) || cb_is_handle(o)))
-        return refuse_float_address(o, spec, argi);
+    if (!PyLong_Check(o)) {   /* no __index__ or __int__ asked: nothing runs */
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int handle, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
     return cb_arg_ull(o, UINTPTR_MAX, out, spec, argi);
 }
 

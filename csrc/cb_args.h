@@ -89,10 +89,11 @@ cb_arg_enum(PyObject *o, long long *out, CB_ARG)
     return cb_arg_enum_any(o, out, spec, argi);
 }
 
-/* A handle of the pythonic modules (nvJitLink, NVVM, nvFatbin), which pass
- * them as plain ints (intptr_t in NVIDIA's).  Refused, where NVIDIA's takes
- * their int() and the library crashes on it: a float, and a handle object
- * of the tuple-style modules (a pointer of another library). */
+/* A handle of the pythonic modules (nvJitLink, NVVM, nvFatbin, NVML), which
+ * pass them as plain ints (intptr_t in NVIDIA's): an int (or a subclass) and
+ * nothing else, as NVIDIA's: TypeError for a float, an object with __index__
+ * or __int__ (NVML's struct objects), a handle object of the tuple-style
+ * modules.  A negative one is refused (OverflowError). */
 CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
 
 /* A C float or double: int or float (anything with __float__ except str). */

@@ -840,6 +840,53 @@ cb_record_new(PyObject *module, int index, Py_ssize_t n)
     return cb_rec_new_owned(module, index, NULL, st->record_defs[index].array ? n : 1, NULL);
 }
 
+PyObject *
+cb_record_of_ids(PyObject *module, PyObject *arg, int index, const char *id_field, const char *scope_field)
+{
+    cb_state *st = cb_get_state(module);
+    if (st == NULL || st->records == NULL || index < 0 || index >= st->nrecords)
+        return PyErr_Format(PyExc_SystemError, "cb_record_of_ids: no record %d", index);
+    if (PyObject_TypeCheck(arg, cb_rec_class(st, index)))
+        return Py_NewRef(arg);
+    if (PyObject_Size(arg) < 0)   /* its len(), as NVIDIA's asks first */
+        return NULL;
+    PyObject *seq = PySequence_Fast(arg, "expected a sequence");   /* a list is itself: no code runs below */
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *ids = PyList_New(n), *scopes = PyList_New(n), *rec = NULL;
+    for (Py_ssize_t i = 0; ids != NULL && scopes != NULL && i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i), *id = item, *scope = NULL;
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 2) {
+            id = PyTuple_GET_ITEM(item, 0);
+            scope = PyTuple_GET_ITEM(item, 1);
+        }
+        if (!PyLong_Check(id) || (scope != NULL && !PyLong_Check(scope))) {
+            PyErr_SetString(PyExc_ValueError, "Each entry must be an integer field ID, or a tuple of (field ID, scope ID)");
+            goto done;
+        }
+        PyList_SET_ITEM(ids, i, Py_NewRef(id));
+        PyList_SET_ITEM(scopes, i, scope != NULL ? Py_NewRef(scope) : PyLong_FromLong(0));
+        if (PyList_GET_ITEM(scopes, i) == NULL)
+            goto done;
+    }
+    if (ids == NULL || scopes == NULL || (rec = cb_record_new(module, index, n)) == NULL)
+        goto done;
+    if (n > 0 && (PyObject_SetAttrString(rec, id_field, ids) < 0 || PyObject_SetAttrString(rec, scope_field, scopes) < 0))
+        Py_CLEAR(rec);
+done:
+    Py_DECREF(seq);
+    Py_XDECREF(ids);
+    Py_XDECREF(scopes);
+    return rec;
+}
+
+int
+cb_record_rooms(PyObject *rec)
+{
+    return cb_rec_pointer_rooms(rec);
+}
+
 void *
 cb_record_ptr(PyObject *rec)
 {
@@ -862,22 +909,34 @@ cb_record_check(PyObject *module, PyObject *o, int index)
 }
 
 int
-cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char *param)
+cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char *param, int how)
 {
     cb_state *st = cb_get_state(module);
-    if (arg == Py_None) {
-        *ptr = NULL;
-        return 0;
-    }
     if (st == NULL || st->records == NULL || index < 0 || index >= st->nrecords) {
         PyErr_Format(PyExc_SystemError, "cb_record_arg: no record %d", index);
         return -1;
     }
     const cb_record_def *d = cb_rec_def_of_type(Py_TYPE(arg));
+    const char *want = st->record_defs[index].name;
+    if (d == NULL && (how & CB_RECORD_VERSION_ATTR)) {
+        PyErr_Format(PyExc_AttributeError, "'%.200s' object has no attribute 'version'", Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    if (arg == Py_None && (how & CB_RECORD_NOT_NONE)) {
+        PyErr_Format(PyExc_ValueError, "%s must not be None", param);
+        return -1;
+    }
+    if (arg == Py_None && !(how & CB_RECORD_TYPED)) {
+        *ptr = NULL;
+        return 0;
+    }
+    if (d == NULL && ((how & CB_RECORD_TYPED) || PyFloat_Check(arg))) {
+        PyErr_Format(PyExc_TypeError, "Argument '%s' must be a %s, not %.200s", param, want, Py_TYPE(arg)->tp_name);
+        return -1;
+    }
     if (d != NULL) {
         if (!PyObject_TypeCheck(arg, cb_rec_class(st, index))) {
-            PyErr_Format(PyExc_TypeError, "Argument '%s' must be a %s, not %s", param,
-                         st->record_defs[index].name, d->name);
+            PyErr_Format(PyExc_TypeError, "Argument '%s' must be a %s, not %s", param, want, d->name);
             return -1;
         }
         if (d->array && ((cb_rec_array *)arg)->data == NULL) {
@@ -891,13 +950,16 @@ cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char
         *ptr = cb_rec_ptr(arg);
         return 0;
     }
-    /* int(arg), as NVIDIA's: an address, trusted */
+    /* int(arg), as NVIDIA's: an address, trusted (a negative one refused) */
     PyObject *n = PyNumber_Long(arg);
     if (n == NULL)
         return -1;
-    void *p = PyLong_AsVoidPtr(n);
+    int negative = PyObject_RichCompareBool(n, Py_False, Py_LT);
+    void *p = negative == 0 ? PyLong_AsVoidPtr(n) : NULL;
     Py_DECREF(n);
-    if (p == NULL && PyErr_Occurred())
+    if (negative == 1)
+        PyErr_Format(PyExc_OverflowError, "Argument '%s': an address is never negative", param);
+    if (negative != 0 || (p == NULL && PyErr_Occurred()))
         return -1;
     *ptr = p;
     return 0;

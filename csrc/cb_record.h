@@ -44,12 +44,32 @@ CB_INTERNAL Py_ssize_t cb_record_len(PyObject *rec);
 /* Whether `o` is an instance of record class `index` (or a subclass). */
 CB_INTERNAL int cb_record_check(PyObject *module, PyObject *o, int index);
 
+/* How a function takes a struct argument, as NVIDIA's declares it. */
+enum {
+    CB_RECORD_ANY = 0,            /* untyped: None, the object, or int() of it */
+    CB_RECORD_TYPED = 1,          /* typed as its class: the object only */
+    CB_RECORD_NOT_NONE = 2,       /* versioned, set in C: None refused (ValueError) */
+    CB_RECORD_VERSION_ATTR = 4,   /* versioned, set as an attribute: anything else refused (AttributeError) */
+};
+
 /* A struct argument of a function (`param` names it in messages), as
- * NVIDIA's takes one: None is NULL; an object of class `index` (or a
- * subclass) its memory; another int-like object int() of it, an address
- * trusted as in C.  Refused, where NVIDIA's would pass the library memory
- * of another size: an object of another record class (TypeError) or one
- * holding no item (ValueError).  0, or -1 with the exception set. */
-CB_INTERNAL int cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char *param);
+ * NVIDIA's takes one (`how`, above): None is NULL; an object of class
+ * `index` (or a subclass) its memory; another int-like object int() of it,
+ * an address trusted as in C.  Refused, where NVIDIA's would crash or pass
+ * the library memory of another size: a negative int (OverflowError), a
+ * float, an object of another record class, None where typed (TypeError),
+ * an array holding no item (ValueError).  0, or -1 with the exception set. */
+CB_INTERNAL int cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char *param, int how);
+
+/* Room for the items a plain record's pointer members point to, as many
+ * as its count members say (cb_rec_pointer_rooms).  0, or -1. */
+CB_INTERNAL int cb_record_rooms(PyObject *rec);
+
+/* The items a call reads and fills, as NVIDIA's takes them (NVML's field
+ * values): an object of class `index` itself, or a new one from a sequence
+ * of ids or (id, scope) pairs, set as members id_field and scope_field
+ * (ValueError for another item).  A new reference, or NULL. */
+CB_INTERNAL PyObject *cb_record_of_ids(PyObject *module, PyObject *arg, int index, const char *id_field,
+                                       const char *scope_field);
 
 #endif

@@ -611,3 +611,33 @@ cb_rec_set(PyObject *self, PyObject *value, void *closure)
     CB_END_CRITICAL_SECTION();
     return rc;
 }
+
+int
+cb_rec_pointer_rooms(PyObject *self)
+{
+    cb_rec_info info;
+    if (cb_rec_info_of(self, &info) < 0)
+        return -1;
+    const cb_record_def *d = info.def;
+    char *base = (char *)cb_rec_ptr(self);
+    for (int i = 0; i < d->nfields; i++) {
+        const cb_record_field *f = &d->fields[i];
+        if ((f->kind != CB_REC_PTR_STRUCTS && f->kind != CB_REC_PTR_NUMS) || f->count_of < 0)
+            continue;
+        size_t item = f->kind == CB_REC_PTR_STRUCTS ? info.st->record_defs[f->ref].size : f->size;
+        Py_ssize_t n = items_of(d, base, f);
+        if (n < 0 || (size_t)n > (size_t)PY_SSIZE_T_MAX / item) {
+            PyErr_Format(PyExc_OverflowError, "%s.%s: %zd items", d->name, f->name, n);
+            return -1;
+        }
+        PyObject *room = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)item);
+        if (room == NULL)
+            return -1;
+        void *target = PyByteArray_AS_STRING(room);
+        memset(target, 0, (size_t)n * item);
+        if (keep_for(self, base + f->offset, room) < 0)
+            return -1;
+        memcpy(base + f->offset, &target, sizeof target);
+    }
+    return 0;
+}

@@ -25,4 +25,9 @@ CB_INTERNAL int cb_rec_refuse_write(const cb_record_def *d);
  * instance of `type`. */
 CB_INTERNAL int cb_rec_check_type(PyObject *v, PyTypeObject *type);
 
+/* Room for what the pointer members of plain object `self` point to: as
+ * many zeroed items as their count members now say, kept alive by it (the
+ * call reported how many: NVML's second call fills them).  0, or -1. */
+CB_INTERNAL int cb_rec_pointer_rooms(PyObject *self);
+
 #endif

@@ -165,6 +165,30 @@ def _typedef_classes(h):
     return [n for n in by_struct.values() if n not in overrides.NO_CLASS]
 
 
+def class_of(h, type_name):
+    """The C name of the class (its last typedef name) whose struct a type
+    name resolves to, or None where that struct has no class."""
+    from .cparse import CType
+    r = h.resolve(CType(type_name))
+    tag = r.base.split(" ", 1)[1] if r.base.startswith(("struct ", "union ")) else r.base
+    s = h.structs.get(tag)
+    if s is None or r.ptrs:
+        return None
+    for name in _typedef_classes(h):
+        if h.structs[name] is s or (s.tag and h.structs[name].tag == s.tag):
+            return name
+    return None
+
+
+def has_counted_pointers(h, c_name):
+    """Whether class c_name's struct points to items a member of it counts
+    (nvmlVgpuTypeIdInfo_v1_t's vgpuTypeIds of vgpuCount)."""
+    if getattr(h, "_counted_pointers", None) is None:
+        h._counted_pointers = {r.c_name for r in records(h) if not r.anon and any(
+            m.kind in ("PTR_NUMS", "PTR_STRUCTS") and m.count is not None for m in r.members)}
+    return c_name in h._counted_pointers
+
+
 def records(h):
     """Every class (Record), with its members classified."""
     recs = [Record(n, h.structs[n]) for n in _typedef_classes(h)]

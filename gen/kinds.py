@@ -37,6 +37,7 @@ whose C type another parameter (the key) selects.  Look-alikes:
         room made for the call to fill / an array the library keeps, copied
 """
 from . import overrides
+from .cparse import CType
 
 # C integer types: name -> (signed, lowest, highest) as C expressions.
 INT_TYPES = {
@@ -814,6 +815,234 @@ class OutRoomArray(Kind):
         return model.record_class(a.struct) if a.struct else "memoryview"
 
 
+# -- NVML's struct classes (csrc/cb_record.h) ---------------------------------
+
+def _set_version(s, a, obj):
+    """A versioned struct's version member, set before the call as the library asks."""
+    if a.size:
+        s.checks.append("%s->version = %s;" % (obj, a.size))
+
+
+class OutRecord(Kind):
+    name, what = "out_record", "a struct the call fills (NVML): a new object of its class, its version set first"
+    output = True
+    passed = "({T})cb_record_ptr(o_{n})"
+
+    def build(self, s, a):
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.checks.append("if ((o_%s = cb_record_new(module, RECORD_%s, 1)) == NULL)\n        goto exit;"
+                        % (a.name, a.struct))
+        _set_version(s, a, "((%s)cb_record_ptr(o_%s))" % (a.type.c(), a.name))
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        return "Py_NewRef(o_%s)" % a.name
+
+    def py_type(self, model, a):
+        return model.record_class(a.struct)
+
+
+def _ask_count_first(s, a):
+    """The call made first with room for no items, then (where it says it
+    needs room) given room for as many as the struct's counts say."""
+    asked = [x.kind.call_arg(s, x) for x in s.b.args if x.member is None]
+    s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
+    s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
+                     % s.lib.success)
+    s.queries.append("if (status == NVML_ERROR_INSUFFICIENT_SIZE && cb_record_rooms(o_%s) < 0)\n"
+                     "        goto exit;" % a.name)
+    s.call_guard = "status == NVML_ERROR_INSUFFICIENT_SIZE"
+
+
+class OutRecordCounted(OutRecord):
+    name, what = ("out_record_counted", "a struct the call fills with items it counts (NVML): asked with room "
+                  "for none first, then given room for as many as it reported")
+
+    def build(self, s, a):
+        made = super().build(s, a)
+        _ask_count_first(s, a)
+        return made
+
+
+class RecordIn(Kind):
+    name, what = "record_in", "a struct the call reads (NVML): an object of its class, or its address"
+    passed = "({T})c_{n}"
+
+    def convert(self, s, a):
+        s.decls.append("void *c_%s = NULL;" % a.name)
+        s.convert.append('if (cb_record_arg(module, %s, RECORD_%s, &c_%s, "%s", %s) < 0)\n        goto exit;'
+                         % (s.argv(a), a.struct, a.name, a.pyname, a.how))
+        if a.size:   # the version, written into the caller's struct as NVIDIA's writes it
+            s.checks.append("if (c_%s != NULL)\n        ((%s *)c_%s)->version = %s;"
+                            % (a.name, a.type.pointee().base, a.name, a.size))
+
+    def py_type(self, model, a):
+        return "%s | int" % model.record_class(a.struct)
+
+
+class RequestIn(Kind):
+    name, what = ("request_in", "hidden: a struct the call reads (NVML), on the stack, its members filled "
+                  "from inputs that are no C parameter")
+    hidden = True
+    passed = "&c_{n}"
+
+    def prepare(self, s, a):
+        s.decls.append("%s c_%s;" % (a.type.pointee().base, a.name))   # filled here, however the call takes it
+        s.checks.append("memset(&c_%s, 0, sizeof c_%s);" % (a.name, a.name))
+        _set_version(s, a, "(&c_%s)" % a.name)
+        for x in s.b.inputs:
+            if x.member is not None:
+                s.checks.append("c_%s.%s = c_%s;" % (a.name, x.member, x.name))
+
+
+class OutRequest(RequestIn):
+    name, what = ("out_request", "a struct the call reads and fills (NVML), its members filled from inputs "
+                  "first: one member of it returned")
+    hidden = False
+    output = True
+
+    def build(self, s, a):
+        t = next(m.type for m in s.m.struct_fields(a.type.pointee()) if m.name == a.returns)
+        member = "c_%s.%s" % (a.name, a.returns)
+        if t.array and s.m.h.resolve(CType(t.base)).base == "char":   # up to its NUL, the room's last char one
+            return "(%s[sizeof %s - 1] = 0, cb_str_or_none(%s))" % (member, member, member)
+        signed = INT_TYPES.get(s.m.int_type(t) or "int", (True,))[0]
+        return ("cb_int((long long)%s)" if signed else "cb_uint((unsigned long long)%s)") % member
+
+    def py_type(self, model, a):
+        t = next(m.type for m in model.struct_fields(a.type.pointee()) if m.name == a.returns)
+        return "str" if t.array else "int"
+
+
+class MemberSize(Kind):
+    name, what = "member_size", "hidden: the size of the char array member of the struct before it (NVML)"
+    hidden = True
+
+    def call_arg(self, s, a):
+        struct = next(x for x in s.b.args if x.name == a.count)
+        return "(%s)sizeof c_%s.%s" % (a.type.c(), struct.name, struct.returns)
+
+
+class OutRecordRequest(RequestIn):
+    name, what = ("out_record_request", "a struct the call reads and fills (NVML), its members filled from "
+                  "inputs first: a new object of its class, returned")
+    hidden = False
+    output = True
+    passed = "({T})cb_record_ptr(o_{n})"
+
+    def prepare(self, s, a):
+        pass
+
+    def build(self, s, a):
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.checks.append("if ((o_%s = cb_record_new(module, RECORD_%s, 1)) == NULL)\n        goto exit;"
+                        % (a.name, a.struct))
+        obj = "((%s)cb_record_ptr(o_%s))" % (a.type.c(), a.name)
+        _set_version(s, a, obj)
+        for x in s.b.inputs:
+            if x.member is not None:
+                s.checks.append("%s->%s = c_%s;" % (obj, x.member, x.name))
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        if a.counted:
+            _ask_count_first(s, a)
+        return "Py_NewRef(o_%s)" % a.name
+
+    def py_type(self, model, a):
+        return model.record_class(a.struct)
+
+
+class MemberIn(Kind):
+    name, what = ("member_in", "a struct the call reads (NVML, no class in NVIDIA's), on the stack: its one "
+                  "member (the version aside) from an int or a str")
+    passed = "&s_{n}"
+
+    def convert(self, s, a):
+        S = a.type.pointee().base
+        m = "s_%s.%s" % (a.name, a.returns)
+        s.decls.append("%s s_%s;" % (S, a.name))
+        s.decls.append("const char *c_%s;" % a.name if a.int_type is None else "long long c_%s;" % a.name)
+        if a.int_type is None:   # a str, copied into the member with its NUL (too long: ValueError)
+            s.decls.append("PyObject *k_%s = NULL;" % a.name)
+            s.cleanup.append("Py_XDECREF(k_%s);" % a.name)
+            s.convert.append("if (cb_arg_cstr(%s, 0, CB_STR_ONLY, &c_%s, &k_%s, %s) < 0)\n        goto exit;"
+                             % (s.argv(a), a.name, a.name, s.ctx(a)))
+            s.checks.append('if (strlen(c_%s) >= sizeof %s) {\n'
+                            '        PyErr_Format(PyExc_ValueError, "%s is longer than %%zu bytes", sizeof %s - 1);\n'
+                            '        goto exit;\n    }' % (a.name, m, a.pyname, m))
+        else:
+            s.convert.append("if (cb_arg_ll(%s, INT_MIN, INT_MAX, &c_%s, %s) < 0)\n        goto exit;"
+                             % (s.argv(a), a.name, s.ctx(a)))
+        s.checks.append("memset(&s_%s, 0, sizeof s_%s);" % (a.name, a.name))
+        _set_version(s, a, "(&s_%s)" % a.name)
+        s.checks.append(("strcpy(%s, c_%s);" if a.int_type is None else "%s = c_%s;") % (m, a.name))
+
+    def py_type(self, model, a):
+        return "str" if a.int_type is None else "int"
+
+
+class RecordItems(Kind):
+    name, what = ("record_items", "structs the call reads and fills, their count before them (NVML's field "
+                  "values): an object of their class, or ids or (id, scope) pairs to make one of; returned "
+                  "by a getter")
+    passed = "({T})cb_record_ptr(o_{n})"
+
+    def convert(self, s, a):
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        s.convert.append('if ((o_%s = cb_record_of_ids(module, %s, RECORD_%s, "%s", "%s")) == NULL)\n'
+                         "        goto exit;" % (a.name, s.argv(a), a.struct, *a.ids))
+
+    def py_type(self, model, a):
+        return "%s | list[int | tuple[int, int]]" % model.record_class(a.struct)
+
+    def build(self, s, a):   # a getter returns the same object, filled
+        return "Py_NewRef(o_%s)" % a.name
+
+
+class RecordItemsCount(Kind):
+    name, what = "record_items_count", "hidden: how many items the record_items after it holds"
+    hidden = True
+
+    def call_arg(self, s, a):
+        return "(%s)cb_record_len(o_%s)" % (a.type.c(), a.count)
+
+
+class OutFixedArray(Kind):
+    name, what = ("out_fixed_array", "room for as many items as a constant says, its size in bytes passed "
+                  "after it (NVML's performance states): a memoryview of them")
+    output = True
+
+    def build(self, s, a):
+        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        s.checks.append("if ((o_%s = cb_room_new(%s, sizeof(%s))) == NULL)\n        goto exit;"
+                        % (a.name, a.count, a.type.pointee().c()))
+        return 'cb_room_view(o_%s, "I", %s)' % (a.name, a.count)
+
+    def call_arg(self, s, a):
+        return "(%s)PyByteArray_AS_STRING(o_%s)" % (a.type.c(), a.name)
+
+    def py_type(self, model, a):
+        return "memoryview"
+
+
+class RoomBytes(Kind):
+    name, what = "room_bytes", "hidden: the size in bytes of the room before it"
+    hidden = True
+
+    def call_arg(self, s, a):
+        return "(%s)PyByteArray_GET_SIZE(o_%s)" % (a.type.c(), a.count)
+
+
+class RecordSize(Kind):
+    name, what = "record_size", "hidden: the size of the struct before it, which the call reads and rewrites"
+    hidden = True
+    passed = "&c_{n}"
+
+    def prepare(self, s, a):
+        struct = next(x for x in s.b.args if x.name == a.count)
+        s.decls.append("%s c_%s = (%s)sizeof(%s);" % (a.type.pointee().c(), a.name, a.type.pointee().c(),
+                                                      struct.type.pointee().c()))
+
+
 # -- values typed by a key ---------------------------------------------------
 
 class Typed(Kind):
@@ -982,5 +1211,6 @@ KINDS = {k.name: k for k in (
     OutValueArray(), OutBorrowedArray(), OutIntArray(),
     OutInt(), OutFloat(), OutEnum(), OutHandle(), OutCstr(), OutChars(), OutAddress(),
     OutText(), OutChar(), TextLength(), ArrayCount(), OutRoomArray(),
+    OutRecord(), OutRecordCounted(), RecordIn(), RequestIn(), OutRequest(), OutRecordRequest(), MemberSize(), MemberIn(), RecordItems(), RecordItemsCount(), OutFixedArray(), RoomBytes(), RecordSize(),
     Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
     Callback(), CallbackData(), KernelParams())}

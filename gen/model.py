@@ -57,6 +57,9 @@ class Arg:
     fills: Optional[dict] = None  # NVML's request structs: {Python parameter: the member it fills}
     returns: Optional[str] = None  # ... and what the call returns of it: a member, "" the struct, None nothing
     member: Optional[str] = None  # an input that is no C parameter: the request member it fills
+    ids: Optional[tuple] = None   # 'record_items': the members a list of ids and (id, scope) pairs sets
+    counted: bool = False         # NVML's structs pointing to items they count: asked with none first
+    how: str = "CB_RECORD_ANY"    # 'record_in': how NVIDIA's takes the struct (csrc/cb_record.h)
 
     @property
     def is_output(self):
@@ -209,6 +212,17 @@ class Model:
             return None
         tag = r.base.split(" ", 1)[1] if r.base.startswith(("struct ", "union ")) else r.base
         return t.base if tag in self.h.structs and self.h.structs[tag].fields else None
+
+    def struct_fields(self, t: CType):
+        """The members of the struct a (pointee) type names."""
+        r = self.h.resolve(t)
+        tag = r.base.split(" ", 1)[1] if r.base.startswith(("struct ", "union ")) else r.base
+        return self.h.structs[tag].fields
+
+    def record_class(self, c_name):
+        """The Python name of the struct class (NVML's records) of C type c_name."""
+        from .emit_records import class_name
+        return class_name(c_name)
 
     def int_type(self, t: CType):
         r = self.h.resolve(t)

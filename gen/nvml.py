@@ -21,7 +21,7 @@ DEFAULT_TEXT_ROOM = "NVML_DEVICE_NAME_V2_BUFFER_SIZE"
 
 
 # Struct classes (records) are bound: struct outputs and inputs are modelled.
-RECORDS = False
+RECORDS = True
 
 # Pointers beside an array's count that are one value, not another array.
 ONE_VALUE = {
@@ -113,7 +113,7 @@ def request(model, f):
         names = {m.name for m in s.fields}
         fills = {w: REQUEST_MEMBERS.get((f.name, w), next((n for n in names if _snake(n) == w or n == w), None))
                  for w in missing}
-        if all(fills.values()) and not any(m.type.ptrs for m in s.fields):
+        if all(fills.values()) and (not any(m.type.ptrs for m in s.fields) or counted(model, p.type.pointee())):
             return p.name, fills
     raise UnsupportedParam("%s: takes %s, which fill(s) a struct of the call" % (f.name, ", ".join(missing)))
 
@@ -147,8 +147,11 @@ def classify(model, f, i, a):
         a.struct, a.size = record_name(model, t.pointee()), version_of(model, t.pointee())
         a.fills = req[1]
         a.returns = request_returns(model, f, t.pointee(), req[1])
-        a.kind = "out_request" if a.returns is not None else "request_in"
+        a.kind = {None: "request_in", "": "out_record_request"}.get(a.returns, "out_request")
         a.hidden = a.returns is None
+        a.counted = a.kind == "out_record_request" and counted(model, t.pointee())
+        if a.kind == "out_record_request" and a.struct is None:
+            raise UnsupportedParam("%s: %s has no struct class" % (f.name, t.pointee()))
         return a
 
     def unsupported(why="type %s" % t):
@@ -169,6 +172,22 @@ def classify(model, f, i, a):
             a.kind = "cstr"
         elif t.depth == 1 and model.int_type(t.pointee()):
             a.kind, a.int_type = "int_ref", model.int_type(t.pointee())
+        elif t.depth == 1 and RECORDS and t.pointee().base in ITEM_IDS:
+            a.kind, a.struct, a.ids = "record_items", t.pointee().base, ITEM_IDS[t.pointee().base]
+            a.inout = "Get" in f.name
+        elif t.depth == 1 and RECORDS and struct_of(model, t.pointee()) and not record_name(model, t.pointee()):
+            # no class in NVIDIA's: its one member, an int or a str; else its address (intptr_t)
+            member = [m for m in struct_of(model, t.pointee()).fields if m.name != "version"]
+            declared_int = model.py_facts["functions"][f.name].get("int_params", [])
+            if len(member) == 1 and (a.pyname in declared_int or member[0].type.array):
+                a.kind, a.returns, a.size = "member_in", member[0].name, version_of(model, t.pointee())
+                a.int_type = "int" if a.pyname in declared_int else None
+            else:
+                a.kind = "handle"
+        elif t.depth == 1 and RECORDS and record_name(model, t.pointee()):
+            a.kind, a.struct = "record_in", record_name(model, t.pointee())
+            a.size = version_of(model, t.pointee())
+            a.how = record_arg_how(f, a)
         else:
             raise unsupported()
         return a
@@ -178,10 +197,31 @@ def classify(model, f, i, a):
     if text is not None and (model.int_type(t) or t.c() == "unsigned int *"):
         a.kind, a.hidden, a.count = "text_length", True, text
         return a
+    if (f.name, p.name) in FIXED_ARRAYS:
+        a.kind, a.count = "out_fixed_array", FIXED_ARRAYS[(f.name, p.name)][0]
+        return a
+    if i and (f.name, f.params[i - 1].name) in FIXED_ARRAYS and FIXED_ARRAYS[(f.name, f.params[i - 1].name)][1] == p.name:
+        a.kind, a.hidden, a.count = "room_bytes", True, f.params[i - 1].name
+        return a
+    nxt = f.params[i + 1].type if i + 1 < len(f.params) else None
+    if not t.ptrs and nxt is not None and nxt.depth == 1 and nxt.pointee().base in ITEM_IDS:
+        a.kind, a.hidden, a.count = "record_items_count", True, f.params[i + 1].name
+        return a
+    prev = f.params[i - 1].type if i else None
+    if not t.ptrs and prev is not None and prev.depth == 1 and struct_of(model, prev.pointee()) \
+            and not record_name(model, prev.pointee()) and model.int_type(t):
+        a.kind, a.hidden, a.count = "member_size", True, f.params[i - 1].name
+        return a
     if not t.ptrs:
         raise unsupported("an input the Python function does not take")
     if t.depth == 1 and not t.const:
         inner = t.pointee()
+        if sized_record(model, f, i - 1) and p.name == "bufferSize":   # the struct's size, in and out
+            a.kind, a.hidden, a.count = "record_size", True, f.params[i - 1].name
+            return a
+        if sized_record(model, f, i):
+            a.kind, a.struct, a.size = "out_record", record_name(model, inner), version_of(model, inner)
+            return a
         count = array_count(model, f, i, taken) if inner.base != "char" else None
         if is_array_count(model, f, i, taken):
             a.kind, a.hidden = "array_count", True
@@ -191,7 +231,7 @@ def classify(model, f, i, a):
             count, a.size = sized, sized
         if count is not None:
             a.kind, a.count = "out_room_array", count
-            if model.struct_name(inner) and RECORDS:
+            if RECORDS and record_name(model, inner):
                 a.struct = record_name(model, inner)
             elif model.is_handle(inner):
                 a.int_type = "pointer"
@@ -213,6 +253,16 @@ def classify(model, f, i, a):
             a.kind, a.int_type = "out_int", model.int_type(inner) or "int"
         elif model.is_float(inner):
             a.kind, a.int_type = "out_float", model.h.resolve(inner).base
+        elif RECORDS and struct_of(model, inner) and not record_name(model, inner) \
+                and inner.base not in STRUCT_SUBSTITUTES:
+            # no class in NVIDIA's: the call's one member (besides the version) is returned
+            a.kind, a.returns, a.size = "out_request", sole_member(model, f, inner), version_of(model, inner)
+        elif RECORDS and inner.base in STRUCT_SUBSTITUTES:
+            a.kind, (a.struct, a.size) = "out_record", STRUCT_SUBSTITUTES[inner.base]
+        elif RECORDS and record_name(model, inner):
+            a.kind, a.struct, a.size = "out_record", record_name(model, inner), version_of(model, inner)
+            if counted(model, inner) and f.name not in NOT_ASKED_FIRST:
+                a.kind = "out_record_counted"
         else:
             raise unsupported()
         return a
@@ -250,9 +300,72 @@ def version_of(model, t):
     return None
 
 
+# Struct arguments NVIDIA's declares with their class (`VgpuMetadata
+# vgpu_metadata`: the object only), and those whose version it sets: in C
+# (None refused), or as an attribute (anything but a struct object:
+# AttributeError).  It sets no other input struct's version.
+TYPED_RECORD_ARGS = {"nvmlGetVgpuCompatibility", "nvmlDeviceReadPRMCounters_v1"}
+VERSION_SET = {"nvmlDeviceSetNvlinkBwMode": "CB_RECORD_VERSION_ATTR",
+               "nvmlGpuInstanceSetVgpuSchedulerState": "CB_RECORD_NOT_NONE"}
+# Structs with counted items NVIDIA's asks once, room for none given.
+NOT_ASKED_FIRST = {"nvmlDeviceGetNvLinkTelemetrySamples_v1"}
+
+
+# Structs NVIDIA's passes in place of the one nvml.h names, with their version:
+# nvmlDeviceGetGpuInstanceProfileInfoV fills a GpuInstanceProfileInfo_v3.
+STRUCT_SUBSTITUTES = {"nvmlGpuInstanceProfileInfo_v2_t": ("nvmlGpuInstanceProfileInfo_v3_t",
+                                                          "nvmlGpuInstanceProfileInfo_v3")}
+
+
+# Arrays of a constant length the call fills, their size in bytes in the
+# parameter after them: {(function, array): (length, size parameter)}.
+FIXED_ARRAYS = {("nvmlDeviceGetSupportedPerformanceStates", "pstates"): ("NVML_MAX_GPU_PERF_PSTATES", "size")}
+
+# Structs a call reads and fills that NVIDIA's also makes from a list of
+# ids or (id, scope) pairs: the members those set.
+ITEM_IDS = {"nvmlFieldValue_t": ("field_id", "scope_id")}
+
+
+def sized_record(model, f, i):
+    """Whether parameter i is a struct with a class, its size in bufferSize after it
+    (nvmlDeviceGetVgpuMetadata: one call, the struct's size given)."""
+    if i < 0 or i + 1 >= len(f.params):
+        return False
+    t, nxt = f.params[i].type, f.params[i + 1]
+    return (t.depth == 1 and record_name(model, t.pointee()) is not None and nxt.name == "bufferSize"
+            and nxt.type.c() == "unsigned int *")
+
+
+def counted(model, t):
+    """Whether the class of struct type t points to items it counts (asked with none first)."""
+    from .emit_records import has_counted_pointers
+    name = record_name(model, t)
+    return name is not None and has_counted_pointers(model.h, name)
+
+
+def sole_member(model, f, t):
+    """The one member (the version aside) of a struct NVIDIA's has no class of."""
+    from .model import UnsupportedParam
+    members = [m.name for m in struct_of(model, t).fields if m.name != "version"]
+    if len(members) != 1:
+        raise UnsupportedParam("%s: %s has members %s and no class" % (f.name, t, members))
+    return members[0]
+
+
+def record_arg_how(f, a):
+    """How the Python function takes struct argument a (CB_RECORD_*); a.size
+    keeps the version macro only where NVIDIA's sets it."""
+    how = VERSION_SET.get(f.name) if a.size else None
+    if how is None:
+        a.size = None
+        return "CB_RECORD_TYPED" if f.name in TYPED_RECORD_ARGS else "CB_RECORD_ANY"
+    return how
+
+
 def record_name(model, t):
-    """The C struct (its typedef name) whose class a pointee type is."""
-    return t.base
+    """The C name of the struct class a pointee type is (RECORD_<it>), or None."""
+    from .emit_records import class_of
+    return class_of(model.h, t.base)
 
 
 def _text_before(f, i):
@@ -351,15 +464,12 @@ def module_extras(model):
             "    return cb_str_or_none(text != NULL ? text : \"\");\n}\n\n" % key.upper())
     fields = ("    .errors = error_subclasses,\n    .nerrors = %d,\n    .error_message = error_message,\n"
               % len(error_classes(model)))
-<<<<<<< HEAD
     text += "".join(_check_text(name, ok) for name, ok in CHECKS)
     methods = "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
                       '"%s($module, status)\\n--\\n\\nRaise the NvmlError subclass for a status other than '
                       'success%s; return 0."},\n'
                       % (name, name, name, "" if ok == "0" else " or NVML_ERROR_INSUFFICIENT_SIZE")
                       for name, ok in CHECKS)
-    return text, fields, methods
-=======
     # the struct classes (gen/emit_records.py, csrc/cb_record.h)
     from . import emit_records
     text += '#include "cb_record.h"\n\n' + emit_records.emit(model) + (
@@ -367,8 +477,7 @@ def module_extras(model):
         "    return cb_record_add_types(module, nvml_records, RECORD_COUNT_);\n}\n\n")
     fields += ("    .exec_extra = records_exec,\n    .getattr_extra = cb_record_getattr,\n"
                "    .dir_extra = cb_record_dir,\n")
-    return text, fields
->>>>>>> nvml-records
+    return text, fields, methods
 
 
 def constants(model):
@@ -389,10 +498,13 @@ def with_request_inputs(model, f, args):
     s = struct_of(model, req.type.pointee())
     members = {m.name: m for m in s.fields}
     extra = []
+    declared_int = model.py_facts["functions"][f.name].get("int_params", [])
     for py, member in req.fills.items():
         t = members[member].type
         a = Arg(py, t, "", py, "", member=member)
-        if model.is_enum(t):
+        if py in declared_int and (model.int_type(t) or model.is_enum(t)):
+            a.kind, a.int_type = KINDS["int"], "int"   # NVIDIA's casts it into the member
+        elif model.is_enum(t):
             a.kind, a.enum = KINDS["enum"], t.base
         elif model.is_handle(t):
             a.kind, a.handle = KINDS["handle"], t.base

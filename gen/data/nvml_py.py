@@ -1,6 +1,7 @@
 """Refreshes nvml_py.json, facts of the reference's cuda.bindings.nvml that
 the header cannot say: which C function each Python function binds, which
 parameters it takes (the rest are outputs, or filled from what it takes),
+which of them it declares `int`,
 its return annotation, and the Python enums with their members (NVIDIA's
 own grouping of nvml.h's enums and #define families, with short aliases).
 
@@ -39,6 +40,13 @@ def ordered(name, members):
     return got
 
 
+def int_params(f):
+    """The parameters the signature declares `int` (converted as a C int,
+    whatever the member they fill holds: NVIDIA's assigns it with C's cast)."""
+    inputs = f["signature"].split(" -> ")[0]
+    return re.findall(r"[(,] ?int (\w+)", inputs)
+
+
 def main(api_dir):
     with open(os.path.join(api_dir, "nvml.json")) as f:
         api = json.load(f)
@@ -53,7 +61,7 @@ def main(api_dir):
             continue   # bound in cynvml only
         f = api["functions"][py]
         ret = f["signature"].split(" -> ")[1] if " -> " in f["signature"] else None
-        functions[c] = {"py": py, "params": f["params"], "returns": ret}
+        functions[c] = {"py": py, "params": f["params"], "returns": ret, "int_params": int_params(f)}
     out = {"source": "cuda-bindings 13.5.0 (%s): cuda.bindings.nvml's functions and enums" % api["source"],
            "functions": functions,
            "python_only": sorted(set(api["functions"]) - {v["py"] for v in functions.values()}),

@@ -1,7 +1,10 @@
 """The reviewed table of NVML cases that may differ from NVIDIA's, each with
 its reason (see differential/deliberate.py for the driver's).  Exception
 messages are never compared (differential.harness.comparable)."""
+import re
+
 from differential.harness import Deliberate
+from helpers import reference
 
 
 def only_the_log_differs(nvidia, ours):
@@ -9,13 +12,53 @@ def only_the_log_differs(nvidia, ours):
     return {k: v for k, v in nvidia.items() if k not in strip} == {k: v for k, v in ours.items() if k not in strip}
 
 
+def handle_params():
+    """(function, parameter) of every handle the reference takes (intptr_t)."""
+    out = []
+    for name, f in reference("nvml")["functions"].items():
+        out += [(name, p) for p in re.findall(r"intptr_t (\w+)", f["signature"].split(" -> ")[0])]
+    return out
+
+
+def ours_refuses(nvidia, ours):
+    return ours.get("raises") == "OverflowError" and ours.get("log") == [] and "crash" not in ours
+
+
+def ours_refuses_other_class(nvidia, ours):
+    return ours.get("raises") == "TypeError" and ours.get("log") == [] and "crash" not in ours
+
+
+def nvidia_crashed_ours_raised(nvidia, ours):
+    return "crash" in nvidia and "raises" in ours and ours.get("log") == []
+
+
+def library_not_found(nvidia, ours):
+    return (nvidia.get("raises", "").endswith(".DynamicLibNotFoundError") and ours.get("raises") == "RuntimeError"
+            and "libnvidia-ml.so.1" in ours.get("message", ""))
+
+
 TABLE = [
+    Deliberate(r"bad (%s) negative" % "|".join("%s %s" % fp for fp in handle_params()), ours_refuses,
+               "a negative handle is refused (OverflowError), as nvJitLink's, NVVM's and nvFatbin's are: "
+               "NVIDIA's passes it to the library, which dereferences it"),
+    Deliberate(r"absent .*", library_not_found,
+               "no libnvidia-ml.so.1: RuntimeError (the class of cuda.pathfinder's DynamicLibNotFoundError) naming "
+               "the function and every place tried, as for the other libraries"),
+    Deliberate(r"(call|empty|error|bad) (device_get_gpu_instances|gpu_instance_get_compute_instances)( .*)?",
+               only_the_log_differs,
+               "NVIDIA's sizes the array by asking the *PossiblePlacements function; ours asks the function itself"),
     # NVIDIA's hands the library a struct it did not fill: the fake logs
     # whatever that memory held (it differs from run to run).
     Deliberate(r"(call|empty|error|bad) device_set_nvlink_device_low_power_threshold( .*)?", only_the_log_differs,
                "NVIDIA's leaves nvmlNvLinkPowerThres_t.lowPwrThreshold uninitialised (the threshold is not copied)"),
     Deliberate(r"(call|empty|error|bad) device_set_hostname_v1( .*)?", only_the_log_differs,
                "NVIDIA's copies the hostname without its NUL into an uninitialised nvmlHostname_v1_t"),
-    Deliberate(r"bad .* wrong struct", only_the_log_differs,
-               "NVIDIA's takes any struct object by its address: the library reads what it holds"),
+    Deliberate(r"bad .* wrong struct", ours_refuses_other_class,
+               "NVIDIA's takes a struct object of any class by its address (the library reads and writes past "
+               "a smaller one); ours takes only the parameter's class (TypeError)"),
+    Deliberate(r"bad .* (negative|float)", nvidia_crashed_ours_raised,
+               "NVIDIA's passes int() of it to the library as the struct's address, which crashes the process; "
+               "ours refuses a negative address (OverflowError) and a float (TypeError)"),
+    Deliberate(r"bad get_vgpu_compatibility \w+ None", nvidia_crashed_ours_raised,
+               "NVIDIA's takes None for its typed struct arguments and crashes; ours raises TypeError"),
 ]
