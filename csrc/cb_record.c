@@ -919,6 +919,12 @@ cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char
     const cb_record_def *d = cb_rec_def_of_type(Py_TYPE(arg));
     const char *want = st->record_defs[index].name;
     if (d == NULL && (how & CB_RECORD_VERSION_ATTR)) {
+        /* NVIDIA's takes int() of it as an address (ValueError, OverflowError), then sets its version */
+        PyObject *n = arg == Py_None ? Py_NewRef(Py_None) : PyNumber_Long(arg);
+        Py_ssize_t v = n != NULL && n != Py_None ? PyLong_AsSsize_t(n) : 0;
+        Py_XDECREF(n);
+        if (n == NULL || (v == -1 && PyErr_Occurred()))
+            return -1;
         PyErr_Format(PyExc_AttributeError, "'%.200s' object has no attribute 'version'", Py_TYPE(arg)->tp_name);
         return -1;
     }

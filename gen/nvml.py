@@ -181,7 +181,7 @@ def classify(model, f, i, a):
             declared_int = model.py_facts["functions"][f.name].get("int_params", [])
             if len(member) == 1 and (a.pyname in declared_int or member[0].type.array):
                 a.kind, a.returns, a.size = "member_in", member[0].name, version_of(model, t.pointee())
-                a.int_type = "int" if a.pyname in declared_int else None
+                a.int_type = declared_int.get(a.pyname)
             else:
                 a.kind = "handle"
         elif t.depth == 1 and RECORDS and record_name(model, t.pointee()):
@@ -503,7 +503,7 @@ def with_request_inputs(model, f, args):
         t = members[member].type
         a = Arg(py, t, "", py, "", member=member)
         if py in declared_int and (model.int_type(t) or model.is_enum(t)):
-            a.kind, a.int_type = KINDS["int"], "int"   # NVIDIA's casts it into the member
+            a.kind, a.int_type = KINDS["int"], declared_int[py]   # NVIDIA's casts it into the member
         elif model.is_enum(t):
             a.kind, a.enum = KINDS["enum"], t.base
         elif model.is_handle(t):

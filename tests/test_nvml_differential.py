@@ -6,6 +6,7 @@ be the same, but for the reviewed table (nvml_differential/deliberate.py).
 The cases: nvml_differential/cases.py."""
 import ctypes.util
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -84,8 +85,31 @@ def compare(case_list, theirs, mine):
     assert not found, harness.report(found)
 
 
+# The reference's functions ours does not bind yet (README: Status), each
+# skipped below, never passed; test_the_unbound_are_the_known_ones keeps
+# the list true.
+NOT_BOUND_YET = {
+    "device_get_handle_by_uuidv": "an nvmlUUID_t from (type, bytes)",
+    "device_get_conf_compute_gpu_attestation_report": "a request struct with a nonce array",
+    "event_set_get_context_data_v1": "bytes the call sizes, in a request struct",
+    "system_event_set_wait": "a request struct holding the room for its events",
+    "device_read_write_prm_v1": "a request struct of bytes in and out",
+    "device_read_prm_counters_v1": "a typed PRMCounter_v1 array in a request struct",
+}
+
+
+def test_the_unbound_are_the_known_ones(mine):
+    """Exactly NOT_BOUND_YET of the reference's functions are missing from ours."""
+    r = subprocess.run([sys.executable, "-P", "-c", "import json, sys, cuda.bindings.nvml as n; "
+                        "print(json.dumps([f for f in sys.argv[1:] if not hasattr(n, f)]))", *FUNCTIONS],
+                       capture_output=True, text=True, cwd="/", check=True)
+    assert sorted(json.loads(r.stdout)) == sorted(NOT_BOUND_YET)
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_nvml_function_behaves_as_nvidias(nvidia, mine, function):
+    if function in NOT_BOUND_YET:
+        pytest.skip("not bound yet: " + NOT_BOUND_YET[function])
     case_list, theirs, _ = nvidia
     picked = [c for c in case_list if c["id"].split()[0] in KINDS and c["id"].split()[1] == function]
     assert picked

@@ -1,7 +1,7 @@
 """Refreshes nvml_py.json, facts of the reference's cuda.bindings.nvml that
 the header cannot say: which C function each Python function binds, which
 parameters it takes (the rest are outputs, or filled from what it takes),
-which of them it declares `int`,
+the C integer type it declares each of them,
 its return annotation, and the Python enums with their members (NVIDIA's
 own grouping of nvml.h's enums and #define families, with short aliases).
 
@@ -41,10 +41,11 @@ def ordered(name, members):
 
 
 def int_params(f):
-    """The parameters the signature declares `int` (converted as a C int,
-    whatever the member they fill holds: NVIDIA's assigns it with C's cast)."""
+    """{parameter: C integer type} as the signature declares them (converted
+    as that type, whatever the member they fill holds: NVIDIA's assigns it
+    with C's cast)."""
     inputs = f["signature"].split(" -> ")[0]
-    return re.findall(r"[(,] ?int (\w+)", inputs)
+    return dict((p, t) for t, p in re.findall(r"[(,] ?((?:unsigned )?(?:int|long long|long|short|char)) (\w+)", inputs))
 
 
 def main(api_dir):

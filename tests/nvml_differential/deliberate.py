@@ -1,6 +1,7 @@
 """The reviewed table of NVML cases that may differ from NVIDIA's, each with
 its reason (see differential/deliberate.py for the driver's).  Exception
 messages are never compared (differential.harness.comparable)."""
+import json
 import re
 
 from differential.harness import Deliberate
@@ -32,6 +33,24 @@ def nvidia_crashed_ours_raised(nvidia, ours):
     return "crash" in nvidia and "raises" in ours and ours.get("log") == []
 
 
+def memoryview_of_the_same_items(nvidia, ours):
+    """NVIDIA's Cython array (its memview) against ours, a memoryview."""
+    theirs, mine = nvidia.get("returns", {}), ours.get("returns", {})
+    return (theirs.get("type") == "cuda.bindings.nvml.array" and mine.get("type") == "memoryview"
+            and theirs["fields"]["memview"] == mine and nvidia.get("log") == ours.get("log"))
+
+
+def mode_passed(nvidia, ours):
+    """As NVIDIA's once the mode it drops is put back: in the log and the struct."""
+    def dropped(o):
+        o = json.loads(json.dumps(o).replace("mode=1}", "mode=0}"))
+        fields = o.get("returns", {}).get("fields", {})
+        if "mode" in fields:
+            fields["mode"]["value"] = 0
+        return o
+    return dropped(ours) == nvidia
+
+
 def library_not_found(nvidia, ours):
     return (nvidia.get("raises", "").endswith(".DynamicLibNotFoundError") and ours.get("raises") == "RuntimeError"
             and "libnvidia-ml.so.1" in ours.get("message", ""))
@@ -41,6 +60,10 @@ TABLE = [
     Deliberate(r"bad (%s) negative" % "|".join("%s %s" % fp for fp in handle_params()), ours_refuses,
                "a negative handle is refused (OverflowError), as nvJitLink's, NVVM's and nvFatbin's are: "
                "NVIDIA's passes it to the library, which dereferences it"),
+    Deliberate(r"(call|empty|bad) device_get_supported_performance_states( .*)?", memoryview_of_the_same_items,
+               "a memoryview of the 16 states ('I'), where NVIDIA's returns a Cython array (its .memview the same)"),
+    Deliberate(r"(call|empty|error|bad) device_get_vgpu_type_supported_placements( .*)?", mode_passed,
+               "ours passes the mode it is given in nvmlVgpuPlacementList_v2_t; NVIDIA's drops it (0)"),
     Deliberate(r"absent .*", library_not_found,
                "no libnvidia-ml.so.1: RuntimeError (the class of cuda.pathfinder's DynamicLibNotFoundError) naming "
                "the function and every place tried, as for the other libraries"),
