@@ -73,6 +73,9 @@ def emit(model):
                 out.append("%s = %s\n" % (alias, cls))
         for name, _ in nvml.CHECKS if model.py_facts else ():
             out.append("def %s(status: int) -> int: ...\n" % name)
+        if model.py_facts and nvml.RECORDS:
+            from . import emit_records
+            out.append(emit_records.pyi(model.h))
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:

@@ -189,6 +189,28 @@ def has_counted_pointers(h, c_name):
     return c_name in h._counted_pointers
 
 
+def pyi(h):
+    """The .pyi text of the struct classes and the module-level dtypes."""
+    out = []
+    for r in records(h):
+        if r.anon:
+            continue
+        out.append("class %s:\n    def __init__(self, *args: Any, **kwargs: Any) -> None: ...\n" % r.name)
+        out.append("    def __int__(self) -> int: ...\n")
+        if r.array:
+            out.append("    def __len__(self) -> int: ...\n    def __getitem__(self, key: Any, /) -> Any: ...\n")
+        out.append("    def __setitem__(self, key: Any, value: Any, /) -> None: ...\n")
+        for m in ("from_buffer", "from_data", "from_ptr"):
+            out.append("    @classmethod\n    def %s(cls, *args: Any, **kwargs: Any) -> %s: ...\n" % (m, r.name))
+        out.append("    @property\n    def ptr(self) -> int: ...\n")
+        for m in r.members:
+            if not m.hidden and m.name:
+                out.append("    %s: Any\n" % m.name)
+        out.append("\n")
+    out += ["%s: Any\n" % dtype_name(r.name) for r in records(h) if not r.anon]
+    return "".join(out) + "\n"
+
+
 def records(h):
     """Every class (Record), with its members classified."""
     recs = [Record(n, h.structs[n]) for n in _typedef_classes(h)]

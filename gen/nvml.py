@@ -481,9 +481,13 @@ def module_extras(model):
 
 
 def constants(model):
-    """[(Python name, value)]: the reference's constants, NVML_<name> of nvml.h."""
-    from .cparse import eval_int
-    return [(name, eval_int(model.h.defines["NVML_" + name])) for name in model.py_facts["constants"]]
+    """[(Python name, value)]: the reference's constants with the reference's
+    values (NVLINK_MAX_LINKS is 18 there, where 13.5's nvml.h says 36: the
+    value user code of NVIDIA's module reads); each must be an NVML_<name>
+    of nvml.h."""
+    for name in model.py_facts["constants"]:
+        assert "NVML_" + name in model.h.defines, name
+    return sorted(model.py_facts["constants"].items())
 
 
 def with_request_inputs(model, f, args):
