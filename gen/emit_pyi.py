@@ -76,6 +76,8 @@ def emit(model):
         if model.py_facts and nvml.RECORDS:
             from . import emit_records
             out.append(emit_records.pyi(model.h))
+        for py, params, result, _ in nvml.HAND_WRITTEN.values() if model.py_facts else ():
+            out.append("def %s(%s) -> %s: ...\n" % (py, ", ".join("%s: %s" % p for p in params), result))
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:

@@ -446,6 +446,28 @@ def _check_text(name, ok):
             "    return cb_check_status(module, status, %s);\n}\n\n" % ((name,) * 7 + (ok,)))
 
 
+# Functions csrc/cb_nvml_calls.h binds by hand (request structs holding bytes
+# or room sized from the arguments): C name -> (Python name, [(parameter,
+# its .pyi type)], the .pyi result, the docstring's line).
+HAND_WRITTEN = {
+    "nvmlDeviceGetHandleByUUIDV": ("device_get_handle_by_uuidv", [("type", "int"), ("uuid", "bytes")], "int",
+                                   "The device of a UUID: 40 ASCII characters (type 1) or 16 bytes (type 2)."),
+    "nvmlEventSetGetContextData_v1": ("event_set_get_context_data_v1", [("set", "int"), ("index", "int")], "bytes",
+                                      "The raw context payload of an event set's context `index`."),
+    "nvmlSystemEventSetWait": ("system_event_set_wait", [("event_set", "int"), ("timeout_ms", "int"),
+                                                         ("buffer_size", "int")], "SystemEventData_v1",
+                               "Wait up to timeout_ms for system events, room for buffer_size of them; those that came."),
+    "nvmlDeviceGetConfComputeGpuAttestationReport": (
+        "device_get_conf_compute_gpu_attestation_report", [("device", "int"), ("nonce", "bytes")],
+        "ConfComputeGpuAttestationReport", "The GPU's attestation report for a nonce (its first 32 bytes)."),
+    "nvmlDeviceReadWritePRM_v1": ("device_read_write_prm_v1", [("device", "int"), ("in_data", "bytes")],
+                                  "tuple[int, bytes]",
+                                  "Send a PRM command (TLV bytes, at most 495): its status and the bytes back."),
+    "nvmlDeviceReadPRMCounters_v1": ("device_read_prm_counters_v1", [("device", "int"), ("counters", "PRMCounter_v1")],
+                                     "PRMCounter_v1", "Read the PRM counters `counters` names, into it; returns it."),
+}
+
+
 def module_extras(model):
     """(C text before the module's tables, fields of its cb_module_def, rows
     of its method table): the error subclasses and their message, the
@@ -477,6 +499,11 @@ def module_extras(model):
         "    return cb_record_add_types(module, nvml_records, RECORD_COUNT_);\n}\n\n")
     fields += ("    .exec_extra = records_exec,\n    .getattr_extra = cb_record_getattr,\n"
                "    .dir_extra = cb_record_dir,\n")
+    # the calls written by hand (csrc/cb_nvml_calls.h), after the record tables they use
+    text += '#include "cb_nvml_calls.h"\n\n'
+    methods += "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
+                       '"%s($module, %s)\\n--\\n\\n%s"},\n' % (py, c, py, ", ".join(n for n, _ in params), doc)
+                       for c, (py, params, _, doc) in HAND_WRITTEN.items())
     return text, fields, methods
 
 

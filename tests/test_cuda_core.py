@@ -19,6 +19,17 @@ def test_our_distribution_is_the_one_installed():
     assert os.path.normpath(cuda.bindings.__file__) in files
 
 
+def test_cuda_core_system_takes_our_nvml():
+    """cuda.core.system turns NVML on for ours (it reads cuda.bindings._version's
+    __version_tuple__ and imports cuda.bindings.nvml), as for NVIDIA's: its
+    Device and events classes are there."""
+    from cuda.bindings import _version
+    from cuda.core import system
+    assert _version.__version_tuple__ == tuple(int(p) for p in cuda.bindings.__version__.split("."))
+    assert system.CUDA_BINDINGS_NVML_IS_COMPATIBLE is True
+    assert hasattr(system, "Device") and hasattr(system, "register_events")
+
+
 def test_program_compiles_through_nvrtc():
     from cuda.core import Program, ProgramOptions
     prog = Program(KERNEL.decode(), "c++", ProgramOptions(arch="sm_90", name="vadd"))

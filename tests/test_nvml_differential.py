@@ -88,14 +88,7 @@ def compare(case_list, theirs, mine):
 # The reference's functions ours does not bind yet (README: Status), each
 # skipped below, never passed; test_the_unbound_are_the_known_ones keeps
 # the list true.
-NOT_BOUND_YET = {
-    "device_get_handle_by_uuidv": "an nvmlUUID_t from (type, bytes)",
-    "device_get_conf_compute_gpu_attestation_report": "a request struct with a nonce array",
-    "event_set_get_context_data_v1": "bytes the call sizes, in a request struct",
-    "system_event_set_wait": "a request struct holding the room for its events",
-    "device_read_write_prm_v1": "a request struct of bytes in and out",
-    "device_read_prm_counters_v1": "a typed PRMCounter_v1 array in a request struct",
-}
+NOT_BOUND_YET = {}
 
 
 def test_the_unbound_are_the_known_ones(mine):

@@ -51,6 +51,13 @@ def mode_passed(nvidia, ours):
     return dropped(ours) == nvidia
 
 
+def prm_status_unwritten(nvidia, ours):
+    """The fake writes no PRM status: the first item is what each side's struct held."""
+    theirs, mine = nvidia.get("returns", {}), ours.get("returns", {})
+    return (theirs.get("type") == mine.get("type") == "tuple" and theirs["items"][1:] == mine["items"][1:]
+            and mine["items"][0] == {"type": "int", "value": 0} and nvidia.get("log") == ours.get("log"))
+
+
 def library_not_found(nvidia, ours):
     return (nvidia.get("raises", "").endswith(".DynamicLibNotFoundError") and ours.get("raises") == "RuntimeError"
             and "libnvidia-ml.so.1" in ours.get("message", ""))
@@ -64,6 +71,9 @@ TABLE = [
                "a memoryview of the 16 states ('I'), where NVIDIA's returns a Cython array (its .memview the same)"),
     Deliberate(r"(call|empty|error|bad) device_get_vgpu_type_supported_placements( .*)?", mode_passed,
                "ours passes the mode it is given in nvmlVgpuPlacementList_v2_t; NVIDIA's drops it (0)"),
+    Deliberate(r"(call|empty|bad) device_read_write_prm_v1( .*)?", prm_status_unwritten,
+               "the fake leaves nvmlPRMTLV_v1_t.status unwritten: ours returns the 0 its zeroed struct held, "
+               "NVIDIA's another value its struct held"),
     Deliberate(r"absent .*", library_not_found,
                "no libnvidia-ml.so.1: RuntimeError (the class of cuda.pathfinder's DynamicLibNotFoundError) naming "
                "the function and every place tried, as for the other libraries"),
