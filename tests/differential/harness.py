@@ -98,10 +98,57 @@ def nvidia_env():
     return {k: v for k, v in os.environ.items() if k not in OURS_ONLY}
 
 
+def _cache_key(python, cases, env, observer):
+    """What NVIDIA's observations depend on: the cases, the observer, the
+    interpreter, and the files of each folder the env's paths name (the fake
+    libnvidia-ml.so.1 is rebuilt in a new folder every session)."""
+    import hashlib
+    h = hashlib.sha256()
+    for part in (NVIDIA_VERSION, os.path.realpath(python), json.dumps(cases, sort_keys=True)):
+        h.update(part.encode() + b"\0")
+    with open(observer, "rb") as f:
+        h.update(f.read())
+    for name, value in sorted((env or {}).items()):
+        h.update(name.encode() + b"=")
+        for item in value.split(os.pathsep):
+            if os.path.isdir(item):
+                for entry in sorted(os.listdir(item)):
+                    full = os.path.join(item, entry)
+                    if os.path.isfile(full):
+                        with open(full, "rb") as f:
+                            h.update(entry.encode() + hashlib.sha256(f.read()).digest())
+            else:
+                h.update(item.encode())
+    return h.hexdigest()
+
+
 def run_cases(python, cases, env=None, case_timeout=60, nvidia=False, observer=OBSERVER):
     """Observations of each case under `python`, by case id, in one observer
     process until a case kills it or runs past case_timeout seconds.
-    `observer`: the script that runs them (observe.py's protocol)."""
+    `observer`: the script that runs them (observe.py's protocol).  NVIDIA's
+    are kept in $CB_NVIDIA_OBSERVATIONS (default ~/.cache/cuda-bindings-c/
+    observations) by what they depend on, so the sanitized run and later
+    runs ask NVIDIA's package once."""
+    if nvidia:
+        folder = os.environ.get("CB_NVIDIA_OBSERVATIONS") or os.path.join(
+            os.path.expanduser("~"), ".cache", "cuda-bindings-c", "observations")
+        path = os.path.join(folder, _cache_key(python, cases, env, observer) + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+        got = _run_cases(python, cases, env, case_timeout, nvidia, observer)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=folder, delete=False) as f:
+                json.dump(got, f)
+            os.replace(f.name, path)
+        except OSError:   # a read-only home: asked again next time
+            pass
+        return got
+    return _run_cases(python, cases, env, case_timeout, nvidia, observer)
+
+
+def _run_cases(python, cases, env, case_timeout, nvidia, observer):
     full_env = nvidia_env() if nvidia else dict(os.environ)
     full_env.update(env or {})
     got = {}
