@@ -297,7 +297,8 @@ for k, dtype in DTYPES.items():
     size = getattr(n, dtype).itemsize
     fields = [f for f in dir(S) if not f.startswith("__") and f not in ("from_ptr", "from_buffer", "from_data")]
     if hasattr(S, "__len__"):
-        made = [S(), S(2), S(0), S.from_ptr(S(2).ptr, 2, readonly=True), S.from_buffer(bytes(2 * size))]
+        keep = S(2)   # from_ptr trusts the pointer: its memory must outlive the view
+        made = [S(), S(2), S(0), S.from_ptr(keep.ptr, 2, readonly=True), S.from_buffer(bytes(2 * size))]
     else:
         keep = S()
         made = [S(), S.from_ptr(keep.ptr, readonly=True), S.from_ptr(keep.ptr, owner=keep),
