@@ -175,3 +175,26 @@ def test_linked_ltoir_of_an_lto_link():
             nvjitlink.get_linked_ltoir(handle, None)
     finally:
         nvjitlink.destroy(handle)
+
+
+@pytest.mark.parametrize("module,call", [("nvjitlink", "get_error_log_size"), ("nvvm", "get_program_log_size"),
+                                         ("nvml", "device_get_minor_number")])
+def test_a_handle_is_an_int_and_nothing_else(module, call):
+    """As NVIDIA's: a float, an object with __index__ or __int__, a handle object
+    of the tuple-style modules are refused before the library sees them (ours
+    took int() of an __int__ object, and nvJitLink crashed on the address)."""
+    import importlib
+    f = getattr(importlib.import_module("cuda.bindings." + module), call)
+
+    class Index:
+        def __index__(self):
+            return 5
+
+    class Int:
+        def __int__(self):
+            return 5
+
+    from cuda.bindings import driver
+    for bad in (1.5, Index(), Int(), driver.CUstream(5), "5"):
+        with pytest.raises(TypeError):
+            f(bad)
