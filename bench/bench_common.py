@@ -7,6 +7,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 
 
+def import_child(statement):
+    """Code for a fresh interpreter that times `statement` (an import) and its
+    resident-set growth, and says whether numpy came with it: one JSON line."""
+    return r"""
+import json, os, sys, time
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+r0 = rss()
+t0 = time.perf_counter()
+%s
+t1 = time.perf_counter()
+print(json.dumps({"ms": (t1 - t0) * 1e3, "rss_mb": (rss() - r0) / 2**20, "numpy": "numpy" in sys.modules}))
+""" % statement
+
+
 def describe_bindings():
     """Where cuda.bindings comes from and whose it is."""
     import cuda.bindings

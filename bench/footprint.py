@@ -19,18 +19,7 @@ import sys
 
 import bench_common as common
 
-CHILD = r"""
-import json, os, time
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-r0 = rss()
-t0 = time.perf_counter()
-import cuda.bindings.driver, cuda.bindings.runtime, cuda.bindings.nvrtc
-t1 = time.perf_counter()
-r1 = rss()
-print(json.dumps({"ms": (t1 - t0) * 1e3, "rss_mb": (r1 - r0) / 2**20}))
-"""
+CHILD = common.import_child("import cuda.bindings.driver, cuda.bindings.runtime, cuda.bindings.nvrtc")
 
 # Left out of the size on both sides (file names containing these).
 NOT_COUNTED = ("nvml", "cufile", "cudla", "nvvm", "nvfatbin")

@@ -19,19 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+import bench_common as common
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-IMPORT_CHILD = r"""
-import json, os, sys, time
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-r0 = rss()
-t0 = time.perf_counter()
-import cuda.bindings.nvml
-t1 = time.perf_counter()
-print(json.dumps({"ms": (t1 - t0) * 1e3, "rss_mb": (rss() - r0) / 2**20, "numpy": "numpy" in sys.modules}))
-"""
+IMPORT_CHILD = common.import_child("import cuda.bindings.nvml")
 
 CALLS_CHILD = r"""
 import json, timeit

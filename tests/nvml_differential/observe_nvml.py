@@ -13,10 +13,14 @@ observation is the result normalised (see norm) or the exception (type,
 str, status), and the fake's log of the C calls the case made.  The fake's
 own functions are reached through ctypes under the soname the package loads,
 so the case fails loudly ("library") where another libnvidia-ml is mapped."""
-import ast
 import ctypes
 import json
+import os
 import sys
+
+# the driver's observer (stdlib only too): how a case runs, how a type is named
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "differential"))
+from observe import run, type_name  # noqa: E402
 
 TEXT_MAX = 2000
 
@@ -67,11 +71,6 @@ def mask(seen, addresses):
             seen = seen.replace(str(a), "<address>").replace("0x%x" % a, "<address>")
         return seen
     return seen
-
-
-def type_name(value):
-    t = type(value)
-    return t.__qualname__ if t.__module__ == "builtins" else "%s.%s" % (t.__module__, t.__qualname__)
 
 
 def plain(v):
@@ -145,15 +144,6 @@ def norm(value, depth=0):
         return d
     d["repr"] = repr(value)[:TEXT_MAX]
     return d
-
-
-def run(code, ns):
-    tree = ast.parse(code, mode="exec")
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, "<case>", "exec"), ns)
-    if last is None:
-        return None
-    return eval(compile(ast.Expression(last.value), "<case>", "eval"), ns)
 
 
 def nvml_libraries():
