@@ -6,9 +6,12 @@ and against the same calls from C, in one run.
 Import: N fresh interpreters each time `import cuda.bindings.nvml`, the
 median time and resident-set growth (and whether numpy came with it).
 Calls: device_get_count_v2(), device_get_handle_by_index_v2(0),
-device_get_memory_info_v2(h) and device_get_utilization_rates(h), best of
-5 rounds of timeit, in ns per call; the C floor (bench/nvml_floor.c, built
-here with cc) makes the same calls through dlopen'd libnvidia-ml.so.1.
+device_get_memory_info_v2(h) and device_get_utilization_rates(h), in ns per
+call; the C floor (bench/nvml_floor.c, built here with cc) makes the same
+calls through dlopen'd libnvidia-ml.so.1.  Each of --rounds rounds starts
+a fresh process per side (C, ours, NVIDIA's, in turn, all on one CPU) that
+takes its best of 5 timeit repeats; a row shows the median over rounds and
+the spread (lowest-highest), since one process alone can be off by 100 ns.
 NVML needs a GPU and its driver; without them the call rows say so.
 """
 import argparse
@@ -69,16 +72,43 @@ def import_cost(python, runs):
             "numpy": any(s["numpy"] for s in samples), "runs": runs}
 
 
-def c_floor():
-    """ns per call of the same four calls from C, or {"error": why}."""
-    d = tempfile.mkdtemp()
-    exe = os.path.join(d, "nvml_floor")
+def build_c_floor():
+    """The C floor's program, or {"error": why}."""
+    exe = os.path.join(tempfile.mkdtemp(), "nvml_floor")
     r = subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "nvml_floor.c"), "-ldl"],
                        capture_output=True, text=True)
-    if r.returncode != 0:
-        return {"error": r.stderr.strip()[-300:]}
+    return exe if r.returncode == 0 else {"error": r.stderr.strip()[-300:]}
+
+
+def c_floor(exe):
+    """ns per call of the same four calls from C, or {"error": why}."""
+    if isinstance(exe, dict):
+        return exe
     r = subprocess.run([exe], capture_output=True, text=True)
     return json.loads(r.stdout) if r.returncode == 0 else {"error": (r.stdout + r.stderr).strip()[-300:]}
+
+
+def python_calls(python):
+    """One process's ns per call, the loop's own cost taken off."""
+    calls, empty = run_child(python, CALLS_CHILD), run_child(python, EMPTY_CHILD)
+    return calls if "error" in calls else {k: v - empty for k, v in calls.items()}
+
+
+def call_rounds(ours, nvidia, rounds):
+    """{"C"|"ours"|"nvidia": {row: {"median", "low", "high"}} or {"error": why}}."""
+    samples = {"C": [], "ours": [], "nvidia": []}
+    floor = build_c_floor()
+    for _ in range(rounds):
+        for side, take in (("C", lambda: c_floor(floor)), ("ours", lambda: python_calls(ours)),
+                           ("nvidia", lambda: python_calls(nvidia))):
+            samples[side].append(take())
+    out = {}
+    for side, got in samples.items():
+        bad = next((g for g in got if "error" in g), None)
+        out[side] = bad or {row: {"median": statistics.median(g[row] for g in got),
+                                  "low": min(g[row] for g in got), "high": max(g[row] for g in got)}
+                            for row in got[0]}
+    return out
 
 
 def main():
@@ -86,13 +116,12 @@ def main():
     ap.add_argument("--ours", required=True)
     ap.add_argument("--nvidia", required=True)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    common.pin_to_one_cpu()
     res = {"import": {side: import_cost(py, args.runs) for side, py in (("ours", args.ours), ("nvidia", args.nvidia))},
-           "calls": {}, "floor": c_floor()}
-    for side, py in (("ours", args.ours), ("nvidia", args.nvidia)):
-        calls, empty = run_child(py, CALLS_CHILD), run_child(py, EMPTY_CHILD)
-        res["calls"][side] = calls if "error" in calls else {k: v - empty for k, v in calls.items()}
+           "calls": call_rounds(args.ours, args.nvidia, args.rounds)}
     if args.json:
         print(json.dumps(res, indent=1))
         return
@@ -104,20 +133,21 @@ def main():
                              "%.2f ms, +%.1f MB RSS, numpy imported: %s" % (s["ms"], s["rss_mb"], s["numpy"])))
     if "error" not in imp["ours"] and "error" not in imp["nvidia"]:
         print("  NVIDIA's / ours: %.1fx" % (imp["nvidia"]["ms"] / imp["ours"]["ms"]))
-    ours, theirs, floor = res["calls"]["ours"], res["calls"]["nvidia"], res["floor"]
+    calls = res["calls"]
+    ours, theirs, floor = calls["ours"], calls["nvidia"], calls["C"]
     if "error" in ours or "error" in theirs:
         print("calls: %s" % (ours.get("error") or theirs.get("error")))
         return
-    print("per call, ns (best of 5 x 2000, the loop's own cost taken off):")
-    print("  %-34s %8s %8s %8s %10s %10s" % ("", "C", "ours", "NVIDIA", "NVIDIA/ours", "ours/C"))
+    print("per call, ns: median of %d rounds (lowest-highest), the loop's own cost taken off:" % args.rounds)
+    print("  %-34s %16s %16s %16s %7s %7s" % ("", "C", "ours", "NVIDIA", "NV/ours", "ours/C"))
+    spread = lambda r: "%.0f (%.0f-%.0f)" % (r["median"], r["low"], r["high"])
     for name in ours:
-        c = floor.get(name) if "error" not in floor else None
-        print("  %-34s %8s %8.0f %8.0f %10.2f %10s" % (
-            name, "%.0f" % c if c else "-", ours[name], theirs[name], theirs[name] / ours[name],
-            "%.2f" % (ours[name] / c) if c else "-"))
+        c = floor[name]["median"] if "error" not in floor else None
+        print("  %-34s %16s %16s %16s %7.2f %7s" % (
+            name, spread(floor[name]) if c else "-", spread(ours[name]), spread(theirs[name]),
+            theirs[name]["median"] / ours[name]["median"], "%.2f" % (ours[name]["median"] / c) if c else "-"))
     if "error" in floor:
         print("  C floor: %s" % floor["error"])
-
 
 if __name__ == "__main__":
     sys.exit(main())

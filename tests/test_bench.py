@@ -116,3 +116,27 @@ def test_cimport_rows_build_against_the_installed_package(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
     res = bench("calls.py", "--json", "--scale", "0.0005", "--repeats", "1", "--cimport", build)
     assert res["rows"]["nvrtcVersion"]["cimport_ns"] > 0 and res["rows"]["nvrtcVersion"]["ns"] > 0
+
+
+def test_nvml_bench_reports_both_sides_against_a_library(fake_nvml):
+    """bench/nvml.py's rows, on ours and NVIDIA's, against the fake
+    libnvidia-ml.so.1: every row of every side timed, in every round."""
+    from differential import harness
+    try:
+        nvidia = harness.nvidia_python(needs=("numpy",))
+    except RuntimeError as e:  # no NVIDIA package to compare with is a failure, not a skip
+        pytest.fail(str(e))
+    env = dict(os.environ, LD_LIBRARY_PATH=fake_nvml)
+    r = subprocess.run([sys.executable, os.path.join(BENCH, "nvml.py"), "--ours", sys.executable,
+                        "--nvidia", nvidia, "--runs", "1", "--rounds", "2", "--json"],
+                       capture_output=True, text=True, cwd="/", timeout=600, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    res = json.loads(r.stdout)
+    assert res["import"]["ours"]["numpy"] is False and res["import"]["nvidia"]["ms"] > 0
+    rows = ["device_get_count_v2()", "device_get_handle_by_index_v2(0)",
+            "device_get_memory_info_v2(h)", "device_get_utilization_rates(h)"]
+    for side in ("C", "ours", "nvidia"):
+        assert list(res["calls"][side]) == rows, (side, res["calls"][side])
+        for row in rows:
+            got = res["calls"][side][row]
+            assert 0 < got["low"] <= got["median"] <= got["high"], (side, row, got)
