@@ -1,6 +1,7 @@
-"""A pytest plugin for cuda-core's suite (.ci/gpu-nvml -p nvml_arch_check):
-the `cuda.bindings._test_helpers.arch_check` its system/ tests import, which
-lives in NVIDIA's source tree and in neither package's wheel.  Ours, the same
+"""The `cuda.bindings._test_helpers.arch_check` that cuda-core's system/
+tests import, which lives in NVIDIA's source tree and in neither package's
+wheel; sitecustomize.py beside it registers it in every interpreter started
+with this folder on PYTHONPATH (the tests' spawned processes too).  Ours, the same
 for both sides: NVML counts as supported where the driver branch query
 answers; a query a GPU architecture may lack is skipped when it says it is
 not supported."""
@@ -8,8 +9,6 @@ import contextlib
 import functools
 import sys
 import types
-
-import pytest
 
 
 @functools.cache
@@ -27,6 +26,7 @@ def hardware_supports_nvml():
 
 @contextlib.contextmanager
 def unsupported_before(device, expected_device_arch):
+    import pytest
     from cuda.bindings import nvml
     from cuda.bindings._internal.utils import FunctionNotFoundError
     handle = getattr(device, "_handle", device)
