@@ -149,5 +149,6 @@ def main():
     if "error" in floor:
         print("  C floor: %s" % floor["error"])
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,15 +26,20 @@ nvml_failed(PyObject *module, nvmlReturn_t status)
     return -1;
 }
 
+/* -1 with the TypeError NVIDIA's typed parameters raise for an object of another type. */
+static int
+nvml_wrong_type(PyObject *o, const char *name, const char *expected)
+{
+    PyErr_Format(PyExc_TypeError, "Argument '%s' has incorrect type (expected %s, got %.200s)", name, expected,
+                 Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 /* bytes, and nothing else, as NVIDIA's typed `bytes` parameters take them. */
 static int
 nvml_bytes_arg(PyObject *o, const char *name)
 {
-    if (PyBytes_Check(o))
-        return 0;
-    PyErr_Format(PyExc_TypeError, "Argument '%s' has incorrect type (expected bytes, got %.200s)", name,
-                 Py_TYPE(o)->tp_name);
-    return -1;
+    return PyBytes_Check(o) ? 0 : nvml_wrong_type(o, name, "bytes");
 }
 
 static const char *const names_uuidv[] = {"type", "uuid"};
@@ -234,10 +239,10 @@ py_nvmlDeviceReadPRMCounters_v1(PyObject *module, PyObject *const *args, Py_ssiz
         return NULL;
     if (argv[1] == Py_None)   /* NVIDIA's asks its len() first */
         return PyErr_Format(PyExc_TypeError, "object of type 'NoneType' has no len()");
-    if (!cb_record_check(module, argv[1], RECORD_nvmlPRMCounter_v1_t))
-        return PyErr_Format(PyExc_TypeError,
-                            "Argument 'counters' has incorrect type (expected cuda.bindings.nvml.PRMCounter_v1, got %.200s)",
-                            Py_TYPE(argv[1])->tp_name);
+    if (!cb_record_check(module, argv[1], RECORD_nvmlPRMCounter_v1_t)) {
+        nvml_wrong_type(argv[1], "counters", "cuda.bindings.nvml.PRMCounter_v1");
+        return NULL;
+    }
     Py_ssize_t n = cb_record_len(argv[1]);
     void *counters = n > 0 ? cb_record_ptr(argv[1]) : NULL;
     nvmlPRMCounterList_v1_t list = {(unsigned int)n, (nvmlPRMCounter_v1_t *)counters};

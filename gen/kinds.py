@@ -498,16 +498,29 @@ class StructRoom(Kind):
         return "%s | list[%s] | tuple[%s, ...] | None" % (a.struct, a.struct, a.struct)
 
 
+def _owned_object(s, a):
+    """o_<name>: an object the function holds until it returns, NULL until made."""
+    s.decls.append("PyObject *o_%s = NULL;" % a.name)
+    s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+
+
+def _ask_with_no_room(s, asked):
+    """The call made first with the arguments `asked` (no room for its
+    outputs): on to the second call when it succeeds or says it needs room."""
+    s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
+    s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
+                     % s.lib.success)
+
+
 class OutStruct(Kind):
     name, what = "out_struct", "a struct the call fills: a new object, returned"
     output = True
     passed = "({T})cb_struct_ptr(o_{n})"
 
     def build(self, s, a):
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
+        _owned_object(s, a)
         s.checks.append("if ((o_%s = cb_struct_new(%s, NULL)) == NULL)\n        goto exit;"
                         % (a.name, s.struct_type(a)))
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
         return "Py_NewRef(o_%s)" % a.name
 
     def py_type(self, model, a):
@@ -728,12 +741,8 @@ class OutText(Kind):
                 return "cb_str_of_size(c_%s, c_%s, sizeof c_%s)" % (a.name, length.name, a.name)
             return "cb_str_or_none(c_%s)" % a.name
         # asked first with none (NULL, 0), then given the room it reports
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
-        asked = [("NULL" if x is a else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None]
-        s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
-        s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
-                         % s.lib.success)
+        _owned_object(s, a)
+        _ask_with_no_room(s, [("NULL" if x is a else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None])
         s.queries.append("if ((o_%s = cb_room_new((unsigned long long)c_%s + 1, 1)) == NULL)\n        goto exit;"
                          % (a.name, length.name))
         return "cb_str_or_none(PyByteArray_AS_STRING(o_%s))" % a.name
@@ -791,13 +800,10 @@ class OutRoomArray(Kind):
             pass
         elif not s.call_guard:   # the first of the count's arrays asks how many there are
             s.decls.append("%s c_%s = 0;" % (count.type.pointee().c(), count.name))
-            asked = [("NULL" if x.kind is self else x.kind.call_arg(s, x)) for x in s.b.args if x.member is None]
-            s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
-            s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
-                             % s.lib.success)
+            _ask_with_no_room(s, [("NULL" if x.kind is self else x.kind.call_arg(s, x))
+                                  for x in s.b.args if x.member is None])
             s.call_guard = "c_%s != 0" % count.name   # none: no second call, as NVIDIA's
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        _owned_object(s, a)
         if a.struct:
             s.queries.append("if ((o_%s = cb_record_new(module, RECORD_%s, (Py_ssize_t)c_%s)) == NULL)\n"
                              "        goto exit;" % (a.name, a.struct, count.name))
@@ -823,17 +829,31 @@ def _set_version(s, a, obj):
         s.checks.append("%s->version = %s;" % (obj, a.size))
 
 
+def _new_record(s, a):
+    """o_<name>: a new object of the struct's class, its version set; the
+    C expression of its struct is returned."""
+    _owned_object(s, a)
+    s.checks.append("if ((o_%s = cb_record_new(module, RECORD_%s, 1)) == NULL)\n        goto exit;"
+                    % (a.name, a.struct))
+    obj = "((%s)cb_record_ptr(o_%s))" % (a.type.c(), a.name)
+    _set_version(s, a, obj)
+    return obj
+
+
+def _members_from_inputs(s, obj):
+    """The members of the struct at `obj` that inputs which are no C parameter fill."""
+    for x in s.b.inputs:
+        if x.member is not None:
+            s.checks.append("%s->%s = c_%s;" % (obj, x.member, x.name))
+
+
 class OutRecord(Kind):
     name, what = "out_record", "a struct the call fills (NVML): a new object of its class, its version set first"
     output = True
     passed = "({T})cb_record_ptr(o_{n})"
 
     def build(self, s, a):
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.checks.append("if ((o_%s = cb_record_new(module, RECORD_%s, 1)) == NULL)\n        goto exit;"
-                        % (a.name, a.struct))
-        _set_version(s, a, "((%s)cb_record_ptr(o_%s))" % (a.type.c(), a.name))
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        _new_record(s, a)
         return "Py_NewRef(o_%s)" % a.name
 
     def py_type(self, model, a):
@@ -843,10 +863,7 @@ class OutRecord(Kind):
 def _ask_count_first(s, a):
     """The call made first with room for no items, then (where it says it
     needs room) given room for as many as the struct's counts say."""
-    asked = [x.kind.call_arg(s, x) for x in s.b.args if x.member is None]
-    s.queries.append(s.call_status(s.b.name, asked, not s.b.keep_gil))
-    s.queries.append("if (status != %s && status != NVML_ERROR_INSUFFICIENT_SIZE)\n        goto failed;"
-                     % s.lib.success)
+    _ask_with_no_room(s, [x.kind.call_arg(s, x) for x in s.b.args if x.member is None])
     s.queries.append("if (status == NVML_ERROR_INSUFFICIENT_SIZE && cb_record_rooms(o_%s) < 0)\n"
                      "        goto exit;" % a.name)
     s.call_guard = "status == NVML_ERROR_INSUFFICIENT_SIZE"
@@ -888,9 +905,7 @@ class RequestIn(Kind):
         s.decls.append("%s c_%s;" % (a.type.pointee().base, a.name))   # filled here, however the call takes it
         s.checks.append("memset(&c_%s, 0, sizeof c_%s);" % (a.name, a.name))
         _set_version(s, a, "(&c_%s)" % a.name)
-        for x in s.b.inputs:
-            if x.member is not None:
-                s.checks.append("c_%s.%s = c_%s;" % (a.name, x.member, x.name))
+        _members_from_inputs(s, "(&c_%s)" % a.name)
 
 
 class OutRequest(RequestIn):
@@ -932,15 +947,7 @@ class OutRecordRequest(RequestIn):
         pass
 
     def build(self, s, a):
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.checks.append("if ((o_%s = cb_record_new(module, RECORD_%s, 1)) == NULL)\n        goto exit;"
-                        % (a.name, a.struct))
-        obj = "((%s)cb_record_ptr(o_%s))" % (a.type.c(), a.name)
-        _set_version(s, a, obj)
-        for x in s.b.inputs:
-            if x.member is not None:
-                s.checks.append("%s->%s = c_%s;" % (obj, x.member, x.name))
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        _members_from_inputs(s, _new_record(s, a))
         if a.counted:
             _ask_count_first(s, a)
         return "Py_NewRef(o_%s)" % a.name
@@ -985,8 +992,7 @@ class RecordItems(Kind):
     passed = "({T})cb_record_ptr(o_{n})"
 
     def convert(self, s, a):
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        _owned_object(s, a)
         s.convert.append('if ((o_%s = cb_record_of_ids(module, %s, RECORD_%s, "%s", "%s")) == NULL)\n'
                          "        goto exit;" % (a.name, s.argv(a), a.struct, *a.ids))
 
@@ -1011,8 +1017,7 @@ class OutFixedArray(Kind):
     output = True
 
     def build(self, s, a):
-        s.decls.append("PyObject *o_%s = NULL;" % a.name)
-        s.cleanup.append("Py_XDECREF(o_%s);" % a.name)
+        _owned_object(s, a)
         s.checks.append("if ((o_%s = cb_room_new(%s, sizeof(%s))) == NULL)\n        goto exit;"
                         % (a.name, a.count, a.type.pointee().c()))
         return 'cb_room_view(o_%s, "I", %s)' % (a.name, a.count)
