@@ -273,6 +273,28 @@ cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
 }
 
 int
+cb_arg_int_of(PyObject *o, void **out, CB_ARG)
+{
+    if (o == Py_None) {
+        *out = NULL;
+        return 0;
+    }
+    PyObject *v = PyNumber_Long(o);
+    if (v == NULL)
+        return -1;
+    unsigned long long x = PyLong_AsUnsignedLongLong(v);
+    Py_DECREF(v);
+    if (x == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_OverflowError, "%s() argument '%s' is no address: int() of it is negative or "
+                     "more than 64 bits", spec->func, argname(spec, argi));
+        return -1;
+    }
+    *out = (void *)(uintptr_t)x;
+    return 0;
+}
+
+int
 cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
 {
     *obj = NULL;

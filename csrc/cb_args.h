@@ -96,6 +96,12 @@ cb_arg_enum(PyObject *o, long long *out, CB_ARG)
  * modules.  A negative one is refused (OverflowError). */
 CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
 
+/* An address as int() of any object, as NVIDIA's cuFile takes an argument
+ * it declares no type for: None is NULL, a struct object gives its memory
+ * (its __int__), "12" is 12; int()'s own errors, and a negative value is an
+ * OverflowError (no address). */
+CB_INTERNAL int cb_arg_int_of(PyObject *o, void **out, CB_ARG);
+
 /* A C float or double: int or float (anything with __float__ except str). */
 CB_INTERNAL int cb_arg_double(PyObject *o, double *out, CB_ARG);
 

@@ -75,8 +75,8 @@ error_type(PyObject *module)
     if (st->error_type != NULL)
         return st->error_type;
     PyType_Slot slots[] = {
-        {Py_tp_init, error_init},
-        {Py_tp_methods, error_methods},
+        {Py_tp_init, st->def->error_init != NULL ? (void *)st->def->error_init : (void *)error_init},
+        {Py_tp_methods, st->def->error_methods != NULL ? st->def->error_methods : error_methods},
         {Py_tp_doc, (void *)"Raised when the library returns a status other than success; "
                             "`status` holds it."},
         {0, NULL},

@@ -949,7 +949,7 @@ cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char
             PyErr_Format(PyExc_ValueError, "Argument '%s': the %s holds no memory", param, d->name);
             return -1;
         }
-        if (cb_rec_len(arg) < 1) {
+        if (cb_rec_len(arg) < 1 && !(how & CB_RECORD_EMPTY)) {
             PyErr_Format(PyExc_ValueError, "Argument '%s': the %s holds no item", param, d->name);
             return -1;
         }

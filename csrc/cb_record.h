@@ -50,6 +50,7 @@ enum {
     CB_RECORD_TYPED = 1,          /* typed as its class: the object only */
     CB_RECORD_NOT_NONE = 2,       /* versioned, set in C: None refused (ValueError) */
     CB_RECORD_VERSION_ATTR = 4,   /* versioned, set as an attribute: anything else refused (AttributeError) */
+    CB_RECORD_EMPTY = 8,          /* an array of no items is taken (cuFile's readv: its count 0) */
 };
 
 /* A struct argument of a function (`param` names it in messages), as

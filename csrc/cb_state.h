@@ -60,6 +60,10 @@ typedef struct cb_module_def {
     /* The error's message for a status (NVML's: the library's own text);
      * NULL: the status's name and value. */
     PyObject *(*error_message)(PyObject *module, long long status);
+    /* The error class's own __init__ and methods (cuFileError's: a status
+     * and a CUDA status, and __reduce__ of both); NULL: one status. */
+    initproc error_init;
+    PyMethodDef *error_methods;
     /* What a module adds of its own (NVML's struct classes): run at the end
      * of exec; and names it makes on first use (NVML's dtypes): a new
      * reference, or NULL with no exception when the name is not its. */

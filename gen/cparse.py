@@ -253,6 +253,7 @@ def preprocess(text, predefined=None, macros=None):
             in_comment, drop_comment = True, m is not None
         if not m:
             if active:
+                line = _expand_x_lists(line, macros, defines)
                 if macros and "(" in line:
                     line = expand_macros(line, macros, defines)
                 line = empties.apply(line)
@@ -379,6 +380,19 @@ def _substitute(params, args, body, macros, defines, hidden):
         pasted.append(toks[k])
         k += 1
     return _pp_tokens(" ".join(pasted))
+
+
+def _expand_x_lists(line, macros, defines):
+    """A line that is only an object-like macro whose body calls a
+    function-like macro (an X-macro list: cufile.h's CUFILEOP_STATUS_ENTRIES
+    of CUFILE_OP(code, name, text) rows) becomes that body, as C would make
+    it; object-like macros elsewhere stay, their names being what the parse
+    reads (cuda.h's `#define cuMemcpyHtoD __CUDA_API_PTDS(...)`)."""
+    name = line.strip()
+    body = defines.get(name) if macros and re.fullmatch(r"[A-Za-z_]\w*", name) else None
+    if body and any(re.search(r"\b%s\s*\(" % re.escape(f), body) for f in macros):
+        return body
+    return line
 
 
 def expand_macros(line, macros, defines):

@@ -9,6 +9,18 @@ def fnptr_decl(func, name):
     return "%s%s(*%s)(%s)" % (ret, "" if ret.endswith("*") else " ", name, args)
 
 
+def unmacro(model):
+    """The header's renaming macros set aside, so that each slot keeps its
+    own name (cufile.h: `#define cuFileDriverClose cuFileDriverClose_v2`;
+    api->cuFileDriverClose still reaches the _v2 slot, as C callers do)."""
+    return "".join('/* a renaming macro of the header, set aside for the slot names */\n'
+                   '#pragma push_macro("%s")\n#undef %s\n' % (n, n) for n in sorted(model.facts.renamed))
+
+
+def remacro(model):
+    return "".join('#pragma pop_macro("%s")\n' % n for n in sorted(model.facts.renamed))
+
+
 def tag_typedefs(model, which):
     """`typedef enum cudaLimit cudaLimit;` for the tag-only types the
     generator spells plainly (cparse.name_tags); C++ needs none."""
@@ -61,10 +73,10 @@ def emit(model):
 #define CUDA_BINDINGS_%(L)s_COUNT %(n)d
 #define CUDA_BINDINGS_%(L)s_CAPSULE "cuda.bindings.cy%(key)s._C_API"
 
-typedef struct %(api)s {
+%(unmacro)stypedef struct %(api)s {
     unsigned int abi_version;   /* changes only with an incompatible layout */
     unsigned int count;         /* function slots that follow */
-""" % dict(L=L, n=len(order), key=lib.key, api=api))
+""" % dict(L=L, n=len(order), key=lib.key, api=api, unmacro=unmacro(model)))
     since = dict(ledger_entries(lib))
     for i, name in enumerate(order):
         b = model.core_by_name.get(name)
@@ -86,7 +98,7 @@ typedef struct %(api)s {
                        % (macro, fnptr_decl(b.func, name), i, name, macro))
         else:
             out.append("    %s;   /* slot %d */\n" % (fnptr_decl(b.func, name), i))
-    out.append("} %s;\n" % api)
+    out.append("} %s;\n%s" % (api, remacro(model)))
     out.append("""
 #ifndef CUDA_BINDINGS_%(L)s_IMPL
 #if defined(CUDA_BINDINGS_%(L)s_UNIQUE_SYMBOL)

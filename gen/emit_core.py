@@ -1,11 +1,24 @@
 """The core module cuda.bindings.cy<lib>: resolved wrappers, __pyx_capi__, _C_API."""
 
 from .common import banner, c_string, cuda_version, cython_signature, module_definition, slot_order, snapshot_signatures
-from . import emit_pxd
+from . import emit_capi, emit_pxd
 
 
 def except_value(model, b):
-    return "NULL" if b.returns == "cstr" else model.lib.except_value
+    """What a core function returns, with the exception set, when the
+    library lacks its symbol: NULL for text, nothing for void, -1 for a
+    count (cuFile's ssize_t), else the library's failing status (inside
+    the status struct where the library returns one)."""
+    ret, lib = b.func.ret, model.lib
+    if b.returns == "cstr":
+        return "NULL"
+    if not ret.ptrs and ret.base == "void":
+        return ""
+    if lib.status_struct and not ret.ptrs and ret.base == lib.status_struct:
+        return "(%s){.err = %s}" % (lib.status_struct, lib.except_value)
+    if ret.base != lib.status and model.int_type(ret):
+        return "-1"
+    return lib.except_value
 
 
 def wrapper(model, b, slot, library="cb_lib_"):
@@ -195,12 +208,13 @@ def emit_tables(model, out):
     L = lib.key.upper()
     sigs = snapshot_signatures(lib)
     # The C capsule table, in ledger order.
+    out.append(emit_capi.unmacro(model))
     out.append("static const CudaBindings_%s_API c_api = {\n" % L)
     out.append("    .abi_version = CUDA_BINDINGS_%s_ABI_VERSION,\n    .count = CUDA_BINDINGS_%s_COUNT,\n" % (L, L))
     for name in slot_order(model):
         if name in model.core_by_name:
             out.append("    .%s = core_%s,\n" % (name, name))
-    out.append("};\n\n")
+    out.append("};\n%s\n" % emit_capi.remacro(model))
     # __pyx_capi__: Cython's view of the same functions.
     out.append("static const cb_capi_entry pyx_capi[] = {\n")
     own = emit_pxd.cython_names(model)

@@ -402,8 +402,11 @@ def _except(lib, b):
     the caller checks for an exception (as the reference declares them)."""
     if b.returns == "cstr":
         return "except ?NULL"
-    if b.returns in ("struct", "struct_only"):
+    ret = b.func.ret
+    if b.returns in ("struct", "struct_only") or (not ret.ptrs and ret.base in ("void", lib.status_struct or "-")):
         return "except *"
+    if ret.base != lib.status:   # a count (cuFile's ssize_t, long)
+        return "except ?-1"
     return "except ?" + lib.except_value
 
 

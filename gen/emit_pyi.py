@@ -1,7 +1,7 @@
 """Typing stubs: <lib>.pyi and cy<lib>.pyi."""
 import re
 
-from . import emit_structs, nvml, overrides
+from . import emit_structs, overrides
 from .emit_pymod import optional_count
 from .common import banner, cuda_version
 from .pytypes import arg_type, result_type
@@ -67,17 +67,8 @@ def emit(model):
     else:
         out.append("class %s(Exception):\n    status: int\n    def __init__(self, status: int) -> None: ...\n\n"
                    % lib.error_class)
-        for _, cls, alias in nvml.error_classes(model) if model.py_facts else ():
-            out.append("class %s(%s): ...\n" % (cls, lib.error_class))
-            if alias:
-                out.append("%s = %s\n" % (alias, cls))
-        for name, _ in nvml.CHECKS if model.py_facts else ():
-            out.append("def %s(status: int) -> int: ...\n" % name)
-        if model.py_facts and nvml.RECORDS:
-            from . import emit_records
-            out.append(emit_records.pyi(model.h))
-        for py, params, result, _ in nvml.HAND_WRITTEN.values() if model.py_facts else ():
-            out.append("def %s(%s) -> %s: ...\n" % (py, ", ".join("%s: %s" % p for p in params), result))
+        if model.py_facts:
+            out.append(model.rules.pyi_extras(model))
     for name, value in model.constants():
         out.append("%s: int\n" % name)
     for b in model.bindings:

@@ -5,7 +5,7 @@ calls the library through the C capsule table (the same one outside C code
 uses), and builds the result.  No behaviour is written here that is not a
 call into csrc/.
 """
-from . import emit_cpdef, emit_structs, enum_docs, nvml, overrides
+from . import emit_cpdef, emit_structs, enum_docs, overrides
 from .common import banner, c_string, cuda_version, module_definition
 from .cparse import CType
 from .kinds import INT_TYPES
@@ -110,11 +110,36 @@ class Shim:
         return [("c_%s" % p.name) for p in q.params[:-1]]
 
     def call_status(self, fname, args, release_gil):
-        call = "status = %s(%s);" % (self.api(fname), ", ".join(args))
+        target = "status_s" if self.lib.status_struct else "status"
+        call = "%s = %s(%s);" % (target, self.api(fname), ", ".join(args))
         if release_gil:
             call = "Py_BEGIN_ALLOW_THREADS\n    %s\n    Py_END_ALLOW_THREADS" % call
+        if self.lib.status_struct:   # the library's status is the struct's .err
+            call += "\n    status = status_s.err;"
         return ("%s\n    if (CB_UNLIKELY(status == %s) && PyErr_Occurred())\n        goto exit;"
                 % (call, self.lib.except_value))
+
+    def counted_call(self, b, args):
+        """The call of a function returning no status: nothing (void), a
+        long the reference drops (cuFileUseCount), or a count of bytes
+        whose negative is an errno or a status (cuFileRead), raised."""
+        ret = b.func.ret.c()
+        lines = ["%s r_;" % ret] if b.returns != "void" else []
+        call = ("r_ = " if b.returns != "void" else "") + "%s(%s);" % (self.api(b.target), ", ".join(args))
+        if b.returns == "ssize":   # -1: the reason is errno's, read before anything can change it
+            lines.append("int errno_ = 0;")
+            call += "\n    errno_ = errno;"
+        lines.append("Py_BEGIN_ALLOW_THREADS\n    %s\n    Py_END_ALLOW_THREADS" % call)
+        missing = "PyErr_Occurred()" if b.returns == "void" else "r_ == -1 && PyErr_Occurred()"
+        lines.append("if (CB_UNLIKELY(%s))\n        goto exit;" % missing)
+        if b.returns == "ssize":
+            lines.append("if (r_ < 0) {\n        %s_raise_negative(module, (long long)r_, errno_);\n        goto exit;\n    }"
+                         % self.lib.key)
+            lines.append("result = PyLong_FromSsize_t((Py_ssize_t)r_);")
+        else:
+            lines.append("(void)module;\n    result = Py_NewRef(Py_None);")
+        lines.append("goto exit;")
+        return lines
 
     def query_size(self, a):
         q = self.m.by_name[a.size_query].func
@@ -255,9 +280,14 @@ class Shim:
                 value = "cb_pack(2, %s, %s)" % (self.enum_member(status_idx, self.lib.success), value)
             body.append("    result = %s;" % value)
             failed = ""
+        elif b.returns in ("void", "ignored", "ssize"):
+            body += ["    " + c for c in self.counted_call(b, call_args)]
+            failed = ""
         else:
             self.decls.insert(0, "%s status = %s;" % (self.lib.status, self.lib.success))
-            call = self.call_status(b.name, call_args, not b.keep_gil)
+            if self.lib.status_struct:
+                self.decls.insert(1, "%s status_s = {.err = %s};" % (self.lib.status_struct, self.lib.success))
+            call = self.call_status(b.target, call_args, not b.keep_gil)
             if self.call_guard:
                 call = "if (%s) {\n    %s\n    }" % (self.call_guard, call.replace("\n", "\n    "))
             body.append("    " + call)
@@ -274,7 +304,8 @@ class Shim:
                 for out, destroy in b.destroy_on_failure.items():
                     failed += ("    if (c_%s != NULL)  /* made by the failed call; nobody else can free it */\n"
                                "        (void)%s(&c_%s);\n" % (out, self.api(destroy), out))
-                failed += "    cb_raise_status(module, (long long)status);\n"
+                failed += ("    %s_raise(module, status_s);\n" % self.lib.key if self.lib.status_struct else
+                           "    cb_raise_status(module, (long long)status);\n")
             else:
                 items = [self.enum_member(status_idx, "(long long)status")] + outs
                 body.append("    result = cb_pack(%d, %s);" % (len(items), ",\n                     ".join(items)))
@@ -346,7 +377,8 @@ def emit(model):
         out.append('#include "cb_capi.h"\n#include "cb_cpdef.h"\n')
     if lib.style == "tuple":
         out.append('#include "cb_array.h"\n#include "cb_callback.h"\n#include "cb_kernel.h"\n#include "cb_struct.h"\n#include <string.h>\n')
-    out.append('#include "cuda_bindings/%s.h"\n#include <limits.h>\n#include <stdint.h>\n\n' % lib.key)
+    errno_h = "#include <errno.h>\n" if any(b.returns == "ssize" for b in model.bindings) else ""
+    out.append('#include "cuda_bindings/%s.h"\n%s#include <limits.h>\n#include <stdint.h>\n\n' % (lib.key, errno_h))
 
     # Tables: enums, handles, constants, sizes.
     enums = model.py_enums()
@@ -390,7 +422,7 @@ def emit(model):
             '    {"%s", sizeof(%s)},\n' % (s, s) for s in sizes))
 
     out.append(emit_structs.tables(model))
-    extras, extra_fields, extra_methods = nvml.module_extras(model) if model.py_facts else ("", "", "")
+    extras, extra_fields, extra_methods = model.rules.module_extras(model) if model.py_facts else ("", "", "")
     out.append(extras)
 
     for b in model.bindings:

@@ -26,8 +26,6 @@ from . import cparse
 from . import records_overrides as overrides
 from .common import c_string
 
-PREFIX = "nvml"
-
 # C integer types by spelling: (bytes, signed, Cython's name in its messages).
 INTS = {
     "char": (1, True, "char"), "signed char": (1, True, "signed char"),
@@ -37,6 +35,11 @@ INTS = {
     "long": (8, True, "long"), "unsigned long": (8, False, "unsigned long"),
     "long long": (8, True, "PY_LONG_LONG"), "signed long long": (8, True, "PY_LONG_LONG"),
     "unsigned long long": (8, False, "unsigned PY_LONG_LONG"),
+    # cuFile's and cuDLA's (LP64 Linux)
+    "size_t": (8, False, "size_t"), "ssize_t": (8, True, "ssize_t"), "off_t": (8, True, "off_t"),
+    "int8_t": (1, True, "int8_t"), "uint8_t": (1, False, "uint8_t"), "int16_t": (2, True, "int16_t"),
+    "uint16_t": (2, False, "uint16_t"), "int32_t": (4, True, "int32_t"), "uint32_t": (4, False, "uint32_t"),
+    "int64_t": (8, True, "int64_t"), "uint64_t": (8, False, "uint64_t"),
 }
 # NVIDIA's dtypes take `unsigned long` as 4 bytes ('<u4', nvmlValue_t.ulVal),
 # though the C member (and the class's field) is 8 on Linux.
@@ -57,15 +60,15 @@ def snake(name):
     return s.lower()
 
 
-def py_field_name(struct, member):
-    name = overrides.NAMES.get((struct, member)) or snake(member)
-    return name + "_" if name in overrides.NDARRAY_ATTRIBUTES else name
+def py_field_name(struct, member, rules=overrides.NVML):
+    name = rules.names.get((struct, member)) or snake(member)
+    return name + "_" if name in rules.ndarray_attributes else name
 
 
-def class_name(c_name):
+def class_name(c_name, rules=overrides.NVML):
     """nvmlMemory_v2_t -> Memory_v2."""
-    assert c_name.startswith(PREFIX) and c_name.endswith("_t"), c_name
-    return c_name[len(PREFIX):-2]
+    assert c_name.startswith(rules.prefix) and c_name.endswith("_t"), c_name
+    return c_name[len(rules.prefix):-2]
 
 
 def dtype_name(cls):
@@ -86,7 +89,7 @@ class Member:
     def __init__(self, rec, field, index):
         self.rec, self.c = rec, field
         self.index = index
-        self.name = py_field_name(rec.root.c_name, field.name) if field.name else ""
+        self.name = py_field_name(rec.root.c_name, field.name, rec.root.rules) if field.name else ""
         self.count_of = None       # the Member this one counts
         self.count = None          # the Member counting this one
         self.hidden = False
@@ -104,8 +107,9 @@ class Member:
 class Record:
     """One class: a struct typedef or an anonymous member."""
 
-    def __init__(self, c_name, struct, parent=None, member=None):
+    def __init__(self, c_name, struct, parent=None, member=None, rules=overrides.NVML):
         self.c_name, self.struct = c_name, struct
+        self.rules = rules
         self.parent, self.member = parent, member   # anonymous: the enclosing record and its cparse.Field
         self.name = None
         self.members = []
@@ -152,20 +156,20 @@ class Record:
         return "RECORD_" + (self.name if self.anon else self.c_name)
 
 
-def _typedef_classes(h):
+def _typedef_classes(h, rules):
     """The struct typedefs that are classes, in header order: per struct the
     last typedef name declared for it (`} nvmlProcessInfo_v2_t,
     nvmlProcessInfo_t;`), tags and NO_CLASS left out."""
     by_struct = {}
     for name, s in h.structs.items():
-        if name not in h.typedef_names or not (name.startswith(PREFIX) and name.endswith("_t")):
+        if name not in h.typedef_names or not (name.startswith(rules.prefix) and name.endswith("_t")):
             continue
         key = s.tag or name
         by_struct[key] = name   # a later name of the same struct replaces it
-    return [n for n in by_struct.values() if n not in overrides.NO_CLASS]
+    return [n for n in by_struct.values() if n not in rules.no_class]
 
 
-def class_of(h, type_name):
+def class_of(h, type_name, rules=overrides.NVML):
     """The C name of the class (its last typedef name) whose struct a type
     name resolves to, or None where that struct has no class."""
     from .cparse import CType
@@ -174,25 +178,25 @@ def class_of(h, type_name):
     s = h.structs.get(tag)
     if s is None or r.ptrs:
         return None
-    for name in _typedef_classes(h):
+    for name in _typedef_classes(h, rules):
         if h.structs[name] is s or (s.tag and h.structs[name].tag == s.tag):
             return name
     return None
 
 
-def has_counted_pointers(h, c_name):
+def has_counted_pointers(h, c_name, rules=overrides.NVML):
     """Whether class c_name's struct points to items a member of it counts
     (nvmlVgpuTypeIdInfo_v1_t's vgpuTypeIds of vgpuCount)."""
     if getattr(h, "_counted_pointers", None) is None:
-        h._counted_pointers = {r.c_name for r in records(h) if not r.anon and any(
+        h._counted_pointers = {r.c_name for r in records(h, rules) if not r.anon and any(
             m.kind in ("PTR_NUMS", "PTR_STRUCTS") and m.count is not None for m in r.members)}
     return c_name in h._counted_pointers
 
 
-def pyi(h):
+def pyi(h, rules=overrides.NVML):
     """The .pyi text of the struct classes and the module-level dtypes."""
     out = []
-    for r in records(h):
+    for r in records(h, rules):
         if r.anon:
             continue
         out.append("class %s:\n    def __init__(self, *args: Any, **kwargs: Any) -> None: ...\n" % r.name)
@@ -207,13 +211,13 @@ def pyi(h):
             if not m.hidden and m.name:
                 out.append("    %s: Any\n" % m.name)
         out.append("\n")
-    out += ["%s: Any\n" % dtype_name(r.name) for r in records(h) if not r.anon]
+    out += ["%s: Any\n" % dtype_name(r.name) for r in records(h, rules) if not r.anon]
     return "".join(out) + "\n"
 
 
-def records(h):
+def records(h, rules=overrides.NVML):
     """Every class (Record), with its members classified."""
-    recs = [Record(n, h.structs[n]) for n in _typedef_classes(h)]
+    recs = [Record(n, h.structs[n], rules=rules) for n in _typedef_classes(h, rules)]
     by_c = {r.c_name: r for r in recs}
     by_tag = {r.struct.tag: r for r in recs if r.struct.tag}
     # anonymous members, numbered in header order (ANON_NUMBERS aside)
@@ -222,27 +226,27 @@ def records(h):
     def walk(rec):
         for f in rec.struct.fields:
             if f.nested is not None and f.name:
-                a = Record(None, f.nested, rec, f)
+                a = Record(None, f.nested, rec, f, rules)
                 a.key = (rec.root.c_name, ".".join(rec.path + [f.name]))
                 anons.append((rec, f, a))
                 walk(a)
     for r in recs:
         walk(r)
-    fixed = set(overrides.ANON_NUMBERS.values())
+    fixed = set(rules.anon_numbers.values())
     numbers = (n for n in range(10 ** 6) if n not in fixed)
     for _, _, a in sorted(anons, key=lambda t: _line(h, t[0])):
-        a.number = overrides.ANON_NUMBERS.get(a.key)
+        a.number = rules.anon_numbers.get(a.key)
         if a.number is None:
             a.number = next(numbers)
         a.name = "_py_anon_pod%d" % a.number
     for r in recs:
-        r.name = class_name(r.c_name)
-        r.array = r.c_name in overrides.ARRAY_CLASSES
+        r.name = class_name(r.c_name, rules)
+        r.array = rules.is_array(r.c_name)
         macro = r.c_name[:-2]
         r.version = macro if "NVML_STRUCT_VERSION" in h.defines.get(macro, "") else None
     anon_of = {}
     for parent, f, a in anons:
-        a.array = a.key in overrides.ARRAY_CLASSES
+        a.array = rules.is_array(a.key)
         anon_of[(id(parent), f.name)] = a
     all_recs = recs + [a for _, _, a in sorted(anons, key=lambda t: t[2].number)]
     for r in all_recs:
@@ -257,7 +261,7 @@ def _line(h, rec):
 
 
 def _classify(h, rec, by_c, by_tag, anon_of):
-    counts = overrides.COUNTS.get(rec.c_name, {}) if not rec.anon else {}
+    counts = rec.rules.counts.get(rec.c_name, {}) if not rec.anon else {}
     rec.members = [Member(rec, f, i) for i, f in enumerate(rec.struct.fields)]
     by_member = {m.c.name: m for m in rec.members}
     for array, count in counts.items():
@@ -369,12 +373,12 @@ def _length_expr(m):
     return "(Py_ssize_t)(%s)" % m.length if m.length else "0"
 
 
-def emit(model_or_header):
+def emit(model, rules=overrides.NVML):
     """The C tables of every class (see the module's doc)."""
-    h = getattr(model_or_header, "h", model_or_header)
-    recs = records(h)
+    h = model.h
+    recs = records(h, rules)
     index = {id(r): i for i, r in enumerate(recs)}
-    out = ["/* Generated by gen/emit_records.py from nvml.h. Do not edit. */", "",
+    out = ["/* Generated by gen/emit_records.py from %s. Do not edit. */" % model.lib.headers[-1], "",
            "enum {"]
     out += ["    %s," % r.enum_name for r in recs]
     out += ["    RECORD_COUNT_", "};", ""]
@@ -392,9 +396,9 @@ def emit(model_or_header):
         out.append("static const cb_record_field recfields_%s[] = {" % r.name)
         out += rows
         out += ["};", ""]
-    out.append("static const cb_record_def nvml_records[] = {")
+    out.append("static const cb_record_def %s_records[] = {" % rules.key)
     for r in recs:
-        c_doc_name = r.c_name if not r.anon else "cuda_bindings_nvml__anon_pod%d" % r.number
+        c_doc_name = r.c_name if not r.anon else "cuda_bindings_%s__anon_pod%d" % (rules.key, r.number)
         out.append("    {%s, %s, %s, %s, recfields_%s, %d, %s, %d}," % (
             c_string(r.name), c_string(c_doc_name), c_string(dtype_name(r.name)), r.size_expr(),
             r.name, len(r.members), "(unsigned int)(%s)" % r.version if r.version else "0", int(r.array)))
@@ -402,11 +406,22 @@ def emit(model_or_header):
     return "\n".join(out) + "\n"
 
 
-def dtype_descriptions(h):
+def module_text(model, rules=overrides.NVML):
+    """(C text, cb_module_def fields) adding the struct classes to a module:
+    the tables, and the exec and attribute hooks (exec `extra_exec`, a
+    function of the module run after the classes are added, where given)."""
+    text = '#include "cb_record.h"\n\n' + emit(model, rules) + (
+        "\nstatic int\nrecords_exec(PyObject *module)\n{\n"
+        "    return cb_record_add_types(module, %s_records, RECORD_COUNT_);\n}\n\n" % rules.key)
+    fields = "    .exec_extra = records_exec,\n"
+    return text, fields
+
+
+def dtype_descriptions(h, rules=overrides.NVML):
     """{dtype name: (names, [offset-free description of members], itemsize
     expression)}: what the tests compare with NVIDIA's dtypes; offsets come
     from the compiler, so the tests read them from the built module."""
     out = {}
-    for r in records(h):
+    for r in records(h, rules):
         out[dtype_name(r.name)] = [m.name or m.c.name for m in r.members]
     return out

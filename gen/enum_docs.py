@@ -131,6 +131,8 @@ def linkable(model):
 
 def class_doc(doc, model, cname):
     raw = doc.raw if doc is not None else ""
+    if model.lib.enum_docs_see_only:   # cuFile's: "See `CUfileOpError`." only
+        return "\n    See `%s`.\n    " % cname
     if model.lib.style != "tuple":
         return pythonic_class_doc(raw, cname)
     if not paragraphs(raw):

@@ -35,14 +35,26 @@ LOOKUP = {
     "nvvm": (("nvvm.h",), ("nvidia-nvvm",)),
     "nvfatbin": (("nvFatbin.h",), ("nvidia-nvfatbin",)),
     "nvml": (("nvml.h",), ("nvidia-nvml-dev",)),
+    "cufile": (("cufile.h",), ("nvidia-cufile",)),
     "driver": CUDART,
     "runtime": CUDART,
 }
 
 
-def release_of(version):
-    """'13.5' of '13.5.37'."""
-    return ".".join(version.split(".")[:2])
+# Wheels numbered by their library's own version, not CUDA's: the CUDA
+# release each of theirs belongs to (cuda-toolkit 13.5 pins nvidia-cufile==1.20.0.107).
+CUDA_RELEASE_OF = {"nvidia-cufile": {"1.20": "13.5"}}
+
+
+def own_version(dist, release):
+    """The version of wheel `dist` that belongs to CUDA `release` ('1.20' of nvidia-cufile for '13.5')."""
+    return next((own for own, rel in CUDA_RELEASE_OF.get(dist, {}).items() if rel == release), release)
+
+
+def release_of(version, dist=None):
+    """'13.5' of '13.5.37' (of nvidia-cufile's '1.20.0.107' too)."""
+    own = ".".join(version.split(".")[:2])
+    return CUDA_RELEASE_OF.get(dist, {}).get(own, own)
 
 
 def wheel_owners(site):
@@ -76,7 +88,7 @@ def wheel_candidates(lib):
             if None in dists:
                 yield d, None, "a folder of no installed wheel (%s)" % d
                 continue
-            releases = {release_of(v) for _, v in dists}
+            releases = {release_of(v, d) for d, v in dists}
             origin = ", ".join("%s %s" % o for o in sorted(dists))
             yield d, releases.pop() if len(releases) == 1 else None, origin
 
@@ -131,7 +143,7 @@ def main(argv):
             missing[lib] = "no toolkit at %s (no include/cuda.h): set CUDA_HOME" % cuda_home
             continue
         missing[lib] = "%s of CUDA %s not found (found: %s): install %s, or set CUDA_HOME to a CUDA %s toolkit" % (
-            headers[0], rel, origin, " ".join("%s==%s.*" % (w, rel) for w in wheels), rel)
+            headers[0], rel, origin, " ".join("%s==%s.*" % (w, own_version(w, rel)) for w in wheels), rel)
     for reason in dict.fromkeys(missing.values()):  # the driver's and the runtime's are one search
         print(reason, file=sys.stderr)
     return 1 if missing else 0

@@ -1198,6 +1198,90 @@ class KernelParams(Kind):
         s.cleanup.append("cb_kparams_release(&c_%s);" % a.name)
 
 
+# -- cuFile's and cuDLA's addresses (gen/addressed.py) --------------------------
+
+class IntOrZero(Int):
+    name, what = "int_or_zero", "a C integer, range-checked, that may be left out (0)"
+    optional = True
+
+    def convert(self, s, a):
+        into = []
+        self.convert_value(s, a, a.type.c(), into)
+        s.convert.append("if (%s == CB_OMITTED)\n        c_%s = 0;\n    else {\n        %s\n    }"
+                         % (s.argv(a), a.name, "\n".join(into).replace("\n", "\n    ")))
+
+
+class Truth(Kind):
+    name, what = "truth", "a C bool: the truth of any object (None is false), as NVIDIA's bint"
+    py = "bool"
+
+    def convert(self, s, a):
+        s.decls.append("int t_%s;" % a.name)
+        s.convert.append("if ((t_%s = PyObject_IsTrue(%s)) < 0)\n        goto exit;" % (a.name, s.argv(a)))
+
+    def call_arg(self, s, a):
+        return "t_%s != 0" % a.name
+
+
+class AnyAddress(Kind):
+    name, what = "any_address", "an address as int() of any object (a struct object's is its memory), None NULL"
+    passed = "({T})c_{n}"
+    py = "Any"
+
+    def convert(self, s, a):
+        s.decls.append("void *c_%s = NULL;" % a.name)
+        s.convert.append("if (cb_arg_int_of(%s, &c_%s, %s) < 0)\n        goto exit;" % (s.argv(a), a.name, s.ctx(a)))
+
+
+class RecordArray(Kind):
+    name, what = ("record_array", "an array of structs the call reads or fills: an object of its class (of "
+                  "any length), its length the count parameter after it")
+
+    def convert(self, s, a):
+        s.decls.append("void *c_%s = NULL;\n    Py_ssize_t n_%s = 0;" % (a.name, a.name))
+        s.convert.append('if (cb_record_arg(module, %s, RECORD_%s, &c_%s, "%s", CB_RECORD_TYPED | CB_RECORD_EMPTY) < 0)'
+                         "\n        goto exit;\n    n_%s = cb_record_len(%s);"
+                         % (s.argv(a), a.struct, a.name, a.pyname, a.name, s.argv(a)))
+
+    def call_arg(self, s, a):
+        return "(%s)c_%s" % (a.type.c(), a.name)
+
+    def py_type(self, model, a):
+        return model.record_class(a.struct)
+
+
+class RecordArrayCount(Kind):
+    name, what = "record_array_count", "hidden: the length of the struct array before it"
+    hidden = True
+
+    def call_arg(self, s, a):
+        array = next(x for x in s.b.args if x.count == a.name)
+        return "(%s)n_%s" % (a.type.c(), array.name)
+
+
+class OutBool(OutValue):
+    name, what = "out_bool", "a C bool the call writes: a Python bool"
+    initial = " = 0"
+    py = "bool"
+
+    def result(self, s, a):
+        return "PyBool_FromLong(c_%s)" % a.name
+
+
+class OutTextRoom(Kind):
+    name, what = "out_text_room", "a string the call writes into room for as many chars as an input says: a str"
+    output = True
+    py = "str"
+
+    def build(self, s, a):
+        count = next(x for x in s.b.args if x.name == a.count)
+        s.decls.append("char *c_%s = NULL;" % a.name)
+        s.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
+                        "        goto exit;" % (a.name, a.count, count.pyname, s.ctx(count)))
+        s.cleanup.append("PyMem_Free(c_%s);" % a.name)
+        return "cb_str_or_none(c_%s)" % a.name
+
+
 KINDS = {k.name: k for k in (
     Int(), IntRef(), Enum(), InoutEnum(), Float(), HandleInt(), InoutValue(), InoutCount(),
     Handle(), InoutHandle(), Address(), Funcptr(),
@@ -1218,4 +1302,5 @@ KINDS = {k.name: k for k in (
     OutText(), OutChar(), TextLength(), ArrayCount(), OutRoomArray(),
     OutRecord(), OutRecordCounted(), RecordIn(), RequestIn(), OutRequest(), OutRecordRequest(), MemberSize(), MemberIn(), RecordItems(), RecordItemsCount(), OutFixedArray(), RoomBytes(), RecordSize(),
     Typed(), OutTyped(), OutTypedArray(), TypedSize(), TypedSetSize(),
-    Callback(), CallbackData(), KernelParams())}
+    Callback(), CallbackData(), KernelParams(),
+    IntOrZero(), Truth(), AnyAddress(), RecordArray(), RecordArrayCount(), OutBool(), OutTextRoom())}

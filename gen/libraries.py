@@ -83,6 +83,13 @@ class Library:
     # Facts of the reference the headers cannot say (gen/data/<file>): which
     # parameters each Python function takes, the Python enums (NVML's: gen/nvml.py).
     py_facts: str = ""
+    # The struct a call returns its status in (cuFile's CUfileError_t: the
+    # `status` enum as .err, the CUDA driver's as .cu_err), where it is no enum.
+    status_struct: str = ""
+    # The reference's enum classes' docs name the C enum only (cuFile's).
+    enum_docs_see_only: bool = False
+    # The generator module that reads py_facts (gen/nvml.py, gen/addressed.py).
+    py_rules: str = ""
 
 
 # Headers of the runtime API in include order (cuda_runtime_api.h needs the
@@ -145,7 +152,15 @@ LIBRARIES: Dict[str, Library] = {
         except_value="NVML_ERROR_FUNCTION_NOT_FOUND", style="pythonic", pathfinder="nvml",
         sonames=("libnvidia-ml.so.1",), home_subdirs=(),
         predefined={"__attribute__(x)": ""},   # DEPRECATED(13.0) functions, as the others
-        error_class="NvmlError", py_facts="nvml_py.json",
+        error_class="NvmlError", py_facts="nvml_py.json", py_rules="nvml",
+    ),
+    "cufile": Library(
+        key="cufile", display="cuFile", prefix="cuFile",
+        headers=("cuda.h", "cufile.h"),   # cuda.h for CUresult and CUstream; its functions lack the prefix
+        status="CUfileOpError", success="CU_FILE_SUCCESS",
+        except_value="CU_FILE_INTERNAL_ERROR", style="pythonic", pathfinder="cufile",
+        sonames=("libcufile.so.0",), error_class="cuFileError", py_facts="cufile_py.json", py_rules="addressed",
+        status_struct="CUfileError_t", enum_docs_see_only=True,
     ),
     "driver": Library(
         key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",

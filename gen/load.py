@@ -5,6 +5,7 @@ kept on the Model (`HeaderFacts`): the emitters read no header text and
 parse nothing again.
 """
 import copy
+import dataclasses
 import os
 import re
 from . import overrides
@@ -41,15 +42,30 @@ def load_model(key, include_dir):
         older = parse_files([p for _, p in files[:len(lib.prelude) + 1]], dict(predefined, **{lib.internal_macro: "1"}))
         internal = {n: f for n, f in older.functions.items() if n in wanted}
     header.functions.update(internal)
+    renamed = _renamed(lib, header)
+    for name, target in renamed.items():   # cufile.h: #define cuFileDriverClose cuFileDriverClose_v2
+        header.functions[target] = dataclasses.replace(header.functions[name], name=target)
+        internal[target] = header.functions[target]
     in_interop = {n for n, label in header.origin.items() if label in lib.interop_headers}
     facts.interop = {n for n in header.functions if n in in_interop}
     facts.interop_tags = {t for t in facts.tags if t in in_interop}
     if "cuda_runtime_api.h" in lib.headers:
         facts.ptds = _ptds_variants(os.path.join(include_dir, "cuda_runtime_api.h"), predefined)
     facts.twin_params = _twin_params(lib, include_dir)
+    facts.renamed = renamed
     model = Model(lib, header, capsule_only=set(internal), facts=facts)
     facts.twins = _twins(model, include_dir)
     return model
+
+
+def _renamed(lib, header):
+    """{function: the symbol a macro renames it to, which the reference
+    exports as a capsule beside it} (`#define cuFileDriverClose
+    cuFileDriverClose_v2`): C callers of the header call the target."""
+    wanted = snapshot_signatures(lib)
+    return {name: value.strip() for name, value in header.defines.items()
+            if name in header.functions and value.strip() in wanted and value.strip() not in header.functions
+            and re.fullmatch(r"%s_v\d+" % re.escape(name), value.strip())}
 
 
 def _twin_params(lib, include_dir):

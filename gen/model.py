@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+import importlib
+
 from . import nvml, overrides
+from .records_overrides import RULES as RECORD_RULES
 from .cparse import CType, Function, Header
 from .kinds import INT_TYPES, KINDS
 
@@ -76,10 +79,17 @@ class Binding:
     # Pythonic calls raise on failure and so cannot hand back a handle that a
     # failed create still made (nvJitLinkCreate does): out arg -> destroy function.
     destroy_on_failure: Dict[str, str] = field(default_factory=dict)
+    renamed: str = ""
 
     @property
     def name(self):
         return self.func.name
+
+    @property
+    def target(self):
+        """The core function the Python function calls: the one C callers
+        of the header reach (cuFileDriverClose_v2 for cuFileDriverClose)."""
+        return self.renamed or self.func.name
 
     @property
     def inputs(self):
@@ -107,6 +117,7 @@ class HeaderFacts:
     ptds: Dict[str, str] = field(default_factory=dict)   # function -> its per-thread-default-stream symbol
     as_written: Dict = field(default_factory=dict)   # function -> as C spells it (before name_tags)
     twin_params: Dict = field(default_factory=dict)  # the twin library's functions -> their parameter names
+    renamed: Dict[str, str] = field(default_factory=dict)  # function -> the symbol its header's macro calls
 
 
 class Model:
@@ -121,6 +132,13 @@ class Model:
         self.facts = facts or HeaderFacts()
         self.capsule_only = set(capsule_only)
         self.py_facts = nvml.load_facts(lib.py_facts) if lib.py_facts else None
+        # the module deciding what the reference's facts mean (gen/nvml.py, gen/addressed.py)
+        self.rules = importlib.import_module("gen." + lib.py_rules) if lib.py_facts else None
+        self.record_rules = RECORD_RULES.get(lib.key)   # its struct classes (records_overrides.Rules)
+        self.py_records = set()
+        if self.record_rules is not None:
+            from .emit_records import records
+            self.py_records = {r.name for r in records(header, self.record_rules) if not r.anon}
         # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
         # symbol matches the prototype we call; they are not API of their own.
         self.pfn = {n: t for n, t in header.typedefs.items() if n.startswith("PFN_")}
@@ -155,7 +173,7 @@ class Model:
         self.core_bindings = list(self.bindings)
         for f in header.functions.values():
             if self.in_library(f.name) and f.name not in self.by_name and \
-                    f.ret.base == lib.status and not f.ret.ptrs:
+                    f.ret.base in (lib.status, lib.status_struct or lib.status) and not f.ret.ptrs:
                 self.core_bindings.append(Binding(f, f.name, [], "status"))
         order = {n: i for i, n in enumerate(header.functions)}
         self.core_bindings.sort(key=lambda b: order[b.name])
@@ -222,7 +240,7 @@ class Model:
     def record_class(self, c_name):
         """The Python name of the struct class (NVML's records) of C type c_name."""
         from .emit_records import class_name
-        return class_name(c_name)
+        return class_name(c_name, self.record_rules)
 
     def int_type(self, t: CType):
         r = self.h.resolve(t)
@@ -368,7 +386,7 @@ class Model:
         p = f.params[i]
         t = p.type
         if self.py_facts:
-            return nvml.classify(self, f, i, Arg(p.name, t, "", None, p.doc))
+            return self.rules.classify(self, f, i, Arg(p.name, t, "", None, p.doc))
         pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
         a = Arg(p.name, t, "", pyname, p.doc)
         a.float_first = self.override(overrides.FLOAT_FIRST_OF, f, {}).get(p.name, 0)
@@ -571,7 +589,7 @@ class Model:
             raise UnsupportedParam("%s: no Python function in the reference" % f.name)
         args = [self.classify(f, i) for i in range(len(f.params))]
         if self.py_facts:
-            args = nvml.with_request_inputs(self, f, args)
+            args = self.rules.with_request_inputs(self, f, args)
             pyname = self.py_facts["functions"][f.name]["py"]
         elif self.lib.style == "pythonic":
             renamed = self.override(overrides.PYTHONIC_NAMES, f, {})
@@ -581,7 +599,10 @@ class Model:
             pyname = snake(f.name[len(self.lib.prefix):])
         else:
             pyname = f.name
-        if f.ret.base == self.lib.status and not f.ret.ptrs:
+        returns = self.rules.returns(self, f) if self.py_facts else None
+        if returns is not None:
+            pass
+        elif f.ret.base == self.lib.status and not f.ret.ptrs:
             returns = "status"
         elif f.ret.base == "char" and f.ret.const and f.ret.depth == 1:
             returns = "cstr"
@@ -591,7 +612,8 @@ class Model:
             returns = "struct" if f.name.startswith(self.lib.prefix) else "struct_only"
         else:
             raise UnsupportedParam("%s: return type %s" % (f.name, f.ret))
-        b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL)
+        b = Binding(f, pyname, args, returns, keep_gil=f.name in overrides.KEEP_GIL,
+                    renamed=self.facts.renamed.get(f.name, ""))
         if self.lib.style == "pythonic":
             destroys = {a.name: self.destroyer(a.handle) for a in args if a.kind is KINDS["out_handle"]}
             b.destroy_on_failure = {k: v for k, v in destroys.items() if v}
@@ -614,7 +636,7 @@ class Model:
         if hasattr(self, "_py_enums"):
             return self._py_enums
         if self.py_facts:
-            self._py_enums = nvml.py_enums(self)
+            self._py_enums = self.rules.py_enums(self)
             return self._py_enums
         out = []
         enums = [e for e in self.h.enums.values() if e.name not in self.h.typedefs]
@@ -703,7 +725,7 @@ class Model:
         integer, possibly behind a cast (`((CUstream)0x1)`) or naming an
         enum member (CU_KERNEL_NODE_ATTRIBUTE_* = CU_LAUNCH_ATTRIBUTE_*)."""
         if self.py_facts:   # the reference's names (NVML_ dropped), the header's values
-            return nvml.constants(self)
+            return self.rules.constants(self)
         members = {m.name: m.value for e in self.h.enums.values() for m in e.members}
         out = []
         for name, value in list(self.h.defines.items()) * 2:  # twice: a macro may name a later one

@@ -494,17 +494,33 @@ def module_extras(model):
                       for name, ok in CHECKS)
     # the struct classes (gen/emit_records.py, csrc/cb_record.h)
     from . import emit_records
-    text += '#include "cb_record.h"\n\n' + emit_records.emit(model) + (
-        "\nstatic int\nrecords_exec(PyObject *module)\n{\n"
-        "    return cb_record_add_types(module, nvml_records, RECORD_COUNT_);\n}\n\n")
-    fields += ("    .exec_extra = records_exec,\n    .getattr_extra = cb_record_getattr,\n"
-               "    .dir_extra = cb_record_dir,\n")
+    record_text, record_fields = emit_records.module_text(model)
+    text += record_text
+    fields += record_fields + "    .getattr_extra = cb_record_getattr,\n    .dir_extra = cb_record_dir,\n"
     # the calls written by hand (csrc/cb_nvml_calls.h), after the record tables they use
     text += '#include "cb_nvml_calls.h"\n\n'
     methods += "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
                        '"%s($module, %s)\\n--\\n\\n%s"},\n' % (py, c, py, ", ".join(n for n, _ in params), doc)
                        for c, (py, params, _, doc) in HAND_WRITTEN.items())
     return text, fields, methods
+
+
+def pyi_extras(model):
+    """The .pyi lines of what module_extras adds: the error subclasses, the
+    check helpers, the struct classes, the calls written by hand."""
+    out = []
+    for _, cls, alias in error_classes(model):
+        out.append("class %s(%s): ...\n" % (cls, model.lib.error_class))
+        if alias:
+            out.append("%s = %s\n" % (alias, cls))
+    for name, _ in CHECKS:
+        out.append("def %s(status: int) -> int: ...\n" % name)
+    if RECORDS:
+        from . import emit_records
+        out.append(emit_records.pyi(model.h))
+    for py, params, result, _ in HAND_WRITTEN.values():
+        out.append("def %s(%s) -> %s: ...\n" % (py, ", ".join("%s: %s" % p for p in params), result))
+    return "".join(out)
 
 
 def constants(model):
@@ -552,3 +568,8 @@ def with_request_inputs(model, f, args):
     for i, a in zip(slots, inputs):
         args[i] = a
     return args
+
+
+def returns(model, f):
+    """None: NVML's results are the generic ones (a status, a string)."""
+    return None

@@ -105,3 +105,39 @@ NAMES = {
     ("nvmlBAR1Memory_t", "bar1Free"): "bar1_free",
     ("nvmlBAR1Memory_t", "bar1Used"): "bar1_used",
 }
+
+
+class Rules:
+    """The struct classes of one module: which C structs are classes, and
+    what of them the header cannot say (the tables above are NVML's)."""
+
+    def __init__(self, key, prefix, no_class=(), array_classes=(), counts=None, anon_numbers=None,
+                 names=None, all_arrays=False, ndarray_attributes=NDARRAY_ATTRIBUTES):
+        self.key, self.prefix = key, prefix          # module key, C prefix of the typedefs (nvml, CUfile)
+        self.no_class = set(no_class)
+        self.array_classes = set(array_classes)
+        self.all_arrays = all_arrays                 # every class is an array class (cuFile's, cuDLA's)
+        self.counts = counts or {}
+        self.anon_numbers = anon_numbers or {}
+        self.names = names or {}
+        self.ndarray_attributes = ndarray_attributes
+
+    def is_array(self, key):
+        return self.all_arrays or key in self.array_classes
+
+
+NVML = Rules("nvml", "nvml", NO_CLASS, ARRAY_CLASSES, COUNTS, ANON_NUMBERS, NAMES)
+
+# cuFile: the classes the calls fill as arrays are array classes (X(size=1));
+# the statistics are plain.  CUfileDrvProps_t and the
+# structs only it holds are no class in NVIDIA's (driver_get_properties takes
+# an address), and its anonymous member is _py_anon_pod0 there all the same.
+CUFILE = Rules("cufile", "CUfile", no_class={"CUfileError_t", "CUfileDrvProps_t", "CUfileFSOps_t"},
+               array_classes={"CUfileDescr_t", "CUfileIOEvents_t", "CUfileIOParams_t", "CUfileIOVec_t",
+                              "CUfilePerGpuStats_t"},
+               anon_numbers={("CUfileDescr_t", "handle"): 1, ("CUfileIOParams_t", "u"): 2,
+                             ("CUfileIOParams_t", "u.batch"): 3},
+               ndarray_attributes={"base", "size"},   # CUfileIOVec_t's base, the batch's size
+               )
+
+RULES = {"nvml": NVML, "cufile": CUFILE}

@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CUDA_HOME = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
 
 # Modules of the reference this package does not bind yet (their own issues).
-NOT_BOUND_YET = {"cuda.bindings.cycufile", "cuda.bindings.cycudla"}
+NOT_BOUND_YET = set()
 
 
 @functools.lru_cache(maxsize=None)

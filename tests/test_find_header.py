@@ -16,13 +16,13 @@ HEADERS_OF_WHEEL = {"nvidia-cuda-runtime": ("cuda.h", "cuda_runtime_api.h"),
                     "nvidia-cuda-profiler-api": ("cudaProfiler.h",), "nvidia-cuda-crt": ("crt/host_defines.h",),
                     "nvidia-cuda-nvrtc": ("nvrtc.h",), "nvidia-nvjitlink": ("nvJitLink.h",),
                     "nvidia-nvvm": ("nvvm.h",), "nvidia-nvfatbin": ("nvFatbin.h",),
-                    "nvidia-nvml-dev": ("nvml.h",)}
+                    "nvidia-nvml-dev": ("nvml.h",), "nvidia-cufile": ("cufile.h",)}
 
 
 def toolkit(root, version, without=()):
     """A toolkit folder whose cuda.h says CUDA_VERSION `version` (13000)."""
     inc = root / "include"
-    for h in RUNTIME + ("nvrtc.h", "nvJitLink.h", "nvvm.h", "nvFatbin.h", "nvml.h"):
+    for h in RUNTIME + ("nvrtc.h", "nvJitLink.h", "nvvm.h", "nvFatbin.h", "nvml.h", "cufile.h"):
         if h not in without:
             (inc / h).parent.mkdir(parents=True, exist_ok=True)
             (inc / h).write_text("#define CUDA_VERSION %d\n" % version if h == "cuda.h" else "")
@@ -54,7 +54,7 @@ def search(cuda_home, release, site=None):
     return r.returncode, found, r.stderr
 
 
-ALL_13_5 = {name: "13.5.37" for name in HEADERS_OF_WHEEL}
+ALL_13_5 = dict({name: "13.5.37" for name in HEADERS_OF_WHEEL}, **{"nvidia-cufile": "1.20.0.107"})
 
 
 def test_the_release_comes_from_its_wheels_whatever_the_toolkit(tmp_path):
@@ -62,7 +62,7 @@ def test_the_release_comes_from_its_wheels_whatever_the_toolkit(tmp_path):
     inc = wheels(tmp_path / "site", dict(ALL_13_5, **{"nvidia-cuda-profiler-api": "13.5.25"}))
     rc, found, err = search(home, "13.5", tmp_path / "site")
     assert rc == 0, err
-    assert set(found) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "driver", "runtime"}
+    assert set(found) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver", "runtime"}
     assert {d for d, _, _ in found.values()} == {inc}
     assert {rel for _, rel, _ in found.values()} == {"13.5"}
     assert found["nvrtc"][2] == "nvidia-cuda-nvrtc 13.5.37"
@@ -131,6 +131,10 @@ def test_the_build_bound_one_release_and_says_where_it_came_from():
     release = ".".join(cuda.bindings.__version__.split(".")[:2])
     assert _version._cuda_release == release
     assert "%d.%d" % (driver.CUDA_VERSION // 1000, driver.CUDA_VERSION % 1000 // 10) == release
-    assert set(_version._headers_from) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "driver", "runtime"}
+    assert set(_version._headers_from) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver",
+                                           "runtime"}
     assert all(_version._headers_from.values())
     assert find.release_of("13.5.37") == "13.5"
+    # cuFile's wheel has its own numbers: cuda-toolkit 13.5 pins nvidia-cufile 1.20.0.107
+    assert find.release_of("1.20.0.107", "nvidia-cufile") == "13.5"
+    assert find.own_version("nvidia-cufile", "13.5") == "1.20"

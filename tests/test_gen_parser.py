@@ -266,11 +266,11 @@ typedef enum { RED_OR = OP_OR, RED_AND = OP_AND | 8, TOP = (1 << 31) } red;
 
 def test_every_kind_of_the_table_is_picked_and_says_what_it_is():
     """gen/kinds.py is the glossary: each kind once, described in one line,
-    and no kind that no parameter of the seven libraries gets."""
+    and no kind that no parameter of the eight libraries gets."""
     from gen.kinds import KINDS, Kind
     from gen.load import load_model
     picked = {}
-    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "driver", "runtime"):
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver", "runtime"):
         for b in load_model(lib, header_dir(lib)).bindings:
             for a in b.args:
                 assert KINDS[a.kind.name] is a.kind, (b.name, a.name)

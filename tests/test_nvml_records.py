@@ -96,13 +96,14 @@ def test_override_entry_names_the_header_and_changes_the_tables(table, entry, mo
         assert entry in members
     before = emit_records.emit(model())
     value = getattr(overrides, table)
+    rule = table.lower()   # the table as NVML's rules hold it (records_overrides.NVML)
     if isinstance(value, set):
-        monkeypatch.setattr(overrides, table, value - {entry})
+        monkeypatch.setattr(overrides.NVML, rule, value - {entry})
     elif table == "COUNTS":
         inner = {k: v for k, v in value[entry[0]].items() if k != entry[1]}
-        monkeypatch.setattr(overrides, table, {**value, entry[0]: inner})
+        monkeypatch.setattr(overrides.NVML, rule, {**value, entry[0]: inner})
     else:
-        monkeypatch.setattr(overrides, table, {k: v for k, v in value.items() if k != entry})
+        monkeypatch.setattr(overrides.NVML, rule, {k: v for k, v in value.items() if k != entry})
     try:
         after = emit_records.emit(model())
     except Exception as e:   # the emitter cannot do without it (a class whose member's class it names)

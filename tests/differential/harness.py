@@ -23,6 +23,7 @@ import tempfile
 import time
 
 NVIDIA_VERSION = "13.5.0"
+CUFILE = "nvidia-cufile==1.20.0.107.*"   # cuda-toolkit 13.5's libcufile, which cuda.bindings.cufile loads
 HERE = os.path.dirname(os.path.abspath(__file__))
 OBSERVER = os.path.join(HERE, "observe.py")
 # NVIDIA's package finds NVRTC, nvJitLink, NVVM and nvFatbin in these wheels
@@ -30,7 +31,8 @@ OBSERVER = os.path.join(HERE, "observe.py")
 NVIDIA_REQUIREMENTS = ["cuda-bindings==" + NVIDIA_VERSION, "cuda-pathfinder",
                        "nvidia-cuda-nvrtc==13.5.*", "nvidia-nvjitlink==13.5.*",
                        "nvidia-nvvm==13.5.*", "nvidia-nvfatbin==13.5.*",
-                       "numpy"]   # cuda.bindings.nvml's struct classes are numpy arrays
+                       "numpy",   # cuda.bindings.nvml's struct classes are numpy arrays
+                       CUFILE]
 VERSION_CHECK = "import cuda.bindings; print(cuda.bindings.__version__)"
 
 
@@ -42,12 +44,13 @@ def side_version(python):
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def nvidia_python(needs=()):
+def nvidia_python(needs=(), dists=()):
     """The interpreter of NVIDIA's side, made on first use; raises
     RuntimeError saying why where it cannot be had.  `needs`: modules the
-    caller's cases import there too (numpy for nvml), installed into the
-    venv made here where it lacks them (a venv made before they were
-    among NVIDIA_REQUIREMENTS)."""
+    caller's cases import there too (numpy for nvml), and `dists`:
+    requirements whose distributions must be installed (a library's wheel:
+    CUFILE), each installed into the venv made here where it lacks them (a
+    venv made before they were among NVIDIA_REQUIREMENTS)."""
     python = os.environ.get("CB_NVIDIA_PYTHON")
     venv = None
     if not python:
@@ -59,10 +62,12 @@ def nvidia_python(needs=()):
     got = side_version(python)
     if got != NVIDIA_VERSION:
         raise RuntimeError("%s has NVIDIA's cuda-bindings %s, not %s" % (python, got, NVIDIA_VERSION))
-    missing = [m for m in needs if not importable(python, m)]
+    def lacking():
+        return [m for m in needs if not importable(python, m)] + [d for d in dists if not installed(python, d)]
+    missing = lacking()
     if missing and venv is not None:
         pip_install(venv, missing)
-        missing = [m for m in needs if not importable(python, m)]
+        missing = lacking()
     if missing:
         raise RuntimeError("%s lacks %s, which NVIDIA's side needs here" % (python, ", ".join(missing)))
     return python
@@ -71,6 +76,12 @@ def nvidia_python(needs=()):
 def importable(python, module):
     return subprocess.run([python, "-P", "-c", "import " + module], capture_output=True, cwd="/",
                           env=nvidia_env()).returncode == 0
+
+
+def installed(python, requirement):
+    name = re.split(r"[=<>!~;\s]", requirement, 1)[0]
+    return subprocess.run([python, "-P", "-c", "import importlib.metadata as m; m.version(%r)" % name],
+                          capture_output=True, cwd="/", env=nvidia_env()).returncode == 0
 
 
 def make_venv(venv):
@@ -100,11 +111,16 @@ def nvidia_env():
 
 def _cache_key(python, cases, env, observer):
     """What NVIDIA's observations depend on: the cases, the observer, the
-    interpreter, and the files of each folder the env's paths name (the fake
-    libnvidia-ml.so.1 is rebuilt in a new folder every session)."""
+    interpreter and the distributions of its venv (a library's wheel added
+    later: nvidia-cufile), and the files of each folder the env's paths name
+    (the fake libnvidia-ml.so.1 is rebuilt in a new folder every session)."""
+    import glob
     import hashlib
     h = hashlib.sha256()
-    for part in (NVIDIA_VERSION, os.path.realpath(python), json.dumps(cases, sort_keys=True)):
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    dists = sorted(os.path.basename(d) for d in glob.glob(os.path.join(venv, "lib", "python*", "site-packages",
+                                                                       "*.dist-info")))
+    for part in (NVIDIA_VERSION, os.path.realpath(python), json.dumps(cases, sort_keys=True), " ".join(dists)):
         h.update(part.encode() + b"\0")
     with open(observer, "rb") as f:
         h.update(f.read())
