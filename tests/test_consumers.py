@@ -21,7 +21,7 @@ def consumers(tmp_path_factory):
              "-Dpython=" + sys.executable, "-Dtoolkit_include=" + CUDA_HOME + "/include",
              "-Dcapsule_include=" + cuda.bindings.get_include(),
              "-Dlibrary_include=" + ",".join(dict.fromkeys(
-                 header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml")))]
+                 header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml", "cufile")))]
     for cmd in (setup, ["ninja", "-C", str(build)]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -76,6 +76,15 @@ def test_nvvm_and_nvfatbin_from_cython_and_c(consumers):
         assert err == 0 and image[:4] == (0xBA55ED50).to_bytes(4, "little")
         err, image = cy.fatbin_of_ptx(ptx, b"no-such-arch")
         assert err == int(nvfatbin.Result.ERROR_INVALID_ARCH) and image is None
+
+
+def test_c_capsule_cufile(consumers):
+    """cuda_bindings/cufile.h: the status struct by value, and cufile.h's
+    `#define cuFileDriverClose cuFileDriverClose_v2` sending a C caller's
+    api->cuFileDriverClose to the _v2 slot, as C callers of cufile.h go."""
+    _, c = consumers
+    from cuda.bindings import cufile
+    assert c.cufile_version() == (0, 0, cufile.get_version(), 1)
 
 
 def test_capsule_import_checks_the_name():

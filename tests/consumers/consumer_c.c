@@ -3,6 +3,7 @@
  * is typed without the graphics headers. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <cuda_bindings/cufile.h>
 #include <cuda_bindings/driver.h>
 #include <cuda_bindings/runtime.h>
 #include <cuda_bindings/nvfatbin.h>
@@ -133,7 +134,23 @@ runtime_event_synchronize(PyObject *self, PyObject *Py_UNUSED(args))
     return PyErr_Occurred() ? NULL : PyLong_FromLong((long)err);
 }
 
+/* cuFile's version, and the slots cufile.h's renaming macro sends
+ * cuFileDriverClose to: (CUfileOpError, CUresult, version, slots equal). */
+static PyObject *
+cufile_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    int version = 0;
+    (void)self;
+    CUfileError_t err = CudaBindings_CUFILE->cuFileGetVersion(&version);
+    if (err.err == CU_FILE_INTERNAL_ERROR && PyErr_Occurred())
+        return NULL;
+    int renamed = (void (*)(void))CudaBindings_CUFILE->cuFileDriverClose ==
+                  (void (*)(void))CudaBindings_CUFILE->cuFileDriverClose_v2;
+    return Py_BuildValue("(iiii)", (int)err.err, (int)err.cu_err, version, renamed);
+}
+
 static PyMethodDef methods[] = {
+    {"cufile_version", cufile_version, METH_NOARGS, NULL},
     {"nvrtc_version", nvrtc_version, METH_NOARGS, NULL},
     {"compile_ptx", compile_ptx, METH_VARARGS, NULL},
     {"api_header", api_header, METH_NOARGS, NULL},
@@ -155,7 +172,7 @@ PyInit_consumer_c(void)
 {
     if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0 ||
         CudaBindings_ImportNVVM() < 0 || CudaBindings_ImportNVFATBIN() < 0 ||
-        CudaBindings_ImportDRIVER() < 0 || CudaBindings_ImportRUNTIME() < 0)
+        CudaBindings_ImportDRIVER() < 0 || CudaBindings_ImportRUNTIME() < 0 || CudaBindings_ImportCUFILE() < 0)
         return NULL;
     return PyModule_Create(&moddef);
 }

@@ -11,15 +11,12 @@ and statistics queries follow.  Byte counts and comparisons are printed;
 a call that raises prints the exception's class."""
 import json
 import os
-import sys
 import tempfile
 
 import numpy as np
 from cuda.bindings import cufile
 from cuda.bindings import driver as cu
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # run with -P
-from probing import make_show  # noqa: E402
 
 
 def render(x):
@@ -34,7 +31,18 @@ def render(x):
     return "<%s>" % type(x).__name__
 
 
-show = make_show(render)
+def show(label, f, *a, **k):
+    """f's result, or what it raised: a cuFileError with its message (alike on both sides)."""
+    try:
+        r = f(*a, **k)
+    except cufile.cuFileError as e:
+        print(label, "RAISES cuFileError", str(e))
+        return None
+    except BaseException as e:  # noqa: BLE001 - the class is what both sides print
+        print(label, "RAISES", type(e).__name__)
+        return None
+    print(label, "->", render(r))
+    return r
 SIZE = 1 << 20
 HALF = SIZE // 2
 
@@ -95,13 +103,24 @@ def main():
     show("get_stats_level", cufile.get_stats_level)
     show("stats_start", cufile.stats_start)
 
-    path = os.path.join(work, "data.bin")
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    descr = cufile.Descr()
-    descr.type = cufile.FileHandleType.OPAQUE_FD
-    descr.handle.fd = fd
-    descr.fs_ops = 0
-    fh = show("handle_register", cufile.handle_register, descr.ptr)
+    # the first folder whose file system cuFile takes (the probe's own, then /dev/shm, then here)
+    fh = None
+    for folder in (work, "/dev/shm", os.getcwd()):
+        path = os.path.join(folder, "cufile-probe-%d.bin" % os.getpid())
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o600)
+        descr = cufile.Descr()
+        descr.type = cufile.FileHandleType.OPAQUE_FD
+        descr.handle.fd = fd
+        descr.fs_ops = 0
+        fh = show("handle_register (%s)" % ("probe's folder" if folder == work else folder),
+                  cufile.handle_register, descr.ptr)
+        if fh is not None:
+            break
+        os.close(fd)
+        os.unlink(path)
+    if fh is None:
+        print("no file system cuFile takes; probe finished")
+        return
     show("buf_register src", cufile.buf_register, int(src), SIZE, 0)
     show("buf_register dst", cufile.buf_register, int(dst), SIZE, 0)
 
@@ -196,6 +215,7 @@ def main():
     show("buf_deregister dst", cufile.buf_deregister, int(dst))
     show("handle_deregister", cufile.handle_deregister, fh)
     os.close(fd)
+    os.unlink(path)
     show("driver_close", cufile.driver_close)
     check(cu.cuStreamDestroy(stream))
     check(cu.cuMemFree(src))
