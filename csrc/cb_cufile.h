@@ -11,6 +11,7 @@
 
 #include "cb_args.h"
 #include "cb_enum.h"
+#include "cb_error.h"
 #include "cb_record.h"
 #include "cb_result.h"
 #include "cb_state.h"
@@ -82,15 +83,7 @@ cufile_error_init(PyObject *self, PyObject *args, PyObject *kwds)
         Py_XDECREF(cu_named);
         Py_SETREF(msg, full);
     }
-    if (msg == NULL)
-        return -1;
-    PyObject *newargs = PyTuple_Pack(1, msg);
-    Py_DECREF(msg);
-    if (newargs == NULL)
-        return -1;
-    int rc = ((PyTypeObject *)PyExc_Exception)->tp_init(self, newargs, NULL);
-    Py_DECREF(newargs);
-    return rc;
+    return cb_error_init_message(self, msg);
 }
 
 static PyObject *

@@ -43,6 +43,12 @@ error_init(PyObject *self, PyObject *args, PyObject *kwds)
     PyErr_Clear();
     if (msg == NULL)
         msg = PyObject_Str(status);
+    return cb_error_init_message(self, msg);
+}
+
+int
+cb_error_init_message(PyObject *self, PyObject *msg)
+{
     if (msg == NULL)
         return -1;
     PyObject *newargs = PyTuple_Pack(1, msg);

@@ -16,6 +16,10 @@ typedef struct cb_error_def {
 /* Make the class and add it to the module (module exec); -1 on error. */
 CB_INTERNAL int cb_error_class_add(PyObject *module);
 
+/* An error object's __init__ done: Exception's, with `msg` (stolen; NULL
+ * with an exception set is passed on) as its one argument.  0, or -1. */
+CB_INTERNAL int cb_error_init_message(PyObject *self, PyObject *msg);
+
 /* Pythonic modules: raise <error_class>(status), or its subclass for the
  * status; returns NULL. */
 CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);

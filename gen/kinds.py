@@ -724,7 +724,9 @@ class OutChars(Kind):
         s.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
                         "        goto exit;" % (a.name, a.count, count.pyname, s.ctx(count)))
         s.cleanup.append("PyMem_Free(c_%s);" % a.name)
-        return "PyBytes_FromString(c_%s)" % a.name
+        return self.made % a.name
+
+    made = "PyBytes_FromString(c_%s)"   # the Python object of the chars written
 
 
 class OutText(Kind):
@@ -1268,18 +1270,10 @@ class OutBool(OutValue):
         return "PyBool_FromLong(c_%s)" % a.name
 
 
-class OutTextRoom(Kind):
+class OutTextRoom(OutChars):
     name, what = "out_text_room", "a string the call writes into room for as many chars as an input says: a str"
-    output = True
     py = "str"
-
-    def build(self, s, a):
-        count = next(x for x in s.b.args if x.name == a.count)
-        s.decls.append("char *c_%s = NULL;" % a.name)
-        s.checks.append("if ((c_%s = cb_char_buffer((long long)c_%s, \"%s\", %s)) == NULL)\n"
-                        "        goto exit;" % (a.name, a.count, count.pyname, s.ctx(count)))
-        s.cleanup.append("PyMem_Free(c_%s);" % a.name)
-        return "cb_str_or_none(c_%s)" % a.name
+    made = "cb_str_or_none(c_%s)"
 
 
 KINDS = {k.name: k for k in (
