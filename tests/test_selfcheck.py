@@ -32,7 +32,7 @@ def test_version_matches_metadata():
 def test_get_include_has_the_capsule_headers():
     import os
     inc = cuda.bindings.get_include()
-    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "driver", "runtime"):
+    for lib in ("nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver", "runtime"):
         assert os.path.exists(os.path.join(inc, "cuda_bindings", lib + ".h"))
 
 

@@ -169,6 +169,13 @@ def nvml_version():
         nvml.shutdown()
 
 
+def cufile_version():
+    """cuFile's version; no driver opened (that needs a GPU and may wait on nvidia-fs)."""
+    from cuda.bindings import cufile
+    v = cufile.get_version()
+    return "cuFile %d.%d" % (v // 1000, v % 1000 // 10)
+
+
 def compile_kernel(arch, lto):
     """NVRTC: KERNEL -> (PTX or LTO-IR bytes)."""
     from cuda.bindings import nvrtc
@@ -269,6 +276,9 @@ def main(out=sys.stdout):
     library(check, "nvfatbin", cynvfatbin, nvfatbin_version, optional=True)
     from cuda.bindings import cynvml
     library(check, "nvml", cynvml, nvml_version, optional=True)
+    if sys.platform.startswith("linux"):
+        from cuda.bindings import cycufile
+        library(check, "cufile", cycufile, cufile_version, optional=True)
 
     cubins = {}
     if have_nvrtc:
