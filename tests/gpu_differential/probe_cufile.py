@@ -105,14 +105,19 @@ def main():
 
     # the first folder whose file system cuFile takes (the probe's own, then /dev/shm, then here)
     fh = None
-    for folder in (work, "/dev/shm", os.getcwd()):
+    for folder, direct in [(f, d) for f in (work, "/dev/shm", os.getcwd()) for d in (False, True)]:
         path = os.path.join(folder, "cufile-probe-%d.bin" % os.getpid())
-        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_TRUNC | (os.O_DIRECT if direct else 0), 0o600)
+        except OSError as e:
+            print("open (%s%s) RAISES" % (folder == work and "probe's folder" or folder, ", O_DIRECT" * direct),
+                  type(e).__name__)
+            continue
         descr = cufile.Descr()
         descr.type = cufile.FileHandleType.OPAQUE_FD
         descr.handle.fd = fd
         descr.fs_ops = 0
-        fh = show("handle_register (%s)" % ("probe's folder" if folder == work else folder),
+        fh = show("handle_register (%s%s)" % ("probe's folder" if folder == work else folder, ", O_DIRECT" * direct),
                   cufile.handle_register, descr.ptr)
         if fh is not None:
             break
