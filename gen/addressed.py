@@ -9,31 +9,19 @@ takes, and the type each one declares, are facts of the reference
 (gen/data/<key>_py.json, refreshed by gen/data/addressed_py.py); what each
 becomes is decided here from that type and the C one.
 """
-import re
-
 from .cparse import CType
 from . import emit_records
+from .model import snake
 
 # The C integer type a declared Python one converts as (LP64 Linux).
 DECLARED_INTS = {"off_t": "long", "ssize_t": "long", "unsigned": "unsigned int"}
 BOOL_TYPES = ("bool", "bint", "_Bool")
 
 
-def _snake(name):
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
-    return s.lower()
-
-
-def facts_of(model, f):
-    return model.py_facts["functions"].get(f.name)
-
-
 def taken(model, f):
     """{C parameter: (Python name, declared type or None, default or None)}."""
-    facts = facts_of(model, f)
-    wanted = {n: (n, t, d) for n, t, d in facts["params"]}
-    return {p.name: wanted[c] for p in f.params for c in (_snake(p.name), p.name) if c in wanted}
+    wanted = {n: (n, t, d) for n, t, d in model.py_facts["functions"][f.name]["params"]}
+    return {p.name: wanted[c] for p in f.params for c in (snake(p.name), p.name) if c in wanted}
 
 
 def _count_of(model, f, i):
@@ -68,7 +56,7 @@ def classify(model, f, i, a):
             a.handle = t.base if model.is_handle(t) else None
         elif declared in BOOL_TYPES:
             a.kind = "truth"
-        elif model.int_type(CType(DECLARED_INTS.get(declared, declared))) or declared in DECLARED_INTS:
+        elif model.int_type(CType(DECLARED_INTS.get(declared, declared))):
             a.int_type = DECLARED_INTS.get(declared, declared)
             a.kind = "int" if default is None else "int_or_zero"
         else:
@@ -186,6 +174,5 @@ def pyi_extras(model):
     out = [emit_records.pyi(model.h, model.record_rules)]
     for py, (params, result, _) in HAND_WRITTEN[model.lib.key].items():
         out.append("def %s(%s) -> %s: ...\n" % (py, ", ".join("%s: %s" % p for p in params), result))
-    if model.lib.key == "cufile":
-        out.append("pyCUresult: Any\n")
+    out += ["%s: Any\n" % name for name in sorted(FOREIGN_ENUMS & set(model.py_facts["enums"]))]
     return "".join(out)

@@ -169,6 +169,11 @@ def _typedef_classes(h, rules):
     return [n for n in by_struct.values() if n not in rules.no_class]
 
 
+def class_names(h, rules=overrides.NVML):
+    """The Python names of the typedef classes (Memory_v2, IOVec), without classifying their members."""
+    return {class_name(n, rules) for n in _typedef_classes(h, rules)}
+
+
 def class_of(h, type_name, rules=overrides.NVML):
     """The C name of the class (its last typedef name) whose struct a type
     name resolves to, or None where that struct has no class."""

@@ -6,11 +6,10 @@ of csrc/ converts it.  classify() picks the kind by rules over the C type
 and the doc comment; the few facts the headers do not state come from
 overrides.py.
 """
+import importlib
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
-
-import importlib
 
 from . import nvml, overrides
 from .records_overrides import RULES as RECORD_RULES
@@ -135,10 +134,10 @@ class Model:
         # the module deciding what the reference's facts mean (gen/nvml.py, gen/addressed.py)
         self.rules = importlib.import_module("gen." + lib.py_rules) if lib.py_facts else None
         self.record_rules = RECORD_RULES.get(lib.key)   # its struct classes (records_overrides.Rules)
-        self.py_records = set()
+        self.py_records = set()   # the Python names of those classes (what a signature may declare)
         if self.record_rules is not None:
-            from .emit_records import records
-            self.py_records = {r.name for r in records(header, self.record_rules) if not r.anon}
+            from .emit_records import class_names
+            self.py_records = class_names(header, self.record_rules)
         # cudaTypedefs.h's PFN_<name>_v<N> types say which ABI version of a
         # symbol matches the prototype we call; they are not API of their own.
         self.pfn = {n: t for n, t in header.typedefs.items() if n.startswith("PFN_")}
@@ -173,7 +172,7 @@ class Model:
         self.core_bindings = list(self.bindings)
         for f in header.functions.values():
             if self.in_library(f.name) and f.name not in self.by_name and \
-                    f.ret.base in (lib.status, lib.status_struct or lib.status) and not f.ret.ptrs:
+                    f.ret.base in (lib.status, lib.status_struct) and not f.ret.ptrs:
                 self.core_bindings.append(Binding(f, f.name, [], "status"))
         order = {n: i for i, n in enumerate(header.functions)}
         self.core_bindings.sort(key=lambda b: order[b.name])
