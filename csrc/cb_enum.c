@@ -1,6 +1,8 @@
 /* Enum classes: built from their tables on first use, members by value. */
 #include "cb_enum.h"
 
+#include <string.h>
+
 /* Enum values below this get a direct lookup table. */
 #define CB_ENUM_TABLE_MAX 4096
 
@@ -10,31 +12,60 @@ cb_fast_enum_base(void)
     return cb_import_attr("cuda.bindings._internal._fast_enum", "FastEnum");
 }
 
+/* The base class of a module's enums: FastEnum, or the module's own
+ * (def->enum_base, "enum.IntEnum"). */
+static PyObject *
+enum_base(const cb_module_def *def)
+{
+    if (def->enum_base == NULL)
+        return cb_fast_enum_base();
+    const char *dot = strrchr(def->enum_base, '.');
+    PyObject *mod = PyUnicode_FromStringAndSize(def->enum_base, dot - def->enum_base);
+    PyObject *base = mod != NULL ? cb_import_attr(PyUnicode_AsUTF8(mod), dot + 1) : NULL;
+    Py_XDECREF(mod);
+    return base;
+}
+
+/* ns[key] = str(text), for a namespace that may be no dict (_EnumDict). */
+static int
+set_text(PyObject *ns, const char *key, const char *text)
+{
+    PyObject *s = PyUnicode_FromString(text);
+    int rc = s == NULL ? -1 : PyMapping_SetItemString(ns, key, s);
+    Py_XDECREF(s);
+    return rc;
+}
+
 /* Build the class from the static table as the class statement
  *     class <name>(FastEnum): __doc__ = ...; <member> = (<value>, <doc>); ...
- * would.  FastEnum (cuda/bindings/_internal/_fast_enum.py, under the name
- * NVIDIA's package gives it) is plain Python that imports nothing. */
+ * would (or, for a standard-library base, `<member> = <value>`, in the
+ * namespace its metaclass prepares).  FastEnum (cuda/bindings/_internal/
+ * _fast_enum.py, under the name NVIDIA's package gives it) is plain Python
+ * that imports nothing. */
 static PyObject *
 build_enum(PyObject *module, const cb_enum_def *e)
 {
     PyObject *base = NULL, *ns = NULL, *type = NULL;
+    const cb_module_def *def = cb_get_state(module)->def;
+    int plain = def->enum_base != NULL;   /* members are their values alone */
     PyObject *modname = PyModule_GetNameObject(module);
     if (modname == NULL)
         return NULL;
-    base = cb_fast_enum_base();
+    base = enum_base(def);
     if (base == NULL)
         goto done;
-    ns = Py_BuildValue("{s:O, s:s, s:s}", "__module__", modname, "__qualname__", e->name,
-                       "__doc__", e->doc ? e->doc : "");
-    if (ns == NULL)
+    ns = PyObject_CallMethod((PyObject *)Py_TYPE(base), "__prepare__", "s(O)", e->name, base);
+    if (ns == NULL || PyMapping_SetItemString(ns, "__module__", modname) < 0 ||
+        set_text(ns, "__qualname__", e->name) < 0 || set_text(ns, "__doc__", e->doc ? e->doc : "") < 0)
         goto done;
     for (int i = 0; i < e->nmembers; i++) {
-        const char *doc = e->member_docs ? e->member_docs[i] : NULL;
-        PyObject *pair = e->c_unsigned == CB_ENUM_UNSIGNED_64
-            ? Py_BuildValue("(Kz)", (unsigned long long)e->member_values[i], doc)
-            : Py_BuildValue("(Lz)", e->member_values[i], doc);
-        int failed = pair == NULL || PyDict_SetItemString(ns, e->member_names[i], pair) < 0;
-        Py_XDECREF(pair);
+        const char *doc = e->member_docs && !plain ? e->member_docs[i] : NULL;
+        PyObject *value = e->c_unsigned == CB_ENUM_UNSIGNED_64
+            ? PyLong_FromUnsignedLongLong((unsigned long long)e->member_values[i])
+            : PyLong_FromLongLong(e->member_values[i]);
+        PyObject *item = value != NULL && !plain ? Py_BuildValue("(Nz)", value, doc) : value;
+        int failed = item == NULL || PyMapping_SetItemString(ns, e->member_names[i], item) < 0;
+        Py_XDECREF(item);
         if (failed)
             goto done;
     }
@@ -113,7 +144,7 @@ cb_enum_member_slow(PyObject *module, int idx, long long value)
     }
     /* The enum's own value -> member map: no ValueError raised and caught
      * for a value the headers do not name (zeroed struct fields have many). */
-    PyObject *map = PyObject_GetAttrString(type, "__singletons__");
+    PyObject *map = PyObject_GetAttrString(type, st->def->enum_base ? "_value2member_map_" : "__singletons__");
     Py_DECREF(type);
     if (map == NULL)
         goto fail;

@@ -72,6 +72,9 @@ typedef struct cb_module_def {
     /* __dir__: append the names getattr_extra makes that are not made yet
      * (NVML's dtypes); 0, or -1 with an exception. */
     int (*dir_extra)(PyObject *module, PyObject *names);
+    /* The enum classes' base where it is not FastEnum: "enum.IntEnum"
+     * (cuDLA's), its members plain ints without docs; NULL: FastEnum. */
+    const char *enum_base;
 } cb_module_def;
 
 typedef struct cb_state {

@@ -32,6 +32,15 @@ def _count_of(model, f, i):
     return None
 
 
+def _bytes_of(model, f, i):
+    """Whether parameter i points to bytes the call reads whose size the next (size_t) input gives
+    (cudlaModuleLoadFromMemory's module): a buffer of that size, as NVIDIA's takes it."""
+    t, nxt = f.params[i].type, f.params[i + 1] if i + 1 < len(f.params) else None
+    byte = t.depth == 1 and model.h.resolve(t.pointee()).base in ("void", "char", "unsigned char", "uint8_t")
+    return byte and t.const and nxt is not None and nxt.name in taken(model, f) and \
+        model.h.resolve(nxt.type).base == "size_t"
+
+
 def classify(model, f, i, a):
     """Set a's kind (and what goes with it) for parameter i of function f."""
     from .model import UnsupportedParam
@@ -47,6 +56,8 @@ def classify(model, f, i, a):
         if declared is not None and declared in model.py_records:    # a class: its object only
             a.kind, a.struct = "record_array", emit_records.class_of(model.h, t.pointee().base, model.record_rules)
             a.count = _count_of(model, f, i)
+        elif declared is None and _bytes_of(model, f, i):            # bytes, their size the next input
+            a.kind, a.size_arg = "buffer_in", f.params[i + 1].name
         elif declared is None:                                       # any object: int() of it
             a.kind = "any_address"
         elif t.ptrs or model.is_handle(t):                           # intptr_t: an address
@@ -67,6 +78,9 @@ def classify(model, f, i, a):
     if prev is not None and prev.name in mine and mine[prev.name][1] in model.py_records:
         a.kind, a.hidden = "record_array_count", True     # the length of the struct array before it
         return a
+    if t.depth == 2 and not t.const and not t.ptrs[0]:
+        a.kind = "out_address"                            # an address the call writes (cudlaMemRegister's)
+        return a
     if not t.ptrs or t.depth != 1 or t.const:
         raise unsupported("an input the Python function does not take")
     inner = t.pointee()
@@ -79,6 +93,8 @@ def classify(model, f, i, a):
         a.kind = "out_bool"
     elif model.is_enum(inner) or model.int_type(inner):
         a.kind, a.int_type = "out_int", model.int_type(inner) or "int"
+    elif emit_records.class_of(model.h, inner.base, model.record_rules):
+        a.kind, a.struct, a.size = "out_record", emit_records.class_of(model.h, inner.base, model.record_rules), None
     else:
         raise unsupported()
     return a
@@ -91,10 +107,14 @@ def with_request_inputs(model, f, args):
 def returns(model, f):
     """What the Python function makes of f's C result: 'status' (raised
     unless success), 'ssize' (a count of bytes, or minus a status), 'void',
-    or 'ignored' (cuFileUseCount's long: the reference returns None)."""
+    'ignored' (cuFileUseCount's long: the reference returns None), or
+    'status_value' (returned as an int)."""
     r = f.ret
     if not r.ptrs and r.base == model.lib.status_struct:
         return "status"
+    declared = model.py_facts["functions"][f.name]["returns"]
+    if not r.ptrs and r.base == model.lib.status and declared == "int" and len(taken(model, f)) == len(f.params):
+        return "status_value"    # the status is the answer (cudlaGetLastError's), never raised
     if not r.ptrs and r.base == "void":
         return "void"
     if not r.ptrs and r.base == "ssize_t":
@@ -135,12 +155,22 @@ def _enum_named(model, members):
     found = []
     for name, e in model.h.enums.items():
         have = {(m.name, m.value) for m in e.members}
-        if all(any(h[1] == v and (h[0] == n or h[0].endswith("_" + n)) for h in have) for n, v in wanted):
+        if all(any(h[1] == v and _names(model, h[0], n) for h in have) for n, v in wanted):
             found.append((name, e))
     if not found:
         raise ValueError("%s: no header enum has the members %s" % (model.lib.key, sorted(wanted)[:3]))
     found.sort(key=lambda ne: (not ne[0].endswith("_t"), ne[0] not in model.h.typedef_names, len(ne[1].members)))
     return found[0]
+
+
+def _names(model, c_member, py):
+    """Whether the reference's member `py` is C's `c_member`: its name less a
+    prefix (CU_FILE_SUCCESS: SUCCESS), or, less the library's prefix, itself
+    (cudlaSuccess: Success) or in upper snake case (ERROR_INVALID_PARAM)."""
+    if c_member == py or c_member.endswith("_" + py):
+        return True
+    own = c_member[len(model.lib.prefix):] if c_member.startswith(model.lib.prefix) else None
+    return own is not None and py in (own, snake(own).upper())
 
 
 def constants(model):
@@ -155,8 +185,13 @@ def module_extras(model):
     key = model.lib.key
     text, fields = emit_records.module_text(model, model.record_rules)
     text += '#include "cb_%s.h"\n\n' % key
-    fields += ("    .error_init = %s_error_init,\n    .error_methods = %s_error_methods,\n"
-               "    .getattr_extra = %s_getattr,\n    .dir_extra = %s_dir,\n" % (key, key, key, key))
+    own = OWN_PARTS[key]
+    if "error" in own:
+        fields += "    .error_init = %s_error_init,\n    .error_methods = %s_error_methods,\n" % (key, key)
+    attrs = key if "getattr" in own else "cb_record"    # else the records' dtypes only
+    fields += "    .getattr_extra = %s_getattr,\n    .dir_extra = %s_dir,\n" % (attrs, attrs)
+    if model.lib.enum_base:
+        fields += '    .enum_base = "%s",\n' % model.lib.enum_base
     methods = "".join('    {"%s", (PyCFunction)(void (*)(void))py_%s, METH_FASTCALL | METH_KEYWORDS,\n     '
                       '"%s($module, %s)\\n--\\n\\n%s"},\n' % (py, py, py, ", ".join(p for p, _ in params), doc)
                       for py, (params, _, doc) in HAND_WRITTEN[key].items())
@@ -167,7 +202,20 @@ def module_extras(model):
 # Python name -> ([(parameter, its .pyi type)], the .pyi result, the docstring's line).
 HAND_WRITTEN = {
     "cufile": {"op_status_error": ([("status", "int")], "str", "cuFile's text for a status.")},
+    "cudla": {"check_status": ([("status", "int")], "None", "Raise CudlaError for a status other than success."),
+              "module_get_attributes": ([("h_module", "int"), ("attr_type", "int")],
+                                        "int | list[ModuleTensorDescriptor]",
+                                        "A module's attribute: a count, or the tensors' descriptors (as many as "
+                                        "its count attribute says).")},
 }
+
+# C functions of those: the core binds them, csrc/cb_<key>.h their Python form.
+BOUND_BY_HAND = {"cudla": ("cudlaModuleGetAttributes",)}
+
+# What else csrc/cb_<key>.h gives: its error class's own __init__ and
+# methods ("error"; else the one-status error of csrc/cb_error.c), module
+# attributes of its own beside the records' dtypes ("getattr": pyCUresult).
+OWN_PARTS = {"cufile": ("error", "getattr"), "cudla": ()}
 
 
 def pyi_extras(model):

@@ -36,6 +36,14 @@ class CType:
         assert self.ptrs, self
         return CType(self.base, self.const, self.ptrs[:-1], (), self.func)
 
+    def unqualified(self):
+        """The type without its own top-level const (`T *const` -> `T *`, `const int` -> `int`)."""
+        if self.func is not None or self.array:
+            return self
+        if self.ptrs:
+            return CType(self.base, self.const, self.ptrs[:-1] + (False,))
+        return CType(self.base, False)
+
     def c(self, name=""):
         """C spelling, optionally declaring `name`."""
         if self.func is not None:

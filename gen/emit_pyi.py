@@ -40,14 +40,18 @@ def emit(model):
     out.append("from collections.abc import Callable, Iterable, Sequence\nfrom typing import Any, ClassVar\n\n"
                "from cuda.bindings._internal._fast_enum import FastEnum\n"
                "from typing_extensions import Buffer\n\n")
+    if lib.enum_base:   # cuDLA's: the standard library's, which mypy knows
+        out.append("from %s import %s\n\n" % tuple(lib.enum_base.rsplit(".", 1)))
     twins = model.facts.twins
     if twins:  # handle classes of the twin module's C types subclass its classes
         module = next(iter(twins.values())).rsplit(".", 1)[0]
         out.append("import %s\n\n" % module)
     for _, pyname, members, _ in model.py_enums():
-        out.append("class %s(FastEnum):\n" % pyname)
+        base = lib.enum_base.rsplit(".", 1)[-1] if lib.enum_base else "FastEnum"
+        out.append("class %s(%s):\n" % (pyname, base))
         for name, value, _ in members:  # members typed as such: mypy knows no FastEnum plugin
-            out.append("    %s: ClassVar[%s]  # = %d\n" % (name, pyname, value))
+            out.append("    %s = %d\n" % (name, value) if lib.enum_base else
+                       "    %s: ClassVar[%s]  # = %d\n" % (name, pyname, value))
         out.append("\n")
     if lib.style == "tuple":
         for h in model.handles():

@@ -121,8 +121,9 @@ class Shim:
 
     def counted_call(self, b, args):
         """The call of a function returning no status: nothing (void), a
-        long the reference drops (cuFileUseCount), or a count of bytes
-        whose negative is an errno or a status (cuFileRead), raised."""
+        long the reference drops (cuFileUseCount), a count of bytes
+        whose negative is an errno or a status (cuFileRead), raised, or a
+        status that is the answer (cudlaGetLastError), returned."""
         ret = b.func.ret.c()
         lines = ["%s r_;" % ret] if b.returns != "void" else []
         call = ("r_ = " if b.returns != "void" else "") + "%s(%s);" % (self.api(b.target), ", ".join(args))
@@ -130,12 +131,16 @@ class Shim:
             lines.append("int errno_ = 0;")
             call += "\n    errno_ = errno;"
         lines.append("Py_BEGIN_ALLOW_THREADS\n    %s\n    Py_END_ALLOW_THREADS" % call)
-        missing = "PyErr_Occurred()" if b.returns == "void" else "r_ == -1 && PyErr_Occurred()"
+        missing = ("PyErr_Occurred()" if b.returns == "void" else
+                   "r_ == %s && PyErr_Occurred()" % self.lib.except_value if b.returns == "status_value" else
+                   "r_ == -1 && PyErr_Occurred()")
         lines.append("if (CB_UNLIKELY(%s))\n        goto exit;" % missing)
         if b.returns == "ssize":
             lines.append("if (r_ < 0) {\n        %s_raise_negative(module, (long long)r_, errno_);\n        goto exit;\n    }"
                          % self.lib.key)
             lines.append("result = PyLong_FromSsize_t((Py_ssize_t)r_);")
+        elif b.returns == "status_value":
+            lines.append("(void)module;\n    result = PyLong_FromLongLong((long long)r_);")
         else:
             lines.append("(void)module;\n    result = Py_NewRef(Py_None);")
         lines.append("goto exit;")
@@ -280,7 +285,7 @@ class Shim:
                 value = "cb_pack(2, %s, %s)" % (self.enum_member(status_idx, self.lib.success), value)
             body.append("    result = %s;" % value)
             failed = ""
-        elif b.returns in ("void", "ignored", "ssize"):
+        elif b.returns in ("void", "ignored", "ssize", "status_value"):
             body += ["    " + c for c in self.counted_call(b, call_args)]
             failed = ""
         else:

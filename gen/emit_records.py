@@ -66,9 +66,10 @@ def py_field_name(struct, member, rules=overrides.NVML):
 
 
 def class_name(c_name, rules=overrides.NVML):
-    """nvmlMemory_v2_t -> Memory_v2."""
-    assert c_name.startswith(rules.prefix) and c_name.endswith("_t"), c_name
-    return c_name[len(rules.prefix):-2]
+    """nvmlMemory_v2_t -> Memory_v2 (cudlaTask -> Task)."""
+    name = rules.class_name(c_name)
+    assert name, c_name
+    return name
 
 
 def dtype_name(cls):
@@ -161,12 +162,24 @@ def _typedef_classes(h, rules):
     last typedef name declared for it (`} nvmlProcessInfo_v2_t,
     nvmlProcessInfo_t;`), tags and NO_CLASS left out."""
     by_struct = {}
-    for name, s in h.structs.items():
-        if name not in h.typedef_names or not (name.startswith(rules.prefix) and name.endswith("_t")):
+    for name in dict.fromkeys(list(h.structs) + list(h.typedefs)):
+        s = struct_named(h, name)
+        if s is None or name not in h.typedef_names or not rules.class_name(name):
             continue
         key = s.tag or name
         by_struct[key] = name   # a later name of the same struct replaces it
     return [n for n in by_struct.values() if n not in rules.no_class]
+
+
+def struct_named(h, name):
+    """The struct a typedef name defines (`typedef struct X {...} name;`) or
+    aliases (`typedef struct X name;`, cuDLA's), or None."""
+    if name in h.structs:
+        return h.structs[name]
+    t = h.typedefs.get(name)
+    if t is None or t.ptrs or t.array or not t.base.startswith(("struct ", "union ")):
+        return None
+    return h.structs.get(t.base.split(" ", 1)[1])
 
 
 def class_names(h, rules=overrides.NVML):
@@ -184,7 +197,7 @@ def class_of(h, type_name, rules=overrides.NVML):
     if s is None or r.ptrs:
         return None
     for name in _typedef_classes(h, rules):
-        if h.structs[name] is s or (s.tag and h.structs[name].tag == s.tag):
+        if struct_named(h, name) is s or (s.tag and struct_named(h, name).tag == s.tag):
             return name
     return None
 
@@ -222,7 +235,7 @@ def pyi(h, rules=overrides.NVML):
 
 def records(h, rules=overrides.NVML):
     """Every class (Record), with its members classified."""
-    recs = [Record(n, h.structs[n], rules=rules) for n in _typedef_classes(h, rules)]
+    recs = [Record(n, struct_named(h, n), rules=rules) for n in _typedef_classes(h, rules)]
     by_c = {r.c_name: r for r in recs}
     by_tag = {r.struct.tag: r for r in recs if r.struct.tag}
     # anonymous members, numbered in header order (ANON_NUMBERS aside)

@@ -6,6 +6,9 @@
 prints one line per library: name, folder, release and origin, tab-separated
 (`nvrtc  /.../nvidia/cu13/include  13.5  nvidia-cuda-nvrtc 13.5.37`), and
 exits 1 with the reason when some library has no headers of that release.
+cuDLA's header ships for aarch64 only: elsewhere the declarations made from
+it (gen/data/cudla, DECLARATIONS) serve, and a build of a release they are
+not of leaves cuDLA out, saying so.
 
 A build binds one CUDA release, whatever the machine has: RELEASE (`13.5`,
 the package version's) is searched for first among NVIDIA's header wheels
@@ -36,6 +39,7 @@ LOOKUP = {
     "nvfatbin": (("nvFatbin.h",), ("nvidia-nvfatbin",)),
     "nvml": (("nvml.h",), ("nvidia-nvml-dev",)),
     "cufile": (("cufile.h",), ("nvidia-cufile",)),
+    "cudla": (("cudla.h",), ("nvidia-cudla",)),   # aarch64 only: else gen/data/cudla (DECLARATIONS)
     "driver": CUDART,
     "runtime": CUDART,
 }
@@ -44,6 +48,24 @@ LOOKUP = {
 # Wheels numbered by their library's own version, not CUDA's: the CUDA
 # release each of theirs belongs to (cuda-toolkit 13.5 pins nvidia-cufile==1.20.0.107).
 CUDA_RELEASE_OF = {"nvidia-cufile": {"1.20": "13.5"}}
+
+
+# Libraries whose header NVIDIA ships for some platforms only: a folder of
+# declarations made from it (gen/data/cudla_decls.py), offered last.  Its
+# first line says the CUDA release, its second the wheel it was made from.
+DECLARATIONS = {"cudla": os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "cudla")}
+
+
+def declaration_candidates(lib):
+    d = DECLARATIONS.get(lib)
+    headers, _ = LOOKUP[lib]
+    try:
+        with open(os.path.join(d, headers[0])) as f:
+            release = re.match(r"/\* cuda-release: (\S+) \*/", f.readline()).group(1)
+            made_from = re.match(r"/\* made-from: (.+) \*/", f.readline()).group(1)
+    except (TypeError, OSError, AttributeError):
+        return
+    yield d, release, "declarations made from %s (gen/data/%s)" % (made_from, lib)
 
 
 def own_version(dist, release):
@@ -119,6 +141,7 @@ def locate(lib, cuda_home, release):
         order = list(toolkit_candidates(lib, cuda_home)) + list(wheel_candidates(lib))
     else:
         order = list(wheel_candidates(lib)) + list(toolkit_candidates(lib, cuda_home))
+    order += list(declaration_candidates(lib))
     for d, rel, origin in order:
         if rel is not None and rel == release:
             return d, rel, origin
@@ -138,6 +161,9 @@ def main(argv):
         d, rel, origin = locate(lib, cuda_home, release)
         if d is not None:
             print("\t".join((lib, d, rel, origin)))
+            continue
+        if lib in DECLARATIONS:   # left out of the build, not a failure (-Dheaders=toolkit of another release)
+            print("%s: not bound: no %s of CUDA %s (found: %s)" % (lib, headers[0], rel, origin), file=sys.stderr)
             continue
         if rel is None:
             missing[lib] = "no toolkit at %s (no include/cuda.h): set CUDA_HOME" % cuda_home

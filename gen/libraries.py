@@ -88,6 +88,9 @@ class Library:
     status_struct: str = ""
     # The reference's enum classes' docs name the C enum only (cuFile's).
     enum_docs_see_only: bool = False
+    # The base of its enum classes where it is not FastEnum ("enum.IntEnum":
+    # cuDLA's are the standard library's, their members without docs).
+    enum_base: str = ""
     # The generator module that reads py_facts (gen/nvml.py, gen/addressed.py).
     py_rules: str = ""
 
@@ -161,6 +164,13 @@ LIBRARIES: Dict[str, Library] = {
         except_value="CU_FILE_INTERNAL_ERROR", style="pythonic", pathfinder="cufile",
         sonames=("libcufile.so.0",), error_class="cuFileError", py_facts="cufile_py.json", py_rules="addressed",
         status_struct="CUfileError_t", enum_docs_see_only=True,
+    ),
+    "cudla": Library(
+        key="cudla", display="cuDLA", prefix="cudla", headers=("cudla.h",),
+        status="cudlaStatus", success="cudlaSuccess",
+        except_value="cudlaErrorUnknown", style="pythonic", pathfinder="cudla",
+        sonames=("libcudla.so.1",), error_class="CudlaError", py_facts="cudla_py.json", py_rules="addressed",
+        enum_docs_see_only=True, enum_base="enum.IntEnum",
     ),
     "driver": Library(
         key="driver", display="CUDA driver", headers=("cuda.h", "cudaProfiler.h", "cudaGL.h",

@@ -145,8 +145,10 @@ class Model:
             del header.typedefs[n]
         self.bindings: List[Binding] = []
         self.skipped: List[str] = []   # "name: reason" for functions no rule can bind yet
+        # functions whose Python form csrc/ writes by hand (cuDLA's module_get_attributes): the core only
+        by_hand = getattr(self.rules, "BOUND_BY_HAND", {}).get(lib.key, ())
         for f in header.functions.values():
-            if not self.in_library(f.name) or f.name in capsule_only:
+            if not self.in_library(f.name) or f.name in capsule_only or f.name in by_hand:
                 continue
             try:
                 self.bindings.append(self.bind(f))
@@ -384,8 +386,8 @@ class Model:
     def _classify(self, f: Function, i: int) -> Arg:
         p = f.params[i]
         t = p.type
-        if self.py_facts:
-            return self.rules.classify(self, f, i, Arg(p.name, t, "", None, p.doc))
+        if self.py_facts:   # the parameter's own const says nothing to callers (cuDLA's `size_t const size`)
+            return self.rules.classify(self, f, i, Arg(p.name, t.unqualified(), "", None, p.doc))
         pyname = overrides.PY_NAMES.get(p.name, p.name) if self.lib.style == "tuple" else p.name
         a = Arg(p.name, t, "", pyname, p.doc)
         a.float_first = self.override(overrides.FLOAT_FIRST_OF, f, {}).get(p.name, 0)

@@ -112,8 +112,10 @@ class Rules:
     what of them the header cannot say (the tables above are NVML's)."""
 
     def __init__(self, key, prefix, no_class=(), array_classes=(), counts=None, anon_numbers=None,
-                 names=None, all_arrays=False, ndarray_attributes=NDARRAY_ATTRIBUTES):
+                 names=None, all_arrays=False, ndarray_attributes=NDARRAY_ATTRIBUTES, prefixes=(), suffix="_t"):
         self.key, self.prefix = key, prefix          # module key, C prefix of the typedefs (nvml, CUfile)
+        self.prefixes = (prefix,) + tuple(prefixes)  # cuDLA's CudlaFence beside cudlaTask
+        self.suffix = suffix                         # of the typedef names of classes ("_t"; cuDLA's: none)
         self.no_class = set(no_class)
         self.array_classes = set(array_classes)
         self.all_arrays = all_arrays                 # every class is an array class (cuFile's, cuDLA's)
@@ -121,6 +123,14 @@ class Rules:
         self.anon_numbers = anon_numbers or {}
         self.names = names or {}
         self.ndarray_attributes = ndarray_attributes
+
+    def class_name(self, c_name):
+        """The Python class name of a struct typedef (nvmlMemory_v2_t: Memory_v2), or None
+        where the name is not one of this module's."""
+        if not c_name.endswith(self.suffix):
+            return None
+        stem = c_name[:len(c_name) - len(self.suffix)]
+        return next((stem[len(p):] for p in self.prefixes if stem.startswith(p) and len(stem) > len(p)), None)
 
     def is_array(self, key):
         return self.all_arrays or key in self.array_classes
@@ -140,4 +150,12 @@ CUFILE = Rules("cufile", "CUfile", no_class={"CUfileError_t", "CUfileDrvProps_t"
                ndarray_attributes={"base", "size"},   # CUfileIOVec_t's base, the batch's size
                )
 
-RULES = {"nvml": NVML, "cufile": CUFILE}
+# cuDLA: every class is plain; the typedef names have no _t, and the fence's
+# its own capital (CudlaFence).  The event and task counts are no attributes.
+CUDLA = Rules("cudla", "cudla", prefixes=("Cudla",), suffix="",
+              counts={"cudlaWaitEvents": {"preFences": "numEvents"},
+                      "cudlaSignalEvents": {"devPtrs": "numEvents", "eofFences": "numEvents"},
+                      "cudlaTask": {"outputTensor": "numOutputTensors", "inputTensor": "numInputTensors"}},
+              ndarray_attributes={"size"})
+
+RULES = {"nvml": NVML, "cufile": CUFILE, "cudla": CUDLA}

@@ -62,7 +62,10 @@ def test_the_release_comes_from_its_wheels_whatever_the_toolkit(tmp_path):
     inc = wheels(tmp_path / "site", dict(ALL_13_5, **{"nvidia-cuda-profiler-api": "13.5.25"}))
     rc, found, err = search(home, "13.5", tmp_path / "site")
     assert rc == 0, err
-    assert set(found) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver", "runtime"}
+    assert set(found) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "cudla", "driver", "runtime"}
+    # cudla.h ships for aarch64 only: the declarations made from it serve (gen/data/cudla)
+    assert found.pop("cudla") == (os.path.join(ROOT, "gen", "data", "cudla"), "13.5",
+                                  "declarations made from nvidia-cudla 13.5.25 (gen/data/cudla)")
     assert {d for d, _, _ in found.values()} == {inc}
     assert {rel for _, rel, _ in found.values()} == {"13.5"}
     assert found["nvrtc"][2] == "nvidia-cuda-nvrtc 13.5.37"
@@ -92,6 +95,7 @@ def test_a_toolkit_of_the_release_serves_without_wheels(tmp_path):
     home = toolkit(tmp_path / "cuda", 13050)
     rc, found, err = search(home, "13.5")
     assert rc == 0, err
+    assert found.pop("cudla")[2] == "declarations made from nvidia-cudla 13.5.25 (gen/data/cudla)"
     assert {o for _, _, o in found.values()} == {"the toolkit at %s" % home}
 
 
@@ -103,6 +107,23 @@ def test_toolkit_mode_binds_the_toolkits_release(tmp_path):
     assert rc == 0, err
     assert {rel for _, rel, _ in found.values()} == {"13.0"}
     assert found["nvrtc"][0] == os.path.join(home, "include")
+
+
+def test_an_installed_cudla_h_comes_before_the_declarations_and_another_release_leaves_cudla_out(tmp_path):
+    home = toolkit(tmp_path / "cuda", 13000)
+    HEADERS_OF_WHEEL["nvidia-cudla"] = ("cudla.h",)
+    try:
+        inc = wheels(tmp_path / "site", dict(ALL_13_5, **{"nvidia-cudla": "13.5.25"}))
+    finally:
+        del HEADERS_OF_WHEEL["nvidia-cudla"]
+    rc, found, err = search(home, "13.5", tmp_path / "site")
+    assert rc == 0, err
+    assert found["cudla"] == (inc, "13.5", "nvidia-cudla 13.5.25")
+    # a build of the toolkit's 13.0: no cudla.h of 13.0 anywhere, so no cuDLA, said, and no failure
+    rc, found, err = search(home, "toolkit", tmp_path / "site")
+    assert rc == 0, err
+    assert "cudla" not in found and "nvrtc" in found
+    assert "cudla: not bound: no cudla.h of CUDA 13.0" in err
 
 
 def test_toolkit_mode_takes_a_missing_header_from_a_wheel_of_its_release_only(tmp_path):
@@ -131,8 +152,8 @@ def test_the_build_bound_one_release_and_says_where_it_came_from():
     release = ".".join(cuda.bindings.__version__.split(".")[:2])
     assert _version._cuda_release == release
     assert "%d.%d" % (driver.CUDA_VERSION // 1000, driver.CUDA_VERSION % 1000 // 10) == release
-    assert set(_version._headers_from) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "driver",
-                                           "runtime"}
+    assert set(_version._headers_from) == {"nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "cudla",
+                                           "driver", "runtime"}
     assert all(_version._headers_from.values())
     assert find.release_of("13.5.37") == "13.5"
     # cuFile's wheel has its own numbers: cuda-toolkit 13.5 pins nvidia-cufile 1.20.0.107
