@@ -273,6 +273,17 @@ cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG)
 }
 
 int
+cb_arg_intptr(PyObject *o, long long *out, CB_ARG)
+{
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be an int, not %.200s", spec->func,
+                     argname(spec, argi), Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    return cb_arg_ll(o, INTPTR_MIN, INTPTR_MAX, out, spec, argi);
+}
+
+int
 cb_arg_int_of(PyObject *o, void **out, CB_ARG)
 {
     if (o == Py_None) {

@@ -95,6 +95,10 @@ cb_arg_enum(PyObject *o, long long *out, CB_ARG)
  * or __int__ (NVML's struct objects), a handle object of the tuple-style
  * modules.  A negative one is refused (OverflowError). */
 CB_INTERNAL int cb_arg_int_handle(PyObject *o, unsigned long long *out, CB_ARG);
+/* An address or handle that the reference declares intptr_t (cuFile's,
+ * cuDLA's): an int as for cb_arg_int_handle, in intptr_t's range (-1 is
+ * one, 2**63 none), as NVIDIA's converts it. */
+CB_INTERNAL int cb_arg_intptr(PyObject *o, long long *out, CB_ARG);
 
 /* An address as int() of any object, as NVIDIA's cuFile takes an argument
  * it declares no type for: None is NULL, a struct object gives its memory

@@ -1,5 +1,7 @@
 /* cuda.bindings.cudla's own pieces, written by hand: check_status, the
- * reference's helper of no C function, and module_get_attributes, whose
+ * reference's helper of no C function; create_device, which refuses
+ * CUDLA_STANDALONE (NvSci's mode, which the bindings do not support) before
+ * the library is asked, as NVIDIA's; and module_get_attributes, whose
  * result depends on the attribute asked (a count, or the descriptors,
  * with room made for as many as the count says).  The generated module
  * includes this after its tables (RECORD_*) and names these in its method
@@ -29,6 +31,31 @@ py_check_status(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObj
     if (status == cudlaSuccess)
         Py_RETURN_NONE;
     return cb_raise_status(module, status);
+}
+
+static const char *const names_create_device[] = {"device", "flags"};
+static const cb_argspec spec_create_device = {"create_device", names_create_device, 2, 0};
+
+/* create_device(device, flags): the new device's handle, an int. */
+static PyObject *
+py_create_device(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *argv[2];
+    unsigned long long device, flags;
+    if (cb_unpack(&spec_create_device, args, nargs, kwnames, argv) < 0 ||
+        cb_arg_ull(argv[0], UINT64_MAX, &device, &spec_create_device, 0) < 0 ||
+        cb_arg_ull(argv[1], UINT32_MAX, &flags, &spec_create_device, 1) < 0)
+        return NULL;
+    if (flags & CUDLA_STANDALONE)
+        return cb_raise_status(module, cudlaErrorUnsupportedOperation);
+    cudlaDevHandle h = NULL;
+    cudlaStatus status;
+    Py_BEGIN_ALLOW_THREADS
+    status = CudaBindings_CUDLA->cudlaCreateDevice(device, &h, (uint32_t)flags);
+    Py_END_ALLOW_THREADS
+    if (status != cudlaSuccess)
+        return status == cudlaErrorUnknown && PyErr_Occurred() ? NULL : cb_raise_status(module, status);
+    return PyLong_FromVoidPtr(h);
 }
 
 /* cudlaModuleGetAttributes without the GIL; its status, or cudlaErrorUnknown with an exception set

@@ -697,7 +697,7 @@ basic_size(const cb_record_def *d, int nested)
     int pointers = 0;
     for (int i = 0; i < d->nfields; i++)
         pointers |= d->fields[i].kind == CB_REC_PTR_STRUCTS || d->fields[i].kind == CB_REC_PTR_NUMS ||
-                    d->fields[i].kind == CB_REC_CSTRING;
+                    d->fields[i].kind == CB_REC_PTR_ADDRS || d->fields[i].kind == CB_REC_CSTRING;
     return CB_REC_VALUE_OFFSET + (pointers ? sizeof(PyObject *) : 0) + (nested ? 0 : (d->size + 7) / 8 * 8);
 }
 

@@ -26,6 +26,8 @@ typedef enum cb_record_kind {
     CB_REC_PTR_NUMS,     /* a pointer to count_of integers */
     CB_REC_CSTRING,      /* const char *: str */
     CB_REC_ADDRESS,      /* a handle or another pointer: int (intptr_t) */
+    CB_REC_PTR_ADDRS,    /* a pointer to count_of addresses (uint64_t **, cuDLA's): a
+                            memoryview of intptr_t items, as NVIDIA's */
 } cb_record_kind;
 
 typedef struct cb_record_field {

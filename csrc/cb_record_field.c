@@ -135,6 +135,16 @@ empty_list_or_float_array(int list)
     return empty == NULL ? NULL : PyObject_CallFunction(empty, "(n)", (Py_ssize_t)0);
 }
 
+/* An empty memoryview of intptr_t items: a PTR_ADDRS member pointing to none. */
+static PyObject *
+no_addresses(void)
+{
+    PyObject *bytes = PyMemoryView_FromMemory((char *)"", 0, PyBUF_READ);
+    PyObject *view = bytes != NULL ? PyObject_CallMethod(bytes, "cast", "s", "q") : NULL;
+    Py_XDECREF(bytes);
+    return view;
+}
+
 /* A nested record (count 0) or `n` of them at p: a view kept alive by self. */
 static PyObject *
 record_view(cb_rec_info *info, const cb_record_field *f, void *p, Py_ssize_t n, int readonly, PyObject *self)
@@ -194,10 +204,13 @@ plain_get(PyObject *self, const cb_record_field *f)
     case CB_REC_STRUCT:
         return record_view(&info, f, p, f->count > 0 ? items_of(d, base, f) : 1, o->readonly, self);
     case CB_REC_PTR_STRUCTS:
-    case CB_REC_PTR_NUMS: {
+    case CB_REC_PTR_NUMS:
+    case CB_REC_PTR_ADDRS: {
         void *target;
         memcpy(&target, p, sizeof target);
         Py_ssize_t n = items_of(d, base, f);
+        if (f->kind == CB_REC_PTR_ADDRS && (n == 0 || target == NULL))
+            return no_addresses();
         if (n == 0 || target == NULL)
             return empty_list_or_float_array(1);
         if (f->kind == CB_REC_PTR_STRUCTS)
@@ -205,6 +218,8 @@ plain_get(PyObject *self, const cb_record_field *f)
         PyObject *fmt = PyUnicode_FromString(pointee_format(f));
         PyObject *arr = fmt == NULL ? NULL : cb_np_over(target, n * (Py_ssize_t)f->size, o->readonly, self, fmt, n);
         Py_XDECREF(fmt);
+        if (arr != NULL && f->kind == CB_REC_PTR_ADDRS)   /* a view of the array, which keeps self */
+            Py_SETREF(arr, PyMemoryView_FromObject(arr));
         return arr;
     }
     default:
@@ -486,6 +501,7 @@ plain_set(PyObject *self, const cb_record_field *f, PyObject *value)
         return set_struct(self, &info, f, value);
     case CB_REC_PTR_STRUCTS:
     case CB_REC_PTR_NUMS:
+    case CB_REC_PTR_ADDRS:
         return set_pointer(self, &info, f, value);
     default:
         PyErr_Format(PyExc_SystemError, "%s.%s: member kind %d", info.def->name, f->name, f->kind);
@@ -622,7 +638,8 @@ cb_rec_pointer_rooms(PyObject *self)
     char *base = (char *)cb_rec_ptr(self);
     for (int i = 0; i < d->nfields; i++) {
         const cb_record_field *f = &d->fields[i];
-        if ((f->kind != CB_REC_PTR_STRUCTS && f->kind != CB_REC_PTR_NUMS) || f->count_of < 0)
+        if ((f->kind != CB_REC_PTR_STRUCTS && f->kind != CB_REC_PTR_NUMS && f->kind != CB_REC_PTR_ADDRS) ||
+            f->count_of < 0)
             continue;
         size_t item = f->kind == CB_REC_PTR_STRUCTS ? info.st->record_defs[f->ref].size : f->size;
         Py_ssize_t n = items_of(d, base, f);

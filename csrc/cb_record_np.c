@@ -76,7 +76,8 @@ member_format(PyObject *module, cb_state *st, const cb_record_field *f)
     } else {
         base = PyUnicode_FromString(f->format);
     }
-    if (base == NULL || f->count == 0 || f->kind == CB_REC_PTR_STRUCTS || f->kind == CB_REC_PTR_NUMS)
+    if (base == NULL || f->count == 0 || f->kind == CB_REC_PTR_STRUCTS || f->kind == CB_REC_PTR_NUMS ||
+        f->kind == CB_REC_PTR_ADDRS)
         return base;
     return Py_BuildValue("(N(n))", base, f->count);
 }

@@ -63,7 +63,7 @@ def classify(model, f, i, a):
         elif t.ptrs or model.is_handle(t):                           # intptr_t: an address
             if declared != "intptr_t":
                 raise unsupported("declared %s" % declared)
-            a.kind = "handle"
+            a.kind = "intptr"
             a.handle = t.base if model.is_handle(t) else None
         elif declared in BOOL_TYPES:
             a.kind = "truth"
@@ -203,6 +203,8 @@ def module_extras(model):
 HAND_WRITTEN = {
     "cufile": {"op_status_error": ([("status", "int")], "str", "cuFile's text for a status.")},
     "cudla": {"check_status": ([("status", "int")], "None", "Raise CudlaError for a status other than success."),
+              "create_device": ([("device", "int"), ("flags", "int")], "int",
+                                "A new device's handle (CUDLA_CUDA_DLA mode; CUDLA_STANDALONE is unsupported)."),
               "module_get_attributes": ([("h_module", "int"), ("attr_type", "int")],
                                         "int | list[ModuleTensorDescriptor]",
                                         "A module's attribute: a count, or the tensors' descriptors (as many as "
@@ -210,7 +212,7 @@ HAND_WRITTEN = {
 }
 
 # C functions of those: the core binds them, csrc/cb_<key>.h their Python form.
-BOUND_BY_HAND = {"cudla": ("cudlaModuleGetAttributes",)}
+BOUND_BY_HAND = {"cudla": ("cudlaCreateDevice", "cudlaModuleGetAttributes")}
 
 # What else csrc/cb_<key>.h gives: its error class's own __init__ and
 # methods ("error"; else the one-status error of csrc/cb_error.c), module

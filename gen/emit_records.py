@@ -47,7 +47,7 @@ DTYPE_SIZE = {"unsigned long": 4, "long": 4}
 FLOATS = {"double": "<f8", "float": "<f4"}
 
 # cb_record_kind values (csrc/cb_record_def.h), what each field is.
-KINDS = ("INT", "FLOAT", "CHARS", "NUMS", "STRUCT", "PTR_STRUCTS", "PTR_NUMS", "CSTRING", "ADDRESS")
+KINDS = ("INT", "FLOAT", "CHARS", "NUMS", "STRUCT", "PTR_STRUCTS", "PTR_NUMS", "CSTRING", "ADDRESS", "PTR_ADDRS")
 
 
 def snake(name):
@@ -148,7 +148,7 @@ class Record:
     def member_size_expr(self, m):
         """One element: of an array, the pointee of a pointer to numbers."""
         ref = "((%s *)0)->%s" % (self.root.c_name, ".".join(self.path + [m.c.name]))
-        if m.kind == "PTR_NUMS":
+        if m.kind in ("PTR_NUMS", "PTR_ADDRS"):
             return "sizeof(*%s)" % ref
         return "sizeof(%s%s)" % (ref, "[0]" if m.c.type.array else "")
 
@@ -207,7 +207,7 @@ def has_counted_pointers(h, c_name, rules=overrides.NVML):
     (nvmlVgpuTypeIdInfo_v1_t's vgpuTypeIds of vgpuCount)."""
     if getattr(h, "_counted_pointers", None) is None:
         h._counted_pointers = {r.c_name for r in records(h, rules) if not r.anon and any(
-            m.kind in ("PTR_NUMS", "PTR_STRUCTS") and m.count is not None for m in r.members)}
+            m.kind in ("PTR_NUMS", "PTR_STRUCTS", "PTR_ADDRS") and m.count is not None for m in r.members)}
     return c_name in h._counted_pointers
 
 
@@ -299,12 +299,14 @@ def _classify(h, rec, by_c, by_tag, anon_of):
         target = by_c.get(t.base) or by_tag.get(_plain(t.base))
         if t.ptrs:
             pointee = h.resolve(cparse.CType(t.base, t.const))
-            if t.depth == 1 and target is not None:
+            if t.depth == 1 and target is not None and (m.count is not None or not rec.root.rules.addresses_uncounted):
                 m.kind, m.ref = "PTR_STRUCTS", target
             elif t.depth == 1 and pointee.base == "char" and t.const:
                 m.kind = "CSTRING"
             elif t.depth == 1 and m.count is not None and pointee.base in INTS:
                 m.kind, m.int = "PTR_NUMS", INTS[pointee.base]
+            elif t.depth == 2 and m.count is not None:   # counted addresses (cudlaTask's tensors): intptr_t items
+                m.kind, m.int = "PTR_ADDRS", INTS["int64_t"]
             else:
                 m.kind = "ADDRESS"
             m.fmt = "<i8"   # a pointer, in the dtype
@@ -368,7 +370,7 @@ def _pytype_doc(h, rec, m):
         np_name = {"i1": "int8", "u1": "uint8", "<u4": "uint32", "<i4": "int32", "<u8": "uint64",
                    "<u2": "uint16", "<i8": "int64"}[m.fmt]
         return "~_numpy.%s: (array of length %s)." % (np_name, _length(h, m))
-    if rec.array and m.kind in ("ADDRESS", "CSTRING", "PTR_NUMS", "PTR_STRUCTS"):
+    if rec.array and m.kind in ("ADDRESS", "CSTRING", "PTR_NUMS", "PTR_STRUCTS", "PTR_ADDRS"):
         return "Union[~_numpy.intp, int]"
     if rec.array:
         np_name = {"i1": "int8", "u1": "uint8", "<u4": "uint32", "<i4": "int32", "<u8": "uint64",
@@ -416,7 +418,9 @@ def emit(model, rules=overrides.NVML):
         out += ["};", ""]
     out.append("static const cb_record_def %s_records[] = {" % rules.key)
     for r in recs:
-        c_doc_name = r.c_name if not r.anon else "cuda_bindings_%s__anon_pod%d" % (rules.key, r.number)
+        # a struct its typedef only aliases (`typedef struct X_t X;`, cuDLA's) is named by its tag, as NVIDIA's
+        c_doc_name = (r.c_name if r.c_name in h.structs else r.struct.tag) if not r.anon else \
+            "cuda_bindings_%s__anon_pod%d" % (rules.key, r.number)
         out.append("    {%s, %s, %s, %s, recfields_%s, %d, %s, %d}," % (
             c_string(r.name), c_string(c_doc_name), c_string(dtype_name(r.name)), r.size_expr(),
             r.name, len(r.members), "(unsigned int)(%s)" % r.version if r.version else "0", int(r.array)))

@@ -280,13 +280,17 @@ class PointerValue(Kind):
     handle_object = False   # a handle object (the class's or its twin's)
     rewritten = False       # a pointer to the handle: the library may write it back
     decl_as_written = False  # declared with the parameter's own C type (a function pointer)
+    signed = False          # an int of intptr_t's range (the addressed modules'), not of uintptr_t's
 
     def convert(self, s, a):
         i, ctx, T = s.argv(a), s.ctx(a), a.type.c()
         H = a.handle or T
         name = "v_%s" % a.name if self.rewritten else "c_%s" % a.name
         s.decls.append("%s;" % (a.type.c(name) if self.decl_as_written else "%s %s" % (H, name)))
-        if self.handle_object and s.pythonic:
+        if self.handle_object and s.pythonic and self.signed:
+            call, value = "cb_arg_intptr(%s, &ll, %s)" % (i, ctx), "(intptr_t)ll"
+            s.temps.add("ll")
+        elif self.handle_object and s.pythonic:
             # Pythonic modules pass handles as plain ints (intptr_t in NVIDIA's).
             call, value = "cb_arg_int_handle(%s, &ull, %s)" % (i, ctx), "(uintptr_t)ull"
             s.temps.add("ull")
@@ -347,6 +351,11 @@ class Handle(PointerValue):
             return "int"
         also = overrides.HANDLE_ALSO.get(a.handle)
         return "%s%s | int | None" % (a.handle, " | " + also if also else "")
+
+
+class Intptr(Handle):
+    name, what = "intptr", "an address or handle the reference declares intptr_t (cuFile, cuDLA): an int, -1 too"
+    signed = True
 
 
 class InoutHandle(Handle):
@@ -1278,7 +1287,7 @@ class OutTextRoom(OutChars):
 
 KINDS = {k.name: k for k in (
     Int(), IntRef(), Enum(), InoutEnum(), Float(), HandleInt(), InoutValue(), InoutCount(),
-    Handle(), InoutHandle(), Address(), Funcptr(),
+    Handle(), Intptr(), InoutHandle(), Address(), Funcptr(),
     Cstr(), CstrList(), HostPtr(),
     Buffer("buffer_in", "bytes the call reads: a buffer or an int address, its size from a parameter"),
     Buffer("buffer_out", "memory the call fills: a writable buffer, sized by a parameter or a size query",

@@ -112,10 +112,13 @@ class Rules:
     what of them the header cannot say (the tables above are NVML's)."""
 
     def __init__(self, key, prefix, no_class=(), array_classes=(), counts=None, anon_numbers=None,
-                 names=None, all_arrays=False, ndarray_attributes=NDARRAY_ATTRIBUTES, prefixes=(), suffix="_t"):
+                 names=None, all_arrays=False, ndarray_attributes=NDARRAY_ATTRIBUTES, prefixes=(), suffix="_t",
+                 addresses_uncounted=False):
         self.key, self.prefix = key, prefix          # module key, C prefix of the typedefs (nvml, CUfile)
         self.prefixes = (prefix,) + tuple(prefixes)  # cuDLA's CudlaFence beside cudlaTask
         self.suffix = suffix                         # of the typedef names of classes ("_t"; cuDLA's: none)
+        # a pointer to one struct that no member counts is its address, an int (cuDLA's), not a list of it
+        self.addresses_uncounted = addresses_uncounted
         self.no_class = set(no_class)
         self.array_classes = set(array_classes)
         self.all_arrays = all_arrays                 # every class is an array class (cuFile's, cuDLA's)
@@ -156,6 +159,6 @@ CUDLA = Rules("cudla", "cudla", prefixes=("Cudla",), suffix="",
               counts={"cudlaWaitEvents": {"preFences": "numEvents"},
                       "cudlaSignalEvents": {"devPtrs": "numEvents", "eofFences": "numEvents"},
                       "cudlaTask": {"outputTensor": "numOutputTensors", "inputTensor": "numInputTensors"}},
-              ndarray_attributes={"size"})
+              ndarray_attributes={"size"}, addresses_uncounted=True)
 
 RULES = {"nvml": NVML, "cufile": CUFILE, "cudla": CUDLA}

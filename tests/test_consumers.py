@@ -21,7 +21,7 @@ def consumers(tmp_path_factory):
              "-Dpython=" + sys.executable, "-Dtoolkit_include=" + CUDA_HOME + "/include",
              "-Dcapsule_include=" + cuda.bindings.get_include(),
              "-Dlibrary_include=" + ",".join(dict.fromkeys(
-                 header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml", "cufile")))]
+                 header_dir(lib) for lib in ("driver", "nvvm", "nvfatbin", "nvml", "cufile", "cudla")))]
     for cmd in (setup, ["ninja", "-C", str(build)]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -76,6 +76,22 @@ def test_nvvm_and_nvfatbin_from_cython_and_c(consumers):
         assert err == 0 and image[:4] == (0xBA55ED50).to_bytes(4, "little")
         err, image = cy.fatbin_of_ptx(ptx, b"no-such-arch")
         assert err == int(nvfatbin.Result.ERROR_INVALID_ARCH) and image is None
+
+
+def test_c_capsule_cudla(consumers):
+    """cuda_bindings/cudla.h compiles against the cudla.h the build bound (gen/data/cudla here) and its
+    slots call through: the library's version, or, with no libcudla (x86-64), the RuntimeError the
+    Python module raises too."""
+    _, c = consumers
+    from cuda.bindings import cudla
+    try:
+        expected = (0, cudla.get_version())
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match="cudlaGetVersion"):
+            c.cudla_version()
+        assert "cudlaGetVersion" in str(e)
+    else:
+        assert c.cudla_version() == expected
 
 
 def test_c_capsule_cufile(consumers):

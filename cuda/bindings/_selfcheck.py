@@ -176,6 +176,12 @@ def cufile_version():
     return "cuFile %d.%d" % (v // 1000, v % 1000 // 10)
 
 
+def cudla_version():
+    """cuDLA's version number, as cudlaGetVersion gives it (aarch64 boards only)."""
+    from cuda.bindings import cudla
+    return "cuDLA version %d" % cudla.get_version()
+
+
 def compile_kernel(arch, lto):
     """NVRTC: KERNEL -> (PTX or LTO-IR bytes)."""
     from cuda.bindings import nvrtc
@@ -279,6 +285,12 @@ def main(out=sys.stdout):
     if sys.platform.startswith("linux"):
         from cuda.bindings import cycufile
         library(check, "cufile", cycufile, cufile_version, optional=True)
+    try:   # a -Dheaders=toolkit build of another release has no cuDLA
+        from cuda.bindings import cycudla
+    except ImportError:
+        check.line("cudla", "not built (no cudla.h of the release bound)")
+    else:
+        library(check, "cudla", cycudla, cudla_version, optional=True)
 
     cubins = {}
     if have_nvrtc:

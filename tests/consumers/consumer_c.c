@@ -4,6 +4,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <cuda_bindings/cufile.h>
+#include <cuda_bindings/cudla.h>
 #include <cuda_bindings/driver.h>
 #include <cuda_bindings/runtime.h>
 #include <cuda_bindings/nvfatbin.h>
@@ -149,8 +150,22 @@ cufile_version(PyObject *self, PyObject *Py_UNUSED(args))
     return Py_BuildValue("(iiii)", (int)err.err, (int)err.cu_err, version, renamed);
 }
 
+/* cuDLA's version through cuda_bindings/cudla.h: (cudlaStatus, version); where
+ * no libcudla can be loaded (x86-64), the RuntimeError the slot sets. */
+static PyObject *
+cudla_version(PyObject *self, PyObject *Py_UNUSED(args))
+{
+    uint64_t version = 0;
+    (void)self;
+    cudlaStatus status = CudaBindings_CUDLA->cudlaGetVersion(&version);
+    if (status == cudlaErrorUnknown && PyErr_Occurred())
+        return NULL;
+    return Py_BuildValue("(iK)", (int)status, (unsigned long long)version);
+}
+
 static PyMethodDef methods[] = {
     {"cufile_version", cufile_version, METH_NOARGS, NULL},
+    {"cudla_version", cudla_version, METH_NOARGS, NULL},
     {"nvrtc_version", nvrtc_version, METH_NOARGS, NULL},
     {"compile_ptx", compile_ptx, METH_VARARGS, NULL},
     {"api_header", api_header, METH_NOARGS, NULL},
@@ -172,7 +187,8 @@ PyInit_consumer_c(void)
 {
     if (CudaBindings_ImportNVRTC() < 0 || CudaBindings_ImportNVJITLINK() < 0 ||
         CudaBindings_ImportNVVM() < 0 || CudaBindings_ImportNVFATBIN() < 0 ||
-        CudaBindings_ImportDRIVER() < 0 || CudaBindings_ImportRUNTIME() < 0 || CudaBindings_ImportCUFILE() < 0)
+        CudaBindings_ImportDRIVER() < 0 || CudaBindings_ImportRUNTIME() < 0 || CudaBindings_ImportCUFILE() < 0 ||
+        CudaBindings_ImportCUDLA() < 0)
         return NULL;
     return PyModule_Create(&moddef);
 }

@@ -21,7 +21,7 @@
 #include "cudla.h"
 
 #define MAX_DEVICES 4
-#define MAX_MODULES 8
+#define MAX_MODULES 64
 #define MAX_TENSORS 3
 
 struct cudlaDevHandle_t {
