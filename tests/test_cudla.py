@@ -38,12 +38,7 @@ def observations():
     theirs = harness.run_cases(harness.nvidia_python(needs=("numpy",)), case_list, env, nvidia=True,
                                observer=OBSERVER)
     mine = harness.run_cases(sys.executable, case_list, env, observer=OBSERVER)
-    return case_list, unaddressed(theirs), unaddressed(mine)
-
-
-def unaddressed(seen):
-    """Observations with the addresses in object texts (`<... object at 0x7f...>`) masked."""
-    return json.loads(re.sub(r"0x[0-9a-f]{6,}", "0x?", json.dumps(seen)))
+    return case_list, harness.unaddressed(theirs), harness.unaddressed(mine)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ differences below.  The real file I/O runs on the GPU machine
 (gpu_differential/probe_cufile.py).  The library comes from NVIDIA's
 nvidia-cufile wheel (a test extra) on both sides."""
 import functools
-import json
 import os
 import re
 import sys
@@ -59,7 +58,7 @@ def test_cufile_behaves_as_nvidias(seen, part):
               "enums": (n_calls + n_bad + n_errors, n_calls + n_bad + n_errors + n_enums),
               "records": (n_calls + n_bad + n_errors + n_enums, len(case_list))}[part]
     picked = case_list[bounds[0]:bounds[1]]
-    found = harness.differences(picked, unaddressed(theirs), unaddressed(mine), TABLE)
+    found = harness.differences(picked, harness.unaddressed(theirs), harness.unaddressed(mine), TABLE)
     assert not found, harness.report(found)
     if part == "bad":
         assert all("raises" in mine[c["id"]] for c in picked), [c["code"] for c in picked
@@ -71,11 +70,6 @@ def test_a_struct_argument_of_none_raises_where_nvidias_crashes(seen):
     for c in crash:
         assert theirs[c["id"]].get("crash", "").startswith("signal"), theirs[c["id"]]
         assert mine[c["id"]]["raises"] == "TypeError", mine[c["id"]]
-
-
-def unaddressed(seen):
-    """Observations with the addresses in object texts (`<... object at 0x7f...>`) masked."""
-    return json.loads(re.sub(r"0x[0-9a-f]{6,}", "0x?", json.dumps(seen)))
 
 
 class ByCode(harness.Deliberate):

@@ -9,6 +9,8 @@ returns a raw handle or address (they differ between processes)."""
 import json
 import os
 
+from differential import harness
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 API = os.path.join(HERE, "..", "..", "..", "shared", "api", "cudla.json")
 
@@ -21,13 +23,7 @@ def log():
     text = _fake.fakecudla_log().decode()
     _fake.fakecudla_log_clear()
     return text
-class Exploding:
-    def __bool__(self):
-        raise ZeroDivisionError("converted")
-    def __index__(self):
-        raise ZeroDivisionError("converted")
-    def __int__(self):
-        raise ZeroDivisionError("converted")
+""" + harness.EXPLODING + """
 MOD = bytes([4, 2, 9])
 d = cudla.create_device(0, 0)
 log()

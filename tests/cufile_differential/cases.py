@@ -10,6 +10,8 @@ objects that misbehave while converted."""
 import json
 import os
 
+from differential import harness
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 API = os.path.join(HERE, "..", "..", "..", "shared", "api", "cufile.json")
 
@@ -71,15 +73,7 @@ BAD = [
     "cufile.set_parameter_bool(0, Exploding())", "cufile.get_stats_l1(Exploding())",
 ]
 
-PRELUDE = """
-class Exploding:
-    def __bool__(self):
-        raise ZeroDivisionError("converted")
-    def __index__(self):
-        raise ZeroDivisionError("converted")
-    def __int__(self):
-        raise ZeroDivisionError("converted")
-"""
+PRELUDE = harness.EXPLODING
 
 ERRORS = [
     "cufile.cuFileError(5001, 0)", "str(cufile.cuFileError(5001, 0))", "cufile.cuFileError(5001, 0).args",

@@ -213,6 +213,23 @@ def observe_from(python, path, cases, first, env, cwd, case_timeout, got, observ
     return i
 
 
+# A value that raises while converted, for the cases of bad input (a case's prelude defines it).
+EXPLODING = """
+class Exploding:
+    def __bool__(self):
+        raise ZeroDivisionError("converted")
+    def __index__(self):
+        raise ZeroDivisionError("converted")
+    def __int__(self):
+        raise ZeroDivisionError("converted")
+"""
+
+
+def unaddressed(seen):
+    """Observations with the addresses in object texts (`<... object at 0x7f...>`) masked."""
+    return json.loads(re.sub(r"0x[0-9a-f]{6,}", "0x?", json.dumps(seen)))
+
+
 def comparable(seen):
     """An observation less what is never compared: exception messages (the
     reviewed table's first entry: ours words some more clearly), and which
