@@ -23,6 +23,12 @@ cb_cpdef_call(cb_fastcall fn, PyObject *module, const char *formats, ...)
         case 'p':   /* an address or handle: its bits, as the Python functions take them */
             arg = PyLong_FromVoidPtr((void *)va_arg(ap, intptr_t));
             break;
+        case 'q':   /* an intptr_t as a number (cuFile's, cuDLA's functions take that range) */
+            arg = PyLong_FromLongLong((long long)va_arg(ap, intptr_t));
+            break;
+        case 'Q':
+            arg = PyLong_FromUnsignedLongLong((unsigned long long)va_arg(ap, uint64_t));
+            break;
         case 'i':
             arg = PyLong_FromLong(va_arg(ap, int));
             break;
@@ -116,6 +122,19 @@ cb_cpdef_ull(PyObject *result, unsigned long long on_error)
 {
     unsigned long long bits;
     return result_int(result, 0, ULLONG_MAX, &bits) < 0 ? on_error : bits;
+}
+
+uint64_t
+cb_cpdef_u64(PyObject *result, uint64_t on_error)
+{
+    unsigned long long bits;
+    return result_int(result, 0, UINT64_MAX, &bits) < 0 ? on_error : (uint64_t)bits;
+}
+
+void
+cb_cpdef_void(PyObject *result)
+{
+    Py_XDECREF(result);   /* an exception stays set: the declaration is `except *` */
 }
 
 /* char as Cython converts it: a number of the platform's char range. */

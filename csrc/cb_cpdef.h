@@ -1,5 +1,5 @@
 /* The cpdef entry points of the pythonic modules (nvjitlink, nvvm, nvfatbin,
- * nvml): what `from cuda.bindings cimport nvjitlink` calls through
+ * nvml, cufile, cudla): what `from cuda.bindings cimport nvjitlink` calls through
  * __pyx_capi__.  Each takes C arguments as Cython passes them and runs the
  * module's own Python-level function, so both doors behave the same. */
 #ifndef CB_CPDEF_H
@@ -16,8 +16,9 @@ typedef PyObject *(*cb_fastcall)(PyObject *module, PyObject *const *args, Py_ssi
 /* Calls `fn` of `module` with the arguments after `formats`, one letter
  * each: 'O' a PyObject * (borrowed), 'p' intptr_t (a handle or address:
  * passed on as its bits, a number of 0 to UINTPTR_MAX, which is what the
- * Python functions take), 'i' int, 'I' uint32_t, 'u' unsigned int, 'K'
- * unsigned long long, 'z' size_t.  A new reference, or NULL with an
+ * Python functions take), 'q' intptr_t as a number (cuFile's and cuDLA's
+ * take intptr_t's range), 'i' int, 'I' uint32_t, 'u' unsigned int, 'K'
+ * unsigned long long, 'Q' uint64_t, 'z' size_t.  A new reference, or NULL with an
  * exception set. */
 CB_INTERNAL PyObject *cb_cpdef_call(cb_fastcall fn, PyObject *module, const char *formats, ...);
 
@@ -31,5 +32,7 @@ CB_INTERNAL int cb_cpdef_int(PyObject *result, int on_error);
 CB_INTERNAL unsigned int cb_cpdef_uint(PyObject *result, unsigned int on_error);
 CB_INTERNAL unsigned long long cb_cpdef_ull(PyObject *result, unsigned long long on_error);
 CB_INTERNAL char cb_cpdef_char(PyObject *result, char on_error);
+CB_INTERNAL uint64_t cb_cpdef_u64(PyObject *result, uint64_t on_error);
+CB_INTERNAL void cb_cpdef_void(PyObject *result);
 
 #endif

@@ -1,4 +1,4 @@
-"""The Cython surface of the pythonic modules (nvjitlink, nvvm, nvfatbin, nvml):
+"""The Cython surface of the pythonic modules (nvjitlink, nvvm, nvfatbin, nvml, cufile, cudla):
 <lib>.pxd declaring their cpdef functions, and the C entry points their
 __pyx_capi__ exports, so that `from cuda.bindings cimport nvjitlink` and
 `nvjitlink.create(...)` work from Cython as with the reference.
@@ -21,10 +21,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP_DISPATCH = "int __pyx_skip_dispatch"
 # C parameter type (as the capsule spells it) -> cb_cpdef_call's format letter
 FORMATS = {"PyObject *": "O", "intptr_t": "p", "int": "i", "uint32_t": "I", "size_t": "z",
-           "unsigned int": "u", "unsigned PY_LONG_LONG": "K"}
-# C return type -> the csrc/cb_cpdef.c function that unboxes it
+           "unsigned int": "u", "unsigned PY_LONG_LONG": "K", "uint64_t": "Q"}
+# C return type -> the csrc/cb_cpdef.c function that unboxes it ("void": the result dropped)
 UNBOX = {"intptr_t": "cb_cpdef_intptr", "size_t": "cb_cpdef_size", "int": "cb_cpdef_int",
-         "unsigned int": "cb_cpdef_uint", "unsigned PY_LONG_LONG": "cb_cpdef_ull", "char": "cb_cpdef_char"}
+         "unsigned int": "cb_cpdef_uint", "unsigned PY_LONG_LONG": "cb_cpdef_ull", "char": "cb_cpdef_char",
+         "uint64_t": "cb_cpdef_u64", "void": "cb_cpdef_void"}
 # The capsules' spellings of types that C and a .pxd spell otherwise.
 SPELLED = {"unsigned PY_LONG_LONG": "unsigned long long"}
 MAX_ARGS = 8   # csrc/cb_cpdef.h: CB_CPDEF_MAX_ARGS
@@ -53,6 +54,7 @@ def entries(model):
     """[(binding, C return type, [C parameter types], facts of the function)]
     of the reference's cpdef functions that the module binds, by name."""
     by_name = {b.pyname: b for b in model.bindings}
+    by_name.update(hand_written(model))
     out = []
     for name, fact in facts(model.lib)["functions"].items():
         b = by_name.get(name)
@@ -68,9 +70,27 @@ def entries(model):
     return out
 
 
+class _ByHand:
+    """A function the module's csrc/cb_<key>.h writes (py_<pyname>), as entries() needs it."""
+
+    class Input:
+        def __init__(self, pyname):
+            self.pyname = pyname
+
+    def __init__(self, pyname, params):
+        self.name = self.pyname = pyname
+        self.inputs = [self.Input(p) for p in params]
+
+
+def hand_written(model):
+    """{Python name: _ByHand} of the functions the module's rules write by hand (gen/addressed.py)."""
+    table = getattr(model.rules, "HAND_WRITTEN", {}).get(model.lib.key, {}) if model.lib.py_rules == "addressed" else {}
+    return {py: _ByHand(py, [p for p, _ in params]) for py, (params, _, _) in table.items()}
+
+
 def unexported(model):
     """The reference's cpdef functions that the module does not bind yet, sorted."""
-    bound = {b.pyname for b in model.bindings}
+    bound = {b.pyname for b in model.bindings} | set(hand_written(model))
     return sorted(set(facts(model.lib)["functions"]) - bound)
 
 
@@ -90,12 +110,18 @@ def c_text(model):
         # C parameters are p_<Python name>: no Python name is then a C keyword
         decl = ", ".join("%s%sp_%s" % (SPELLED.get(t, t), "" if t.endswith("*") else " ", a.pyname)
                          for t, a in zip(params, b.inputs))
+        # the addressed modules take intptr_t's range ('q': -1 is -1), the others its bits ('p')
+        signed = model.lib.py_rules == "addressed"
         call = "cb_cpdef_call(py_%s, cpdef_module, \"%s\"%s)" % (
-            b.name, "".join(FORMATS[t] for t in params), "".join(", p_" + a.pyname for a in b.inputs))
-        if ret != "PyObject *":
+            b.name, "".join("q" if t == "intptr_t" and signed else FORMATS[t] for t in params),
+            "".join(", p_" + a.pyname for a in b.inputs))
+        if ret == "void":
+            call = "%s(%s)" % (UNBOX[ret], call)
+        elif ret != "PyObject *":
             call = "%s(%s, %s)" % (UNBOX[ret], call, _except_value(fact))
-        out.append("static %s\ncpdef_%s(%sint skip_dispatch)\n{\n    (void)skip_dispatch;\n    return %s;\n}\n\n"
-                   % (SPELLED.get(ret, ret), b.pyname, decl + ", " if decl else "", call))
+        out.append("static %s\ncpdef_%s(%sint skip_dispatch)\n{\n    (void)skip_dispatch;\n    %s%s;\n}\n\n"
+                   % (SPELLED.get(ret, ret), b.pyname, decl + ", " if decl else "", "" if ret == "void" else "return ",
+                      call))
     out.append("static const cb_capi_entry pyx_capi[] = {\n")
     for b, ret, params, fact in rows:
         out.append('    {"%s", (void (*)(void))cpdef_%s, "%s"},\n' % (b.pyname, b.pyname, fact["capsule"]))
@@ -126,11 +152,13 @@ def pxd_text(model):
         out.append("ctypedef %s %s\n" % (ctype, name))
     out.append("\n")
     for b, ret, params, fact in rows:
-        args = ", ".join(a.pyname if t == "PyObject *" else "%s %s" % (SPELLED.get(t, t), a.pyname)
-                         for t, a in zip(params, b.inputs))
+        args = ", ".join(fact["params"]) if "params" in fact else ", ".join(
+            a.pyname if t == "PyObject *" else "%s %s" % (SPELLED.get(t, t), a.pyname)
+            for t, a in zip(params, b.inputs))
         returns = fact["returns"] + " " if fact["returns"] else ""
         clause = ""
         if fact["except"]:   # `except? 0`: the value with an exception set; `except -1`: always one
-            clause = " except%s %s" % ("?" if fact["except"].startswith("?") else "", fact["except"].lstrip("?"))
+            clause = " " + fact.get("clause") if fact.get("clause") else \
+                " except%s %s" % ("?" if fact["except"].startswith("?") else "", fact["except"].lstrip("?"))
         out.append("cpdef %s%s(%s)%s\n" % (returns, b.pyname, args, clause))
     return "".join(out)

@@ -410,6 +410,16 @@ def _except(lib, b):
     return "except ?" + lib.except_value
 
 
+# Types of the C library's own headers (not the parsed ones) that a header
+# uses (cufile.h's off_t, loff_t, struct timespec): what declares each for Cython.
+SYSTEM_TYPES = {
+    "off_t": "from posix.types cimport off_t\n",
+    "timespec": "from posix.time cimport timespec\n",
+    "loff_t": 'cdef extern from "<sys/types.h>":\n    ctypedef long loff_t\n',
+    "bool": 'cdef extern from "<stdbool.h>":\n    ctypedef bint bool\n',
+}
+
+
 def emit_cy(model):
     lib = model.lib
     h = model.h
@@ -421,6 +431,7 @@ def emit_cy(model):
     more = sorted(set(re.findall(r"\b(u?int(?:8|16|32|64|ptr)_t)\b", types)) - set(STDINT))
     if more:
         out.append("from libc.stdint cimport %s\n" % ", ".join(more))
+    start = len(out)
     out.append("\n" + types)
     reference = snapshot_signatures(lib)
     raw = model.facts.as_written
@@ -442,6 +453,8 @@ def emit_cy(model):
         out.append("\n")
     for name, value in consts:
         out.append("cdef enum: %s = %d\n" % (name, value))
+    used = "".join(out[start:])
+    out[start:start] = [text for name, text in SYSTEM_TYPES.items() if re.search(r"\b%s\b" % name, used)]
     return "".join(out)
 
 

@@ -210,9 +210,9 @@ def versions():
 
 # -- cimport nvjitlink / nvvm / nvfatbin / nvml: the pythonic modules' cpdef functions
 
-PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin", "nvml")
+PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "cudla")
 # How many cpdef functions NVIDIA's modules export.
-REFERENCE_COUNTS = {"nvjitlink": 15, "nvvm": 13, "nvfatbin": 10, "nvml": 315}
+REFERENCE_COUNTS = {"nvjitlink": 15, "nvvm": 13, "nvfatbin": 10, "nvml": 315, "cufile": 39, "cudla": 13}
 CAPSULE_NAMES = """
 import ctypes, importlib, json
 get = ctypes.pythonapi.PyCapsule_GetName
@@ -333,6 +333,23 @@ def same_outcome(via_cython, via_python, *args):
         return e
     assert via_cython(*args) == want
     return None
+
+
+def test_cimported_cufile_and_cudla_call_as_the_modules_do(pythonic):
+    """cufile.pxd and cudla.pxd: int, size_t, bint, void and uint64_t results, `except?` values and
+    `except *`, the functions cuDLA's module writes by hand; without libcudla (x86-64) the loader's
+    RuntimeError, through the except value."""
+    from cuda.bindings import cudla, cufile
+    same_outcome(pythonic.cufile_version, cufile.get_version)
+    same_outcome(pythonic.cufile_parameters, lambda: (
+        cufile.get_parameter_size_t(cufile.SizeTConfigParameter.PROFILE_STATS),
+        cufile.get_parameter_bool(cufile.BoolConfigParameter.PROPERTIES_USE_POLL_MODE)))
+    same_outcome(pythonic.cufile_handle_deregister, lambda fh: cufile.handle_deregister(fh) or True, 0)
+    same_outcome(pythonic.cudla_version, cudla.get_version)
+    assert isinstance(same_outcome(pythonic.cudla_create_device, cudla.create_device, 0, 1), cudla.CudlaError)
+    assert isinstance(same_outcome(pythonic.cudla_module_attributes, cudla.module_get_attributes, 0, 9),
+                      ValueError)
+    same_outcome(pythonic.cudla_last_error, cudla.get_last_error, 0)
 
 
 def test_cimported_nvml_calls_as_the_module_does(pythonic):

@@ -687,7 +687,7 @@ def test_nogil_runtime_calls_on_a_gpu(lib, consumer):
 # The pythonic modules' <lib>.pxd: their cpdef functions (gen/emit_cpdef.py)
 # --------------------------------------------------------------------------
 
-PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin", "nvml")
+PYTHONIC = ("nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "cudla")
 each_pythonic = pytest.mark.parametrize("lib", PYTHONIC)
 CPDEF_FACTS = os.path.join(ROOT, "gen", "data", "pythonic_cpdef.json")
 _cpdef_generated = {}

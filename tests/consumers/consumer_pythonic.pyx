@@ -3,7 +3,7 @@
 # errors arriving through the declared except values; the C names of
 # cynvjitlink through nvjitlink (its .pxd cimports them all).
 from libc.stdint cimport intptr_t
-from cuda.bindings cimport nvfatbin, nvjitlink, nvml, nvvm
+from cuda.bindings cimport cudla, cufile, nvfatbin, nvjitlink, nvml, nvvm
 
 import cuda.bindings.nvfatbin as py_nvfatbin
 import cuda.bindings.nvjitlink as py_nvjitlink
@@ -166,3 +166,40 @@ def nvml_types():
     cdef nvml._ClockType clock = nvml.NVML_CLOCK_MEM
     cdef nvml.UUIDValue value
     return sizeof(device), <int>clock, sizeof(value)
+
+
+# -- cufile and cudla: each return type and except clause of their .pxd
+
+def cufile_version():
+    cdef int version = cufile.get_version()   # except? 0
+    return version
+
+
+def cufile_parameters():
+    cdef size_t size = cufile.get_parameter_size_t(cufile.CUFILE_PARAM_PROFILE_STATS)
+    cdef bint on = cufile.get_parameter_bool(cufile.CUFILE_PARAM_PROPERTIES_USE_POLL_MODE)
+    return size, on
+
+
+def cufile_handle_deregister(intptr_t fh):
+    cufile.handle_deregister(fh)              # void, except *
+    return True
+
+
+def cudla_version():
+    cdef unsigned long long version = cudla.get_version()   # except? -1
+    return version
+
+
+def cudla_create_device(unsigned long long device, unsigned int flags):
+    cdef intptr_t handle = cudla.create_device(device, flags)   # written by hand; except *
+    return handle
+
+
+def cudla_module_attributes(intptr_t module, int attribute):
+    return cudla.module_get_attributes(module, attribute)
+
+
+def cudla_last_error(intptr_t device):
+    cdef int status = cudla.get_last_error(device)   # except? 0
+    return status
