@@ -55,7 +55,7 @@ py_create_device(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyOb
     Py_END_ALLOW_THREADS
     if (status != cudlaSuccess)
         return status == cudlaErrorUnknown && PyErr_Occurred() ? NULL : cb_raise_status(module, status);
-    return PyLong_FromVoidPtr(h);
+    return PyLong_FromLongLong((long long)(intptr_t)h);   /* intptr_t, as NVIDIA's declares it */
 }
 
 /* cudlaModuleGetAttributes without the GIL; its status, or cudlaErrorUnknown with an exception set

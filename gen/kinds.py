@@ -686,7 +686,7 @@ class OutHandle(OutValue):
 
     def result(self, s, a):
         if s.pythonic:
-            return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
+            return _address_result(s, "c_" + a.name)
         return "cb_handle_new(%s, (void *)(uintptr_t)c_%s)" % (s.handle_type(a), a.name)
 
     def py_type(self, model, a):
@@ -714,7 +714,15 @@ class OutAddress(OutValue):
         return a.type.pointee().c() if a.type.depth == 2 else "void *"
 
     def result(self, s, a):
-        return "PyLong_FromVoidPtr((void *)c_%s)" % a.name
+        return _address_result(s, "c_" + a.name)
+
+
+def _address_result(s, c):
+    """An address or handle the call wrote, as an int: intptr_t's value where the reference
+    declares it so (cuFile's handles, cuDLA's: a handle may have its top bit set), else its bits."""
+    if s.lib.py_rules == "addressed":
+        return "PyLong_FromLongLong((long long)(intptr_t)%s)" % c
+    return "PyLong_FromVoidPtr((void *)%s)" % c
 
 
 class OutChars(Kind):

@@ -181,7 +181,11 @@ def main():
     print("batch completed", done, "raised", failed)
     print("batch events", sorted((int(c), repr(cufile.Status(int(s))), int(r))
                                  for c, s, r in zip(events.cookie, events.status, events.ret)))
-    same("batch read back", device_bytes(dst), np.concatenate([pattern[HALF:], pattern[:HALF]]))
+    got = device_bytes(dst)
+    same("batch read back", got, np.concatenate([pattern[HALF:], pattern[:HALF]]))
+    print("batch first bytes", got[:4].tolist(), got[HALF:HALF + 4].tolist(), "of", pattern[HALF:HALF + 4].tolist(),
+          pattern[:4].tolist(), "io params", params.mode.tolist(), params.opcode.tolist(),
+          [int(x) == fh for x in params.fh], u.batch.size_.tolist())
     show("batch_io_destroy", cufile.batch_io_destroy, batch)
 
     # stream-async: write the pattern again, read it back, on one stream
