@@ -119,13 +119,12 @@ static PyObject *
 py_module_get_attributes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *argv[2];
-    unsigned long long handle;
-    long long type;
+    long long handle, type;
     if (cb_unpack(&spec_module_get_attributes, args, nargs, kwnames, argv) < 0 ||
-        cb_arg_int_handle(argv[0], &handle, &spec_module_get_attributes, 0) < 0 ||
+        cb_arg_intptr(argv[0], &handle, &spec_module_get_attributes, 0) < 0 ||
         cb_arg_ll(argv[1], INT_MIN, INT_MAX, &type, &spec_module_get_attributes, 1) < 0)
         return NULL;
-    cudlaModule h = (cudlaModule)(uintptr_t)handle;
+    cudlaModule h = (cudlaModule)(intptr_t)handle;
     switch (type) {
     case CUDLA_NUM_INPUT_TENSORS:
     case CUDLA_NUM_OUTPUT_TENSORS:

@@ -37,6 +37,9 @@ def fields_of(module_var, h):
 
 CALLS = [
     "cudla.get_version()", "cudla.device_get_count()", "(cudla.get_version(), log())",
+    # the fake's handles have their top bit set: an intptr_t below zero, taken back as it came
+    "(d < 0, type(d).__name__)",
+    "h = cudla.module_load_from_memory(d, MOD, 3, 0); r = h < 0; cudla.module_unload(h, 0); (r, log())",
     "e = cudla.create_device(1, 0); (type(e).__name__, e != 0, log())",
     "cudla.create_device(9, 0)", "cudla.create_device(0, 7)", "cudla.create_device(0, 1)",
     "try:\n    cudla.create_device(0, 3)\nexcept cudla.CudlaError:\n    pass\nlog()", "cudla.create_device(0, 2)",

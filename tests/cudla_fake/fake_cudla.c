@@ -4,7 +4,9 @@
  * the declarations ours binds (tests/cudla_fake/build.py).
  *
  * Behaviour: FAKE_CUDLA_DEVICES devices (default 2); handles are the
- * addresses of this library's own tables, checked on every call; a module
+ * addresses of this library's own tables with the top bit flipped (as a
+ * real library's handle may have it set: an intptr_t below zero), checked
+ * on every call; a module
  * loaded from memory has 1 + byte[0] % 3 inputs and 1 + byte[1] % 3
  * outputs (bytes past the size read as 0); descriptors are filled from the
  * tensor's index; a failed call on a device is what cudlaGetLastError then
@@ -69,12 +71,21 @@ device_count(void)
     return n < 0 ? 0 : n > MAX_DEVICES ? MAX_DEVICES : n;
 }
 
+#define TOP_BIT ((uintptr_t)1 << (sizeof(void *) * 8 - 1))
+
+/* A handle and the table entry it stands for: the entry's address, top bit flipped. */
+static void *
+flipped(const void *p)
+{
+    return (void *)((uintptr_t)p ^ TOP_BIT);
+}
+
 static struct cudlaDevHandle_t *
 open_device(cudlaDevHandle h)
 {
     for (int i = 0; i < MAX_DEVICES; i++)
-        if (h == &devices[i] && devices[i].open)
-            return h;
+        if (flipped(h) == &devices[i] && devices[i].open)
+            return &devices[i];
     return NULL;
 }
 
@@ -82,15 +93,16 @@ static struct cudlaModule_t *
 open_module(cudlaModule h)
 {
     for (int i = 0; i < MAX_MODULES; i++)
-        if (h == &modules[i] && modules[i].open)
-            return h;
+        if (flipped(h) == &modules[i] && modules[i].open)
+            return &modules[i];
     return NULL;
 }
 
 static int
 module_index(cudlaModule h)
 {
-    return open_module(h) ? (int)(h - modules) : -1;
+    struct cudlaModule_t *m = open_module(h);
+    return m ? (int)(m - modules) : -1;
 }
 
 cudlaStatus
@@ -122,7 +134,7 @@ cudlaCreateDevice(const uint64_t device, cudlaDevHandle *const devHandle, const 
     if (device >= (uint64_t)device_count())
         return done(cudlaErrorInvalidDevice, NULL);
     devices[device] = (struct cudlaDevHandle_t){(int)device, 1, cudlaSuccess, 0};
-    *devHandle = &devices[device];
+    *devHandle = flipped(&devices[device]);
     return done(cudlaSuccess, NULL);
 }
 
@@ -166,7 +178,7 @@ cudlaModuleLoadFromMemory(const cudlaDevHandle devHandle, const uint8_t *const p
             modules[i].inputs = 1 + pModule[0] % MAX_TENSORS;
             modules[i].outputs = 1 + (moduleSize > 1 ? pModule[1] : 0) % MAX_TENSORS;
             say(" [module%d: %d in, %d out]", i, modules[i].inputs, modules[i].outputs);
-            *hModule = &modules[i];
+            *hModule = flipped(&modules[i]);
             return done(cudlaSuccess, dev);
         }
     }
