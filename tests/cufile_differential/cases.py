@@ -48,7 +48,7 @@ CALLS = [
     "cufile.batch_io_submit(0, 1, 0, 0)", "cufile.batch_io_submit(0, 1, cufile.IOParams(1), 0)",
     "cufile.batch_io_get_status(0, 1, 0, 0, 0)", "cufile.batch_io_get_status(0, 1, 0, cufile.IOEvents(1), 0)",
     "cufile.batch_io_destroy(0)", "cufile.batch_io_cancel(0)", "cufile.batch_io_set_up(1)",
-    "cufile.handle_deregister(0)", "cufile.buf_deregister(0)", "cufile.stream_register(0, 0)",
+    "cufile.handle_deregister(0)", "cufile.buf_deregister(0)", "cufile.handle_deregister(-1)", "cufile.stream_register(0, 0)",
     "cufile.stream_deregister(0)", "cufile.driver_get_properties(0)", "cufile.driver_set_poll_mode(True, 4)",
     "cufile.driver_set_max_cache_size(1)", "cufile.driver_set_max_direct_io_size(1)",
     "cufile.driver_set_max_pinned_mem_size(1)", "cufile.set_parameter_string(0, 0)",
@@ -71,6 +71,7 @@ BAD = [
     "cufile.set_stats_level(None)", "cufile.driver_set_poll_mode(True, -1)",
     "cufile.stream_register(None, 0)", "cufile.stream_register(0, -1)", "cufile.get_bar_size_in_kb(2**40)",
     "cufile.set_parameter_bool(0, Exploding())", "cufile.get_stats_l1(Exploding())",
+    "cufile.handle_deregister(2**63)", "cufile.buf_register(-2**63 - 1, 0, 0)",
 ]
 
 PRELUDE = harness.EXPLODING
