@@ -33,10 +33,7 @@ def observations():
 
 @pytest.fixture(scope="module")
 def seen():
-    try:
-        return observations()
-    except RuntimeError as e:   # no NVIDIA package to ask is a failure, not a skip
-        pytest.fail(str(e))
+    return harness.or_fail(observations)
 
 
 def test_both_sides_loaded_the_library(seen):
