@@ -53,8 +53,8 @@ py_create_device(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyOb
     Py_BEGIN_ALLOW_THREADS
     status = CudaBindings_CUDLA->cudlaCreateDevice(device, &h, (uint32_t)flags);
     Py_END_ALLOW_THREADS
-    if (status != cudlaSuccess)
-        return status == cudlaErrorUnknown && PyErr_Occurred() ? NULL : cb_raise_status(module, status);
+    if (cb_status_failed(module, status, cudlaErrorUnknown) < 0)
+        return NULL;
     return PyLong_FromLongLong((long long)(intptr_t)h);   /* intptr_t, as NVIDIA's declares it */
 }
 
@@ -78,22 +78,16 @@ cudla_descriptors(PyObject *module, cudlaModule h, cudlaModuleAttributeType type
 {
     cudlaModuleAttribute attr;
     memset(&attr, 0, sizeof attr);
-    cudlaStatus status = cudla_module_attribute(h, count_type, &attr);
-    if (status != cudlaSuccess)
-        return status == cudlaErrorUnknown && PyErr_Occurred() ? NULL : cb_raise_status(module, status);
+    if (cb_status_failed(module, cudla_module_attribute(h, count_type, &attr), cudlaErrorUnknown) < 0)
+        return NULL;
     uint32_t n = attr.numInputTensors;   /* the union's one count */
     cudlaModuleTensorDescriptor *room = PyMem_Calloc(n ? n : 1, sizeof *room);
     if (room == NULL)
         return PyErr_NoMemory();
     attr.inputTensorDesc = room;         /* the union's one pointer */
     PyObject *list = NULL;
-    status = cudla_module_attribute(h, type, &attr);
-    if (status != cudlaSuccess) {
-        if (!(status == cudlaErrorUnknown && PyErr_Occurred()))
-            cb_raise_status(module, status);
-        goto done;
-    }
-    if ((list = PyList_New(n)) == NULL)
+    if (cb_status_failed(module, cudla_module_attribute(h, type, &attr), cudlaErrorUnknown) < 0 ||
+        (list = PyList_New(n)) == NULL)
         goto done;
     for (uint32_t i = 0; i < n; i++) {
         PyObject *d = cb_record_new(module, RECORD_cudlaModuleTensorDescriptor, 1);
@@ -131,9 +125,9 @@ py_module_get_attributes(PyObject *module, PyObject *const *args, Py_ssize_t nar
     case CUDLA_NUM_OUTPUT_TASK_STATISTICS: {
         cudlaModuleAttribute attr;
         memset(&attr, 0, sizeof attr);
-        cudlaStatus status = cudla_module_attribute(h, (cudlaModuleAttributeType)type, &attr);
-        if (status != cudlaSuccess)
-            return status == cudlaErrorUnknown && PyErr_Occurred() ? NULL : cb_raise_status(module, status);
+        if (cb_status_failed(module, cudla_module_attribute(h, (cudlaModuleAttributeType)type, &attr),
+                             cudlaErrorUnknown) < 0)
+            return NULL;
         return PyLong_FromUnsignedLong(attr.numInputTensors);
     }
     case CUDLA_INPUT_TENSOR_DESCRIPTORS:

@@ -166,6 +166,16 @@ cb_raise_status(PyObject *module, long long status)
     return NULL;
 }
 
+int
+cb_status_failed(PyObject *module, long long status, long long missing)
+{
+    if (status == 0)
+        return 0;
+    if (!(status == missing && PyErr_Occurred()))
+        cb_raise_status(module, status);
+    return -1;
+}
+
 PyObject *
 cb_check_status(PyObject *module, long long status, long long ok)
 {

@@ -24,6 +24,11 @@ CB_INTERNAL int cb_error_init_message(PyObject *self, PyObject *msg);
  * status; returns NULL. */
 CB_INTERNAL PyObject *cb_raise_status(PyObject *module, long long status);
 
+/* A status a hand-written call got (success is 0): 0 on success, else -1
+ * with its exception set: the module's error, or, for `missing` with an
+ * exception already set, the loader's (the library or symbol not found). */
+CB_INTERNAL int cb_status_failed(PyObject *module, long long status, long long missing);
+
 /* NVML's check_status(): 0 for success (or for `ok` too), else raises as
  * a call returning `status` would. */
 CB_INTERNAL PyObject *cb_check_status(PyObject *module, long long status, long long ok);

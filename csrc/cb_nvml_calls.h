@@ -19,11 +19,7 @@
 static int
 nvml_failed(PyObject *module, nvmlReturn_t status)
 {
-    if (status == NVML_SUCCESS)
-        return 0;
-    if (!(status == NVML_ERROR_FUNCTION_NOT_FOUND && PyErr_Occurred()))
-        cb_raise_status(module, (long long)status);
-    return -1;
+    return cb_status_failed(module, (long long)status, NVML_ERROR_FUNCTION_NOT_FOUND);
 }
 
 /* -1 with the TypeError NVIDIA's typed parameters raise for an object of another type. */

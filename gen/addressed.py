@@ -84,6 +84,7 @@ def classify(model, f, i, a):
     if not t.ptrs or t.depth != 1 or t.const:
         raise unsupported("an input the Python function does not take")
     inner = t.pointee()
+    record = emit_records.class_of(model.h, inner.base, model.record_rules)   # a struct with a class
     nxt = f.params[i + 1] if i + 1 < len(f.params) else None
     if inner.base == "char" and nxt is not None and nxt.name in mine:
         a.kind, a.count = "out_text_room", nxt.name      # room for as many chars as the next input says
@@ -93,8 +94,8 @@ def classify(model, f, i, a):
         a.kind = "out_bool"
     elif model.is_enum(inner) or model.int_type(inner):
         a.kind, a.int_type = "out_int", model.int_type(inner) or "int"
-    elif emit_records.class_of(model.h, inner.base, model.record_rules):
-        a.kind, a.struct, a.size = "out_record", emit_records.class_of(model.h, inner.base, model.record_rules), None
+    elif record is not None:
+        a.kind, a.struct, a.size = "out_record", record, None
     else:
         raise unsupported()
     return a

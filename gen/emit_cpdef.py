@@ -110,8 +110,8 @@ def c_text(model):
         # C parameters are p_<Python name>: no Python name is then a C keyword
         decl = ", ".join("%s%sp_%s" % (SPELLED.get(t, t), "" if t.endswith("*") else " ", a.pyname)
                          for t, a in zip(params, b.inputs))
-        # the addressed modules take intptr_t's range ('q': -1 is -1), the others its bits ('p')
-        signed = model.lib.py_rules == "addressed"
+        # intptr_t as a number ('q': -1 is -1) where the module takes that range, else its bits ('p')
+        signed = model.lib.intptr_addresses
         call = "cb_cpdef_call(py_%s, cpdef_module, \"%s\"%s)" % (
             b.name, "".join("q" if t == "intptr_t" and signed else FORMATS[t] for t in params),
             "".join(", p_" + a.pyname for a in b.inputs))

@@ -197,7 +197,8 @@ def class_of(h, type_name, rules=overrides.NVML):
     if s is None or r.ptrs:
         return None
     for name in _typedef_classes(h, rules):
-        if struct_named(h, name) is s or (s.tag and struct_named(h, name).tag == s.tag):
+        named = struct_named(h, name)
+        if named is s or (s.tag and named.tag == s.tag):
             return name
     return None
 

@@ -720,7 +720,7 @@ class OutAddress(OutValue):
 def _address_result(s, c):
     """An address or handle the call wrote, as an int: intptr_t's value where the reference
     declares it so (cuFile's handles, cuDLA's: a handle may have its top bit set), else its bits."""
-    if s.lib.py_rules == "addressed":
+    if s.lib.intptr_addresses:
         return "PyLong_FromLongLong((long long)(intptr_t)%s)" % c
     return "PyLong_FromVoidPtr((void *)%s)" % c
 

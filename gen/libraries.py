@@ -94,6 +94,12 @@ class Library:
     # The generator module that reads py_facts (gen/nvml.py, gen/addressed.py).
     py_rules: str = ""
 
+    @property
+    def intptr_addresses(self):
+        """Its addresses and handles are intptr_t values, in and out (-1 is one; a cuFile
+        handle may have its top bit set), as the reference declares them: the addressed modules."""
+        return self.py_rules == "addressed"
+
 
 # Headers of the runtime API in include order (cuda_runtime_api.h needs the
 # type headers first); the parser is held to them by tests/test_gen_parser.py.
