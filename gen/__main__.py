@@ -37,9 +37,11 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lib", required=True, choices=sorted(LIBRARIES))
     ap.add_argument("--cuda-include", required=True)
+    ap.add_argument("--also-include", action="append", default=[],
+                    help="a folder for the headers --cuda-include lacks, searched after it as the compiler's -I")
     ap.add_argument("artifacts", nargs="+", type=artifact, metavar="WHAT=PATH")
     args = ap.parse_args(argv)
-    model = load_model(args.lib, args.cuda_include)
+    model = load_model(args.lib, args.cuda_include, args.also_include)
     for reason in model.skipped:
         print("gen: warning: %s: not bound (%s)" % (args.lib, reason), file=sys.stderr)
     for what, path in args.artifacts:

@@ -17,11 +17,13 @@ from .model import HeaderFacts, Model
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def load_model(key, include_dir):
+def load_model(key, include_dir, also_include=()):
+    """`also_include`: folders searched after `include_dir`, in the C compiler's -I order, for
+    headers it lacks (the release's cuda.h, when cuFile's headers come from a folder without it)."""
     lib = LIBRARIES[key]
     predefined = dict(PLATFORM_PREDEFINED, **lib.predefined)
     files = [(None, os.path.join(ROOT, p)) for p in lib.prelude]
-    files += [(h, os.path.join(include_dir, h)) for h in lib.headers]
+    files += [(h, _first_holding(h, (include_dir,) + tuple(also_include))) for h in lib.headers]
     if lib.proc_address:  # the PFN_<name>_v<N> typedefs of each header
         files += [(t, os.path.join(include_dir, t)) for t in
                   [h[:-2] + "Typedefs.h" for h in lib.headers if h != "cuda.h"] + ["cudaTypedefs.h"]]
@@ -66,6 +68,14 @@ def _renamed(lib, header):
     return {name: value.strip() for name, value in header.defines.items()
             if name in header.functions and value.strip() in wanted and value.strip() not in header.functions
             and re.fullmatch(r"%s_v\d+" % re.escape(name), value.strip())}
+
+
+def _first_holding(header, folders):
+    """The path of `header` in the first of `folders` that holds it (the first folder's, if none does)."""
+    for d in folders:
+        if os.path.isfile(os.path.join(d, header)):
+            return os.path.join(d, header)
+    return os.path.join(folders[0], header)
 
 
 def _twin_params(lib, include_dir):

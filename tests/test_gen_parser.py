@@ -189,6 +189,19 @@ def test_every_function_of_the_headers_is_bound_and_in_the_ledger(key):
     assert [b.name for b in m.bindings if b.name not in ledger(m.lib)] == []
 
 
+def test_headers_a_library_folder_lacks_are_read_from_the_folders_after_it(tmp_path):
+    # cufile.h from a folder without cuda.h (the cuFile wheel in another site-packages than the
+    # runtime's): the build passes the runtime's folder after it, as the C compiler's -I order does
+    import shutil
+    from gen.load import load_model
+    shutil.copy(os.path.join(header_dir("cufile"), "cufile.h"), tmp_path / "cufile.h")
+    alone = load_model("cufile", str(tmp_path), [header_dir("driver")])
+    beside = load_model("cufile", header_dir("cufile"))
+    assert [b.name for b in alone.bindings] == [b.name for b in beside.bindings] != []
+    with pytest.raises(FileNotFoundError, match="cuda.h"):
+        load_model("cufile", str(tmp_path))
+
+
 def test_a_function_no_rule_covers_is_skipped_not_fatal():
     h = cparse.parse("""
 typedef enum { NVRTC_SUCCESS = 0 } nvrtcResult;
