@@ -209,19 +209,27 @@ cb_symbol_slow(cb_library *lib, size_t slot)
     return p;
 }
 
-/* cuda.bindings._internal.utils.FunctionNotFoundError (a RuntimeError, as
- * in NVIDIA's package), or RuntimeError itself if it cannot be imported.
- * New reference; only ever on an error path. */
+/* The exception class module.name, or RuntimeError where it cannot be
+ * imported; NVIDIA's package raises cuda.bindings._internal.utils'
+ * FunctionNotFoundError for a function a loaded library lacks, and
+ * cuda.pathfinder's DynamicLibNotFoundError for a library it cannot load,
+ * both RuntimeErrors.  New reference; only ever on an error path. */
 static PyObject *
-function_not_found_error(void)
+error_class(const char *module, const char *name)
 {
-    PyObject *cls = cb_import_attr("cuda.bindings._internal.utils", "FunctionNotFoundError");
+    PyObject *cls = cb_import_attr(module, name);
     if (cls == NULL || !PyExceptionClass_Check(cls)) {
         PyErr_Clear();
         Py_XDECREF(cls);
         return Py_NewRef(PyExc_RuntimeError);
     }
     return cls;
+}
+
+static PyObject *
+library_not_found_error(void)
+{
+    return error_class("cuda.pathfinder", "DynamicLibNotFoundError");
 }
 
 void
@@ -232,11 +240,12 @@ cb_report_missing(cb_library *lib, size_t slot)
     if (lib->misconfigured != NULL && lib->misconfigured(why, sizeof why)) {
         PyErr_SetString(PyExc_ValueError, why);
     } else if (atomic_load_explicit(&lib->handle, memory_order_acquire) == NULL) {
-        PyErr_Format(PyExc_RuntimeError,
-                     "Function \"%s\" not found: the %s library could not be loaded (tried %s)",
+        PyObject *cls = library_not_found_error();
+        PyErr_Format(cls, "Function \"%s\" not found: the %s library could not be loaded (tried %s)",
                      lib->symbols[slot], lib->display, lib->error);
+        Py_DECREF(cls);
     } else {
-        PyObject *cls = function_not_found_error();
+        PyObject *cls = error_class("cuda.bindings._internal.utils", "FunctionNotFoundError");
         PyErr_Format(cls, "Function \"%s\" not found in %s (%s)", lib->symbols[slot], lib->display, lib->path);
         Py_DECREF(cls);
     }
@@ -258,9 +267,12 @@ cb_library_info(cb_library *lib)
 PyObject *
 cb_inspect_function_pointers(cb_library *lib)
 {
-    if (cb_library_open(lib) < 0)
-        return PyErr_Format(PyExc_RuntimeError, "the %s library could not be loaded (tried %s)",
-                            lib->display, lib->error);
+    if (cb_library_open(lib) < 0) {
+        PyObject *cls = library_not_found_error();
+        PyErr_Format(cls, "the %s library could not be loaded (tried %s)", lib->display, lib->error);
+        Py_DECREF(cls);
+        return NULL;
+    }
     PyObject *d = PyDict_New();
     for (size_t i = 0; d != NULL && i < lib->nsymbols; i++) {
         PyObject *key = PyUnicode_FromFormat("__%s", lib->symbols[i]);

@@ -16,8 +16,8 @@ def except_value(model, b):
         return ""
     if lib.status_struct and not ret.ptrs and ret.base == lib.status_struct:
         return "(%s){.err = %s}" % (lib.status_struct, lib.except_value)
-    if ret.base != lib.status and model.int_type(ret):
-        return "-1"
+    if b.returns == "ssize" or (ret.base != lib.status and model.int_type(ret)):
+        return "-1"   # (ssize_t is no INT_TYPE: no argument takes one)
     return lib.except_value
 
 

@@ -322,7 +322,7 @@ def test_cimported_nvfatbin_packs_as_the_module_does(pythonic):
 def same_outcome(via_cython, via_python, *args):
     """The cpdef call through Cython ends as the Python function's call:
     the same value, or an exception of the same type and message (NVML
-    absent: the loader's RuntimeError; no GPU or not initialised: the
+    absent: the loader's DynamicLibNotFoundError; no GPU or not initialised: the
     NvmlError subclass), which Cython saw through the except value."""
     try:
         want = via_python(*args)

@@ -58,11 +58,6 @@ def prm_status_unwritten(nvidia, ours):
             and mine["items"][0] == {"type": "int", "value": 0} and nvidia.get("log") == ours.get("log"))
 
 
-def library_not_found(nvidia, ours):
-    return (nvidia.get("raises", "").endswith(".DynamicLibNotFoundError") and ours.get("raises") == "RuntimeError"
-            and "libnvidia-ml.so.1" in ours.get("message", ""))
-
-
 TABLE = [
     Deliberate(r"bad (%s) negative" % "|".join("%s %s" % fp for fp in handle_params()), ours_refuses,
                "a negative handle is refused (OverflowError), as nvJitLink's, NVVM's and nvFatbin's are: "
@@ -74,9 +69,6 @@ TABLE = [
     Deliberate(r"(call|empty|bad) device_read_write_prm_v1( .*)?", prm_status_unwritten,
                "the fake leaves nvmlPRMTLV_v1_t.status unwritten: ours returns the 0 its zeroed struct held, "
                "NVIDIA's another value its struct held"),
-    Deliberate(r"absent .*", library_not_found,
-               "no libnvidia-ml.so.1: RuntimeError (the class of cuda.pathfinder's DynamicLibNotFoundError) naming "
-               "the function and every place tried, as for the other libraries"),
     Deliberate(r"(call|empty|error|bad) (device_get_gpu_instances|gpu_instance_get_compute_instances)( .*)?",
                only_the_log_differs,
                "NVIDIA's sizes the array by asking the *PossiblePlacements function; ours asks the function itself"),
