@@ -309,6 +309,13 @@ int
 cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
 {
     *obj = NULL;
+    unsigned long long v;
+    if (PyLong_CheckExact(o)) {   /* the common case, ahead of the handle check's walk of int's bases */
+        if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
+            return -1;
+        *out = (void *)(uintptr_t)v;
+        return 0;
+    }
     if (o == Py_None) {
         *out = NULL;
         return 0;
@@ -319,7 +326,6 @@ cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
     }
     if (PyFloat_Check(o))
         return refuse_float_address(o, spec, argi);
-    unsigned long long v;
     if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
         return -1;
     *out = (void *)(uintptr_t)v;

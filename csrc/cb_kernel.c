@@ -26,6 +26,19 @@ static struct {
 } code_cache[CODE_CACHE_SIZE];
 #endif
 
+/* The codes of a types tuple, kept by the tuple (held, so that its address
+ * cannot be another's): a loop that launches a kernel passes one tuple each
+ * time, whose types are then neither hashed nor looked up again.  A tuple's
+ * items cannot change, nor can a ctypes type's code. */
+#define LAYOUT_CACHE_SIZE 8
+#define LAYOUT_MAX 16
+#ifndef Py_GIL_DISABLED
+static struct {
+    PyObject *types;
+    char codes[LAYOUT_MAX];
+} layout_cache[LAYOUT_CACHE_SIZE];
+#endif
+
 static int
 is_simple_metatype(PyTypeObject *meta)
 {
@@ -88,7 +101,8 @@ pack_int(PyObject *value, char code, unsigned long long *slot, Py_ssize_t i, con
     case 'L': size = sizeof(long); break;
     default: size = sizeof(long long); break;
     }
-    PyObject *v = PyNumber_Index(value);   /* a float or an __int__-only object is a TypeError */
+    /* a float or an __int__-only object is a TypeError */
+    PyObject *v = PyLong_CheckExact(value) ? Py_NewRef(value) : PyNumber_Index(value);
     if (v == NULL)
         return -1;
     unsigned long long bits;
@@ -259,6 +273,8 @@ cb_kparams_cache_clear(void)
 #ifndef Py_GIL_DISABLED
     for (int i = 0; i < CODE_CACHE_SIZE; i++)
         Py_CLEAR(code_cache[i].type);
+    for (int i = 0; i < LAYOUT_CACHE_SIZE; i++)
+        Py_CLEAR(layout_cache[i].types);
 #endif
 }
 
@@ -335,26 +351,85 @@ copy_instance(PyObject *value, unsigned long long *slot)
     return 0;
 }
 
+/* The value of slot i converted to the simple type of `code`. */
 static int
-pack_one(PyObject *value, PyObject *type, Py_ssize_t i, cb_kparams *kp, CB_ARG)
+pack_slot(PyObject *value, PyObject *type, char code, Py_ssize_t i, cb_kparams *kp, CB_ARG)
+{
+    kp->values[i] = 0;
+    kp->argv[i] = &kp->values[i];
+    /* (an exact int or float is no instance of a ctypes type: no subtype walk for it) */
+    if (code != 'P' && !PyLong_CheckExact(value) && !PyFloat_CheckExact(value) &&
+        PyObject_TypeCheck(value, (PyTypeObject *)type))
+        return copy_instance(value, &kp->values[i]);
+    return pack_value(value, type, code, &kp->values[i], i, spec, argi);
+}
+
+/* The code of a slot's type: a simple ctypes type's, IN_PLACE for None. */
+#define IN_PLACE 'N'
+
+static char
+type_code(PyObject *type, Py_ssize_t i, CB_ARG)
 {
     if (type == Py_None)
-        return pack_in_place(value, i, kp, spec, argi);
+        return IN_PLACE;
     /* NVIDIA's packing looks each type up by hash: an unhashable one is
      * the TypeError hashing raises */
     if (PyObject_Hash(type) == -1)
-        return -1;
+        return 0;
     char code = PyType_Check(type) ? simple_code(type) : NOT_SIMPLE;
     if (code == NOT_SIMPLE) {
         PyErr_Format(PyExc_TypeError, "%s() kernel argument %zd: unsupported type %R (a simple ctypes type such "
                      "as c_int, c_float or c_void_p, or None)", spec->func, i, type);
-        return -1;
+        return 0;
     }
-    kp->values[i] = 0;
-    kp->argv[i] = &kp->values[i];
-    if (code != 'P' && PyObject_TypeCheck(value, (PyTypeObject *)type))
-        return copy_instance(value, &kp->values[i]);
-    return pack_value(value, type, code, &kp->values[i], i, spec, argi);
+    return code;
+}
+
+static const char *
+cached_layout(PyObject *types)
+{
+#ifndef Py_GIL_DISABLED
+    size_t slot = ((uintptr_t)types >> 4) % LAYOUT_CACHE_SIZE;
+    if (layout_cache[slot].types == types)
+        return layout_cache[slot].codes;
+#endif
+    (void)types;
+    return NULL;
+}
+
+static void
+cache_layout(PyObject *types, const char *codes, Py_ssize_t n)
+{
+#ifndef Py_GIL_DISABLED
+    if (n > LAYOUT_MAX)
+        return;
+    size_t slot = ((uintptr_t)types >> 4) % LAYOUT_CACHE_SIZE;
+    memcpy(layout_cache[slot].codes, codes, (size_t)n);
+    Py_XSETREF(layout_cache[slot].types, Py_NewRef(types));
+#else
+    (void)types, (void)codes, (void)n;
+#endif
+}
+
+static int
+pack_values(PyObject *values, PyObject *types, Py_ssize_t n, cb_kparams *kp, CB_ARG)
+{
+    const char *known = cached_layout(types);
+    char codes[LAYOUT_MAX];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyTuple_GET_ITEM(values, i), *type = PyTuple_GET_ITEM(types, i);
+        char code = known != NULL ? known[i] : type_code(type, i, spec, argi);
+        if (code == 0)
+            return -1;
+        if (known == NULL && i < LAYOUT_MAX)
+            codes[i] = code;
+        if ((code == IN_PLACE ? pack_in_place(value, i, kp, spec, argi)
+                              : pack_slot(value, type, code, i, kp, spec, argi)) < 0)
+            return -1;
+    }
+    if (known == NULL)
+        cache_layout(types, codes, n);
+    return 0;
 }
 
 static PyObject *
@@ -430,17 +505,15 @@ cb_arg_kernel_params(PyObject *o, cb_kparams *kp, CB_ARG)
         kp->argv = kp->heap;
         kp->values = (unsigned long long *)(kp->heap + n);
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (pack_one(PyTuple_GET_ITEM(values, i), PyTuple_GET_ITEM(types, i), i, kp, spec, argi) < 0)
-            return -1;
-    }
-    return 0;
+    return pack_values(values, types, n, kp, spec, argi);
 }
 
 void
 cb_kparams_release(cb_kparams *kp)
 {
-    PyMem_Free(kp->heap);
-    kp->heap = NULL;
+    if (kp->heap != NULL) {
+        PyMem_Free(kp->heap);
+        kp->heap = NULL;
+    }
     Py_CLEAR(kp->keep);
 }

@@ -439,6 +439,42 @@ def test_pointer_to_pointer_fields_take_ints_only():
     assert "extra : 1" in repr(p).split("\n")
 
 
+def test_a_types_tuple_used_again_packs_each_call_values_as_the_first_time():
+    """The codes of a types tuple are kept after its first use: later
+    values, instances of the types, a bad value, and a tuple freed and
+    another made in its place are packed as the first time."""
+    p = driver.CUDA_KERNEL_NODE_PARAMS()
+    types = (ctypes.c_int, ctypes.c_float, ctypes.c_void_p, None, ctypes.c_ubyte)
+
+    def packed(values, t=types):
+        p.kernelParams = (values, t)
+        argv = (ctypes.c_void_p * len(t)).from_address(p.kernelParams)
+        return [ctypes.c_int.from_address(argv[0]).value, ctypes.c_float.from_address(argv[1]).value,
+                ctypes.c_void_p.from_address(argv[2]).value, ctypes.c_uint64.from_address(argv[3]).value,
+                ctypes.c_ubyte.from_address(argv[4]).value]
+
+    dptr = driver.CUdeviceptr(0x1000)
+    assert packed((5, 2.5, 0x2000, dptr, 7)) == [5, 2.5, 0x2000, 0x1000, 7]
+    assert packed((-3, 1, 0, driver.CUdeviceptr(9), 300)) == [-3, 1.0, None, 9, 300 & 0xFF]
+    assert packed((ctypes.c_int(8), ctypes.c_float(0.5), ctypes.c_void_p(16), dptr, True)) == [8, 0.5, 16, 0x1000, 1]
+    for bad, exc in (((2 ** 31, 1.0, 0, dptr, 0), OverflowError), ((1, "x", 0, dptr, 0), TypeError),
+                     ((1, 1.0, 1.5, dptr, 0), TypeError), ((1, 1.0, 0, 5, 0), TypeError)):
+        with pytest.raises(exc):
+            p.kernelParams = (bad, types)
+    assert packed((1, 2.0, 3, dptr, 4)) == [1, 2.0, 3, 0x1000, 4]
+    for i in range(50):   # tuples freed and made again, some at a freed one's address: each is its own
+        last = ctypes.c_ushort if i % 2 else ctypes.c_ubyte
+        t = tuple([ctypes.c_uint, ctypes.c_double, ctypes.c_void_p, None, last])
+        p.kernelParams = ((2 ** 32 - 1, 0.25, 1, dptr, 300), t)
+        argv = (ctypes.c_void_p * 5).from_address(p.kernelParams)
+        assert ctypes.c_uint.from_address(argv[0]).value == 2 ** 32 - 1
+        assert ctypes.c_double.from_address(argv[1]).value == 0.25
+        assert last.from_address(argv[4]).value == (300 if i % 2 else 300 & 0xFF)
+        del t
+        with pytest.raises(TypeError, match="unsupported type"):
+            p.kernelParams = ((1,), (int,))
+
+
 def test_kernel_params_field_packs_values_and_types():
     """kernelParams takes what cuLaunchKernel takes: None, an address, or
     (values, types); the packed array lives as long as the field holds it."""
