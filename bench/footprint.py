@@ -3,12 +3,12 @@
     python bench/footprint.py [--runs N] [--json]
 
 Import: N fresh interpreters (after one warm-up that lets Python write its
-bytecode caches) each time `import cuda.bindings.driver, runtime, nvrtc`
-and read the resident set before and after; the medians are reported.
-Size: the bytes of the installed package's files, without bytecode caches
-and without the libraries only NVIDIA's package has (NVML, cuFile, cuDLA,
-and NVVM and nvFatbin, which ours does not ship yet), so that both sides
-count the same modules.
+bytecode caches) each time import a module and read the resident set
+before and after; the medians are reported: for each module alone, for
+every module at once, and for `driver, runtime, nvrtc` (what most users
+import).  Size: the bytes of the installed package's files, without
+bytecode caches (both packages bind the same modules; neither ships the
+libraries).
 """
 import argparse
 import json
@@ -19,16 +19,19 @@ import sys
 
 import bench_common as common
 
-CHILD = common.import_child("import cuda.bindings.driver, cuda.bindings.runtime, cuda.bindings.nvrtc")
-
-# Left out of the size on both sides (file names containing these).
-NOT_COUNTED = ("nvml", "cufile", "cudla", "nvvm", "nvfatbin")
+MODULES = ("driver", "runtime", "nvrtc", "nvjitlink", "nvvm", "nvfatbin", "nvml", "cufile", "cudla")
+COMMON = ("driver", "runtime", "nvrtc")
 
 
-def import_cost(runs):
+def importing(modules):
+    return common.import_child("import " + ", ".join("cuda.bindings." + m for m in modules))
+
+
+def import_cost(runs, modules=COMMON):
+    child = importing(modules)
     samples = []
     for i in range(runs + 1):
-        out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, cwd="/",
+        out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd="/",
                              check=True).stdout
         if i:  # the first run writes bytecode caches
             samples.append(json.loads(out))
@@ -40,14 +43,14 @@ def installed_size(path):
     total = 0
     for root, dirs, files in os.walk(path):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
-        total += sum(os.path.getsize(os.path.join(root, f)) for f in files
-                     if not any(k in f.lower() for k in NOT_COUNTED))
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
     return total / 2**20
 
 
 def run(runs):
     impl = common.describe_bindings()
-    return {"impl": impl, "import": import_cost(runs), "size_mb": installed_size(impl["path"])}
+    return {"impl": impl, "import": import_cost(runs), "import_all": import_cost(runs, MODULES),
+            "imports": {m: import_cost(runs, (m,)) for m in MODULES}, "size_mb": installed_size(impl["path"])}
 
 
 def main():
@@ -63,6 +66,8 @@ def main():
         print(result["impl"])
         print("import driver+runtime+nvrtc: %.2f ms, +%.2f MB RSS (median of %d)"
               % (imp["ms"], imp["rss_mb"], imp["runs"]))
+        for m, imp in dict(result["imports"], **{"every module": result["import_all"]}).items():
+            print("import %s: %.2f ms, +%.2f MB RSS" % (m, imp["ms"], imp["rss_mb"]))
         print("installed size: %.2f MB" % result["size_mb"])
 
 

@@ -124,8 +124,8 @@ cb_module_getattr(PyObject *module, PyObject *name)
     return NULL;
 }
 
-static int
-append_name(PyObject *names, const char *name)
+int
+cb_append_name(PyObject *names, const char *name)
 {
     PyObject *s = PyUnicode_FromString(name);
     int rc = s == NULL ? -1 : PyList_Append(names, s);
@@ -139,7 +139,7 @@ add_unmade(PyObject *names, PyObject *const *made, int n, const char *(*name_of)
            const cb_module_def *def)
 {
     for (int i = 0; i < n; i++)
-        if (made[i] == NULL && append_name(names, name_of(def, i)) < 0)
+        if (made[i] == NULL && cb_append_name(names, name_of(def, i)) < 0)
             return -1;
     return 0;
 }
@@ -158,7 +158,7 @@ cb_module_dir(PyObject *module, PyObject *Py_UNUSED(unused))
         return NULL;
     if (st != NULL && st->def != NULL &&
         ((has_fast_enum_alias(st->def) && PyDict_GetItemString(dict, "_FastEnum") == NULL &&
-          append_name(names, "_FastEnum") < 0) ||
+          cb_append_name(names, "_FastEnum") < 0) ||
          add_unmade(names, st->enums, st->def->nenums, enum_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->handles, st->def->nhandles, handle_name, st->def) < 0 ||
          add_unmade(names, (PyObject *const *)st->structs, st->def->nstructs, struct_name, st->def) < 0 ||

@@ -27,6 +27,8 @@ CB_INTERNAL void cb_module_free(void *module);
 
 /* Methods every generated module lists. */
 CB_INTERNAL PyObject *cb_module_getattr(PyObject *module, PyObject *name);
+/* Append `name` to the list `names` (dir()'s names of a class not made yet): -1 with an exception. */
+CB_INTERNAL int cb_append_name(PyObject *names, const char *name);
 CB_INTERNAL PyObject *cb_module_dir(PyObject *module, PyObject *unused);
 CB_INTERNAL PyObject *cb_module_sizeof(PyObject *module, PyObject *objType);
 /* _handle_kind(cls): the cb_handle_kind of a handle class this package made

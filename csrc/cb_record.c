@@ -3,6 +3,7 @@
  * (cb_record.h).  What each does is NVIDIA's 13.5.0's, observed. */
 #include "cb_record.h"
 
+#include "cb_module.h"
 #include "cb_record_field.h"
 #include "cb_record_np.h"
 #include "cb_record_obj.h"
@@ -663,23 +664,30 @@ make_tables(made_tables *m, const cb_record_def *d)
     return 0;
 }
 
-/* The tables of defs[0..n), made once per process (under the GIL or the
- * module's critical section: module exec runs once at a time). */
+/* The tables of defs[0..n): room for them once per process, each made on
+ * its class's first use (under the GIL or the module's critical section). */
 static made_tables *
 tables_for(const cb_record_def *defs, int n)
 {
-    if (made != NULL && nmade == n && (n == 0 || made[0].def == defs))
+    if (made != NULL && nmade == n && made[0].def == defs)
         return made;
-    made_tables *m = PyMem_RawCalloc((size_t)n, sizeof(made_tables));
+    made_tables *m = PyMem_RawCalloc((size_t)n + 1, sizeof(made_tables));
     if (m == NULL) {
         PyErr_NoMemory();
         return NULL;
     }
-    for (int i = 0; i < n; i++)
-        if (make_tables(&m[i], &defs[i]) < 0)
-            return NULL;   /* what was made stays (process-lifetime tables, as static ones) */
+    m[0].def = defs;   /* whose tables these are; made[i].getset says whether table i is made */
     made = m;
     nmade = n;
+    return m;
+}
+
+static made_tables *
+tables_of(const cb_record_def *defs, int i)
+{
+    made_tables *m = &made[i];
+    if (m->getset == NULL && make_tables(m, &defs[i]) < 0)
+        return NULL;   /* what was made stays (process-lifetime tables, as static ones) */
     return m;
 }
 
@@ -756,20 +764,20 @@ make_type(PyObject *module, const char *modname, made_tables *m, int nested)
     return t;
 }
 
+static PyTypeObject *make_class(cb_state *st, int index);
+
 int
 cb_record_add_types(PyObject *module, const cb_record_def *defs, int n)
 {
     cb_state *st = cb_get_state(module);
-    const char *modname = PyModule_GetName(module);
-    if (st == NULL || modname == NULL)
+    if (st == NULL)
         return -1;
     if (st->records != NULL) {
         PyErr_SetString(PyExc_SystemError, "cb_record_add_types: called twice");
         return -1;
     }
-    made_tables *m = tables_for(defs, n);
-    if (m == NULL)
-        return -1;
+    if (n == 0 || tables_for(defs, n) == NULL)
+        return n == 0 ? 0 : -1;
     st->records = PyMem_Calloc(3 * (size_t)n + 1, sizeof(PyObject *));
     if (st->records == NULL) {
         PyErr_NoMemory();
@@ -777,15 +785,36 @@ cb_record_add_types(PyObject *module, const cb_record_def *defs, int n)
     }
     st->record_defs = defs;
     st->nrecords = n;
-    for (int i = 0; i < n; i++) {
-        PyObject *t = make_type(module, modname, &m[i], is_nested(defs, n, i));
-        if (t == NULL)
-            return -1;
-        st->records[i] = t;   /* the state's reference */
-        if (PyModule_AddObjectRef(module, defs[i].name, t) < 0)
-            return -1;
-    }
-    return 0;
+    st->make_record_class = make_class;
+    return 0;   /* the classes are made on first use: an import makes none */
+}
+
+static PyTypeObject *
+make_class_locked(cb_state *st, int index)
+{
+    if (st->records[index] != NULL)
+        return (PyTypeObject *)st->records[index];
+    const char *modname = PyModule_GetName(st->module);
+    made_tables *m = modname != NULL ? tables_of(st->record_defs, index) : NULL;
+    PyObject *t = m != NULL ? make_type(st->module, modname, m, is_nested(st->record_defs, st->nrecords, index))
+                            : NULL;
+    if (t == NULL)
+        return NULL;
+    cb_store_ptr(&st->records[index], t);   /* the state's reference */
+    /* later lookups find it in the module dict */
+    if (PyModule_AddObjectRef(st->module, st->record_defs[index].name, t) < 0)
+        return NULL;
+    return (PyTypeObject *)t;
+}
+
+static PyTypeObject *
+make_class(cb_state *st, int index)
+{
+    PyTypeObject *t;
+    CB_BEGIN_CRITICAL_SECTION(st->module);
+    t = make_class_locked(st, index);
+    CB_END_CRITICAL_SECTION();
+    return t;
 }
 
 /* ---- the module's API ------------------------------------------------------- */
@@ -797,6 +826,8 @@ cb_record_getattr(PyObject *module, PyObject *name)
     if (st == NULL || st->records == NULL || !PyUnicode_Check(name))
         return NULL;
     for (int i = 0; i < st->nrecords; i++) {
+        if (PyUnicode_CompareWithASCIIString(name, st->record_defs[i].name) == 0)
+            return Py_XNewRef((PyObject *)cb_rec_class(st, i));
         if (PyUnicode_CompareWithASCIIString(name, st->record_defs[i].dtype_name) != 0)
             continue;
         PyObject *dt = cb_rec_dtype(module, i, 0);
@@ -815,14 +846,11 @@ cb_record_dir(PyObject *module, PyObject *names)
 {
     cb_state *st = cb_get_state(module);
     for (int i = 0; st != NULL && st->records != NULL && i < st->nrecords; i++) {
-        if (st->records[st->nrecords + i] != NULL)
-            continue;   /* made: a module attribute */
-        PyObject *s = PyUnicode_FromString(st->record_defs[i].dtype_name);
-        if (s == NULL || PyList_Append(names, s) < 0) {
-            Py_XDECREF(s);
+        /* (a made one is a module attribute) */
+        if (st->records[i] == NULL && cb_append_name(names, st->record_defs[i].name) < 0)
             return -1;
-        }
-        Py_DECREF(s);
+        if (st->records[st->nrecords + i] == NULL && cb_append_name(names, st->record_defs[i].dtype_name) < 0)
+            return -1;
     }
     return 0;
 }
@@ -846,7 +874,7 @@ cb_record_of_ids(PyObject *module, PyObject *arg, int index, const char *id_fiel
     cb_state *st = cb_get_state(module);
     if (st == NULL || st->records == NULL || index < 0 || index >= st->nrecords)
         return PyErr_Format(PyExc_SystemError, "cb_record_of_ids: no record %d", index);
-    if (PyObject_TypeCheck(arg, cb_rec_class(st, index)))
+    if (cb_rec_is_instance(st, index, arg))
         return Py_NewRef(arg);
     if (PyObject_Size(arg) < 0)   /* its len(), as NVIDIA's asks first */
         return NULL;
@@ -905,7 +933,7 @@ cb_record_check(PyObject *module, PyObject *o, int index)
     cb_state *st = cb_get_state(module);
     if (st == NULL || st->records == NULL || index < 0 || index >= st->nrecords)
         return 0;
-    return PyObject_TypeCheck(o, cb_rec_class(st, index));
+    return cb_rec_is_instance(st, index, o);
 }
 
 int
@@ -941,7 +969,7 @@ cb_record_arg(PyObject *module, PyObject *arg, int index, void **ptr, const char
         return -1;
     }
     if (d != NULL) {
-        if (!PyObject_TypeCheck(arg, cb_rec_class(st, index))) {
+        if (!cb_rec_is_instance(st, index, arg)) {
             PyErr_Format(PyExc_TypeError, "Argument '%s' must be a %s, not %s", param, want, d->name);
             return -1;
         }

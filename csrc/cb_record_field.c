@@ -359,6 +359,8 @@ set_struct(PyObject *self, cb_rec_info *info, const cb_record_field *f, PyObject
     char *base = (char *)((cb_rec_plain *)self)->ptr;
     PyTypeObject *type = cb_rec_class(info->st, f->ref);
     const cb_record_def *ref = &info->st->record_defs[f->ref];
+    if (type == NULL)
+        return -1;
     Py_ssize_t n = 1;
     /* as Cython's typed assignment: the class first (None passes, and has no len) */
     if (value != Py_None || f->count == 0) {
@@ -393,7 +395,7 @@ set_pointer(PyObject *self, cb_rec_info *info, const cb_record_field *f, PyObjec
     if (f->kind == CB_REC_PTR_STRUCTS) {
         PyTypeObject *type = cb_rec_class(info->st, f->ref);
         cb_rec_info vinfo;
-        if (cb_rec_check_type(value, type) < 0 || cb_rec_info_of(value, &vinfo) < 0 ||
+        if (type == NULL || cb_rec_check_type(value, type) < 0 || cb_rec_info_of(value, &vinfo) < 0 ||
             (n = PyObject_Size(value)) < 0)
             return -1;
         kept = Py_NewRef(value);

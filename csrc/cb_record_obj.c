@@ -100,8 +100,8 @@ cb_rec_new_owned(PyObject *module, int index, PyTypeObject *type, Py_ssize_t n, 
 {
     cb_state *st = cb_get_state(module);
     const cb_record_def *d = &st->record_defs[index];
-    if (type == NULL)
-        type = cb_rec_class(st, index);
+    if (type == NULL && (type = cb_rec_class(st, index)) == NULL)
+        return NULL;
     if (d->array) {
         PyObject *dtype = cb_rec_dtype(module, index, 1), *zeros = cb_np_attr(CB_NP_ZEROS);
         if (dtype == NULL || zeros == NULL)
@@ -130,6 +130,8 @@ cb_rec_new_view(PyObject *module, int index, void *ptr, Py_ssize_t n, int readon
     cb_state *st = cb_get_state(module);
     const cb_record_def *d = &st->record_defs[index];
     PyTypeObject *type = cb_rec_class(st, index);
+    if (type == NULL)
+        return NULL;
     if (d->array) {
         PyObject *dtype = cb_rec_dtype(module, index, 1);
         if (dtype == NULL)
@@ -150,11 +152,12 @@ cb_rec_new_from_array(PyObject *module, int index, PyObject *array)
 {
     cb_state *st = cb_get_state(module);
     PyObject *dtype = cb_rec_dtype(module, index, 1), *nd = cb_np_attr(CB_NP_NDARRAY);
-    if (dtype == NULL || nd == NULL)
+    PyTypeObject *type = cb_rec_class(st, index);
+    if (dtype == NULL || nd == NULL || type == NULL)
         return NULL;
     /* _data is a plain ndarray of numpy.record items, whatever array class it came as */
     PyObject *data = PyObject_CallMethod(array, "view", "OO", dtype, nd);
-    return array_over(cb_rec_class(st, index), data);
+    return array_over(type, data);
 }
 
 void *

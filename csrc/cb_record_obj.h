@@ -82,11 +82,22 @@ cb_rec_info_of(PyObject *o, cb_rec_info *info)
 /* Whether a record class needs the cache slot. */
 CB_INTERNAL int cb_rec_has_cache(const cb_record_def *d);
 
-/* The class of record `index` (borrowed). */
+/* The class of record `index`, made on first use (borrowed; NULL with an
+ * exception set where it cannot be made). */
 static inline PyTypeObject *
 cb_rec_class(cb_state *st, int index)
 {
-    return (PyTypeObject *)st->records[index];
+    PyObject *t = cb_load_ptr(&st->records[index]);
+    return t != NULL ? (PyTypeObject *)t : st->make_record_class(st, index);
+}
+
+/* Whether o is an instance of record class `index` (a class not made yet
+ * has none: asking makes none). */
+static inline int
+cb_rec_is_instance(cb_state *st, int index, PyObject *o)
+{
+    PyObject *t = cb_load_ptr(&st->records[index]);
+    return t != NULL && PyObject_TypeCheck(o, (PyTypeObject *)t);
 }
 
 /* New objects of record class `index`:

@@ -9,6 +9,7 @@ cb_state_init(PyObject *module, const cb_module_def *def)
 {
     cb_state *st = cb_get_state(module);
     st->def = def;
+    st->module = module;
 #ifndef Py_GIL_DISABLED
     cb_last_module = module;
     cb_last_state = st;

@@ -79,6 +79,7 @@ typedef struct cb_module_def {
 
 typedef struct cb_state {
     const cb_module_def *def;
+    PyObject *module;                  /* the module it is the state of (borrowed: the module holds it) */
     PyObject **enums;                  /* [nenums], built on first use */
     PyObject ***enum_cache;            /* [nenums] member by value, for small dense enums */
     long long *enum_cache_len;
@@ -86,13 +87,15 @@ typedef struct cb_state {
     PyTypeObject **structs;            /* [nstructs] */
     PyObject *error_type;
     PyObject *error_subtypes;          /* {status: subclass of error_type}, with def->errors */
-    /* The record classes (cuda.bindings.nvml's structs), set by
+    /* The record classes (cuda.bindings.nvml's structs), set up by
      * cb_record_add_types: records[i] is class i, records[n + i] its dtype
-     * and records[2n + i] the numpy.record form of it (both made on first
-     * use), n = nrecords. */
+     * and records[2n + i] the numpy.record form of it, n = nrecords, each
+     * made on first use. */
     const struct cb_record_def *record_defs;
     int nrecords;
     PyObject **records;                /* [3 * nrecords] */
+    /* makes class i on first use (cb_record.c sets it: the layers below call it) */
+    PyTypeObject *(*make_record_class)(struct cb_state *st, int i);
 } cb_state;
 
 /* The module whose state was last set up, and its state: the calls of an

@@ -427,3 +427,19 @@ def test_the_rules_allow_only_what_they_say():
     assert rules["freed memory"]("c = 1", "('f', 'ndarray[uint32 (2,) w=1][7, 8]')", "('f', 'ndarray[uint32 (2,) w=1][1, 2]')")
     assert not rules["freed memory"]("c = 1", "('f', 'ndarray[uint32 (2,) w=1][7, 8]')", "('f', 'ndarray[uint32 (3,) w=1][1, 2, 3]')")
     assert not rules["read-only"]("c", "(\"S.from_buffer(b'\", 'int:1')", "(\"S.from_buffer(b'\", 'int:2')")
+
+
+def test_the_classes_are_made_on_first_use_and_listed_before():
+    """An import makes no struct class (most programs use a few of the
+    hundreds); each is listed by dir() and __all__, made when first asked
+    for, once, and then a plain module attribute; a call that returns one
+    makes it too."""
+    r = run_python(
+        "import cuda.bindings.nvml as n\n"
+        "print('PciInfo' in vars(n), 'PciInfo' in dir(n), 'PciInfo' in n.__all__, 'pci_info_dtype' in dir(n))\n"
+        "t = n.PciInfo\n"
+        "print('PciInfo' in vars(n), n.PciInfo is t, t.__module__, t.__name__)\n"
+        "print(n.Memory_v2 is vars(n)['Memory_v2'], n.ExcludedDeviceInfo().ptr != 0)\n"
+        "print(sum(isinstance(v, type) and hasattr(v, 'from_ptr') for v in vars(n).values()))\n")
+    assert r.stdout.split("\n")[:4] == ["False True True True", "True True cuda.bindings.nvml PciInfo",
+                                        "True True", "3"], r.stdout + r.stderr
