@@ -12,6 +12,7 @@ none is used.  The loop's own cost is the "the loop alone" row: subtract it
 to compare the bindings.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -75,25 +76,33 @@ def instructions(python, call, n, work):
     return total
 
 
-def per_call(python, call, work):
-    return (instructions(python, call, 2 * N, work) - instructions(python, call, N, work)) / N
+def per_call(python, call, work, n=N):
+    return (instructions(python, call, 2 * n, work) - instructions(python, call, n, work)) / n
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ours", required=True)
     ap.add_argument("--nvidia", required=True)
-    ap.add_argument("--rows", nargs="*", default=list(ROWS))
+    ap.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS))
+    ap.add_argument("--calls", type=int, default=N, help="calls in the shorter loop (the longer has twice)")
+    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
+    found = {}
     with tempfile.TemporaryDirectory() as work:
         build_driver(work)
-        print("| call | NVIDIA's | ours | ours/NVIDIA |\n|---|---:|---:|---:|")
+        if not args.json:
+            print("| call | NVIDIA's | ours | ours/NVIDIA |\n|---|---:|---:|---:|")
         for row in args.rows:
-            theirs, ours = (per_call(py, ROWS[row], work) for py in (args.nvidia, args.ours))
-            print("| %s | %.0f | %.0f | %.2f |" % (row, theirs, ours, ours / theirs))
-            sys.stdout.flush()
+            theirs, ours = (per_call(py, ROWS[row], work, args.calls) for py in (args.nvidia, args.ours))
+            found[row] = {"nvidia": theirs, "ours": ours}
+            if not args.json:
+                print("| %s | %.0f | %.0f | %.2f |" % (row, theirs, ours, ours / theirs))
+                sys.stdout.flush()
+    if args.json:
+        json.dump(found, sys.stdout)
 
 
 if __name__ == "__main__":

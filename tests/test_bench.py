@@ -162,3 +162,18 @@ def test_nvml_bench_reports_both_sides_against_a_library(fake_nvml):
         for row in rows:
             got = res["calls"][side][row]
             assert 0 < got["low"] <= got["median"] <= got["high"], (side, row, got)
+
+
+def test_callgrind_counts_each_sides_instructions_per_call():
+    """bench/callgrind.py against its do-nothing libcuda: a launch with
+    (values, types) counted on both sides (ours does less work for it)."""
+    if shutil.which("valgrind") is None or shutil.which(os.environ.get("CC", "cc")) is None:
+        pytest.skip("needs valgrind and a C compiler")
+    if os.environ.get("CB_SANITIZED") is not None:
+        pytest.skip("valgrind cannot run a process with AddressSanitizer's runtime (the plain run counts)")
+    from differential import harness
+    nvidia = harness.nvidia_python()
+    row = "cuLaunchKernel (values, types)"
+    res = bench("callgrind.py", "--ours", sys.executable, "--nvidia", nvidia, "--calls", "3000", "--json",
+                "--rows", row)
+    assert 500 < res[row]["ours"] < res[row]["nvidia"], res

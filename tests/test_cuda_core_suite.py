@@ -56,6 +56,8 @@ def run_suite(python, copy, report, nvidia):
     return r
 
 
+@pytest.mark.skipif(os.environ.get("CB_SANITIZED") is not None,
+                    reason="the plain run compares; sanitized, it adds a minute to CI (it passed so, 2026-12-08)")
 def test_what_passes_on_nvidias_passes_on_ours(tmp_path):
     version = importlib.metadata.version("cuda-core")
     nvidia = harness.nvidia_python(dists=("cuda-core==" + version, "pytest", "pytest-xdist", "pytest-timeout"))
