@@ -309,23 +309,19 @@ int
 cb_arg_handle_any(PyObject *o, void **out, PyObject **obj, CB_ARG)
 {
     *obj = NULL;
+    if (!PyLong_CheckExact(o)) {   /* an exact int, the common case, skips the handle check's walk of its bases */
+        if (o == Py_None) {
+            *out = NULL;
+            return 0;
+        }
+        if (cb_is_handle(o)) {
+            *obj = o;
+            return 0;
+        }
+        if (PyFloat_Check(o))
+            return refuse_float_address(o, spec, argi);
+    }
     unsigned long long v;
-    if (PyLong_CheckExact(o)) {   /* the common case, ahead of the handle check's walk of int's bases */
-        if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
-            return -1;
-        *out = (void *)(uintptr_t)v;
-        return 0;
-    }
-    if (o == Py_None) {
-        *out = NULL;
-        return 0;
-    }
-    if (cb_is_handle(o)) {
-        *obj = o;
-        return 0;
-    }
-    if (PyFloat_Check(o))
-        return refuse_float_address(o, spec, argi);
     if (cb_arg_ull(o, UINTPTR_MAX, &v, spec, argi) < 0)
         return -1;
     *out = (void *)(uintptr_t)v;

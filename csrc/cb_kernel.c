@@ -385,16 +385,20 @@ type_code(PyObject *type, Py_ssize_t i, CB_ARG)
     return code;
 }
 
-static const char *
-cached_layout(PyObject *types)
+/* 1 with the kept codes of `types` copied into codes (a value's conversion
+ * can run Python code that packs other layouts over the kept ones), else 0. */
+static int
+cached_layout(PyObject *types, char *codes, Py_ssize_t n)
 {
 #ifndef Py_GIL_DISABLED
     size_t slot = ((uintptr_t)types >> 4) % LAYOUT_CACHE_SIZE;
-    if (layout_cache[slot].types == types)
-        return layout_cache[slot].codes;
+    if (layout_cache[slot].types == types) {
+        memcpy(codes, layout_cache[slot].codes, (size_t)n);   /* (a kept layout has at most LAYOUT_MAX) */
+        return 1;
+    }
 #endif
-    (void)types;
-    return NULL;
+    (void)types, (void)codes, (void)n;
+    return 0;
 }
 
 static void
@@ -414,20 +418,20 @@ cache_layout(PyObject *types, const char *codes, Py_ssize_t n)
 static int
 pack_values(PyObject *values, PyObject *types, Py_ssize_t n, cb_kparams *kp, CB_ARG)
 {
-    const char *known = cached_layout(types);
     char codes[LAYOUT_MAX];
+    int known = cached_layout(types, codes, n);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *value = PyTuple_GET_ITEM(values, i), *type = PyTuple_GET_ITEM(types, i);
-        char code = known != NULL ? known[i] : type_code(type, i, spec, argi);
+        char code = known ? codes[i] : type_code(type, i, spec, argi);
         if (code == 0)
             return -1;
-        if (known == NULL && i < LAYOUT_MAX)
+        if (!known && i < LAYOUT_MAX)
             codes[i] = code;
         if ((code == IN_PLACE ? pack_in_place(value, i, kp, spec, argi)
                               : pack_slot(value, type, code, i, kp, spec, argi)) < 0)
             return -1;
     }
-    if (known == NULL)
+    if (!known)
         cache_layout(types, codes, n);
     return 0;
 }

@@ -664,14 +664,14 @@ make_tables(made_tables *m, const cb_record_def *d)
     return 0;
 }
 
-/* The tables of defs[0..n): room for them once per process, each made on
- * its class's first use (under the GIL or the module's critical section). */
+/* The tables of defs[0..n) (n > 0): room for them once per process, each
+ * made on its class's first use (under the GIL or the module's critical section). */
 static made_tables *
 tables_for(const cb_record_def *defs, int n)
 {
     if (made != NULL && nmade == n && made[0].def == defs)
         return made;
-    made_tables *m = PyMem_RawCalloc((size_t)n + 1, sizeof(made_tables));
+    made_tables *m = PyMem_RawCalloc((size_t)n, sizeof(made_tables));
     if (m == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -776,8 +776,10 @@ cb_record_add_types(PyObject *module, const cb_record_def *defs, int n)
         PyErr_SetString(PyExc_SystemError, "cb_record_add_types: called twice");
         return -1;
     }
-    if (n == 0 || tables_for(defs, n) == NULL)
-        return n == 0 ? 0 : -1;
+    if (n == 0)
+        return 0;
+    if (tables_for(defs, n) == NULL)
+        return -1;
     st->records = PyMem_Calloc(3 * (size_t)n + 1, sizeof(PyObject *));
     if (st->records == NULL) {
         PyErr_NoMemory();

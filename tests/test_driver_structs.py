@@ -475,6 +475,27 @@ def test_a_types_tuple_used_again_packs_each_call_values_as_the_first_time():
             p.kernelParams = ((1,), (int,))
 
 
+def test_a_value_whose_conversion_packs_other_kernel_arguments_leaves_the_call_it_is_in_intact():
+    """An __index__ that packs kernel arguments of other layouts (as many as
+    push every kept layout out) while a kept layout is being used: the
+    outer call's later slots are still packed by its own types."""
+    p, inner = driver.CUDA_KERNEL_NODE_PARAMS(), driver.CUDA_KERNEL_NODE_PARAMS()
+    types = (ctypes.c_int, ctypes.c_float, ctypes.c_void_p)
+
+    class Meddling:
+        def __index__(self):
+            for i in range(40):   # new tuples: c_void_p first, then float, then int
+                inner.kernelParams = ((i, 0, 1.0), tuple([ctypes.c_void_p, ctypes.c_int, ctypes.c_float]))
+            return 5
+
+    p.kernelParams = ((1, 2.0, 3), types)   # the layout of `types` is kept from here
+    p.kernelParams = ((Meddling(), 2.5, 0x2000), types)
+    argv = (ctypes.c_void_p * 3).from_address(p.kernelParams)
+    assert ctypes.c_int.from_address(argv[0]).value == 5
+    assert ctypes.c_float.from_address(argv[1]).value == 2.5
+    assert ctypes.c_void_p.from_address(argv[2]).value == 0x2000
+
+
 def test_kernel_params_field_packs_values_and_types():
     """kernelParams takes what cuLaunchKernel takes: None, an address, or
     (values, types); the packed array lives as long as the field holds it."""
